@@ -1,0 +1,136 @@
+/**
+ * A typed codec for one protobuf message type: what generated code exports
+ * for every message, and what {@link TypeRegistry.codec} returns.
+ */
+import protobuf from "protobufjs";
+import { CodecError, CodecErrorCode, describeError } from "./errors.js";
+import type { CodecLimits } from "./limits.js";
+
+/** A 64-bit integer as protobufjs decodes it (a `Long`) or accepts it (also a number). */
+export type Int64 = number | protobuf.Long;
+
+/**
+ * What may be passed to encode a message of type `T`: every field optional
+ * (proto3 defaults fill the gaps), nested messages likewise.
+ */
+export type MessageInit<T> = { [K in keyof T]?: FieldInit<T[K]> | null };
+
+/** What may be passed for one field of a message (see {@link MessageInit}). */
+export type FieldInit<V> = V extends Uint8Array
+  ? Uint8Array
+  : V extends protobuf.Long
+    ? Int64
+    : V extends readonly (infer E)[]
+      ? FieldInit<E>[]
+      : V extends object
+        ? MessageInit<V>
+        : V;
+
+/**
+ * Encodes and decodes one message type.
+ *
+ * @typeParam T - the decoded message shape (a generated interface)
+ *
+ * @example
+ * ```ts
+ * const bytes = HelloRequest.encode({ name: "Ada" });
+ * const request = HelloRequest.decode(bytes); // request.name === "Ada"
+ * ```
+ */
+export interface MessageCodec<T> {
+  /** Fully-qualified protobuf name, e.g. `"example.HelloRequest"`. */
+  readonly typeName: string;
+  /**
+   * Encodes `value` (checked against the type first).
+   * @throws {@link CodecError} `ERR_CODEC_INVALID_MESSAGE` or `ERR_CODEC_TOO_LARGE`
+   */
+  encode(value: MessageInit<T>): Buffer;
+  /**
+   * Decodes `bytes` without copying them: `bytes` fields of the result are
+   * views of `bytes`. Fields unknown to this schema are kept and written back
+   * by {@link MessageCodec.encode} of the decoded message.
+   * @throws {@link CodecError} `ERR_CODEC_MALFORMED_PAYLOAD` or `ERR_CODEC_TOO_LARGE`
+   */
+  decode(bytes: Uint8Array): T;
+}
+
+/** {@link MessageCodec} over a protobufjs reflected type. */
+export class ReflectionCodec<T> implements MessageCodec<T> {
+  readonly typeName: string;
+  readonly #type: protobuf.Type;
+  readonly #limits: CodecLimits;
+
+  /**
+   * @param type - a resolved protobufjs type
+   * @param limits - `maxPayloadSize` bounds encoded and decoded messages
+   */
+  constructor(type: protobuf.Type, limits: CodecLimits) {
+    this.#type = type;
+    this.#limits = limits;
+    this.typeName = type.fullName.slice(1);
+  }
+
+  encode(value: MessageInit<T>): Buffer {
+    return encodeMessage(this.#type, value, this.#limits);
+  }
+
+  decode(bytes: Uint8Array): T {
+    return decodeMessage(this.#type, bytes, this.#limits) as T;
+  }
+}
+
+/**
+ * Encodes `value` as a message of `type`, after checking it matches.
+ * @throws {@link CodecError} `ERR_CODEC_INVALID_MESSAGE` or `ERR_CODEC_TOO_LARGE`
+ */
+export function encodeMessage(type: protobuf.Type, value: unknown, limits: CodecLimits): Buffer {
+  const typeName = type.fullName.slice(1);
+  if (typeof value !== "object" || value === null) {
+    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${typeName}: value is not an object`);
+  }
+  const problem = type.verify(value as Record<string, unknown>);
+  if (problem !== null) {
+    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${typeName}: ${problem}`);
+  }
+  const bytes = type.encode(value as Record<string, unknown>).finish();
+  // On Node protobufjs writes into a Buffer; wrap (never copy) if it did not.
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length > limits.maxPayloadSize) {
+    throw new CodecError(
+      CodecErrorCode.TOO_LARGE,
+      `${typeName} encodes to ${buffer.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
+    );
+  }
+  return buffer;
+}
+
+/**
+ * Decodes `bytes` as a message of `type`, reading straight from them.
+ * @throws {@link CodecError} `ERR_CODEC_MALFORMED_PAYLOAD` or `ERR_CODEC_TOO_LARGE`
+ */
+export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: CodecLimits): unknown {
+  const typeName = type.fullName.slice(1);
+  if (!(bytes instanceof Uint8Array)) {
+    throw new CodecError(CodecErrorCode.MALFORMED_PAYLOAD, `cannot decode ${typeName}: input is not a Buffer or Uint8Array`);
+  }
+  if (bytes.length > limits.maxPayloadSize) {
+    throw new CodecError(
+      CodecErrorCode.TOO_LARGE,
+      `${typeName} payload is ${bytes.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
+    );
+  }
+  // A Buffer view of the same memory, so protobufjs's BufferReader slices
+  // `bytes` fields as views instead of copying them.
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reader = protobuf.Reader.create(buffer);
+  reader.discardUnknown = false;
+  try {
+    return type.decode(reader);
+  } catch (err) {
+    throw new CodecError(
+      CodecErrorCode.MALFORMED_PAYLOAD,
+      `payload is not a valid ${typeName}: ${describeError(err)}`,
+      { cause: err },
+    );
+  }
+}
