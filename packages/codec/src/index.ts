@@ -18,3 +18,4 @@ export {
 export { TypeRegistry, type TypeRegistryOptions } from "./type-registry.js";
 export type { CallContext, CallOptions, MethodDescriptor, ServiceDescriptor } from "./service-descriptor.js";
 export type { Long } from "protobufjs";
+export { generateTypeScript, type GeneratedFile, type GenerateOptions } from "./codegen/generate.js";

@@ -40,10 +40,13 @@ export class TypeRegistry {
    * A registry holding the types of a protobufjs JSON descriptor
    * (`root.toJSON()`), as embedded by `skein-codegen` output.
    */
-  static fromJSON(descriptor: protobuf.INamespace, options?: TypeRegistryOptions): TypeRegistry {
+  static fromJSON(
+    descriptor: protobuf.INamespace | Readonly<Record<string, unknown>>,
+    options?: TypeRegistryOptions,
+  ): TypeRegistry {
     let root: protobuf.Root;
     try {
-      root = protobuf.Root.fromJSON(descriptor);
+      root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
     } catch (err) {
       throw new CodecError(CodecErrorCode.INVALID_SCHEMA, `invalid protobuf JSON descriptor: ${describeError(err)}`, {
         cause: err,
