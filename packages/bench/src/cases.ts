@@ -1,0 +1,132 @@
+import type { Impl } from "./library.js";
+import type { Transport } from "./workers/config.js";
+
+/** One row of the table: who sends, who receives, under which label. */
+export interface CaseRun {
+  label: string;
+  sender: Impl;
+  receiver: Impl;
+}
+
+/** The orchestrations the driver knows. */
+export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "soak";
+
+/** A benchmark case: one pattern, transport and size, run for each implementation. */
+export interface BenchCase {
+  id: string;
+  kind: CaseKind;
+  transport: Transport;
+  size: number;
+  runs: CaseRun[];
+  /** Included in `--quick`. */
+  quick: boolean;
+  /** Included in a full run (the soak runs only in full mode or when filtered for). */
+  full: boolean;
+  /** PUB/SUB: number of subscriber sockets. */
+  subscribers?: number;
+  /** ROUTER/DEALER: number of dealer clients. */
+  clients?: number;
+  /** PUSH/PULL over CURVE. */
+  curve?: boolean;
+  /** Take the zeromq and raw-bare reference rows for the ratios from this case instead. */
+  compareWith?: string;
+}
+
+const same = (impl: Impl): CaseRun => ({ label: impl, sender: impl, receiver: impl });
+const ALL: CaseRun[] = [same("skein"), same("zeromq"), same("raw-bare"), same("raw-async")];
+const LIBS: CaseRun[] = [same("skein"), same("zeromq")];
+const NO_BARE: CaseRun[] = [same("skein"), same("zeromq"), same("raw-async")];
+
+/** Human size: 16 B, 1 KiB, 1 MiB. */
+export function sizeLabel(size: number): string {
+  if (size >= 1048576) return `${size / 1048576} MiB`;
+  if (size >= 1024) return `${size / 1024} KiB`;
+  return `${size} B`;
+}
+
+const SIZES = [16, 256, 1024, 65536, 1048576];
+
+function buildCases(): BenchCase[] {
+  const cases: BenchCase[] = [];
+  for (const transport of ["tcp", "ipc"] as const) {
+    for (const size of SIZES) {
+      cases.push({
+        id: `push-pull ${transport} ${sizeLabel(size)}`,
+        kind: "throughput",
+        transport,
+        size,
+        runs: ALL,
+        quick: transport === "tcp" || size === 16 || size === 1048576,
+        full: true,
+      });
+    }
+  }
+  for (const size of SIZES) {
+    cases.push({
+      id: `push-pull inproc ${sizeLabel(size)}`,
+      kind: "inproc",
+      transport: "inproc",
+      size,
+      runs: LIBS,
+      quick: size === 16 || size === 1048576,
+      full: true,
+    });
+  }
+  for (const size of [16, 1024]) {
+    cases.push({ id: `req-rep tcp ${sizeLabel(size)}`, kind: "reqrep", transport: "tcp", size, runs: ALL, quick: size === 16, full: true });
+  }
+  for (const subscribers of [1, 4, 16]) {
+    cases.push({
+      id: `pub-sub tcp 16 B x${subscribers}`,
+      kind: "pubsub",
+      transport: "tcp",
+      size: 16,
+      subscribers,
+      runs: NO_BARE,
+      quick: subscribers !== 4,
+      full: true,
+    });
+  }
+  cases.push({
+    id: "router-dealer tcp 16 B x16",
+    kind: "router-dealer",
+    transport: "tcp",
+    size: 16,
+    clients: 16,
+    runs: NO_BARE,
+    quick: true,
+    full: true,
+  });
+  for (const size of [16, 1024]) {
+    cases.push({
+      id: `curve push-pull tcp ${sizeLabel(size)}`,
+      kind: "throughput",
+      transport: "tcp",
+      size,
+      curve: true,
+      runs: LIBS,
+      quick: size === 16,
+      full: true,
+    });
+  }
+  for (const size of [16, 1024]) {
+    cases.push({
+      id: `interop push-pull tcp ${sizeLabel(size)}`,
+      kind: "throughput",
+      transport: "tcp",
+      size,
+      runs: [
+        { label: "skein→zeromq", sender: "skein", receiver: "zeromq" },
+        { label: "zeromq→skein", sender: "zeromq", receiver: "skein" },
+      ],
+      compareWith: `push-pull tcp ${sizeLabel(size)}`,
+      quick: size === 16,
+      full: true,
+    });
+  }
+  cases.push({ id: "soak push-pull tcp 16 B", kind: "soak", transport: "tcp", size: 16, runs: LIBS, quick: false, full: true });
+  return cases;
+}
+
+/** Every case, in table order. */
+export const CASES: readonly BenchCase[] = buildCases();

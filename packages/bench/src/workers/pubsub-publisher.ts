@@ -1,0 +1,52 @@
+/**
+ * PUB side of the fan-out case: binds, sends probes until the driver says
+ * `go` (every subscriber is connected and subscribed, so the slow-joiner
+ * effect does not skew the count), then alternates subscribed and
+ * unsubscribed messages for the duration, then repeats an end message until
+ * `stop` (a publisher may drop any message, the end one included).
+ */
+import { loadLibrary } from "../library.js";
+import { command, report, runWorker, sleep, workerConfig } from "../worker-channel.js";
+import { SendPlan } from "./send-plan.js";
+import { KIND_DATA, KIND_END, KIND_PROBE, pubsubMessage } from "./pubsub-message.js";
+import type { PubSubConfig } from "./config.js";
+
+runWorker(async () => {
+  const config = workerConfig<PubSubConfig>();
+  if (config.impl === "raw-bare") throw new Error("pub/sub has no bare raw baseline; use raw-async");
+  const lib = await loadLibrary(config.impl);
+  const publisher = new lib.Publisher({ linger: 0 });
+  await publisher.bind(config.endpoint);
+  report({ kind: "ready", endpoint: publisher.lastEndpoint ?? config.endpoint });
+
+  let go = false;
+  void command("go").then(() => (go = true));
+  const probe = pubsubMessage("A", KIND_PROBE, config.size);
+  while (!go) {
+    await publisher.send(probe);
+    await sleep(20);
+  }
+
+  const matching = pubsubMessage("A", KIND_DATA, config.size);
+  const other = pubsubMessage("B", KIND_DATA, config.size);
+  const plan = new SendPlan(config.durationMs, config.maxCount, 0, config.size);
+  const start = performance.now();
+  for (let batch = plan.next(); batch > 0; batch = plan.next()) {
+    for (let i = 0; i < batch; i += 2) {
+      await publisher.send(matching);
+      await publisher.send(other);
+    }
+    plan.sent += batch;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  report({ kind: "sent", sent: plan.sent, matching: plan.sent / 2, seconds });
+
+  let stopped = false;
+  void command("stop").then(() => (stopped = true));
+  const end = pubsubMessage("A", KIND_END, config.size);
+  while (!stopped) {
+    await publisher.send(end);
+    await sleep(50);
+  }
+  publisher.close();
+});
