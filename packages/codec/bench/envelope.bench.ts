@@ -1,0 +1,56 @@
+/**
+ * Micro-benchmark of the envelope: encode and decode of a request envelope
+ * with a small and a 1 KiB payload. Reports only; never fails on timing.
+ * Run: `npx vitest bench --run packages/codec/bench` from the repository root.
+ */
+import { bench, describe } from "vitest";
+import { decodeEnvelope, encodeEnvelope, type Envelope, TypeRegistry } from "../src/index.js";
+
+const registry = new TypeRegistry().registerProto(`
+syntax = "proto3";
+package bench;
+message Hello { string name = 1; bytes blob = 2; }
+`);
+const hello = registry.codec<{ name: string; blob: Uint8Array }>("bench.Hello");
+
+function request(payload: Buffer): Envelope {
+  return {
+    kind: "request",
+    service: "example.Greeter",
+    method: "SayHello",
+    correlationId: "0123456789",
+    deadline: 1_700_000_000_000,
+    traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    metadata: { tenant: "acme" },
+    payload: [payload],
+  };
+}
+
+const small = request(hello.encode({ name: "Ada" }));
+const kib = request(hello.encode({ name: "Ada", blob: Buffer.alloc(1024 - 10, 7) }));
+const smallFrames = encodeEnvelope(small);
+const kibFrames = encodeEnvelope(kib);
+
+describe("envelope, small payload", () => {
+  bench("encodeEnvelope", () => {
+    encodeEnvelope(small);
+  });
+  bench("decodeEnvelope", () => {
+    decodeEnvelope(smallFrames);
+  });
+  bench("decodeEnvelope + payload decode", () => {
+    hello.decode(decodeEnvelope(smallFrames).payload[0]!);
+  });
+});
+
+describe("envelope, 1 KiB payload", () => {
+  bench("encodeEnvelope", () => {
+    encodeEnvelope(kib);
+  });
+  bench("decodeEnvelope", () => {
+    decodeEnvelope(kibFrames);
+  });
+  bench("decodeEnvelope + payload decode", () => {
+    hello.decode(decodeEnvelope(kibFrames).payload[0]!);
+  });
+});
