@@ -57,6 +57,31 @@ describe("envelope", () => {
     });
   }
 
+  it("writes the exact header bytes documented in docs/wire-format.md", () => {
+    const request = encodeEnvelope({
+      kind: "request",
+      service: "example.Greeter",
+      method: "SayHello",
+      correlationId: "7",
+      deadline: 1_700_000_000_000,
+      traceparent: TRACEPARENT,
+      metadata: { tenant: "acme" },
+      payload: [],
+    });
+    expect(request[0]!.toString("hex")).toBe(
+      "08011801220f6578616d706c652e477265657465722a0853617948656c6c6f3a01374080d095ffbc314a37" +
+        Buffer.from(TRACEPARENT).toString("hex") +
+        "5a0e0a0674656e616e74120461636d65",
+    );
+    expect(encodeEnvelope({ kind: "reply", correlationId: "7", payload: [] })[0]!.toString("hex")).toBe("080118023a0137");
+    expect(encodeEnvelope({ kind: "event", topic: "orders.placed", payload: [] })[0]!.toString("hex")).toBe(
+      "08011804320d6f72646572732e706c61636564",
+    );
+    expect(encodeErrorPayload({ code: "NOT_FOUND", message: "no such greeter" }).toString("hex")).toBe(
+      "0a094e4f545f464f554e44120f6e6f20737563682067726565746572",
+    );
+  });
+
   it("passes payload frames through without copying them, both ways", () => {
     const payload = Buffer.from("payload");
     const frames = encodeEnvelope({ kind: "reply", correlationId: "7", payload: [payload] });
