@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -159,6 +159,30 @@ describe("skein-codegen", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--out <dir> is required");
     expect(run.stderr).toContain("usage: skein-codegen");
+  });
+
+  it("prints usage and exits with 0 on --help", () => {
+    const run = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("usage: skein-codegen --out <dir>");
+  });
+
+  it("resolves imports through -I include directories", () => {
+    const included = join(work, "included");
+    const importer = join(work, "importer");
+    mkdirSync(included, { recursive: true });
+    mkdirSync(importer, { recursive: true });
+    writeFileSync(join(included, "common.proto"), COMMON_PROTO);
+    writeFileSync(join(importer, "shop.proto"), SHOP_PROTO);
+    const out = join(work, "include-out");
+    const run = spawnSync(
+      process.execPath,
+      [bin, "--out", out, "-I", included, join(importer, "shop.proto"), join(included, "common.proto")],
+      { encoding: "utf8" },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(out, "shop.ts"), "utf8")).toContain('import { Money } from "./common.js";');
   });
 
   it("exits with 1 and names the file when a .proto does not parse", () => {

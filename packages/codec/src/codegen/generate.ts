@@ -306,9 +306,9 @@ class FileGenerator {
     }
     this.#runtime.add("ServiceDescriptor");
     return (
-      tsDoc(service.comment, "", `Client of the \`${full}\` service.`) +
+      tsDoc(`Client of the \`${full}\` service.${service.comment ? `\n\n${service.comment}` : ""}`, "") +
       `export interface ${name}Client {\n${client.join("\n")}\n}\n\n` +
-      `/** Server of the \`${full}\` service: implement it and register it with the service layer. */\n` +
+      tsDoc(`Server of the \`${full}\` service: implement it and register it with the service layer.${service.comment ? `\n\n${service.comment}` : ""}`, "") +
       `export interface ${name}Server {\n${server.join("\n")}\n}\n\n` +
       `/** Descriptor of the \`${full}\` service: names, codecs and streaming shape of each method. */\n` +
       `export const ${name}Service = {\n  name: ${JSON.stringify(full)},\n  methods: {\n${descriptors.join("\n")}\n  },\n} as const satisfies $ServiceDescriptor;\n`
