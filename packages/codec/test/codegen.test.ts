@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,6 +104,9 @@ describe("skein-codegen", () => {
   let work: string;
 
   beforeAll(() => {
+    if (!existsSync(join(packageDir, "dist/codegen/cli.js"))) {
+      throw new Error("skein-codegen runs from dist/: run `pnpm build` (or `pnpm test`) before these tests");
+    }
     work = mkdtempSync(join(tmpdir(), "skein-codegen-"));
     writeFileSync(join(work, "shop.proto"), SHOP_PROTO);
     writeFileSync(join(work, "common.proto"), COMMON_PROTO);
