@@ -1,1 +1,48 @@
-export {};
+/**
+ * @skein/core: a pure-TypeScript ZeroMQ. ZMTP 3.1 on the wire (talks to
+ * libzmq and every other ZeroMQ peer), the `zeromq` v6 API in code.
+ *
+ * ```ts
+ * import { Push, Pull } from "@skein/core"
+ * const pull = new Pull()
+ * await pull.bind("tcp://127.0.0.1:5555")
+ * const push = new Push()
+ * push.connect("tcp://127.0.0.1:5555")
+ * await push.send("hello")
+ * const [msg] = await pull.receive()
+ * ```
+ */
+export { Context, context, type ContextOptions } from "./context.js";
+export { ZmqError, SkeinError, ProtocolError, AuthError, strerror, ERRNO } from "./errors.js";
+export { Observer, type Event, type EventType, type EventOfType } from "./events.js";
+export { Socket, type SocketOptions } from "./socket/socket-base.js";
+export { SocketType } from "./socket/socket-type.js";
+export type { MessageLike } from "./socket/message.js";
+export { Pair } from "./socket/pair.js";
+export { Publisher } from "./socket/publisher.js";
+export { Subscriber } from "./socket/subscriber.js";
+export { XPublisher } from "./socket/xpublisher.js";
+export { XSubscriber } from "./socket/xsubscriber.js";
+export { Request } from "./socket/request.js";
+export { Reply } from "./socket/reply.js";
+export { Dealer } from "./socket/dealer.js";
+export { Router } from "./socket/router.js";
+export { Push } from "./socket/push.js";
+export { Pull } from "./socket/pull.js";
+
+/** A message as received: one Buffer per frame. */
+export type Message = Buffer;
+
+/** The ZMTP/libzmq version this library behaves as. */
+export const version = "4.3.5";
+
+/** What this build supports, as the `zeromq` package reports it. */
+export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>> = Object.freeze({
+  ipc: true,
+  pgm: false,
+  tipc: false,
+  norm: false,
+  curve: false,
+  gssapi: false,
+  draft: false,
+});

@@ -1,0 +1,92 @@
+/**
+ * A context: the container of sockets (libzmq's `zmq_ctx`). It owns the
+ * inproc name space, so only sockets of the same context reach each other
+ * over inproc://. Most programs use the default {@link context}.
+ */
+import { InprocRegistry } from "./transport/inproc.js";
+import { applyOptions } from "./options.js";
+import { ZmqError } from "./errors.js";
+
+/** What a context needs of its sockets. */
+export interface ContextSocket {
+  readonly closed: boolean;
+  close(): void;
+  /** Messages still queued for peers (for the exit warning). */
+  pendingOutbound(): number;
+}
+
+/** Context options, with the `zeromq` v6 names. */
+export interface ContextOptions {
+  blocky?: boolean;
+  ioThreads?: number;
+  maxMessageSize?: number;
+  maxSockets?: number;
+  ipv6?: boolean;
+  threadPriority?: number;
+  threadSchedulingPolicy?: number;
+}
+
+export class Context {
+  /**
+   * When false, new sockets get `linger = 0`. When true (the default, as in
+   * libzmq), sockets keep their default `linger = -1`: close() waits for
+   * queued messages to be sent.
+   */
+  blocky = true;
+  /** Accepted for compatibility: skein runs on Node's event loop, with no I/O threads of its own. */
+  ioThreads = 1;
+  /** Default `maxMessageSize` for new sockets (-1: no limit). */
+  maxMessageSize = -1;
+  /** Most sockets this context may hold; creating one more throws EMFILE. */
+  maxSockets = 1023;
+  /** Default `ipv6` for new sockets. */
+  ipv6 = false;
+  /** Accepted for compatibility: no effect (no I/O threads). */
+  threadPriority = -1;
+  /** Accepted for compatibility: no effect (no I/O threads). */
+  threadSchedulingPolicy = -1;
+  /** The largest `maxSockets` accepted. */
+  readonly maxSocketsLimit = 65535;
+
+  /** @internal */
+  readonly inproc = new InprocRegistry();
+  readonly #sockets = new Set<ContextSocket>();
+  #closed = false;
+
+  constructor(options?: ContextOptions) {
+    applyOptions(this, options as Record<string, unknown> | undefined, []);
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal */
+  register(socket: ContextSocket): void {
+    if (this.#closed) throw new ZmqError("ETERM", "Context was closed");
+    if (this.#sockets.size >= this.maxSockets) {
+      throw new ZmqError("EMFILE", `Context holds ${this.#sockets.size} sockets already (maxSockets)`);
+    }
+    this.#sockets.add(socket);
+  }
+
+  /** @internal */
+  unregister(socket: ContextSocket): void {
+    this.#sockets.delete(socket);
+  }
+
+  /**
+   * Closes every socket of the context (as `zmq_ctx_term`): pending receives
+   * end, queued messages are sent or dropped according to each socket's
+   * `linger`. New sockets cannot be created afterwards.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const socket of [...this.#sockets]) socket.close();
+  }
+}
+
+/** The default context, used by sockets created without one. */
+export const context = new Context();

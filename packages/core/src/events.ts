@@ -1,0 +1,124 @@
+/**
+ * Socket monitor events (`zmq_socket_monitor`), exposed as in the `zeromq`
+ * v6 package: `socket.events` is an {@link Observer} that is both an async
+ * iterator of events and an emitter with `on(type, fn)` / `off(type, fn)`.
+ */
+import { Deque } from "./util/deque.js";
+import { ZmqError } from "./errors.js";
+
+/** Every event type, with the `zeromq` v6 names. */
+export type EventType =
+  | "accept"
+  | "accept:error"
+  | "bind"
+  | "bind:error"
+  | "connect"
+  | "connect:delay"
+  | "connect:retry"
+  | "close"
+  | "close:error"
+  | "disconnect"
+  | "end"
+  | "handshake"
+  | "handshake:error:protocol"
+  | "handshake:error:auth"
+  | "handshake:error:other"
+  | "unknown";
+
+/** A monitor event. `address` names the endpoint; `error` is set on `*:error*` events. */
+export interface Event {
+  type: EventType;
+  address?: string;
+  /** `connect:retry`: milliseconds until the next attempt. */
+  interval?: number;
+  error?: ZmqError;
+}
+
+/** The event of a given type. */
+export type EventOfType<E extends EventType = EventType> = Event & { type: E };
+
+type Listener = (event: Event) => void;
+
+/**
+ * The monitor of one socket. Events are only queued for `receive()` /
+ * `for await` once someone has asked for them (so an unobserved socket
+ * keeps no event backlog); `on()` listeners are called synchronously.
+ */
+export class Observer {
+  #listeners = new Map<EventType, Set<Listener>>();
+  #queue = new Deque<Event>();
+  #waiters = new Deque<{ resolve: (e: Event | null) => void }>();
+  #queueing = false;
+  #closed = false;
+
+  /** Whether the observer was closed, by `close()` or with its socket. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Registers a listener for one event type. */
+  on<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): this {
+    let set = this.#listeners.get(type);
+    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    set.add(listener as Listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): this {
+    this.#listeners.get(type)?.delete(listener as Listener);
+    return this;
+  }
+
+  /** Resolves to the next event; rejects with `EAGAIN` once the observer is closed. */
+  receive(): Promise<Event> {
+    this.#queueing = true;
+    const event = this.#queue.shift();
+    if (event !== undefined) return Promise.resolve(event);
+    if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Observer is closed"));
+    return new Promise<Event>((resolve, reject) => {
+      this.#waiters.push({
+        resolve: (e) => (e === null ? reject(new ZmqError("EAGAIN", "Observer is closed")) : resolve(e)),
+      });
+    });
+  }
+
+  /** Iterates events until the observer closes. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
+    this.#queueing = true;
+    while (true) {
+      const event = this.#queue.shift();
+      if (event !== undefined) {
+        yield event;
+        continue;
+      }
+      if (this.#closed) return undefined;
+      const next = await new Promise<Event | null>((resolve) => this.#waiters.push({ resolve }));
+      if (next === null) return undefined;
+      yield next;
+    }
+  }
+
+  /** Stops delivering events. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    let waiter;
+    while ((waiter = this.#waiters.shift()) !== undefined) waiter.resolve(null);
+  }
+
+  /** @internal Publishes an event to listeners and iterators. */
+  emit(event: Event): void {
+    if (this.#closed) return;
+    const listeners = this.#listeners.get(event.type);
+    if (listeners !== undefined) for (const listener of listeners) listener(event);
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) waiter.resolve(event);
+    else if (this.#queueing) this.#queue.push(event);
+  }
+
+  /** @internal True if anyone listens for this type (skip building events otherwise). */
+  wants(type: EventType): boolean {
+    return this.#queueing || (this.#listeners.get(type)?.size ?? 0) > 0;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The security mechanism contract (RFC 23/37 §"Authentication and
+ * Confidentiality"). A mechanism is a small state machine that the ZMTP
+ * engine drives between the greeting and the first message:
+ *
+ *   engine                          mechanism
+ *   greeting exchanged  ──start()──▶  may sendCommand(...)
+ *   command frame in    ──onCommand(name, data)──▶ sendCommand / succeed / fail
+ *
+ * It never touches sockets or buffers of the engine: it only sees command
+ * names and bodies, and answers through its {@link MechanismHost}. After
+ * success, mechanisms with confidentiality (CURVE) also wrap every frame.
+ */
+import type { ZmqError } from "../errors.js";
+import type { Metadata } from "../zmtp/metadata.js";
+
+/** The security options a mechanism reads (names as the socket options). */
+export interface SecurityOptions {
+  plainServer: boolean;
+  plainUsername: string | null;
+  plainPassword: string | null;
+  curveServer: boolean;
+  /** 32-byte keys, already decoded from Z85 where given as strings. */
+  curvePublicKey: Buffer | null;
+  curveSecretKey: Buffer | null;
+  curveServerKey: Buffer | null;
+  zapDomain: string | null;
+}
+
+/** A ZAP request (RFC 27) as the mechanism builds it. */
+export interface ZapRequest {
+  domain: string;
+  address: string;
+  /** The peer's routing id as announced, or empty. */
+  identity: Buffer;
+  mechanism: "NULL" | "PLAIN" | "CURVE";
+  /** PLAIN: [username, password]; CURVE: [client long-term public key]; NULL: []. */
+  credentials: Buffer[];
+}
+
+/** A ZAP reply (RFC 27). */
+export interface ZapReply {
+  statusCode: "200" | "300" | "400" | "500";
+  statusText: string;
+  userId: string;
+  metadata: Metadata;
+}
+
+/** What the engine offers a mechanism. */
+export interface MechanismHost {
+  /** True when this side is the mechanism's server (PLAIN/CURVE). */
+  readonly asServer: boolean;
+  readonly security: SecurityOptions;
+  /** Properties this side announces (Socket-Type, Identity). */
+  readonly localMetadata: Metadata;
+  /** Peer address, e.g. `tcp://127.0.0.1:5555`, for ZAP and errors. */
+  readonly peerAddress: string;
+  /** Sends a command frame to the peer. */
+  sendCommand(name: string, data: Buffer): void;
+  /**
+   * Asks the context's ZAP handler (RFC 27). Resolves to `null` when none is
+   * installed, in which case the mechanism accepts as libzmq does.
+   */
+  authenticate(request: ZapRequest): Promise<ZapReply | null>;
+  /** The handshake is done: `peerMetadata` holds the peer's properties. */
+  handshakeSucceeded(peerMetadata: Metadata, userId: string, zapMetadata?: Metadata): void;
+  /** The handshake failed: the engine sends ERROR where sensible and drops the peer. */
+  handshakeFailed(error: ZmqError): void;
+}
+
+/** A security mechanism instance: one per connection. */
+export interface Mechanism {
+  /** The 20-byte-padded greeting name: "NULL", "PLAIN" or "CURVE". */
+  readonly name: "NULL" | "PLAIN" | "CURVE";
+  /** Called once the greetings are exchanged. */
+  start(): void;
+  /** Called for every command frame until the handshake ends. */
+  onCommand(name: string, data: Buffer): void;
+  /**
+   * Present on mechanisms that encrypt (CURVE): turns one frame into the body
+   * of a MESSAGE command (RFC 26/25 §MESSAGE). `more` is the MORE flag.
+   */
+  encrypt?(data: Buffer, more: boolean): Buffer;
+  /** Inverse of {@link encrypt}; throws a ProtocolError on a bad box or nonce. */
+  decrypt?(messageBody: Buffer): { data: Buffer; more: boolean };
+}

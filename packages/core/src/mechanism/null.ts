@@ -1,0 +1,46 @@
+/**
+ * The NULL mechanism (RFC 37 §"The NULL Security Mechanism"): each side
+ * sends READY with its metadata and waits for the peer's READY. A peer may
+ * answer ERROR instead, which ends the connection.
+ */
+import { ProtocolError } from "../errors.js";
+import { decodeMetadata, encodeMetadata } from "../zmtp/metadata.js";
+import { decodeErrorReason } from "../zmtp/commands.js";
+import type { Mechanism, MechanismHost } from "./mechanism.js";
+
+export class NullMechanism implements Mechanism {
+  readonly name = "NULL" as const;
+  #done = false;
+
+  constructor(private readonly host: MechanismHost) {}
+
+  start(): void {
+    this.host.sendCommand("READY", encodeMetadata(this.host.localMetadata));
+  }
+
+  onCommand(name: string, data: Buffer): void {
+    if (this.#done) {
+      this.host.handshakeFailed(new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `Unexpected ${name} after READY`));
+      return;
+    }
+    if (name === "READY") {
+      let metadata;
+      try {
+        metadata = decodeMetadata(data);
+      } catch (error) {
+        this.host.handshakeFailed(error as ProtocolError);
+        return;
+      }
+      this.#done = true;
+      this.host.handshakeSucceeded(metadata, "");
+    } else if (name === "ERROR") {
+      this.host.handshakeFailed(
+        new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer rejected the handshake: ${decodeErrorReason(data)}`),
+      );
+    } else {
+      this.host.handshakeFailed(
+        new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `Unexpected ${name} command during NULL handshake`),
+      );
+    }
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * A pipe: the bounded, per-peer message queue between a socket and one
+ * peer, as in libzmq's `pipe_t`. Whole messages (all parts) go through it,
+ * which is what makes multipart messages atomic.
+ *
+ * A pipe's far end is either another pipe (inproc: the peer socket's pipe;
+ * no encoding, no copy) or a {@link PipeTransport} (a ZMTP engine over a
+ * stream). High-water marks are counted in messages:
+ * - inproc: the writer may queue while the reader's inbound holds fewer than
+ *   the writer's `sendHighWaterMark` plus the reader's `receiveHighWaterMark`
+ *   (libzmq sums them too); 0 means no limit;
+ * - stream: the socket may queue `sendHighWaterMark` messages not yet handed
+ *   to the kernel, and the engine stops reading once `receiveHighWaterMark`
+ *   messages wait unread.
+ */
+import { Deque } from "./util/deque.js";
+import type { Metadata } from "./zmtp/metadata.js";
+
+/** A message: its frames, in order. */
+export type Msg = Buffer[];
+
+/** The side of a pipe a socket sees: notifications about its pipes. */
+export interface PipeOwner {
+  /** The pipe's inbound queue went from empty to non-empty. */
+  pipeReadable(pipe: Pipe): void;
+  /** The pipe can take messages again after being full. */
+  pipeWritable(pipe: Pipe): void;
+  /** The pipe is gone: its peer left and every message it delivered was read. */
+  pipeTerminated(pipe: Pipe): void;
+  /** A stream pipe was reconnected to a new connection (subscriptions are re-sent). */
+  pipeHiccuped(pipe: Pipe): void;
+}
+
+/** The network side of a stream pipe (a ZMTP engine). */
+export interface PipeTransport {
+  /** Messages were queued: write them out soon. */
+  flush(): void;
+  /** The inbound queue fell below the high-water mark: read again. */
+  resumeReading(): void;
+  /** The socket is done with the connection; flush (within linger) and end it. */
+  shutdown(lingerMs: number): void;
+}
+
+export class Pipe {
+  readonly owner: PipeOwner;
+  /** Messages from the peer, not yet read by the socket. */
+  readonly inbound = new Deque<Msg>();
+  /** Messages for the peer, not yet taken by the engine (stream pipes). */
+  readonly outbound = new Deque<Msg>();
+  /** The peer's routing id, as a ROUTER addresses it. */
+  routingId: Buffer | null = null;
+  /** The peer's socket type from its READY metadata (`"PUSH"`, ...). */
+  peerSocketType = "";
+  /** The peer's metadata properties (READY), for message properties. */
+  peerMetadata: Metadata = new Map();
+  /** The user id a ZAP handler assigned to the peer, if any. */
+  userId = "";
+  /** The peer's address (`tcp://127.0.0.1:49152`), or the inproc endpoint. */
+  peerAddress = "";
+  /** The endpoint (as bound or connected) this pipe belongs to. */
+  endpoint = "";
+  /** True when the connection was initiated by us (connect). */
+  readonly outgoing: boolean;
+  /** Inproc: the peer socket's pipe. */
+  peer: Pipe | null = null;
+  /** Stream: the engine currently carrying this pipe, if connected. */
+  transport: PipeTransport | null = null;
+  /** Free slot for the socket type's own per-pipe state. */
+  state: unknown = undefined;
+
+  #sendHwm: number;
+  #recvHwm: number;
+  /** Inbound queue length at which the writer must stop. */
+  #inboundLimit: number;
+  #peerGone = false;
+  #terminated = false;
+
+  constructor(owner: PipeOwner, sendHwm: number, recvHwm: number, outgoing: boolean) {
+    this.owner = owner;
+    this.#sendHwm = sendHwm;
+    this.#recvHwm = recvHwm;
+    this.#inboundLimit = recvHwm;
+    this.outgoing = outgoing;
+  }
+
+  /** Links two pipes back to back (inproc). */
+  static pair(a: Pipe, b: Pipe): void {
+    a.peer = b;
+    b.peer = a;
+    a.#inboundLimit = a.#recvHwm === 0 || b.#sendHwm === 0 ? 0 : a.#recvHwm + b.#sendHwm;
+    b.#inboundLimit = b.#recvHwm === 0 || a.#sendHwm === 0 ? 0 : b.#recvHwm + a.#sendHwm;
+  }
+
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** True once the peer has gone; the pipe ends when its inbound is read. */
+  get peerGone(): boolean {
+    return this.#peerGone;
+  }
+
+  /** Whether a message can be queued now without passing the high-water mark. */
+  canWrite(): boolean {
+    if (this.#peerGone || this.#terminated) return false;
+    const peer = this.peer;
+    if (peer !== null) {
+      const limit = peer.#inboundLimit;
+      return limit === 0 || peer.inbound.length < limit;
+    }
+    return this.#sendHwm === 0 || this.outbound.length < this.#sendHwm;
+  }
+
+  /** Queues a message for the peer. Check {@link canWrite} first (PUB drops instead). */
+  write(msg: Msg): void {
+    const peer = this.peer;
+    if (peer !== null) {
+      peer.deliver(msg);
+      return;
+    }
+    this.outbound.push(msg);
+    if (this.outbound.length === 1) this.transport?.flush();
+  }
+
+  /** The engine takes the next outbound message. */
+  takeOutbound(): Msg | undefined {
+    const msg = this.outbound.shift();
+    if (msg !== undefined && this.#sendHwm !== 0 && this.outbound.length === this.#sendHwm - 1) {
+      this.owner.pipeWritable(this);
+    }
+    return msg;
+  }
+
+  /** A message arrived from the peer. */
+  deliver(msg: Msg): void {
+    if (this.#terminated) return;
+    this.inbound.push(msg);
+    if (this.inbound.length === 1) this.owner.pipeReadable(this);
+  }
+
+  /** True when the engine should stop reading (inbound at the high-water mark). */
+  get inboundFull(): boolean {
+    return this.#inboundLimit !== 0 && this.inbound.length >= this.#inboundLimit;
+  }
+
+  /** The socket reads the next inbound message. */
+  read(): Msg | undefined {
+    const msg = this.inbound.shift();
+    if (msg === undefined) return undefined;
+    const remaining = this.inbound.length;
+    if (remaining + 1 === this.#inboundLimit) {
+      const peer = this.peer;
+      if (peer !== null) {
+        if (!peer.#terminated) peer.owner.pipeWritable(peer);
+      } else {
+        this.transport?.resumeReading();
+      }
+    }
+    if (remaining === 0 && this.#peerGone) this.#finish();
+    return msg;
+  }
+
+  /** Whether an inbound message is waiting. */
+  hasIn(): boolean {
+    return this.inbound.length > 0;
+  }
+
+  /**
+   * The peer has gone (connection closed, inproc peer closed). Messages it
+   * already delivered stay readable; the pipe terminates once they are read.
+   */
+  peerLeft(): void {
+    if (this.#peerGone || this.#terminated) return;
+    this.#peerGone = true;
+    this.outbound.clear();
+    this.transport = null;
+    if (this.inbound.length === 0) this.#finish();
+  }
+
+  /** The socket drops this pipe (close, disconnect, unbind, ROUTER handover). */
+  terminate(lingerMs = 0): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#peerGone = true;
+    this.inbound.clear();
+    const peer = this.peer;
+    if (peer !== null) {
+      this.peer = null;
+      peer.peer = null;
+      peer.peerLeft();
+    }
+    const transport = this.transport;
+    this.transport = null;
+    transport?.shutdown(lingerMs);
+  }
+
+  #finish(): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.peer = null;
+    this.owner.pipeTerminated(this);
+  }
+}

@@ -1,0 +1,30 @@
+/** PULL (RFC 30): receives from all connected PUSH peers, fair-queued. */
+import type { Msg, Pipe } from "../pipe.js";
+import { FairQueue } from "../routing/fair-queue.js";
+import { Socket, type SocketOptions } from "./socket-base.js";
+import { SocketType } from "./socket-type.js";
+
+export class Pull extends Socket {
+  #fq = new FairQueue();
+
+  constructor(options?: SocketOptions<Pull>) {
+    super(SocketType.Pull, options);
+  }
+
+  protected xattachPipe(pipe: Pipe): boolean {
+    this.#fq.attach(pipe);
+    return true;
+  }
+  protected xpipeTerminated(pipe: Pipe): void {
+    this.#fq.terminated(pipe);
+  }
+  protected override xreadActivated(pipe: Pipe): void {
+    this.#fq.activated(pipe);
+  }
+  protected override xrecv(): Msg | undefined {
+    return this.#fq.recv();
+  }
+  protected override xhasIn(): boolean {
+    return this.#fq.hasIn();
+  }
+}

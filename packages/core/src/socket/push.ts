@@ -1,0 +1,30 @@
+/** PUSH (RFC 30): sends each message to the next connected PULL peer, round-robin; waits when all are full. */
+import type { Msg, Pipe } from "../pipe.js";
+import { LoadBalancer } from "../routing/load-balancer.js";
+import { Socket, type SocketOptions } from "./socket-base.js";
+import { SocketType } from "./socket-type.js";
+
+export class Push extends Socket {
+  #lb = new LoadBalancer();
+
+  constructor(options?: SocketOptions<Push>) {
+    super(SocketType.Push, options);
+  }
+
+  protected xattachPipe(pipe: Pipe): boolean {
+    this.#lb.attach(pipe);
+    return true;
+  }
+  protected xpipeTerminated(pipe: Pipe): void {
+    this.#lb.terminated(pipe);
+  }
+  protected override xwriteActivated(pipe: Pipe): void {
+    this.#lb.activated(pipe);
+  }
+  protected override xsend(msg: Msg): boolean {
+    return this.#lb.send(msg) !== null;
+  }
+  protected override xhasOut(): boolean {
+    return this.#lb.hasOut();
+  }
+}

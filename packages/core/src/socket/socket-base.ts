@@ -1,0 +1,660 @@
+/**
+ * What every socket does (libzmq's `socket_base_t`): endpoints (bind,
+ * connect, unbind, disconnect), pipes to peers, the send and receive queues
+ * behind `send()` / `receive()` / `for await`, options, monitor events and
+ * close with linger. A socket type only says what is special about it by
+ * implementing the `x*` hooks.
+ *
+ * Hot path: while a pipe has room, `send()` returns one shared settled
+ * promise (no allocation); `receive()` hands out a queued message with a
+ * single resolved promise, and waits only when nothing is queued.
+ */
+import { Context, context as defaultContext } from "../context.js";
+import { ZmqError } from "../errors.js";
+import { Observer, type EventType } from "../events.js";
+import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
+import { NullMechanism } from "../mechanism/null.js";
+import { SOCKET_OPTIONS, applyOptions, defineOptions, type OptionSpec } from "../options.js";
+import { Pipe, type Msg, type PipeOwner } from "../pipe.js";
+import { parseEndpoint } from "../transport/endpoint.js";
+import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
+import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
+import { bindTcp, connectTcp } from "../transport/tcp.js";
+import { ProtocolError } from "../errors.js";
+import { Deque } from "../util/deque.js";
+import type { Greeting } from "../zmtp/greeting.js";
+import type { Metadata } from "../zmtp/metadata.js";
+import { toFrame, toMessage, type MessageLike } from "./message.js";
+import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
+
+/** Constructor options: any writable option of the socket, plus `context`. */
+export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & { context?: Context };
+
+interface SendWaiter {
+  msg: Msg;
+  resolve: () => void;
+  reject: (error: ZmqError) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+interface ReceiveWaiter {
+  resolve: (msg: Msg) => void;
+  reject: (error: ZmqError) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const DONE: IteratorResult<Msg, undefined> = Object.freeze({ done: true, value: undefined });
+
+/** A bound endpoint and how to undo it. */
+interface Binding {
+  listener: StreamListener | null;
+  file: string | null;
+  inprocName: string | null;
+}
+
+/** A connected endpoint. */
+interface Connection {
+  connecter: StreamConnecter | null;
+  inprocPipe: Pipe | null;
+}
+
+export abstract class Socket implements PipeOwner, StreamHost {
+  /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
+  readonly events = new Observer();
+  /** The context the socket belongs to. */
+  readonly context: Context;
+  /** @internal Option values; read them through the properties. */
+  readonly options: Record<string, unknown> = Object.create(null);
+  /** The numeric socket type (`zeromq`'s `SocketType`). */
+  readonly type: SocketType;
+
+  /** @internal Pipes to every peer. */
+  protected readonly pipes = new Set<Pipe>();
+  #bindings = new Map<string, Binding>();
+  #connections = new Map<string, Connection>();
+  #sendWaiters = new Deque<SendWaiter>();
+  #receiveWaiters = new Deque<ReceiveWaiter>();
+  #closed = false;
+  #lastEndpoint: string | null = null;
+  #pendingBinds = 0;
+
+  protected constructor(type: SocketType, options?: Record<string, unknown>) {
+    this.type = type;
+    const ctx = (options?.context as Context | undefined) ?? defaultContext;
+    if (!(ctx instanceof Context)) throw new TypeError("Option context must be a Context");
+    this.context = ctx;
+    if (!ctx.blocky) this.options.linger = 0;
+    if (ctx.maxMessageSize !== -1) this.options.maxMessageSize = ctx.maxMessageSize;
+    if (ctx.ipv6) this.options.ipv6 = true;
+    applyOptions(this, options, ["context"]);
+    ctx.register(this);
+  }
+
+  // ---- state ------------------------------------------------------------------
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether a message can be received now without waiting. */
+  get readable(): boolean {
+    return !this.#closed && this.xhasIn();
+  }
+
+  /** Whether a message can be sent now without waiting. */
+  get writable(): boolean {
+    return !this.#closed && this.xhasOut();
+  }
+
+  /** The endpoint last bound, with the port resolved (`tcp://127.0.0.1:49152`). */
+  get lastEndpoint(): string | null {
+    return this.#lastEndpoint;
+  }
+
+  /** The security mechanism in use: null (NULL), "plain" or "curve". */
+  get securityMechanism(): null | "plain" | "curve" {
+    const o = this.options;
+    if (o.curveServer === true || o.curveServerKey != null) return "curve";
+    if (o.plainServer === true || o.plainUsername != null) return "plain";
+    return null;
+  }
+
+  /** Sockets are used from one event loop; they are not shared across threads. */
+  get threadSafe(): boolean {
+    return false;
+  }
+
+  /** @internal RFC name of the socket type. */
+  get socketTypeName(): string {
+    return socketTypeName(this.type);
+  }
+
+  // ---- endpoints ----------------------------------------------------------------
+
+  /**
+   * Binds to an endpoint: `tcp://*:5555`, `tcp://127.0.0.1:0`, `ipc:///tmp/x`,
+   * `inproc://name`. Rejects with `EADDRINUSE`, `EINVAL`, `EPROTONOSUPPORT`...
+   *
+   * ```ts
+   * await socket.bind("tcp://127.0.0.1:*")
+   * console.log(socket.lastEndpoint)
+   * ```
+   */
+  async bind(address: string): Promise<void> {
+    this.#checkOpen();
+    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
+    this.#pendingBinds++;
+    try {
+      let binding: Binding;
+      let resolved: string;
+      if (endpoint.transport === "inproc") {
+        this.context.inproc.bind(this, endpoint.name, address);
+        binding = { listener: null, file: null, inprocName: endpoint.name };
+        resolved = address;
+      } else if (endpoint.transport === "tcp") {
+        const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
+        binding = { listener, file: null, inprocName: null };
+        resolved = listener.endpoint;
+      } else {
+        const { listener, file } = await bindIpc(this, address, endpoint.path);
+        binding = { listener, file, inprocName: null };
+        resolved = listener.endpoint;
+      }
+      if (this.#closed) {
+        this.#unbind(binding, 0);
+        throw new ZmqError("ETERM", "Socket was closed while binding", address);
+      }
+      this.#bindings.set(resolved, binding);
+      if (resolved !== address) this.#bindings.set(address, binding);
+      this.#lastEndpoint = resolved;
+      this.emitEvent("bind", resolved);
+    } catch (error) {
+      if (error instanceof ZmqError && error.code !== "ETERM") this.emitEvent("bind:error", address, { error });
+      throw error;
+    } finally {
+      this.#pendingBinds--;
+    }
+  }
+
+  /** Stops listening on an endpoint bound before, and drops the peers accepted there. */
+  async unbind(address: string): Promise<void> {
+    this.#checkOpen();
+    const binding = this.#bindings.get(address);
+    if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
+    for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key);
+    this.#unbind(binding, this.option<number>("linger"));
+  }
+
+  /** Synchronous {@link bind}; supported for inproc:// only (network binds are asynchronous in Node). */
+  bindSync(address: string): void {
+    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
+    if (endpoint.transport !== "inproc") {
+      throw new ZmqError("ENOTSUP", "bindSync() works for inproc:// only; use await bind() (see docs/compat.md)", address);
+    }
+    this.#checkOpen();
+    this.context.inproc.bind(this, endpoint.name, address);
+    this.#bindings.set(address, { listener: null, file: null, inprocName: endpoint.name });
+    this.#lastEndpoint = address;
+    this.emitEvent("bind", address);
+  }
+
+  /** Synchronous {@link unbind}. */
+  unbindSync(address: string): void {
+    void this.unbind(address);
+  }
+
+  #unbind(binding: Binding, lingerMs: number): void {
+    if (binding.inprocName !== null) this.context.inproc.unbind(this, binding.inprocName);
+    if (binding.listener !== null) binding.listener.close(true, lingerMs);
+    unlinkIpc(binding.file);
+  }
+
+  /**
+   * Connects to an endpoint. Returns at once: the connection is made (and
+   * remade after failures, with `reconnectInterval` backoff) in the background,
+   * so peers may start in any order.
+   */
+  connect(address: string, options?: { routingId?: string | Buffer }): void {
+    this.#checkOpen();
+    const endpoint = parseEndpoint(address, false, this.option<boolean>("ipv6"));
+    if (this.#connections.has(address) && endpoint.transport !== "inproc") {
+      throw new ZmqError("EINVAL", `Already connected to ${address}`, address);
+    }
+    const routingId = options?.routingId === undefined ? null : toFrame(options.routingId);
+    if (endpoint.transport === "inproc") {
+      const pipe = this.context.inproc.connect(this, endpoint.name, address, routingId);
+      this.#connections.set(address, { connecter: null, inprocPipe: pipe });
+      return;
+    }
+    const connecter =
+      endpoint.transport === "tcp"
+        ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
+        : connectIpc(this, address, endpoint.path, routingId);
+    this.#connections.set(address, { connecter, inprocPipe: null });
+    connecter.start();
+  }
+
+  /** Disconnects from an endpoint connected before; its queued messages are dropped per `linger`. */
+  disconnect(address: string): void {
+    this.#checkOpen();
+    const connection = this.#connections.get(address);
+    if (connection === undefined) throw new ZmqError("ENOENT", `Not connected to ${address}`, address);
+    this.#connections.delete(address);
+    this.#dropConnection(connection, this.option<number>("linger"));
+  }
+
+  #dropConnection(connection: Connection, lingerMs: number): void {
+    connection.connecter?.close(lingerMs);
+    connection.inprocPipe?.terminate();
+  }
+
+  // ---- sending and receiving ----------------------------------------------------------
+
+  /**
+   * Sends a message: one frame or an array of frames (sent atomically).
+   * Resolves once the message is queued for a peer. While queues are full
+   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). Several
+   * pending sends are served in order.
+   */
+  send(message: MessageLike | MessageLike[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    let msg: Msg;
+    try {
+      msg = toMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#sendWaiters.length === 0) {
+      try {
+        if (this.xsend(msg)) return RESOLVED;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const timeout = this.option<number>("sendTimeout");
+    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "Socket is busy: no peer can take a message now"));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: SendWaiter = { msg, resolve, reject, timer: null };
+      if (timeout > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#sendWaiters.remove((w) => w === waiter);
+          reject(new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      this.#sendWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Receives the next message as an array of frames. Waits up to
+   * `receiveTimeout` (then `EAGAIN`). Several pending receives are served in order.
+   */
+  receive(): Promise<Msg> {
+    if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Socket is closed"));
+    if (this.#receiveWaiters.length === 0) {
+      try {
+        const msg = this.xrecv();
+        if (msg !== undefined) return Promise.resolve(msg);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const timeout = this.option<number>("receiveTimeout");
+    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "No message is waiting"));
+    return new Promise<Msg>((resolve, reject) => {
+      const waiter: ReceiveWaiter = { resolve, reject, timer: null };
+      if (timeout > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#receiveWaiters.remove((w) => w === waiter);
+          reject(new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      this.#receiveWaiters.push(waiter);
+    });
+  }
+
+  /** Iterates received messages until the socket is closed. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Msg> & AsyncIterator<Msg, undefined> {
+    const next = (): Promise<IteratorResult<Msg, undefined>> => {
+      if (this.#closed) return Promise.resolve(DONE);
+      if (this.#receiveWaiters.length === 0) {
+        try {
+          const msg = this.xrecv();
+          if (msg !== undefined) return Promise.resolve({ done: false, value: msg });
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return this.receive().then(
+        (value) => ({ done: false, value }),
+        (error: ZmqError) => {
+          if (this.#closed && error.code === "EAGAIN") return DONE;
+          throw error;
+        },
+      );
+    };
+    const iterator = {
+      next,
+      return: (): Promise<IteratorResult<Msg, undefined>> => Promise.resolve(DONE),
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator as AsyncIterableIterator<Msg> & AsyncIterator<Msg, undefined>;
+  }
+
+  /** Serves waiting senders in order while the socket type accepts messages. */
+  protected trySend(): void {
+    let waiter;
+    while ((waiter = this.#sendWaiters.peek()) !== undefined) {
+      try {
+        if (!this.xsend(waiter.msg)) return;
+      } catch (error) {
+        this.#sendWaiters.shift();
+        if (waiter.timer !== null) clearTimeout(waiter.timer);
+        waiter.reject(error as ZmqError);
+        continue;
+      }
+      this.#sendWaiters.shift();
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  }
+
+  /** Serves waiting receivers in order while messages are available. */
+  protected tryReceive(): void {
+    let waiter;
+    while ((waiter = this.#receiveWaiters.peek()) !== undefined) {
+      let msg;
+      try {
+        msg = this.xrecv();
+      } catch (error) {
+        this.#receiveWaiters.shift();
+        if (waiter.timer !== null) clearTimeout(waiter.timer);
+        waiter.reject(error as ZmqError);
+        continue;
+      }
+      if (msg === undefined) return;
+      this.#receiveWaiters.shift();
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.resolve(msg);
+    }
+  }
+
+  // ---- closing -------------------------------------------------------------------
+
+  /**
+   * Closes the socket. Pending receives and sends reject with `EAGAIN`;
+   * queued messages are sent in the background for up to `linger` ms
+   * (-1: until sent, 0: dropped). Calling it twice is a no-op.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const linger = this.option<number>("linger");
+    const closedError = (): ZmqError => new ZmqError("EAGAIN", "Socket was closed");
+    let waiter;
+    while ((waiter = this.#receiveWaiters.shift()) !== undefined) {
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      waiter.reject(closedError());
+    }
+    let sender;
+    while ((sender = this.#sendWaiters.shift()) !== undefined) {
+      if (sender.timer !== null) clearTimeout(sender.timer);
+      sender.reject(closedError());
+    }
+    for (const binding of new Set(this.#bindings.values())) this.#unbind(binding, linger);
+    this.#bindings.clear();
+    for (const connection of this.#connections.values()) this.#dropConnection(connection, linger);
+    this.#connections.clear();
+    for (const pipe of [...this.pipes]) pipe.terminate(linger);
+    this.pipes.clear();
+    this.context.unregister(this);
+    this.emitEvent("end", "");
+    this.events.close();
+  }
+
+  /** @internal Messages queued for peers and not yet written. */
+  pendingOutbound(): number {
+    let n = 0;
+    for (const pipe of this.pipes) n += pipe.outbound.length;
+    return n;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ZmqError("EBADF", "Socket is closed");
+  }
+
+  // ---- pipes (PipeOwner, StreamHost) --------------------------------------------------------
+
+  /** @internal */
+  createPipe(outgoing: boolean, endpoint: string): Pipe {
+    const pipe = new Pipe(this, this.option<number>("sendHighWaterMark"), this.option<number>("receiveHighWaterMark"), outgoing);
+    pipe.endpoint = endpoint;
+    return pipe;
+  }
+
+  /** @internal */
+  attachPipe(pipe: Pipe): boolean {
+    if (this.#closed) {
+      pipe.terminate();
+      return false;
+    }
+    if (!this.xattachPipe(pipe)) return false;
+    this.pipes.add(pipe);
+    if (pipe.hasIn()) this.pipeReadable(pipe);
+    this.trySend();
+    return true;
+  }
+
+  /** @internal */
+  pipeReadable(pipe: Pipe): void {
+    this.xreadActivated(pipe);
+    if (this.#receiveWaiters.length > 0) this.tryReceive();
+  }
+
+  /** @internal */
+  pipeWritable(pipe: Pipe): void {
+    this.xwriteActivated(pipe);
+    if (this.#sendWaiters.length > 0) this.trySend();
+  }
+
+  /** @internal */
+  pipeTerminated(pipe: Pipe): void {
+    if (!this.pipes.delete(pipe)) return;
+    this.xpipeTerminated(pipe);
+  }
+
+  /** @internal */
+  pipeHiccuped(pipe: Pipe): void {
+    this.xhiccuped(pipe);
+  }
+
+  /** @internal Whether connect() makes its pipe before the first connection. */
+  pipeBeforeConnect(): boolean {
+    return !this.option<boolean>("immediate") && !this.routesByIdentity();
+  }
+
+  /** ROUTER-like sockets need the peer's identity before they attach a pipe. */
+  protected routesByIdentity(): boolean {
+    return false;
+  }
+
+  /** @internal */
+  emitEvent(type: EventType, address: string, extra?: { error?: ZmqError; interval?: number }): void {
+    if (!this.events.wants(type)) return;
+    this.events.emit({ type, address, ...extra });
+  }
+
+  /** @internal Option value with its default. */
+  option<T>(name: string): T {
+    const value = this.options[name];
+    if (value !== undefined) return value as T;
+    return (this.#optionSpec(name)?.default ?? null) as T;
+  }
+
+  #optionSpec(name: string): OptionSpec | undefined {
+    return SOCKET_OPTIONS[name] ?? (this.constructor as { optionSpecs?: Record<string, OptionSpec> }).optionSpecs?.[name];
+  }
+
+  /** @internal Called when an option property is set. */
+  optionChanged(name: string): void {
+    void name;
+  }
+
+  // ---- ZMTP (EngineSocket) ------------------------------------------------------------------
+
+  /** @internal */
+  isCompatible(peerType: string): boolean {
+    return isCompatible(this.socketTypeName, peerType);
+  }
+
+  /** @internal Subscriptions are commands on the wire for these. */
+  get sendsSubscriptions(): boolean {
+    return false;
+  }
+
+  /** @internal */
+  get receivesSubscriptions(): boolean {
+    return false;
+  }
+
+  /** @internal The routing id this socket announces in READY (`routingId` option). */
+  announcedRoutingId(): Buffer | null {
+    const id = this.options.routingId;
+    return id === undefined || id === null ? null : toFrame(id as string | Buffer);
+  }
+
+  /** @internal */
+  localMetadata(): Metadata {
+    const metadata: Metadata = new Map([["Socket-Type", Buffer.from(this.socketTypeName, "latin1")]]);
+    const type = this.socketTypeName;
+    if (type === "REQ" || type === "DEALER" || type === "ROUTER") {
+      metadata.set("Identity", this.announcedRoutingId() ?? Buffer.alloc(0));
+    }
+    return metadata;
+  }
+
+  /** @internal */
+  securityOptions(): SecurityOptions {
+    return {
+      plainServer: this.option<boolean>("plainServer"),
+      plainUsername: this.option<string | null>("plainUsername"),
+      plainPassword: this.option<string | null>("plainPassword"),
+      curveServer: this.option<boolean>("curveServer"),
+      curvePublicKey: null,
+      curveSecretKey: null,
+      curveServerKey: null,
+      zapDomain: this.option<string | null>("zapDomain"),
+    };
+  }
+
+  /** @internal */
+  greetingMechanism(): { name: string; asServer: boolean } {
+    const mechanism = this.securityMechanism;
+    if (mechanism === "curve") return { name: "CURVE", asServer: this.option<boolean>("curveServer") };
+    if (mechanism === "plain") return { name: "PLAIN", asServer: this.option<boolean>("plainServer") };
+    return { name: "NULL", asServer: false };
+  }
+
+  /** @internal */
+  createMechanism(host: MechanismHost, peer: Greeting): Mechanism {
+    const ours = this.greetingMechanism().name;
+    if (peer.mechanism !== ours) {
+      throw new ProtocolError(
+        "ERR_ZMTP_MECHANISM_MISMATCH",
+        `Peer uses the ${peer.mechanism || "(empty)"} mechanism, this socket ${ours}`,
+      );
+    }
+    return new NullMechanism(host);
+  }
+
+  /** @internal */
+  authenticate(request: ZapRequest): Promise<ZapReply | null> {
+    void request;
+    return Promise.resolve(null);
+  }
+
+  // ---- what each socket type says ---------------------------------------------------------------
+
+  /** A pipe to a new peer; return false to refuse it. */
+  protected abstract xattachPipe(pipe: Pipe): boolean;
+  /** A pipe is gone. */
+  protected abstract xpipeTerminated(pipe: Pipe): void;
+  /** A pipe has messages to read. */
+  protected xreadActivated(pipe: Pipe): void {
+    void pipe;
+  }
+  /** A pipe has room again. */
+  protected xwriteActivated(pipe: Pipe): void {
+    void pipe;
+  }
+  /** A pipe was reconnected. */
+  protected xhiccuped(pipe: Pipe): void {
+    void pipe;
+  }
+  /** Sends a message; false if it must wait (no peer has room). Throws for EFSM and the like. */
+  protected xsend(msg: Msg): boolean {
+    void msg;
+    throw new ZmqError("ENOTSUP", `${this.constructor.name} sockets cannot send`);
+  }
+  /** Receives a message, or undefined when none is waiting. */
+  protected xrecv(): Msg | undefined {
+    throw new ZmqError("ENOTSUP", `${this.constructor.name} sockets cannot receive`);
+  }
+  protected xhasIn(): boolean {
+    return false;
+  }
+  protected xhasOut(): boolean {
+    return false;
+  }
+}
+
+defineOptions(Socket.prototype, SOCKET_OPTIONS);
+
+// Option properties, declared for the type checker (defined on the prototype above).
+export interface Socket {
+  linger: number;
+  sendHighWaterMark: number;
+  receiveHighWaterMark: number;
+  sendTimeout: number;
+  receiveTimeout: number;
+  reconnectInterval: number;
+  reconnectMaxInterval: number;
+  connectTimeout: number;
+  handshakeInterval: number;
+  heartbeatInterval: number;
+  heartbeatTimeToLive: number;
+  heartbeatTimeout: number;
+  backlog: number;
+  maxMessageSize: number;
+  immediate: boolean;
+  ipv6: boolean;
+  tcpKeepalive: number;
+  tcpKeepaliveCount: number;
+  tcpKeepaliveIdle: number;
+  tcpKeepaliveInterval: number;
+  sendBufferSize: number;
+  receiveBufferSize: number;
+  plainServer: boolean;
+  plainUsername: string | null;
+  plainPassword: string | null;
+  curveServer: boolean;
+  curvePublicKey: string | null;
+  curveSecretKey: string | null;
+  curveServerKey: string | null;
+  zapDomain: string | null;
+  zapEnforceDomain: boolean;
+  affinity: number;
+  rate: number;
+  recoveryInterval: number;
+  multicastHops: number;
+  typeOfService: number;
+  tcpMaxRetransmitTimeout: number;
+  tcpAcceptFilter: string | null;
+  socksProxy: string | null;
+  interface: string | null;
+  loopbackFastPath: boolean;
+}

@@ -1,0 +1,71 @@
+/**
+ * Endpoint strings (`zmq_bind`/`zmq_connect` addresses): `tcp://host:port`,
+ * `ipc://path`, `inproc://name`. Unsupported transports and malformed
+ * addresses are refused with the codes libzmq uses.
+ */
+import { ZmqError } from "../errors.js";
+
+export type Endpoint =
+  | { transport: "tcp"; address: string; host: string; port: number }
+  | { transport: "ipc"; address: string; path: string }
+  | { transport: "inproc"; address: string; name: string };
+
+/** Splits `proto://rest`; throws EINVAL / EPROTONOSUPPORT. */
+export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean): Endpoint {
+  if (typeof address !== "string") throw new TypeError("Address must be a string");
+  const match = /^([a-z]+):\/\/(.*)$/.exec(address);
+  if (match === null) throw new ZmqError("EINVAL", `Invalid address ${JSON.stringify(address)}: expected transport://address`, address);
+  const [, transport, rest] = match as unknown as [string, string, string];
+  switch (transport) {
+    case "tcp":
+      return parseTcp(address, rest, forBind, ipv6);
+    case "ipc":
+      if (rest.length === 0) throw new ZmqError("EINVAL", "ipc:// needs a path", address);
+      return { transport: "ipc", address, path: rest };
+    case "inproc":
+      if (rest.length === 0) throw new ZmqError("EINVAL", "inproc:// needs a name", address);
+      return { transport: "inproc", address, name: rest };
+    case "pgm":
+    case "epgm":
+    case "norm":
+    case "tipc":
+    case "vmci":
+    case "udp":
+    case "ws":
+    case "wss":
+      throw new ZmqError("EPROTONOSUPPORT", `Transport ${transport}:// is not supported by skein (see docs/compat.md)`, address);
+    default:
+      throw new ZmqError("EPROTONOSUPPORT", `Unknown transport ${transport}://`, address);
+  }
+}
+
+function parseTcp(address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
+  // A connect address may name a source: tcp://source;host:port. Only the destination matters here.
+  const target = rest.includes(";") ? rest.slice(rest.indexOf(";") + 1) : rest;
+  const colon = target.lastIndexOf(":");
+  if (colon < 0) throw new ZmqError("EINVAL", `Invalid tcp address ${JSON.stringify(address)}: missing port`, address);
+  let host = target.slice(0, colon);
+  const portText = target.slice(colon + 1);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  let port: number;
+  if (portText === "*" || portText === "0") {
+    if (!forBind) throw new ZmqError("EINVAL", `Cannot connect to a wildcard port: ${address}`, address);
+    port = 0;
+  } else {
+    port = Number(portText);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+      throw new ZmqError("EINVAL", `Invalid tcp port in ${JSON.stringify(address)}`, address);
+    }
+  }
+  if (host === "*") {
+    if (!forBind) throw new ZmqError("EINVAL", `Cannot connect to a wildcard host: ${address}`, address);
+    host = ipv6 ? "::" : "0.0.0.0";
+  }
+  if (host.length === 0) throw new ZmqError("EINVAL", `Invalid tcp address ${JSON.stringify(address)}: missing host`, address);
+  return { transport: "tcp", address, host, port };
+}
+
+/** Formats a tcp endpoint the way libzmq reports `lastEndpoint`. */
+export function formatTcp(host: string, port: number): string {
+  return host.includes(":") ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * The inproc:// transport: sockets of one context connected in-process.
+ * Messages move from pipe to pipe by reference: no encoding, no copy. Bind
+ * and connect may happen in either order: a connect to a name nobody has
+ * bound yet queues (up to the high-water mark) until someone does.
+ */
+import { ZmqError } from "../errors.js";
+import { Pipe } from "../pipe.js";
+
+/** What inproc needs from a socket. */
+export interface InprocSocket {
+  readonly socketTypeName: string;
+  createPipe(outgoing: boolean, endpoint: string): Pipe;
+  attachPipe(pipe: Pipe): boolean;
+  /** The routing id the socket announces (its `routingId` option). */
+  announcedRoutingId(): Buffer | null;
+  emitEvent(type: "accept" | "connect" | "handshake", address: string): void;
+  pipeWritable(pipe: Pipe): void;
+}
+
+interface PendingConnect {
+  socket: InprocSocket;
+  pipe: Pipe;
+}
+
+/** The inproc name space of one context. */
+export class InprocRegistry {
+  #bound = new Map<string, InprocSocket>();
+  #pending = new Map<string, PendingConnect[]>();
+
+  bind(socket: InprocSocket, name: string, address: string): void {
+    if (this.#bound.has(name)) throw new ZmqError("EADDRINUSE", `inproc://${name} is already bound`, address);
+    this.#bound.set(name, socket);
+    const pending = this.#pending.get(name);
+    if (pending === undefined) return;
+    this.#pending.delete(name);
+    for (const { socket: connecter, pipe } of pending) {
+      if (!pipe.terminated) this.#link(connecter, pipe, socket, address);
+    }
+  }
+
+  unbind(socket: InprocSocket, name: string): boolean {
+    if (this.#bound.get(name) !== socket) return false;
+    this.#bound.delete(name);
+    return true;
+  }
+
+  /** Connects; returns the connecting side's pipe (already attached). */
+  connect(socket: InprocSocket, name: string, address: string, routingId: Buffer | null): Pipe {
+    const pipe = socket.createPipe(true, address);
+    pipe.routingId = routingId;
+    const bound = this.#bound.get(name);
+    if (bound === undefined) {
+      pipe.peerAddress = address;
+      socket.attachPipe(pipe);
+      let list = this.#pending.get(name);
+      if (list === undefined) this.#pending.set(name, (list = []));
+      list.push({ socket, pipe });
+      return pipe;
+    }
+    this.#link(socket, pipe, bound, address, true);
+    return pipe;
+  }
+
+  #link(connecter: InprocSocket, pipe: Pipe, bound: InprocSocket, address: string, attachConnecter = false): void {
+    const peer = bound.createPipe(false, address);
+    peer.routingId = connecter.announcedRoutingId();
+    peer.peerSocketType = connecter.socketTypeName;
+    peer.peerAddress = address;
+    pipe.peerSocketType = bound.socketTypeName;
+    pipe.peerAddress = address;
+    if (pipe.routingId === null) pipe.routingId = bound.announcedRoutingId();
+    Pipe.pair(pipe, peer);
+    if (attachConnecter) connecter.attachPipe(pipe);
+    if (!bound.attachPipe(peer)) {
+      pipe.peerLeft();
+      return;
+    }
+    // Messages sent before the bind wait in the connecter's outbound queue.
+    let msg;
+    while ((msg = pipe.outbound.shift()) !== undefined) peer.deliver(msg);
+    bound.emitEvent("accept", address);
+    connecter.emitEvent("connect", address);
+    bound.emitEvent("handshake", address);
+    connecter.emitEvent("handshake", address);
+    // A connecter that queued before the bind may have senders waiting for room.
+    if (!attachConnecter) connecter.pipeWritable(pipe);
+  }
+}

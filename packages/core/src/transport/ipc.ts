@@ -1,0 +1,61 @@
+/**
+ * The ipc:// transport: Unix domain sockets. `ipc:///path/to/socket`,
+ * `ipc://@name` for a Linux abstract socket, `ipc://*` for a fresh path in
+ * the temporary directory. A socket file left by a process that died is
+ * removed on bind (nobody answers on it); one with a live listener is
+ * `EADDRINUSE`. The file is removed again on unbind and close.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { ZmqError } from "../errors.js";
+import { StreamConnecter, StreamListener, type StreamHost } from "./stream.js";
+
+/** The path Node is given: abstract names start with a NUL byte. */
+export function ipcPath(name: string): string {
+  return name.startsWith("@") ? `\0${name.slice(1)}` : name;
+}
+
+function isStale(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect({ path: socketPath });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      probe.destroy();
+      resolve(error.code === "ECONNREFUSED" || error.code === "ENOTSOCK");
+    });
+  });
+}
+
+export async function bindIpc(host: StreamHost, address: string, name: string): Promise<{ listener: StreamListener; file: string | null }> {
+  if (name === "*") name = path.join(os.tmpdir(), `skein-${process.pid}-${randomBytes(6).toString("hex")}.ipc`);
+  const socketPath = ipcPath(name);
+  const file = name.startsWith("@") ? null : socketPath;
+  const endpoint = `ipc://${name}`;
+  const listen = async (): Promise<StreamListener> => {
+    const listener = new StreamListener(host, "ipc");
+    await listener.listen({ path: socketPath, backlog: host.option<number>("backlog") }, address, () => endpoint);
+    return listener;
+  };
+  try {
+    return { listener: await listen(), file };
+  } catch (error) {
+    if (file === null || (error as ZmqError).code !== "EADDRINUSE" || !(await isStale(file))) throw error;
+    fs.rmSync(file, { force: true });
+    return { listener: await listen(), file };
+  }
+}
+
+export function connectIpc(host: StreamHost, address: string, name: string, routingId: Buffer | null): StreamConnecter {
+  return new StreamConnecter(host, address, { path: ipcPath(name) }, "ipc", routingId);
+}
+
+/** Removes a socket file we created. */
+export function unlinkIpc(file: string | null): void {
+  if (file !== null) fs.rmSync(file, { force: true });
+}

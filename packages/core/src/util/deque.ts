@@ -1,0 +1,68 @@
+/**
+ * A growable ring-buffer FIFO: O(1) push and shift without the re-indexing
+ * cost `Array.prototype.shift` has on long arrays.
+ */
+export class Deque<T> {
+  #items: (T | undefined)[];
+  #head = 0;
+  #length = 0;
+
+  constructor(capacity = 16) {
+    let size = 16;
+    while (size < capacity) size *= 2;
+    this.#items = new Array(size);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: T): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
+    this.#length++;
+  }
+
+  shift(): T | undefined {
+    if (this.#length === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (this.#items.length - 1);
+    this.#length--;
+    return item;
+  }
+
+  peek(): T | undefined {
+    return this.#length === 0 ? undefined : this.#items[this.#head];
+  }
+
+  /** Item at position i from the head (0 = next out). */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.#length ? undefined : this.#items[(this.#head + i) & (this.#items.length - 1)];
+  }
+
+  clear(): void {
+    this.#items = new Array(16);
+    this.#head = 0;
+    this.#length = 0;
+  }
+
+  /** Removes items matching a predicate (used when a waiter times out). */
+  remove(predicate: (item: T) => boolean): void {
+    const kept: T[] = [];
+    for (let i = 0; i < this.#length; i++) {
+      const item = this.at(i)!;
+      if (!predicate(item)) kept.push(item);
+    }
+    this.clear();
+    for (const item of kept) this.push(item);
+  }
+
+  #grow(): void {
+    const old = this.#items;
+    const next = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.#length; i++) next[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#items = next;
+    this.#head = 0;
+  }
+}

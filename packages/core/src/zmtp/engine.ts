@@ -1,0 +1,468 @@
+/**
+ * The ZMTP engine: bytes on the wire for one connection (libzmq's
+ * `zmtp_engine`). It runs the greeting and the security handshake, then
+ * moves whole messages between the connection and the {@link Pipe} its
+ * session attached, batching frames into few writes.
+ *
+ * Life cycle: GREETING (64 octets each way, RFC 23 §3) → HANDSHAKE (the
+ * mechanism's commands) → ACTIVE (messages and SUBSCRIBE, CANCEL, PING,
+ * PONG, ERROR commands) → CLOSED. Any protocol violation closes this
+ * connection only; the socket and its other peers are not affected.
+ */
+import type { Socket as NetSocket } from "node:net";
+import { AuthError, ProtocolError, ZmqError } from "../errors.js";
+import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
+import type { Msg, Pipe, PipeTransport } from "../pipe.js";
+import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
+import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
+import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
+import { FrameEncoder } from "./frame-encoder.js";
+import { GREETING_SIZE, SIGNATURE_SIZE, checkSignature, encodeGreeting, parseGreeting, type Greeting } from "./greeting.js";
+import { getProperty, type Metadata } from "./metadata.js";
+
+/** What an engine needs from its socket. */
+export interface EngineSocket {
+  /** RFC socket type name: "PUSH", "ROUTER", ... */
+  readonly socketTypeName: string;
+  readonly options: Record<string, unknown>;
+  /** Option value with its default applied. */
+  option<T>(name: string): T;
+  isCompatible(peerType: string): boolean;
+  /** Properties this socket announces in READY. */
+  localMetadata(): Metadata;
+  securityOptions(): SecurityOptions;
+  createMechanism(host: MechanismHost, peerGreeting: Greeting): Mechanism;
+  authenticate(request: ZapRequest): Promise<ZapReply | null>;
+  /** True for SUB/XSUB, whose subscription messages become commands on the wire. */
+  readonly sendsSubscriptions: boolean;
+  /** True for PUB/XPUB, which receive subscriptions. */
+  readonly receivesSubscriptions: boolean;
+}
+
+/** What an engine reports to the session that owns it. */
+export interface EngineSession {
+  engineReady(engine: ZmtpEngine): void;
+  engineClosed(engine: ZmtpEngine, error: ZmqError | null, duringHandshake: boolean): void;
+}
+
+const enum State {
+  Greeting,
+  Handshake,
+  Active,
+  Closed,
+}
+
+/** Keep writing while Node's stream buffer holds less than this. */
+const WRITE_LIMIT = 256 * 1024;
+const SUBSCRIBE = Buffer.from([1]);
+const CANCEL = Buffer.from([0]);
+
+export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
+  readonly stream: NetSocket;
+  readonly socket: EngineSocket;
+  readonly session: EngineSession;
+  /** The endpoint as bound or connected. */
+  readonly endpoint: string;
+  /** The remote address, e.g. `tcp://127.0.0.1:49152`. */
+  readonly peerAddress: string;
+  /** Peer metadata from READY. */
+  peerMetadata: Metadata = new Map();
+  peerSocketType = "";
+  /** The peer's `Identity` property, when non-empty. */
+  peerRoutingId: Buffer | null = null;
+  /** User id assigned by ZAP. */
+  userId = "";
+  peerMinor = 0;
+
+  #state = State.Greeting;
+  #greetingBuffer: Buffer | null = Buffer.alloc(0);
+  #decoder: FrameDecoder;
+  #encoder = new FrameEncoder();
+  #mechanism: Mechanism | null = null;
+  #pipe: Pipe | null = null;
+  #parts: Buffer[] = [];
+  #flushScheduled = false;
+  #waitingDrain = false;
+  #paused = false;
+  #lingering = false;
+  #handshakeTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #lingerTimer: NodeJS.Timeout | null = null;
+  #lastReceived = 0;
+  #peerTtl = 0;
+  readonly #flushBound = (): void => this.#flush();
+  readonly #encrypting: boolean;
+
+  constructor(stream: NetSocket, socket: EngineSocket, session: EngineSession, endpoint: string, peerAddress: string) {
+    this.stream = stream;
+    this.socket = socket;
+    this.session = session;
+    this.endpoint = endpoint;
+    this.peerAddress = peerAddress;
+    this.#decoder = new FrameDecoder(this, socket.option<number>("maxMessageSize"));
+    this.#encrypting = false;
+  }
+
+  /** Starts the greeting; call once the stream is connected. */
+  start(mechanismName: string, asServer: boolean): void {
+    const stream = this.stream;
+    stream.setNoDelay(true);
+    stream.on("data", (chunk: Buffer) => this.#onData(chunk));
+    stream.on("error", (error: NodeJS.ErrnoException) => this.#fail(toZmqError(error, this.endpoint)));
+    stream.on("end", () => this.#fail(null));
+    stream.on("close", () => this.#fail(null));
+    stream.on("drain", () => {
+      this.#waitingDrain = false;
+      this.#flush();
+    });
+    const handshakeInterval = this.socket.option<number>("handshakeInterval");
+    if (handshakeInterval > 0) {
+      this.#handshakeTimer = setTimeout(() => {
+        this.#fail(new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Handshake not completed within ${handshakeInterval} ms`));
+      }, handshakeInterval);
+    }
+    this.#writeNow([encodeGreeting(mechanismName, asServer)]);
+  }
+
+  // ---- MechanismHost ------------------------------------------------------
+
+  get asServer(): boolean {
+    const options = this.socket.options;
+    return options.curveServer === true || options.plainServer === true;
+  }
+
+  get security(): SecurityOptions {
+    return this.socket.securityOptions();
+  }
+
+  get localMetadata(): Metadata {
+    return this.socket.localMetadata();
+  }
+
+  sendCommand(name: string, data: Buffer): void {
+    if (this.#state === State.Closed) return;
+    this.#encoder.frame(encodeCommand(name, data), false, true);
+    this.#scheduleFlush();
+  }
+
+  authenticate(request: ZapRequest): Promise<ZapReply | null> {
+    return this.socket.authenticate(request);
+  }
+
+  handshakeSucceeded(peerMetadata: Metadata, userId: string): void {
+    if (this.#state !== State.Handshake) return;
+    this.peerMetadata = peerMetadata;
+    this.userId = userId;
+    const type = getProperty(peerMetadata, "Socket-Type")?.toString("latin1") ?? "";
+    this.peerSocketType = type;
+    if (!this.socket.isCompatible(type)) {
+      this.#reject(
+        new ProtocolError(
+          "ERR_ZMTP_INVALID_METADATA",
+          `Peer socket type ${type || "(none)"} is not compatible with ${this.socket.socketTypeName}`,
+        ),
+        "Invalid socket type",
+      );
+      return;
+    }
+    const identity = getProperty(peerMetadata, "Identity");
+    this.peerRoutingId = identity !== undefined && identity.length > 0 ? Buffer.from(identity) : null;
+    this.#state = State.Active;
+    if (this.#handshakeTimer !== null) {
+      clearTimeout(this.#handshakeTimer);
+      this.#handshakeTimer = null;
+    }
+    this.#startHeartbeats();
+    this.session.engineReady(this);
+  }
+
+  handshakeFailed(error: ZmqError): void {
+    if (this.#state === State.Closed) return;
+    this.#reject(error, error.message);
+  }
+
+  // ---- PipeTransport -------------------------------------------------------
+
+  /** Attaches the pipe whose messages this connection carries. */
+  attach(pipe: Pipe): void {
+    this.#pipe = pipe;
+    pipe.transport = this;
+    if (pipe.outbound.length > 0) this.#scheduleFlush();
+  }
+
+  get pipe(): Pipe | null {
+    return this.#pipe;
+  }
+
+  flush(): void {
+    this.#scheduleFlush();
+  }
+
+  resumeReading(): void {
+    if (this.#paused && this.#state !== State.Closed) {
+      this.#paused = false;
+      this.stream.resume();
+    }
+  }
+
+  shutdown(lingerMs: number): void {
+    if (this.#state === State.Closed) return;
+    if (lingerMs === 0 || this.#state !== State.Active) {
+      this.close(null);
+      return;
+    }
+    this.#lingering = true;
+    if (lingerMs > 0) {
+      this.#lingerTimer = setTimeout(() => this.close(null), lingerMs);
+    }
+    this.#flush();
+  }
+
+  // ---- incoming ------------------------------------------------------------
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === State.Closed) return;
+    this.#lastReceived = performance.now();
+    try {
+      if (this.#state === State.Greeting) {
+        const rest = this.#readGreeting(chunk);
+        if (rest === null || rest.length === 0) return;
+        chunk = rest;
+      }
+      this.#decoder.write(chunk);
+    } catch (error) {
+      this.#fail(error instanceof ZmqError ? error : new ProtocolError("ERR_ZMTP_UNSPECIFIED", String(error)));
+      return;
+    }
+    const pipe = this.#pipe;
+    if (pipe !== null && pipe.inboundFull && !this.#paused && this.#state === State.Active) {
+      this.#paused = true;
+      this.stream.pause();
+    }
+  }
+
+  /** Collects the peer's greeting; returns the bytes after it, or null while incomplete. */
+  #readGreeting(chunk: Buffer): Buffer | null {
+    const have = this.#greetingBuffer!;
+    const need = GREETING_SIZE - have.length;
+    const joined = Buffer.concat([have, chunk.subarray(0, need)]);
+    if (joined.length >= SIGNATURE_SIZE) checkSignature(joined);
+    if (joined.length >= 11 && joined[10]! < 3) parseGreeting(Buffer.concat([joined, Buffer.alloc(GREETING_SIZE)]));
+    if (joined.length < GREETING_SIZE) {
+      this.#greetingBuffer = joined;
+      return null;
+    }
+    this.#greetingBuffer = null;
+    const greeting = parseGreeting(joined);
+    this.peerMinor = greeting.minor;
+    this.#state = State.Handshake;
+    const mechanism = this.socket.createMechanism(this, greeting);
+    this.#mechanism = mechanism;
+    mechanism.start();
+    return chunk.subarray(need);
+  }
+
+  /** FrameSink: one frame from the decoder. */
+  onFrame(flags: number, body: Buffer): void {
+    const mechanism = this.#mechanism!;
+    if ((flags & FLAG_COMMAND) !== 0) {
+      const command = parseCommand(body);
+      if (this.#state === State.Handshake) {
+        mechanism.onCommand(command.name, command.data);
+        return;
+      }
+      if (command.name === "MESSAGE" && mechanism.decrypt !== undefined) {
+        const { data, more } = mechanism.decrypt(command.data);
+        this.#onMessageFrame(data, more);
+        return;
+      }
+      this.#onCommand(command.name, command.data);
+      return;
+    }
+    if (this.#state !== State.Active) {
+      throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "Message frame received before the handshake completed");
+    }
+    if (mechanism.decrypt !== undefined) {
+      throw new ProtocolError("ERR_ZMTP_CRYPTOGRAPHIC", "Unencrypted message frame on a CURVE connection");
+    }
+    this.#onMessageFrame(body, (flags & FLAG_MORE) !== 0);
+  }
+
+  #onMessageFrame(body: Buffer, more: boolean): void {
+    this.#parts.push(body);
+    if (more) return;
+    const msg = this.#parts;
+    this.#parts = [];
+    const pipe = this.#pipe;
+    if (pipe === null) return;
+    if (this.socket.receivesSubscriptions || this.peerMinor >= 1 || !this.socket.sendsSubscriptions) {
+      pipe.deliver(msg);
+    } else {
+      pipe.deliver(msg);
+    }
+  }
+
+  #onCommand(name: string, data: Buffer): void {
+    switch (name) {
+      case "PING": {
+        const { ttl, context } = decodePing(data);
+        this.#peerTtl = ttl * 100;
+        this.sendCommand("PONG", Buffer.from(context));
+        return;
+      }
+      case "PONG":
+        return;
+      case "SUBSCRIBE":
+      case "CANCEL":
+        if (this.socket.receivesSubscriptions && this.#pipe !== null) {
+          this.#pipe.deliver([Buffer.concat([name === "SUBSCRIBE" ? SUBSCRIBE : CANCEL, data])]);
+        }
+        return;
+      case "ERROR":
+        throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer sent ERROR: ${decodeErrorReason(data)}`);
+      default:
+        // RFC 37: unknown commands are ignored for forward compatibility.
+        return;
+    }
+  }
+
+  // ---- outgoing ------------------------------------------------------------
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#state === State.Closed) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flushBound);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#state === State.Closed || this.#waitingDrain) return;
+    const encoder = this.#encoder;
+    const pipe = this.#pipe;
+    const stream = this.stream;
+    if (pipe !== null && this.#state === State.Active) {
+      const convert = this.socket.sendsSubscriptions && this.peerMinor >= 1;
+      const mechanism = this.#mechanism!;
+      const encrypt = mechanism.encrypt;
+      while (stream.writableLength + encoder.pendingBytes < WRITE_LIMIT) {
+        const msg = pipe.takeOutbound();
+        if (msg === undefined) break;
+        if (convert && msg.length === 1 && this.#writeSubscription(msg)) continue;
+        const last = msg.length - 1;
+        if (encrypt === undefined) {
+          for (let i = 0; i < last; i++) encoder.frame(msg[i]!, true);
+          encoder.frame(msg[last]!, false);
+        } else {
+          for (let i = 0; i <= last; i++) {
+            encoder.frame(encodeCommand("MESSAGE", encrypt.call(mechanism, msg[i]!, i < last)), false, true);
+          }
+        }
+      }
+    }
+    const chunks = encoder.take();
+    if (chunks.length > 0) this.#writeNow(chunks);
+    if (stream.writableLength >= WRITE_LIMIT) {
+      this.#waitingDrain = true;
+    } else if (pipe !== null && pipe.outbound.length > 0) {
+      this.#scheduleFlush();
+    } else if (this.#lingering && (pipe === null || pipe.outbound.length === 0)) {
+      this.#lingering = false;
+      stream.end(() => this.close(null));
+    }
+  }
+
+  /** RFC 37 §"SUBSCRIBE", §"CANCEL": ZMTP 3.1 carries subscriptions as commands. */
+  #writeSubscription(msg: Msg): boolean {
+    const body = msg[0]!;
+    if (body.length === 0 || body[0]! > 1) return false;
+    const command = body[0] === 1 ? "SUBSCRIBE" : "CANCEL";
+    this.#encoder.frame(encodeCommand(command, body.subarray(1)), false, true);
+    return true;
+  }
+
+  #writeNow(chunks: Buffer[]): void {
+    const stream = this.stream;
+    if (stream.destroyed) return;
+    if (chunks.length === 1) {
+      stream.write(chunks[0]!);
+      return;
+    }
+    stream.cork();
+    for (const chunk of chunks) stream.write(chunk);
+    stream.uncork();
+  }
+
+  // ---- heartbeats (RFC 37 §"Connection Heartbeats") ---------------------------
+
+  #startHeartbeats(): void {
+    const interval = this.socket.option<number>("heartbeatInterval");
+    if (interval <= 0 && this.#peerTtl <= 0) return;
+    const timeoutOption = this.socket.option<number>("heartbeatTimeout");
+    const timeout = timeoutOption >= 0 ? timeoutOption : interval;
+    const ttl = this.socket.option<number>("heartbeatTimeToLive");
+    const period = interval > 0 ? interval : Math.max(100, this.#peerTtl / 2);
+    this.#heartbeatTimer = setInterval(() => {
+      const silent = performance.now() - this.#lastReceived;
+      const limit = Math.max(interval > 0 ? interval + timeout : 0, this.#peerTtl);
+      if (limit > 0 && silent > limit) {
+        this.#fail(new ZmqError("ETIMEDOUT", `No traffic from ${this.peerAddress} for ${Math.round(silent)} ms`, this.endpoint));
+        return;
+      }
+      if (interval > 0) this.sendCommand("PING", encodePing(ttl / 100));
+    }, period);
+  }
+
+  // ---- closing --------------------------------------------------------------
+
+  #reject(error: ZmqError, reason: string): void {
+    if (this.#state === State.Closed) return;
+    // RFC 37 §"ERROR": tell the peer why before closing.
+    this.#encoder.frame(encodeCommand("ERROR", encodeErrorReason(reason)), false, true);
+    const chunks = this.#encoder.take();
+    this.#writeNow(chunks);
+    this.#fail(error);
+  }
+
+  #fail(error: ZmqError | null): void {
+    if (this.#state === State.Closed) return;
+    const duringHandshake = this.#state !== State.Active;
+    this.#terminate();
+    this.stream.end();
+    this.stream.destroySoon();
+    this.session.engineClosed(this, error, duringHandshake);
+  }
+
+  /** Closes the connection now (linger expired, or none). */
+  close(error: ZmqError | null): void {
+    if (this.#state === State.Closed) return;
+    const duringHandshake = this.#state !== State.Active;
+    this.#terminate();
+    this.stream.destroy();
+    this.session.engineClosed(this, error, duringHandshake);
+  }
+
+  #terminate(): void {
+    this.#state = State.Closed;
+    this.#decoder.stop();
+    if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
+    if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
+    this.#handshakeTimer = this.#heartbeatTimer = this.#lingerTimer = null;
+    const pipe = this.#pipe;
+    if (pipe !== null && pipe.transport === this) pipe.transport = null;
+    this.#pipe = null;
+    this.#parts = [];
+  }
+
+  get closed(): boolean {
+    return this.#state === State.Closed;
+  }
+}
+
+/** Maps a Node network error to a coded ZmqError. */
+export function toZmqError(error: NodeJS.ErrnoException, address: string): ZmqError {
+  const code = error.code !== undefined && /^E[A-Z]+$/.test(error.code) ? error.code : "EIO";
+  return new ZmqError(code, error.message, address, { cause: error });
+}
+
+export { AuthError };
