@@ -8,5 +8,7 @@ export default defineConfig({
     // Sockets and child processes: keep parallelism within a 2-core machine.
     pool: "forks",
     maxWorkers: 2,
+    // `vitest bench`: frame and envelope micro-benchmarks (run by `pnpm bench`).
+    benchmark: { include: ["packages/*/bench/**/*.bench.ts"] },
   },
 });

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { DIRECT_WRITE_THRESHOLD, PACK_CHUNK_SIZE, headerSize, writeHeader } from "./wire-format.js";
+import { DIRECT_WRITE_THRESHOLD, PACK_CHUNK_SIZE, WRITE_BACKLOG_LIMIT, headerSize, writeHeader } from "./wire-format.js";
 
 /**
  * Packs ZMTP-style frames into 64 KiB buffers and hands each full buffer to
@@ -8,8 +8,10 @@ import { DIRECT_WRITE_THRESHOLD, PACK_CHUNK_SIZE, headerSize, writeHeader } from
  * pack and the body is written as its own buffer right after it.
  *
  * Callers push frames, then call {@link FramePacker.flush} (or let the
- * scheduled flush run). `push` returns `false` once the socket's buffer is
- * over its high-water mark; the caller should then wait for `drain`.
+ * scheduled flush run). `push` returns `false` once more than
+ * {@link WRITE_BACKLOG_LIMIT} bytes wait in the socket; the caller should then
+ * wait for `drain`. Waiting at Node's own 16 KiB mark instead would let the
+ * pipe run dry after every large message.
  */
 export class FramePacker {
   readonly #socket: Socket;
@@ -48,7 +50,7 @@ export class FramePacker {
       this.#flushScheduled = true;
       setImmediate(this.#scheduledFlush);
     }
-    return !this.#socket.writableNeedDrain;
+    return this.#socket.writableLength < WRITE_BACKLOG_LIMIT;
   }
 
   /** Writes the frames packed so far, if any. */
@@ -61,8 +63,4 @@ export class FramePacker {
     this.#offset = 0;
   }
 
-  /** True while the socket wants the writer to wait for `drain`. */
-  get needsDrain(): boolean {
-    return this.#socket.writableNeedDrain;
-  }
 }

@@ -24,6 +24,9 @@ export const PACK_CHUNK_SIZE = 64 * 1024;
 /** Bodies at least this large are written as their own buffer instead of being copied into a pack. */
 export const DIRECT_WRITE_THRESHOLD = 8 * 1024;
 
+/** Unsent bytes a writer lets queue in a socket before it waits for `drain`. */
+export const WRITE_BACKLOG_LIMIT = 2 * 1024 * 1024;
+
 /** Bytes of framing in front of a body of `size` bytes. */
 export function headerSize(size: number): number {
   return size > SHORT_FRAME_MAX ? 9 : 2;
