@@ -10,7 +10,7 @@
  * connection only; the socket and its other peers are not affected.
  */
 import type { Socket as NetSocket } from "node:net";
-import { AuthError, ProtocolError, ZmqError } from "../errors.js";
+import { ProtocolError, ZmqError } from "../errors.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
@@ -91,7 +91,6 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #lastReceived = 0;
   #peerTtl = 0;
   readonly #flushBound = (): void => this.#flush();
-  readonly #encrypting: boolean;
 
   constructor(stream: NetSocket, socket: EngineSocket, session: EngineSession, endpoint: string, peerAddress: string) {
     this.stream = stream;
@@ -100,7 +99,6 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.endpoint = endpoint;
     this.peerAddress = peerAddress;
     this.#decoder = new FrameDecoder(this, socket.option<number>("maxMessageSize"));
-    this.#encrypting = false;
   }
 
   /** Starts the greeting; call once the stream is connected. */
@@ -289,17 +287,19 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   #onMessageFrame(body: Buffer, more: boolean): void {
-    this.#parts.push(body);
-    if (more) return;
-    const msg = this.#parts;
-    this.#parts = [];
-    const pipe = this.#pipe;
-    if (pipe === null) return;
-    if (this.socket.receivesSubscriptions || this.peerMinor >= 1 || !this.socket.sendsSubscriptions) {
-      pipe.deliver(msg);
-    } else {
-      pipe.deliver(msg);
+    if (more) {
+      this.#parts.push(body);
+      return;
     }
+    let msg: Msg;
+    if (this.#parts.length === 0) {
+      msg = [body];
+    } else {
+      msg = this.#parts;
+      msg.push(body);
+      this.#parts = [];
+    }
+    this.#pipe?.deliver(msg);
   }
 
   #onCommand(name: string, data: Buffer): void {
@@ -464,5 +464,3 @@ export function toZmqError(error: NodeJS.ErrnoException, address: string): ZmqEr
   const code = error.code !== undefined && /^E[A-Z]+$/.test(error.code) ? error.code : "EIO";
   return new ZmqError(code, error.message, address, { cause: error });
 }
-
-export { AuthError };
