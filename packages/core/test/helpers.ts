@@ -102,6 +102,25 @@ export function nextEvent(socket: Socket, type: EventType, timeoutMs = 5000): Pr
   });
 }
 
+/** Resolves once `count` events of `type` have happened on `socket` from now on. */
+export function eventCount(socket: Socket, type: EventType, count: number, timeoutMs = 5000): Promise<Event[]> {
+  return new Promise<Event[]>((resolve, reject) => {
+    const seen: Event[] = [];
+    const listener = (event: Event): void => {
+      seen.push(event);
+      if (seen.length < count) return;
+      clearTimeout(timer);
+      socket.events.off(type, listener);
+      resolve(seen);
+    };
+    const timer = setTimeout(() => {
+      socket.events.off(type, listener);
+      reject(new Error(`Only ${seen.length} of ${count} ${type} events within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.events.on(type, listener);
+  });
+}
+
 /** Collects every event of the given types from now on. */
 export function recordEvents(socket: Socket, ...types: EventType[]): Event[] {
   const seen: Event[] = [];
