@@ -1,1 +1,32 @@
-export {};
+/**
+ * `@skein/service`: decorate a class, get a networked, typed, traced
+ * microservice over ZeroMQ (no broker). See the README for a walk-through.
+ */
+import "reflect-metadata";
+
+export { RpcError, RpcStatus, type RpcStatusCode, ServiceSetupError, ServiceSetupErrorCode } from "./errors.js";
+export { defineEvent, defineQueue, type EventDescriptor, type QueueDescriptor } from "./descriptors.js";
+export type { ConsumeOptions, RpcOptions, ServiceOptions } from "./metadata.js";
+export { Service } from "./decorators/service.js";
+export { Method, Rpc } from "./decorators/rpc.js";
+export { Subscribe } from "./decorators/subscribe.js";
+export { Consume } from "./decorators/consume.js";
+export { Ctx, Deadline, Metadata, Payload, Signal, UserId } from "./decorators/params.js";
+export { UseInterceptors } from "./decorators/use-interceptors.js";
+export { InjectClient, InjectPublisher, InjectQueue } from "./decorators/inject.js";
+export { APP, clientToken, PUBLISHER, queueToken } from "./tokens.js";
+export { composeInterceptors, type Interceptor, type Invocation, type ServiceCallContext } from "./interceptor.js";
+export { exploreService, type ExploredService, type ServiceClass } from "./explorer.js";
+export { RpcDispatcher, type RpcDispatcherOptions, type TransportContext } from "./rpc-dispatcher.js";
+export {
+  type ClientCallOptions,
+  type ClientMethodOptions,
+  type ClientOf,
+  type ClientOptions,
+  createClient,
+  type RequestTransport,
+  type TransportRequestOptions,
+} from "./client.js";
+export { Telemetry, type TelemetryOptions, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
+export { formatTraceparent, parseTraceparent } from "./trace-context.js";
+export { HealthService, type DescribeReply, type PingReply } from "./health.js";

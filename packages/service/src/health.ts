@@ -1,0 +1,104 @@
+/**
+ * The built-in `skein.Health` service every app with an RPC endpoint
+ * answers: `Ping` (liveness, app name, uptime) and `Describe` (its services,
+ * methods, subscriptions and queues).
+ */
+import { TypeRegistry, type MessageCodec, type ServiceDescriptor } from "@skein/codec";
+import type { ExploredService } from "./explorer.js";
+
+const HEALTH_PROTO = `
+syntax = "proto3";
+package skein;
+message PingRequest {}
+message PingReply { string app = 1; string status = 2; uint64 uptime_ms = 3; uint32 in_flight = 4; }
+message DescribeRequest {}
+message MethodInfo { string name = 1; string request_type = 2; string response_type = 3; bool server_streaming = 4; }
+message ServiceInfo { string name = 1; repeated MethodInfo methods = 2; repeated string topics = 3; repeated string queues = 4; }
+message DescribeReply { string app = 1; repeated ServiceInfo services = 2; }
+`;
+
+const registry = new TypeRegistry().registerProto(HEALTH_PROTO);
+
+/** `skein.PingRequest`: empty. */
+export type PingRequest = Record<string, never>;
+/** `skein.PingReply`. */
+export interface PingReply {
+  app: string;
+  /** `"SERVING"` while the app runs, `"STOPPING"` while it drains. */
+  status: string;
+  uptimeMs: number;
+  /** Calls being handled now. */
+  inFlight: number;
+}
+/** `skein.DescribeRequest`: empty. */
+export type DescribeRequest = Record<string, never>;
+/** One method in a {@link DescribeReply}. */
+export interface MethodInfo { name: string; requestType: string; responseType: string; serverStreaming: boolean }
+/** One service in a {@link DescribeReply}. */
+export interface ServiceInfo { name: string; methods: MethodInfo[]; topics: string[]; queues: string[] }
+/** `skein.DescribeReply`. */
+export interface DescribeReply { app: string; services: ServiceInfo[] }
+
+const codec = <T>(name: string): MessageCodec<T> => registry.codec<T>(name);
+
+/** Descriptor of `skein.Health`: make a client with `createClient(HealthService, rpc)`. */
+export const HealthService = {
+  name: "skein.Health",
+  methods: {
+    ping: {
+      name: "Ping", requestType: "skein.PingRequest", responseType: "skein.PingReply",
+      requestCodec: codec<PingRequest>("skein.PingRequest"), responseCodec: codec<PingReply>("skein.PingReply"),
+      clientStreaming: false, serverStreaming: false,
+    },
+    describe: {
+      name: "Describe", requestType: "skein.DescribeRequest", responseType: "skein.DescribeReply",
+      requestCodec: codec<DescribeRequest>("skein.DescribeRequest"), responseCodec: codec<DescribeReply>("skein.DescribeReply"),
+      clientStreaming: false, serverStreaming: false,
+    },
+  },
+} as const satisfies ServiceDescriptor;
+
+/** The `Describe` answer for `services`. */
+export function describeServices(app: string, services: readonly ExploredService[]): DescribeReply {
+  return {
+    app,
+    services: services.map((service) => ({
+      name: service.name,
+      methods: [...service.rpc.values()].map(({ method }) => ({
+        name: method.name,
+        requestType: method.requestType,
+        responseType: method.responseType,
+        serverStreaming: method.serverStreaming,
+      })),
+      topics: service.subscriptions.map((subscription) => subscription.event.topic),
+      queues: service.consumers.map((consumer) => consumer.queue.queue),
+    })),
+  };
+}
+
+/**
+ * The explored form of `skein.Health` for the dispatcher, answering from
+ * `state()` (no decorators: it is built in).
+ */
+export function healthService(state: () => { app: string; status: string; startedAt: number; inFlight: number; services: readonly ExploredService[] }): ExploredService {
+  const { ping, describe } = HealthService.methods;
+  return {
+    name: HealthService.name,
+    descriptor: HealthService,
+    rpc: new Map([
+      [ping.name, {
+        method: ping, timeout: undefined,
+        handle: async () => {
+          const { app, status, startedAt, inFlight } = state();
+          return { app, status, uptimeMs: Date.now() - startedAt, inFlight };
+        },
+      }],
+      [describe.name, {
+        method: describe, timeout: undefined,
+        handle: async () => { const { app, services } = state(); return describeServices(app, services); },
+      }],
+    ]),
+    subscriptions: [],
+    consumers: [],
+  } as ExploredService;
+}

@@ -1,0 +1,208 @@
+/**
+ * The server side of request-reply, without sockets: decodes a request
+ * envelope, finds its handler, runs it under the call's deadline,
+ * cancellation and span, and encodes the reply or a typed error reply. The
+ * app feeds it the frames `RpcServer` (from `@skein/patterns`) receives.
+ */
+import { context as otelContext, type Span } from "@opentelemetry/api";
+import {
+  CodecError,
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeErrorPayload,
+  type Envelope,
+} from "@skein/codec";
+import { RpcError, RpcStatus } from "./errors.js";
+import type { ExploredRpc, ExploredService } from "./explorer.js";
+import type { ServiceCallContext } from "./interceptor.js";
+import { endSpanWithError, type Telemetry } from "./telemetry.js";
+
+/** What the transport knows about a request besides its frames. */
+export interface TransportContext {
+  /** Aborted when the server stops waiting for in-flight handlers (drain timeout passed). */
+  readonly signal?: AbortSignal;
+  /** ZAP user id of the peer, when the transport reports it. */
+  readonly userId?: string;
+}
+
+/** Options of {@link RpcDispatcher}. */
+export interface RpcDispatcherOptions {
+  /** Milliseconds a call may run when neither the caller nor `@Rpc` set a limit (default: none). */
+  defaultTimeout?: number;
+}
+
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+const UNKNOWN_CORRELATION = "unknown";
+
+/** Dispatches request envelopes to `@Rpc` handlers. */
+export class RpcDispatcher {
+  readonly #handlers = new Map<string, ExploredRpc>();
+  readonly #services: readonly ExploredService[];
+  readonly #telemetry: Telemetry;
+  readonly #defaultTimeout: number | undefined;
+  readonly #calls = new Map<string, AbortController>();
+
+  constructor(services: readonly ExploredService[], telemetry: Telemetry, options: RpcDispatcherOptions = {}) {
+    this.#services = services;
+    this.#telemetry = telemetry;
+    this.#defaultTimeout = options.defaultTimeout;
+    for (const service of services) {
+      for (const [name, rpc] of service.rpc) this.#handlers.set(`${service.name}/${name}`, rpc);
+    }
+  }
+
+  /** Services served, for `describe`. */
+  get services(): readonly ExploredService[] {
+    return this.#services;
+  }
+
+  /** Calls being handled now. */
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * Handles one message (`[header, ...payload]`) and returns the reply
+   * frames. Never rejects: every failure becomes an `error` envelope.
+   */
+  async dispatch(frames: Buffer[], transport: TransportContext = {}): Promise<Buffer[]> {
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(frames);
+    } catch (error) {
+      return errorReply(UNKNOWN_CORRELATION, toRpcError(error));
+    }
+    const correlationId = envelope.correlationId ?? UNKNOWN_CORRELATION;
+    if (envelope.kind === "cancel") {
+      this.#calls.get(correlationId)?.abort(new RpcError(RpcStatus.CANCELLED, "the caller cancelled the call"));
+      return encodeEnvelope({ kind: "reply", correlationId, payload: [] });
+    }
+    if (envelope.kind !== "request") {
+      return errorReply(correlationId, new RpcError(RpcStatus.INVALID_ARGUMENT, `expected a request or cancel envelope, got ${envelope.kind}`));
+    }
+    const service = envelope.service!;
+    const method = envelope.method!;
+    const rpc = this.#handlers.get(`${service}/${method}`);
+    const attributes = { "rpc.service": service, "rpc.method": method };
+    const started = performance.now();
+    this.#telemetry.serverRequests.add(1, attributes);
+    const { span, context } = this.#telemetry.startServerSpan(service, method, envelope);
+    const reply = rpc === undefined
+      ? Promise.reject(new RpcError(RpcStatus.UNIMPLEMENTED, `no handler for ${service}/${method} here`))
+      : otelContext.with(context, () => this.#run(rpc, envelope, correlationId, transport, span));
+    return reply.then(
+      (frames) => {
+        span.end();
+        this.#telemetry.serverDuration.record(performance.now() - started, attributes);
+        return frames;
+      },
+      (error: unknown) => {
+        const rpcError = toRpcError(error);
+        endSpanWithError(span, rpcError);
+        this.#telemetry.serverErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code });
+        this.#telemetry.serverDuration.record(performance.now() - started, attributes);
+        return errorReply(correlationId, rpcError);
+      },
+    );
+  }
+
+  async #run(rpc: ExploredRpc, envelope: Envelope, correlationId: string, transport: TransportContext, span: Span): Promise<Buffer[]> {
+    const now = Date.now();
+    const timeout = rpc.timeout ?? this.#defaultTimeout;
+    const deadline = envelope.deadline ?? (timeout === undefined ? undefined : now + timeout);
+    if (deadline !== undefined && deadline <= now) {
+      throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, `deadline passed ${now - deadline} ms before the call was handled`);
+    }
+    let request: unknown;
+    try {
+      request = rpc.method.requestCodec.decode(envelope.payload[0] ?? Buffer.alloc(0));
+    } catch (error) {
+      throw new RpcError(RpcStatus.INVALID_ARGUMENT, `cannot decode ${rpc.method.requestType}: ${(error as Error).message}`, [], { cause: error });
+    }
+    const controller = new AbortController();
+    const aborted = abortPromise(controller.signal);
+    aborted.catch(() => {}); // only ever awaited through Promise.race below
+    const timer = deadline === undefined ? undefined : setTimeout(() => {
+      controller.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, `the handler did not finish before the deadline`));
+    }, deadline - now);
+    const onTransportAbort = (): void => controller.abort(new RpcError(RpcStatus.UNAVAILABLE, "the server is shutting down"));
+    transport.signal?.addEventListener("abort", onTransportAbort, { once: true });
+    if (transport.signal?.aborted) onTransportAbort();
+    this.#calls.set(correlationId, controller);
+    const context: ServiceCallContext = {
+      kind: "rpc",
+      service: envelope.service!,
+      method: envelope.method!,
+      correlationId,
+      deadline,
+      metadata: envelope.metadata ?? NO_METADATA,
+      traceparent: envelope.traceparent,
+      tracestate: envelope.tracestate,
+      signal: controller.signal,
+      userId: transport.userId,
+    };
+    try {
+      const result = await Promise.race([rpc.handle(request, context), aborted]);
+      if (rpc.method.serverStreaming) {
+        return await Promise.race([encodeStream(rpc, correlationId, result, controller.signal, span), aborted]);
+      }
+      return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      transport.signal?.removeEventListener("abort", onTransportAbort);
+      this.#calls.delete(correlationId);
+      // Tell a handler still running (it lost the race) that nobody waits for it any more.
+      if (!controller.signal.aborted) controller.abort(new RpcError(RpcStatus.CANCELLED, "the call is over"));
+    }
+  }
+}
+
+/**
+ * A server-streaming reply: every `stream-item` envelope then `stream-end`,
+ * in one multipart reply (`[item header, item, item header, item, ..., end header]`).
+ */
+async function encodeStream(rpc: ExploredRpc, correlationId: string, result: unknown, signal: AbortSignal, span: Span): Promise<Buffer[]> {
+  if (result === null || typeof result !== "object" || !(Symbol.asyncIterator in result || Symbol.iterator in result)) {
+    throw new RpcError(RpcStatus.INTERNAL, `${rpc.method.name} is server-streaming: its handler must return an (async) iterable`);
+  }
+  const frames: Buffer[] = [];
+  let count = 0;
+  for await (const item of result as AsyncIterable<unknown>) {
+    if (signal.aborted) throw signal.reason;
+    frames.push(...encodeEnvelope({ kind: "stream-item", correlationId, payload: [encodeResponse(rpc, item)] }));
+    count++;
+  }
+  span.setAttribute("rpc.skein.stream_items", count);
+  frames.push(...encodeEnvelope({ kind: "stream-end", correlationId, payload: [] }));
+  return frames;
+}
+
+function encodeResponse(rpc: ExploredRpc, value: unknown): Buffer {
+  try {
+    return rpc.method.responseCodec.encode((value ?? {}) as never);
+  } catch (error) {
+    throw new RpcError(RpcStatus.INTERNAL, `the handler of ${rpc.method.name} returned an invalid ${rpc.method.responseType}: ${(error as Error).message}`, [], { cause: error });
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/** Maps anything thrown to the {@link RpcError} sent to the caller. */
+export function toRpcError(error: unknown): RpcError {
+  if (error instanceof RpcError) return error;
+  if (error instanceof CodecError) return new RpcError(RpcStatus.INVALID_ARGUMENT, error.message, [], { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new RpcError(RpcStatus.INTERNAL, message, [], { cause: error });
+}
+
+function errorReply(correlationId: string, error: RpcError): Buffer[] {
+  return encodeEnvelope({
+    kind: "error",
+    correlationId,
+    payload: [encodeErrorPayload({ code: error.code, message: error.message, details: error.details })],
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * OpenTelemetry instrumentation through `@opentelemetry/api` only: the app
+ * registers (or passes) whichever SDK it likes; without one every call here
+ * is a no-op. Spans and attributes follow the OpenTelemetry semantic
+ * conventions for RPC (`rpc.*`) and messaging (`messaging.*`).
+ */
+import {
+  type Attributes,
+  type Context,
+  context as otelContext,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+  type TracerProvider,
+} from "@opentelemetry/api";
+import { formatTraceparent, parseTraceparent } from "./trace-context.js";
+import { RpcError } from "./errors.js";
+
+/** Name and version the tracer and meter are registered under. */
+export const INSTRUMENTATION_SCOPE = "@skein/service";
+const VERSION = "0.1.0";
+
+/** `rpc.system` of skein calls (semantic conventions allow a custom value). */
+export const RPC_SYSTEM = "skein";
+/** `messaging.system` of skein events and work queues. */
+export const MESSAGING_SYSTEM = "zeromq";
+
+/** Where spans and metrics go: defaults to the globally registered providers. */
+export interface TelemetryOptions {
+  tracerProvider?: TracerProvider;
+  meterProvider?: MeterProvider;
+}
+
+/** Trace fields of a codec header. */
+export interface TraceHeader {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** Instruments of one app or client, created once. */
+export class Telemetry {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  /** `rpc.client.duration` (ms), per the RPC metrics conventions. */
+  readonly clientDuration: Histogram;
+  /** `rpc.server.duration` (ms). */
+  readonly serverDuration: Histogram;
+  /** `skein.rpc.client.requests` / `skein.rpc.server.requests`: calls made / handled. */
+  readonly clientRequests: Counter;
+  readonly serverRequests: Counter;
+  /** `skein.rpc.client.errors` / `skein.rpc.server.errors`: calls that ended in an error, by `rpc.skein.status_code`. */
+  readonly clientErrors: Counter;
+  readonly serverErrors: Counter;
+  /** `messaging.process.duration` (ms) of event and work handlers. */
+  readonly processDuration: Histogram;
+  /** `skein.messaging.messages`: events published, events and work items processed, by operation. */
+  readonly messages: Counter;
+  /** `skein.messaging.errors`: event and work handlers that threw. */
+  readonly messageErrors: Counter;
+
+  constructor(options: TelemetryOptions = {}) {
+    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, VERSION);
+    this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, VERSION);
+    const ms = { unit: "ms" };
+    this.clientDuration = this.meter.createHistogram("rpc.client.duration", { ...ms, description: "Duration of outbound calls" });
+    this.serverDuration = this.meter.createHistogram("rpc.server.duration", { ...ms, description: "Duration of handled calls" });
+    this.clientRequests = this.meter.createCounter("skein.rpc.client.requests", { description: "Outbound calls" });
+    this.serverRequests = this.meter.createCounter("skein.rpc.server.requests", { description: "Handled calls" });
+    this.clientErrors = this.meter.createCounter("skein.rpc.client.errors", { description: "Outbound calls that failed" });
+    this.serverErrors = this.meter.createCounter("skein.rpc.server.errors", { description: "Handled calls that failed" });
+    this.processDuration = this.meter.createHistogram("messaging.process.duration", { ...ms, description: "Duration of event and work handlers" });
+    this.messages = this.meter.createCounter("skein.messaging.messages", { description: "Events published, events and work items processed" });
+    this.messageErrors = this.meter.createCounter("skein.messaging.errors", { description: "Event and work handlers that failed" });
+  }
+
+  /**
+   * Reports `read()` as the gauge `skein.queue.depth` with `attributes` each
+   * time metrics are collected (in-flight requests, work items being processed).
+   */
+  observeDepth(attributes: Attributes, read: () => number): void {
+    this.depthSources.push({ attributes, read });
+    if (this.depthGauge === undefined) {
+      this.depthGauge = this.meter.createObservableGauge("skein.queue.depth", {
+        description: "Messages accepted and not yet finished, per socket",
+      });
+      this.depthGauge.addCallback((result) => {
+        for (const source of this.depthSources) result.observe(source.read(), source.attributes);
+      });
+    }
+  }
+  private depthSources: { attributes: Attributes; read: () => number }[] = [];
+  private depthGauge: ReturnType<Meter["createObservableGauge"]> | undefined;
+
+  /** Starts the CLIENT span of a call as a child of the active context. */
+  startClientSpan(service: string, method: string): { span: Span; context: Context } {
+    const parent = otelContext.active();
+    const span = this.tracer.startSpan(`${service}/${method}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, "network.transport": "tcp" },
+    }, parent);
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
+  /** Starts the SERVER span of a handled call, as a child of the caller's span in `header`. */
+  startServerSpan(service: string, method: string, header: TraceHeader): { span: Span; context: Context } {
+    const parent = remoteParent(header);
+    const span = this.tracer.startSpan(`${service}/${method}`, {
+      kind: SpanKind.SERVER,
+      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, "network.transport": "tcp" },
+    }, parent);
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
+  /** Starts a PRODUCER span (`publish <topic>` or `send <queue>`) as a child of the active context. */
+  startProducerSpan(operation: "publish" | "send", destination: string, attributes: Attributes = {}): { span: Span; context: Context } {
+    const parent = otelContext.active();
+    const span = this.tracer.startSpan(`${operation} ${destination}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: messagingAttributes(operation, destination, attributes),
+    }, parent);
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
+  /**
+   * Starts the CONSUMER span `process <destination>` of one event or work
+   * item, as a child of the producer's span in `header` (one message, one
+   * parent: the conventions allow a parent here, not only a link).
+   */
+  startConsumerSpan(destination: string, header: TraceHeader, attributes: Attributes = {}): { span: Span; context: Context } {
+    const parent = remoteParent(header);
+    const span = this.tracer.startSpan(`process ${destination}`, {
+      kind: SpanKind.CONSUMER,
+      attributes: messagingAttributes("process", destination, attributes),
+    }, parent);
+    return { span, context: trace.setSpan(parent, span) };
+  }
+}
+
+/** The header fields that carry `context`'s span to the receiver. */
+export function traceHeaderOf(context: Context): TraceHeader {
+  const spanContext = trace.getSpanContext(context);
+  if (spanContext === undefined) return {};
+  const traceparent = formatTraceparent(spanContext);
+  if (traceparent === undefined) return {};
+  const tracestate = spanContext.traceState?.serialize();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/** Marks `span` failed with `error` (status, `error.type`, an exception event) and ends it. */
+export function endSpanWithError(span: Span, error: unknown): void {
+  const code = error instanceof RpcError ? error.code : (error as { code?: unknown })?.code;
+  span.setAttribute("error.type", typeof code === "string" ? code : error instanceof Error ? error.name : "Error");
+  if (error instanceof RpcError) span.setAttribute("rpc.skein.status_code", error.code);
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.end();
+}
+
+function remoteParent(header: TraceHeader): Context {
+  const root = otelContext.active();
+  const spanContext = parseTraceparent(header.traceparent, header.tracestate);
+  return spanContext === undefined ? root : trace.setSpanContext(root, spanContext);
+}
+
+function messagingAttributes(operation: "publish" | "send" | "process", destination: string, extra: Attributes): Attributes {
+  return {
+    "messaging.system": MESSAGING_SYSTEM,
+    "messaging.destination.name": destination,
+    "messaging.operation.name": operation,
+    "messaging.operation.type": operation === "process" ? "process" : "send",
+    ...extra,
+  };
+}
