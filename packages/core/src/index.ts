@@ -29,6 +29,9 @@ export { Dealer } from "./socket/dealer.js";
 export { Router } from "./socket/router.js";
 export { Push } from "./socket/push.js";
 export { Pull } from "./socket/pull.js";
+export { Stream } from "./socket/stream.js";
+export { Proxy, type ProxyOptions, type ProxyStats } from "./proxy.js";
+export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
 /** A message as received: one Buffer per frame. */
 export type Message = Buffer;

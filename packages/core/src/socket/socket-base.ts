@@ -78,6 +78,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #closed = false;
   #lastEndpoint: string | null = null;
   #pendingBinds = 0;
+  /** Readiness listeners (Poller, Proxy); empty on the hot path, so one size check. */
+  #readiness = new Set<() => void>();
 
   protected constructor(type: SocketType, options?: Record<string, unknown>) {
     this.type = type;
@@ -414,6 +416,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.context.unregister(this);
     this.emitEvent("end", "");
     this.events.close();
+    if (this.#readiness.size > 0) this.#notifyReadiness();
   }
 
   /** @internal Messages queued for peers and not yet written. */
@@ -446,19 +449,37 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.pipes.add(pipe);
     if (pipe.hasIn()) this.pipeReadable(pipe);
     this.trySend();
+    if (this.#readiness.size > 0) this.#notifyReadiness();
     return true;
+  }
+
+  /**
+   * @internal Calls `listener` whenever the socket may have become readable
+   * or writable (a pipe got messages, room, or was attached; the socket
+   * closed). Level-triggered users re-check `readable`/`writable`.
+   * Returns the function that removes the listener.
+   */
+  onReadiness(listener: () => void): () => void {
+    this.#readiness.add(listener);
+    return () => this.#readiness.delete(listener);
+  }
+
+  #notifyReadiness(): void {
+    for (const listener of [...this.#readiness]) listener();
   }
 
   /** @internal */
   pipeReadable(pipe: Pipe): void {
     this.xreadActivated(pipe);
     if (this.#receiveWaiters.length > 0) this.tryReceive();
+    if (this.#readiness.size > 0) this.#notifyReadiness();
   }
 
   /** @internal */
   pipeWritable(pipe: Pipe): void {
     this.xwriteActivated(pipe);
     if (this.#sendWaiters.length > 0) this.trySend();
+    if (this.#readiness.size > 0) this.#notifyReadiness();
   }
 
   /** @internal */

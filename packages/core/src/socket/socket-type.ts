@@ -49,6 +49,8 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   ROUTER: ["REQ", "DEALER", "ROUTER"],
   PUSH: ["PULL"],
   PULL: ["PUSH"],
+  // STREAM talks raw bytes to non-ZMTP peers: no ZMTP handshake, so no ZMTP peer type fits.
+  STREAM: [],
 };
 
 export function isCompatible(ours: string, theirs: string): boolean {

@@ -13,6 +13,29 @@ import { AuthError, ProtocolError, ZmqError } from "../errors.js";
 import type { EventType } from "../events.js";
 import type { Pipe } from "../pipe.js";
 import { ZmtpEngine, toZmqError, type EngineSession, type EngineSocket } from "../zmtp/engine.js";
+import type { Metadata } from "../zmtp/metadata.js";
+
+/**
+ * What a session needs from the engine of one connection: the ZMTP engine,
+ * or the raw engine of a STREAM socket.
+ */
+export interface StreamEngine {
+  readonly peerSocketType: string;
+  readonly peerMetadata: Metadata;
+  readonly userId: string;
+  readonly peerAddress: string;
+  readonly peerRoutingId: Buffer | null;
+  readonly pipe: Pipe | null;
+  readonly closed: boolean;
+  attach(pipe: Pipe): void;
+  close(error: ZmqError | null): void;
+}
+
+/** What an engine reports to its session (listener or connecter). */
+export interface StreamSession {
+  engineReady(engine: StreamEngine): void;
+  engineClosed(engine: StreamEngine, error: ZmqError | null, duringHandshake: boolean): void;
+}
 
 /** What the stream transports need from a socket. */
 export interface StreamHost extends EngineSocket {
@@ -26,10 +49,12 @@ export interface StreamHost extends EngineSocket {
   pipeHiccuped(pipe: Pipe): void;
   /** Mechanism name and as-server flag for our greeting. */
   greetingMechanism(): { name: string; asServer: boolean };
+  /** Makes the engine of a new connection instead of a ZMTP engine (STREAM: raw bytes). */
+  createEngine?(stream: net.Socket, session: StreamSession, endpoint: string, peer: string): StreamEngine;
 }
 
 /** Copies what the handshake learnt about the peer onto its pipe. */
-function describePeer(pipe: Pipe, engine: ZmtpEngine): void {
+function describePeer(pipe: Pipe, engine: StreamEngine): void {
   pipe.peerSocketType = engine.peerSocketType;
   pipe.peerMetadata = engine.peerMetadata;
   pipe.userId = engine.userId;
@@ -37,7 +62,14 @@ function describePeer(pipe: Pipe, engine: ZmtpEngine): void {
   if (pipe.routingId === null && engine.peerRoutingId !== null) pipe.routingId = engine.peerRoutingId;
 }
 
-function startEngine(host: StreamHost, stream: net.Socket, session: EngineSession, endpoint: string, peer: string): ZmtpEngine {
+function startEngine(
+  host: StreamHost,
+  stream: net.Socket,
+  session: EngineSession & StreamSession,
+  endpoint: string,
+  peer: string,
+): StreamEngine {
+  if (host.createEngine !== undefined) return host.createEngine(stream, session, endpoint, peer);
   const engine = new ZmtpEngine(stream, host, session, endpoint, peer);
   const { name, asServer } = host.greetingMechanism();
   engine.start(name, asServer);
@@ -66,13 +98,13 @@ function remoteAddress(stream: net.Socket, transport: "tcp" | "ipc", endpoint: s
 }
 
 /** A bound endpoint: accepts connections, one engine and one pipe each. */
-export class StreamListener implements EngineSession {
+export class StreamListener implements EngineSession, StreamSession {
   readonly host: StreamHost;
   /** The endpoint as resolved after binding (what `lastEndpoint` shows). */
   endpoint = "";
   readonly transport: "tcp" | "ipc";
   #server: net.Server;
-  #engines = new Map<ZmtpEngine, Pipe | null>();
+  #engines = new Map<StreamEngine, Pipe | null>();
   #onClose: (() => void) | null = null;
 
   constructor(host: StreamHost, transport: "tcp" | "ipc") {
@@ -110,7 +142,7 @@ export class StreamListener implements EngineSession {
     this.#engines.set(engine, null);
   }
 
-  engineReady(engine: ZmtpEngine): void {
+  engineReady(engine: StreamEngine): void {
     const pipe = this.host.createPipe(false, this.endpoint);
     describePeer(pipe, engine);
     if (!this.host.attachPipe(pipe)) {
@@ -122,7 +154,7 @@ export class StreamListener implements EngineSession {
     this.host.emitEvent("handshake", this.endpoint);
   }
 
-  engineClosed(engine: ZmtpEngine, error: ZmqError | null, duringHandshake: boolean): void {
+  engineClosed(engine: StreamEngine, error: ZmqError | null, duringHandshake: boolean): void {
     const pipe = this.#engines.get(engine) ?? null;
     this.#engines.delete(engine);
     pipe?.peerLeft();
@@ -149,7 +181,7 @@ export class StreamListener implements EngineSession {
 }
 
 /** A connected endpoint: connects, reconnects with backoff, and carries one pipe. */
-export class StreamConnecter implements EngineSession {
+export class StreamConnecter implements EngineSession, StreamSession {
   readonly host: StreamHost;
   readonly endpoint: string;
   readonly #connectOptions: net.NetConnectOpts;
@@ -158,7 +190,7 @@ export class StreamConnecter implements EngineSession {
   #pipe: Pipe | null = null;
   #pipePersistent: boolean;
   #hadConnection = false;
-  #engine: ZmtpEngine | null = null;
+  #engine: StreamEngine | null = null;
   #stream: net.Socket | null = null;
   #timer: NodeJS.Timeout | null = null;
   #interval: number;
@@ -245,7 +277,7 @@ export class StreamConnecter implements EngineSession {
     this.#interval = max > 0 ? Math.min(interval * 2, max) : base;
   }
 
-  engineReady(engine: ZmtpEngine): void {
+  engineReady(engine: StreamEngine): void {
     this.#interval = this.host.option<number>("reconnectInterval");
     let pipe = this.#pipe;
     if (pipe === null || pipe.terminated) {
@@ -266,7 +298,7 @@ export class StreamConnecter implements EngineSession {
     this.host.emitEvent("handshake", this.endpoint);
   }
 
-  engineClosed(engine: ZmtpEngine, error: ZmqError | null, duringHandshake: boolean): void {
+  engineClosed(engine: StreamEngine, error: ZmqError | null, duringHandshake: boolean): void {
     if (this.#engine === engine) this.#engine = null;
     this.#stream = null;
     if (!this.#pipePersistent && this.#pipe !== null) {
