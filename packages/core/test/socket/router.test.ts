@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { Dealer, Router } from "../../src/index.js";
+import { TRANSPORTS, bindFresh, nextEvent, socketScope, strings, within } from "../helpers.js";
+
+const open = socketScope();
+
+describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
+  /** Waits until the ROUTER at `router` has attached a peer (inproc attaches synchronously). */
+  function attached(router: Router): Promise<unknown> {
+    return transport === "inproc" ? Promise.resolve() : nextEvent(router, "handshake");
+  }
+
+  it("ROUTER prefixes messages with the routing id a DEALER announced, and routes replies by it", async () => {
+    const router = open(new Router());
+    const dealer = open(new Dealer({ routingId: "alice" }));
+    dealer.connect(await bindFresh(router, transport));
+    await dealer.send(["hello", "there"]);
+    expect(strings(await within(router.receive()))).toEqual(["alice", "hello", "there"]);
+    await router.send(["alice", "hi", "alice"]);
+    expect(strings(await within(dealer.receive()))).toEqual(["hi", "alice"]);
+  });
+
+  it("ROUTER generates a 5-byte routing id starting with a zero byte for an anonymous peer", async () => {
+    const router = open(new Router());
+    const address = await bindFresh(router, transport);
+    const ids: Buffer[] = [];
+    for (const n of [0, 1]) {
+      const dealer = open(new Dealer());
+      dealer.connect(address);
+      await dealer.send(`from ${n}`);
+      const [id, body] = await within(router.receive());
+      expect(body!.toString()).toBe(`from ${n}`);
+      ids.push(id!);
+    }
+    for (const id of ids) {
+      expect(id.length).toBe(5);
+      expect(id[0]).toBe(0);
+    }
+    expect(ids[0]!.equals(ids[1]!)).toBe(false);
+    await router.send([ids[1]!, "to second"]);
+    await router.send([ids[0]!, "to first"]);
+  });
+
+  it("ROUTER drops a message to an unknown peer unless mandatory is set", async () => {
+    const router = open(new Router());
+    const dealer = open(new Dealer({ routingId: "known" }));
+    dealer.connect(await bindFresh(router, transport));
+    await dealer.send("hi");
+    await within(router.receive());
+    await router.send(["nobody", "lost"]);
+    await router.send(["known", "kept"]);
+    expect(strings(await within(dealer.receive()))).toEqual(["kept"]);
+    router.mandatory = true;
+    await expect(router.send(["nobody", "lost"])).rejects.toMatchObject({ code: "EHOSTUNREACH", errno: 113 });
+    await router.send(["known", "still kept"]);
+    expect(strings(await within(dealer.receive()))).toEqual(["still kept"]);
+  });
+
+  it("ROUTER refuses a message without a body frame with EINVAL", async () => {
+    const router = open(new Router());
+    await expect(router.send("only an id")).rejects.toMatchObject({ code: "EINVAL" });
+  });
+
+  it("ROUTER keeps the first peer with a routing id and refuses a second one unless handover is set", async () => {
+    const router = open(new Router());
+    const address = await bindFresh(router, transport);
+    const first = open(new Dealer({ routingId: "dup" }));
+    first.connect(address);
+    await first.send("one");
+    expect(strings(await within(router.receive()))).toEqual(["dup", "one"]);
+    const refused = transport === "inproc" ? Promise.resolve() : nextEvent(router, "disconnect");
+    const second = open(new Dealer({ routingId: "dup" }));
+    second.connect(address);
+    await refused;
+    await router.send(["dup", "for the first"]);
+    expect(strings(await within(first.receive()))).toEqual(["for the first"]);
+    expect(second.readable).toBe(false);
+  });
+
+  it("ROUTER with handover hands a routing id in use to the new peer", async () => {
+    const router = open(new Router({ handover: true }));
+    const address = await bindFresh(router, transport);
+    const first = open(new Dealer({ routingId: "dup" }));
+    first.connect(address);
+    await first.send("one");
+    expect(strings(await within(router.receive()))).toEqual(["dup", "one"]);
+    const second = open(new Dealer({ routingId: "dup" }));
+    const taken = attached(router);
+    second.connect(address);
+    await taken;
+    await second.send("two");
+    expect(strings(await within(router.receive()))).toEqual(["dup", "two"]);
+    await router.send(["dup", "for the second"]);
+    expect(strings(await within(second.receive()))).toEqual(["for the second"]);
+  });
+
+  it("DEALER with probeRouter announces itself with an empty message", async () => {
+    const router = open(new Router());
+    const dealer = open(new Dealer({ routingId: "prober", probeRouter: true }));
+    dealer.connect(await bindFresh(router, transport));
+    const [id, empty, ...rest] = await within(router.receive());
+    expect(id!.toString()).toBe("prober");
+    expect(empty!.length).toBe(0);
+    expect(rest).toEqual([]);
+  });
+
+  it("ROUTER talks to ROUTER, addressing the bound peer by the routingId given to connect", async () => {
+    const server = open(new Router({ routingId: "server" }));
+    const client = open(new Router({ routingId: "client" }));
+    const address = await bindFresh(server, transport);
+    const ready = transport === "inproc" ? Promise.resolve() : nextEvent(client, "handshake");
+    client.connect(address, { routingId: "srv" });
+    await ready;
+    await client.send(["srv", "hello"]);
+    expect(strings(await within(server.receive()))).toEqual(["client", "hello"]);
+    await server.send(["client", "welcome"]);
+    expect(strings(await within(client.receive()))).toEqual(["srv", "welcome"]);
+  });
+
+  it("ROUTER with probeRouter lets a connecting ROUTER be known at once", async () => {
+    const server = open(new Router());
+    const client = open(new Router({ routingId: "c1", probeRouter: true }));
+    client.connect(await bindFresh(server, transport), { routingId: "s" });
+    const [id, empty] = await within(server.receive());
+    expect(id!.toString()).toBe("c1");
+    expect(empty!.length).toBe(0);
+    await server.send(["c1", "hi"]);
+    expect(strings(await within(client.receive()))).toEqual(["s", "hi"]);
+  });
+
+  it("DEALER round-robins to two ROUTERs and fair-queues their answers", async () => {
+    const routers = [open(new Router()), open(new Router())];
+    const dealer = open(new Dealer({ routingId: "d" }));
+    for (const router of routers) {
+      const ready = attached(router);
+      dealer.connect(await bindFresh(router, transport));
+      await ready;
+    }
+    for (let i = 0; i < 4; i++) await dealer.send(`m${i}`);
+    const got = await Promise.all(routers.map(async (r) => [strings(await within(r.receive())), strings(await within(r.receive()))]));
+    expect(got.flat().map((m) => m[1]).sort()).toEqual(["m0", "m1", "m2", "m3"]);
+    expect(got.every(([a, b]) => Number(a![1]!.slice(1)) % 2 === Number(b![1]!.slice(1)) % 2)).toBe(true);
+    await routers[0]!.send(["d", "a"]);
+    await routers[1]!.send(["d", "b"]);
+    const answers = [strings(await within(dealer.receive()))[0], strings(await within(dealer.receive()))[0]];
+    expect(answers.sort()).toEqual(["a", "b"]);
+  });
+});
