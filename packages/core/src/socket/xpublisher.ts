@@ -62,13 +62,17 @@ export class XPublisher extends Socket {
   }
 
   protected xpipeTerminated(pipe: Pipe): void {
+    let queued = false;
     this.trie.removePipe(pipe, (prefix) => {
       if (this.queuesSubscriptions && this.options.manual !== true) {
         this.#pending.push([Buffer.concat([Buffer.from([0]), prefix])]);
+        queued = true;
       }
     });
     this.dist.terminated(pipe);
     if (this.#lastPipe === pipe) this.#lastPipe = null;
+    // The cancels of a departed subscriber are messages too: wake pending receives.
+    if (queued) this.tryReceive();
   }
 
   /** Reads the subscriptions a subscriber sent. */

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { Publisher, Subscriber, XPublisher, XSubscriber } from "../../src/index.js";
+import { TRANSPORTS, awaitSubscription, bindFresh, socketScope, strings, within } from "../helpers.js";
+
+const open = socketScope();
+
+describe.each(TRANSPORTS)("XPUB/XSUB over %s", (transport) => {
+  it("XPUB receives a \\x01topic message for each new subscription and \\x00topic for a cancel", async () => {
+    const xpub = open(new XPublisher());
+    const sub = open(new Subscriber());
+    sub.connect(await bindFresh(xpub, transport));
+    sub.subscribe("topic");
+    const [subscribe] = await within(xpub.receive());
+    expect(subscribe!.equals(Buffer.from("\x01topic"))).toBe(true);
+    sub.unsubscribe("topic");
+    const [cancel] = await within(xpub.receive());
+    expect(cancel!.equals(Buffer.from("\x00topic"))).toBe(true);
+  });
+
+  it("XPUB passes on only the first subscription to a topic unless verbosity is set", async () => {
+    const quiet = open(new XPublisher());
+    const verbose = open(new XPublisher());
+    verbose.verbosity = "allSubs";
+    for (const xpub of [quiet, verbose]) {
+      const address = await bindFresh(xpub, transport);
+      for (let i = 0; i < 2; i++) {
+        const sub = open(new Subscriber());
+        sub.connect(address);
+        sub.subscribe("dup");
+      }
+      const last = open(new Subscriber());
+      last.connect(address);
+      last.subscribe("end");
+    }
+    const read = async (xpub: XPublisher) => {
+      const seen: string[] = [];
+      for (;;) {
+        const [frame] = await within(xpub.receive());
+        seen.push(frame!.toString("latin1"));
+        if (frame!.toString() === "\x01end") return seen;
+      }
+    };
+    expect(await read(quiet)).toEqual(["\x01dup", "\x01end"]);
+    expect(await read(verbose)).toEqual(["\x01dup", "\x01dup", "\x01end"]);
+  });
+
+  it("XPUB with verbosity allSubsUnsubs passes on every cancel too", async () => {
+    const xpub = open(new XPublisher());
+    xpub.verbosity = "allSubsUnsubs";
+    const address = await bindFresh(xpub, transport);
+    const subs = [open(new Subscriber()), open(new Subscriber())];
+    for (const sub of subs) {
+      sub.connect(address);
+      sub.subscribe("t");
+      expect(strings(await within(xpub.receive()))).toEqual(["\x01t"]);
+    }
+    subs[0]!.unsubscribe("t");
+    expect(strings(await within(xpub.receive()))).toEqual(["\x00t"]);
+  });
+
+  it("XPUB sends its welcomeMessage to each new subscriber", async () => {
+    const xpub = open(new XPublisher({ welcomeMessage: "WELCOME" }));
+    const sub = open(new Subscriber());
+    sub.subscribe("WELCOME");
+    sub.connect(await bindFresh(xpub, transport));
+    expect(strings(await within(sub.receive()))).toEqual(["WELCOME"]);
+  });
+
+  it("XPUB filters what it sends by its subscribers' prefixes", async () => {
+    const xpub = open(new XPublisher());
+    const sub = open(new Subscriber());
+    sub.connect(await bindFresh(xpub, transport));
+    sub.subscribe("yes");
+    await within(xpub.receive());
+    await xpub.send(["no", "1"]);
+    await xpub.send(["yes", "2"]);
+    expect(strings(await within(sub.receive()))).toEqual(["yes", "2"]);
+  });
+
+  it("XSUB sends subscriptions as messages and receives what matches", async () => {
+    const pub = open(new Publisher());
+    const xsub = open(new XSubscriber());
+    xsub.connect(await bindFresh(pub, transport));
+    await xsub.send(Buffer.from("\x01alpha"));
+    await awaitSubscription((m) => pub.send(m), xsub, "alpha");
+    await pub.send(["beta", "no"]);
+    await pub.send(["alpha", "yes"]);
+    expect(strings(await within(xsub.receive()))).toEqual(["alpha", "yes"]);
+  });
+
+  it("XSUB's subscription messages reach an XPUB as they were sent", async () => {
+    const xpub = open(new XPublisher());
+    const xsub = open(new XSubscriber());
+    xsub.connect(await bindFresh(xpub, transport));
+    await xsub.send(Buffer.from("\x01abc"));
+    expect(strings(await within(xpub.receive()))).toEqual(["\x01abc"]);
+    await xsub.send(Buffer.from("\x00abc"));
+    expect(strings(await within(xpub.receive()))).toEqual(["\x00abc"]);
+  });
+
+  it("XPUB reports the cancel of every subscription of a subscriber that leaves", async () => {
+    const xpub = open(new XPublisher());
+    const sub = open(new Subscriber());
+    sub.connect(await bindFresh(xpub, transport));
+    sub.subscribe("gone");
+    expect(strings(await within(xpub.receive()))).toEqual(["\x01gone"]);
+    sub.close();
+    expect(strings(await within(xpub.receive()))).toEqual(["\x00gone"]);
+  });
+
+  it("a proxy of XSUB and XPUB forwards subscriptions up and messages down", async () => {
+    const pub = open(new Publisher());
+    const xsub = open(new XSubscriber());
+    const xpub = open(new XPublisher());
+    const sub = open(new Subscriber());
+    xsub.connect(await bindFresh(pub, transport));
+    sub.connect(await bindFresh(xpub, transport));
+    sub.subscribe("p");
+    await xsub.send(await within(xpub.receive()));
+    await awaitSubscription((m) => pub.send(m), xsub, "p");
+    await pub.send(["p", "through the proxy"]);
+    await xpub.send(await within(xsub.receive()));
+    expect(strings(await within(sub.receive()))).toEqual(["p", "through the proxy"]);
+  });
+});
