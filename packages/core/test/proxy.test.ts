@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { Dealer, Proxy, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, XSubscriber, Publisher } from "../src/index.js";
+import { bindFresh, socketScope, strings, tick, within } from "./helpers.js";
+
+const open = socketScope();
+
+/** Runs the proxy and makes sure it is terminated after the test. */
+function start(proxy: Proxy): Promise<void> {
+  const running = proxy.run();
+  open.defer(async () => {
+    proxy.terminate();
+    await running.catch(() => undefined);
+  });
+  return running;
+}
+
+describe("Proxy", () => {
+  it("shares a queue: REQ clients reach REP workers through ROUTER/DEALER and get their own replies", async () => {
+    const proxy = new Proxy(open(new Router()), open(new Dealer()));
+    const front = await bindFresh(proxy.frontEnd, "tcp");
+    const back = await bindFresh(proxy.backEnd, "tcp");
+    const workers = [open(new Reply()), open(new Reply())];
+    for (const [n, worker] of workers.entries()) {
+      worker.connect(back);
+      void (async () => {
+        for await (const [request] of worker) await worker.send(`${request!.toString()} by ${n}`);
+      })();
+    }
+    const running = start(proxy);
+    const clients = [open(new Request()), open(new Request()), open(new Request())];
+    for (const client of clients) client.connect(front);
+    const replies = await within(
+      Promise.all(
+        clients.map(async (client, c) => {
+          const got: string[] = [];
+          for (let i = 0; i < 5; i++) {
+            await client.send(`req ${c}.${i}`);
+            const [reply] = await client.receive();
+            got.push(reply!.toString().replace(/ by \d$/, ""));
+          }
+          return got;
+        }),
+      ),
+    );
+    replies.forEach((got, c) => expect(got).toEqual([0, 1, 2, 3, 4].map((i) => `req ${c}.${i}`)));
+    expect(proxy.stats.frontEnd.messages).toBe(15);
+    expect(proxy.stats.backEnd.messages).toBe(15);
+    proxy.terminate();
+    await within(running);
+    expect(proxy.frontEnd.closed).toBe(true);
+    expect(proxy.backEnd.closed).toBe(true);
+  });
+
+  it("forwards publications XSUB to XPUB and subscriptions back, so filtering works across the proxy", async () => {
+    const proxy = new Proxy(open(new XSubscriber()), open(new XPublisher()));
+    const publisher = open(new Publisher());
+    const upstream = await bindFresh(publisher, "tcp");
+    proxy.frontEnd.connect(upstream);
+    const downstream = await bindFresh(proxy.backEnd, "tcp");
+    void start(proxy);
+    const subscriber = open(new Subscriber());
+    subscriber.subscribe("weather");
+    subscriber.connect(downstream);
+    // The subscription travels SUB → XPUB → proxy → XSUB → PUB; publish until it has arrived.
+    let received: Buffer[] | null = null;
+    const receiving = subscriber.receive().then((msg) => (received = msg));
+    for (let i = 0; i < 500 && received === null; i++) {
+      await publisher.send(["sports", "skip"]);
+      await publisher.send(["weather", "sunny"]);
+      await tick();
+    }
+    await within(receiving);
+    expect(strings(received!)).toEqual(["weather", "sunny"]);
+    expect(proxy.stats.backEnd.messages).toBeGreaterThanOrEqual(1);
+    // Nothing but "weather" ever reaches the subscriber.
+    await publisher.send(["sports", "skip"]);
+    await publisher.send(["weather", "rain"]);
+    for (;;) {
+      const msg = strings(await within(subscriber.receive()));
+      expect(msg[0]).toBe("weather");
+      if (msg[1] === "rain") break;
+    }
+  });
+
+  it("streams PULL to PUSH in order and starts no receive loop on the PUSH side", async () => {
+    const proxy = new Proxy(open(new Pull()), open(new Push()));
+    const source = open(new Push());
+    source.connect(await bindFresh(proxy.frontEnd, "tcp"));
+    const sink = open(new Pull());
+    sink.connect(await bindFresh(proxy.backEnd, "tcp"));
+    void start(proxy);
+    for (let i = 0; i < 100; i++) void source.send(`m${i}`);
+    for (let i = 0; i < 100; i++) expect(strings(await within(sink.receive()))).toEqual([`m${i}`]);
+    expect(proxy.stats.frontEnd).toEqual({ messages: 100, bytes: 10 * 2 + 90 * 3 });
+    expect(proxy.stats.backEnd).toEqual({ messages: 0, bytes: 0 });
+  });
+
+  it("holds messages while paused and forwards them after resume", async () => {
+    const proxy = new Proxy(open(new Pull()), open(new Push()));
+    const source = open(new Push());
+    source.connect(await bindFresh(proxy.frontEnd, "inproc"));
+    const sink = open(new Pull());
+    sink.connect(await bindFresh(proxy.backEnd, "inproc"));
+    proxy.pause();
+    void start(proxy);
+    await source.send("held");
+    await tick(20);
+    expect(proxy.frontEnd.readable).toBe(true);
+    expect(sink.readable).toBe(false);
+    expect(proxy.stats.frontEnd.messages).toBe(0);
+    proxy.resume();
+    expect(strings(await within(sink.receive()))).toEqual(["held"]);
+    expect(proxy.stats.frontEnd.messages).toBe(1);
+  });
+
+  it("copies every forwarded message, in both directions, to the capture socket", async () => {
+    const capture = open(new Push());
+    const captured = open(new Pull());
+    capture.connect(await bindFresh(captured, "inproc"));
+    const proxy = new Proxy(open(new Router()), open(new Dealer()), { capture });
+    const client = open(new Request());
+    client.connect(await bindFresh(proxy.frontEnd, "inproc"));
+    const worker = open(new Reply());
+    worker.connect(await bindFresh(proxy.backEnd, "inproc"));
+    void start(proxy);
+    await client.send("question");
+    const [question] = await within(worker.receive());
+    await worker.send(`answer to ${question!.toString()}`);
+    expect(strings(await within(client.receive()))).toEqual(["answer to question"]);
+    const request = await within(captured.receive());
+    const reply = await within(captured.receive());
+    // ROUTER adds the client's routing id; REQ's empty delimiter follows it.
+    expect(strings(request.slice(1))).toEqual(["", "question"]);
+    expect(strings(reply.slice(1))).toEqual(["", "answer to question"]);
+  });
+
+  it("ends run() on terminate, refuses a second run, and rejects run() on a terminated proxy", async () => {
+    const proxy = new Proxy(open(new Pull()), open(new Push()));
+    await bindFresh(proxy.frontEnd, "inproc");
+    const running = proxy.run();
+    await expect(proxy.run()).rejects.toMatchObject({ code: "EBUSY" });
+    proxy.terminate();
+    await within(running);
+    await expect(proxy.run()).rejects.toMatchObject({ code: "EFSM" });
+  });
+
+  it("rejects run() when a socket is closed under it instead of hanging", async () => {
+    const proxy = new Proxy(open(new Pull()), open(new Push()));
+    await bindFresh(proxy.frontEnd, "inproc");
+    const running = proxy.run();
+    proxy.frontEnd.close();
+    await expect(within(running)).rejects.toMatchObject({ code: "ETERM" });
+  });
+});
