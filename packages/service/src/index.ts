@@ -30,3 +30,8 @@ export {
 export { Telemetry, type TelemetryOptions, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
 export { formatTraceparent, parseTraceparent } from "./trace-context.js";
 export { HealthService, type DescribeReply, type PingReply } from "./health.js";
+export { App, type AppListening, type AppOptions, type AppState, createApp } from "./app.js";
+export { type AppEndpoints, applyEnvironment, envName, type SocketConfig } from "./config.js";
+export { connect, type ConnectOptions, ServiceConnection } from "./connection.js";
+export { EventPublisher, type PublishOptions } from "./event-publisher.js";
+export { QueueProducer, type PushOptions } from "./queue-producer.js";

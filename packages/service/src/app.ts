@@ -1,0 +1,407 @@
+/**
+ * The app: resolves decorated services from an inversify container, opens
+ * the sockets their decorators ask for (through `@skein/patterns`), and
+ * stops gracefully: stop accepting, drain in-flight handlers up to a
+ * deadline, then close with linger.
+ */
+import { context as otelContext, SpanStatusCode } from "@opentelemetry/api";
+import { decodeEnvelope, type ServiceDescriptor } from "@skein/codec";
+import type { Context } from "@skein/core";
+import { RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "@skein/patterns";
+import { Container } from "inversify";
+import type { ClientMethodOptions, ClientOf } from "./client.js";
+import { type AppEndpoints, applyEnvironment, hasEndpoints, missingEndpoint, envName, type SocketConfig } from "./config.js";
+import { connect, type ServiceConnection } from "./connection.js";
+import { ServiceSetupError, ServiceSetupErrorCode } from "./errors.js";
+import { EventPublisher } from "./event-publisher.js";
+import { type BoundHandler, exploreService, type ExploredService, type ServiceClass } from "./explorer.js";
+import { healthService } from "./health.js";
+import type { Interceptor, ServiceCallContext } from "./interceptor.js";
+import { MetadataKey, type ServiceMetadata } from "./metadata.js";
+import { QueueProducer } from "./queue-producer.js";
+import { RpcDispatcher } from "./rpc-dispatcher.js";
+import { endSpanWithError, Telemetry, type TelemetryOptions } from "./telemetry.js";
+import { APP, clientToken, PUBLISHER, queueToken, requestedClients, requestedQueues } from "./tokens.js";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Name the app reports in health answers and spans (default `"skein-app"`). */
+  name?: string;
+  /** The container to resolve services and their dependencies from (default: a new one). */
+  container?: Container;
+  /** `@Service` classes this app runs. */
+  services: readonly ServiceClass[];
+  /** Sockets; see {@link AppEndpoints}. Environment variables override them (see config.ts). */
+  endpoints?: AppEndpoints;
+  /** Environment to read overrides from (default `process.env`; `false`: none). */
+  env?: Readonly<Record<string, string | undefined>> | false;
+  /** Prefix of the override variables (default `"SKEIN_"`). */
+  envPrefix?: string;
+  /** Interceptors around every handler of the app, outermost first. */
+  interceptors?: readonly Interceptor[];
+  /** `@Rpc` handlers running at once, at most (default 64); more requests wait (back-pressure). */
+  concurrency?: number;
+  /** Limit of a call when neither caller nor `@Rpc` set one, ms (default: none). */
+  defaultTimeout?: number;
+  /** How long {@link App.stop} waits for in-flight handlers, ms (default 5000). */
+  drainTimeout?: number;
+  /** Options of the `@InjectClient` clients, by service name. */
+  clients?: Readonly<Record<string, { timeout?: number; methods?: Readonly<Record<string, ClientMethodOptions>> }>>;
+  /** Where spans and metrics go (default: the global providers). */
+  telemetry?: TelemetryOptions;
+  /** ZeroMQ context of every socket (default: core's shared context). */
+  context?: Context;
+  /** Errors that reach no caller: event handlers that threw, undecodable messages (default: `console.error`). */
+  onError?: (error: unknown, where: string) => void;
+}
+
+/** What an app is doing. */
+export type AppState = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/** Endpoints an app listens on once started (with real ports). */
+export interface AppListening {
+  rpc: string[];
+  events: string[];
+  queues: Record<string, string[]>;
+}
+
+/**
+ * A running set of services. Create it with {@link createApp}.
+ */
+export class App {
+  readonly name: string;
+  readonly container: Container;
+  readonly telemetry: Telemetry;
+  readonly #options: AppOptions;
+  readonly #stop = new AbortController();
+  #state: AppState = "created";
+  #startedAt = 0;
+  #services: ExploredService[] = [];
+  #dispatcher: RpcDispatcher | undefined;
+  #server: RpcServer | undefined;
+  #publisher: TopicPublisher | undefined;
+  #subscriber: TopicSubscriber | undefined;
+  readonly #queues = new Map<string, WorkQueue>();
+  readonly #workers: Worker[] = [];
+  readonly #connections = new Map<string, ServiceConnection<ServiceDescriptor>>();
+  readonly #bound: symbol[] = [];
+  #handling = 0;
+
+  constructor(options: AppOptions) {
+    this.#options = options;
+    this.name = options.name ?? "skein-app";
+    this.container = options.container ?? new Container();
+    this.telemetry = new Telemetry(options.telemetry);
+  }
+
+  /** Where the app is in its life. */
+  get state(): AppState {
+    return this.#state;
+  }
+
+  /** Services the app runs (after {@link start}). */
+  get services(): readonly ExploredService[] {
+    return this.#services;
+  }
+
+  /** Bound endpoints with real ports (after {@link start}). */
+  get endpoints(): AppListening {
+    const queues: Record<string, string[]> = {};
+    for (const [name, queue] of this.#queues) queues[name] = queue.endpoints;
+    return { rpc: this.#server?.endpoints ?? [], events: this.#publisher?.endpoints ?? [], queues };
+  }
+
+  /** Requests, events and work items being handled now. */
+  get inFlight(): number {
+    return (this.#dispatcher?.inFlight ?? 0) + this.#handling;
+  }
+
+  /**
+   * The typed client of `descriptor` the app injects (`@InjectClient`),
+   * when `endpoints.clients` names its servers.
+   */
+  client<D extends ServiceDescriptor>(descriptor: D): ClientOf<D> {
+    return this.container.get<ClientOf<D>>(clientToken(descriptor));
+  }
+
+  /**
+   * Explores the services, binds what they inject, opens the sockets and
+   * starts handling. Resolves once every socket is bound or connecting.
+   * @throws {@link ServiceSetupError} on a decorator or configuration mistake (nothing is left open)
+   */
+  async start(): Promise<void> {
+    if (this.#state !== "created") {
+      throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_STATE, `start() on an app that is ${this.#state}: create a new app`);
+    }
+    this.#state = "starting";
+    try {
+      await this.#start();
+      this.#startedAt = Date.now();
+      this.#state = "running";
+    } catch (error) {
+      await this.#close(0);
+      this.#state = "stopped";
+      throw error;
+    }
+  }
+
+  /**
+   * Stops gracefully: takes no new requests, events or work items, waits for
+   * those being handled up to `drainTimeout` ms (then aborts their signal),
+   * and closes every socket (replies and events queued are still sent within
+   * the sockets' linger).
+   */
+  async stop(drainTimeout = this.#options.drainTimeout ?? 5_000): Promise<void> {
+    if (this.#state === "stopped" || this.#state === "stopping") return;
+    this.#state = "stopping";
+    await this.#close(drainTimeout);
+    this.#state = "stopped";
+  }
+
+  async #start(): Promise<void> {
+    const options = this.#options;
+    const interceptors = options.interceptors ?? [];
+    const services = options.services.map((serviceClass) => {
+      const metadata = Reflect.getOwnMetadata(MetadataKey.service, serviceClass) as ServiceMetadata | undefined;
+      let singleton: object | undefined;
+      const scope = metadata?.options.scope ?? "Singleton";
+      const instanceOf = scope === "Singleton"
+        ? () => (singleton ??= this.container.get<object>(serviceClass))
+        : () => this.container.get<object>(serviceClass);
+      return { serviceClass, scope, explored: exploreService(serviceClass, instanceOf, interceptors), instanceOf };
+    });
+    this.#services = services.map((service) => service.explored);
+    const consumers = this.#services.flatMap((service) => service.consumers);
+    const env = options.env === false ? {} : (options.env ?? process.env);
+    const endpoints = applyEnvironment(options.endpoints ?? {}, env, {
+      queues: requestedQueues.keys(),
+      workers: consumers.map((consumer) => consumer.queue.queue),
+      clients: requestedClients.keys(),
+    }, options.envPrefix);
+    const prefix = options.envPrefix ?? "SKEIN_";
+    const context = options.context ? { context: options.context } : {};
+
+    this.#bindConstant(APP, this);
+    // What services inject, opened first so that handlers can use it from the first message.
+    if (hasEndpoints(endpoints.events)) {
+      this.#publisher = new TopicPublisher({ ...endpoints.events, ...context });
+      await this.#publisher.start();
+      this.#bindConstant(PUBLISHER, new EventPublisher(this.#publisher, this.telemetry));
+    }
+    for (const [name, descriptor] of requestedQueues) {
+      const config = endpoints.queues?.[name];
+      if (!hasEndpoints(config)) continue;
+      const queue = new WorkQueue({ ...config, ...context });
+      this.#queues.set(name, queue);
+      await queue.start();
+      this.#bindConstant(queueToken(name), new QueueProducer(queue, descriptor, this.telemetry));
+    }
+    for (const [name, descriptor] of requestedClients) {
+      const servers = endpoints.clients?.[name];
+      if (servers === undefined || servers.length === 0) continue;
+      const clientOptions = options.clients?.[name];
+      const connection = connect(descriptor, {
+        endpoints: servers,
+        telemetry: this.telemetry,
+        ...(clientOptions?.timeout === undefined ? {} : { timeout: clientOptions.timeout }),
+        ...(clientOptions?.methods ? { methods: clientOptions.methods } : {}),
+        ...context,
+      });
+      this.#connections.set(name, connection);
+      this.#bindConstant(clientToken(name), connection.client);
+    }
+    for (const { serviceClass, scope } of services) {
+      if (this.container.isBound(serviceClass)) continue;
+      const binding = this.container.bind(serviceClass as never).toSelf();
+      if (scope === "Singleton") binding.inSingletonScope();
+      else if (scope === "Request") binding.inRequestScope();
+      else binding.inTransientScope();
+    }
+    // Resolve every service now: a missing dependency is a start-up error, not a first-request error.
+    for (const { serviceClass, instanceOf } of services) {
+      try {
+        instanceOf();
+      } catch (error) {
+        throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_CONFIG, `cannot resolve ${serviceClass.name}: ${explainResolution(error, endpoints, prefix)}`);
+      }
+    }
+
+    const rpcServices = this.#services.filter((service) => service.rpc.size > 0);
+    if (rpcServices.length > 0 || hasEndpoints(endpoints.rpc)) {
+      if (!hasEndpoints(endpoints.rpc)) missingEndpoint(`${rpcServices.map((s) => s.name).join(", ")} (@Rpc)`, "rpc.bind", `${prefix}RPC_BIND`);
+      const health = healthService(() => ({
+        app: this.name,
+        status: this.#state === "running" ? "SERVING" : "STOPPING",
+        startedAt: this.#startedAt,
+        inFlight: this.inFlight,
+        services: this.#services,
+      }));
+      const dispatcher = new RpcDispatcher([...this.#services, health], this.telemetry, {
+        ...(options.defaultTimeout === undefined ? {} : { defaultTimeout: options.defaultTimeout }),
+      });
+      this.#dispatcher = dispatcher;
+      this.#server = new RpcServer({
+        ...endpoints.rpc,
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...context,
+        onError: (error) => this.#report(error, "rpc server"),
+      });
+      await this.#server.serve((frames, request) => dispatcher.dispatch(frames, {
+        signal: request.signal,
+        // The ZAP user id, when the transport reports it (see the README: not yet exposed by RpcServer).
+        userId: (request as { userId?: string }).userId,
+      }));
+      const server = this.#server;
+      this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "rpc" }, () => server.inFlight);
+    }
+
+    const subscriptions = this.#services.flatMap((service) => service.subscriptions.map((subscription) => ({ service, subscription })));
+    if (subscriptions.length > 0) {
+      if (!hasEndpoints(endpoints.subscribe)) missingEndpoint(`@Subscribe(${subscriptions.map((s) => s.subscription.event.topic).join(", ")})`, "subscribe.connect", `${prefix}SUBSCRIBE_CONNECT`);
+      const subscriber = new TopicSubscriber({
+        ...endpoints.subscribe,
+        ...context,
+        onError: (error, topic) => this.#report(error, `@Subscribe(${topic})`),
+      });
+      this.#subscriber = subscriber;
+      for (const { service, subscription } of subscriptions) {
+        const topic = subscription.event.topic;
+        subscriber.subscribe(topic, (frames) => this.#handleMessage("event", service.name, topic, subscription.event.codec, subscription.handle, frames)
+          .catch((error: unknown) => this.#report(error, `@Subscribe(${topic})`)));
+      }
+      await subscriber.start();
+      this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "subscribe" }, () => subscriber.queued);
+    }
+
+    for (const service of this.#services) {
+      for (const consumer of service.consumers) {
+        const name = consumer.queue.queue;
+        const config: SocketConfig | undefined = endpoints.workers?.[name];
+        if (!hasEndpoints(config)) missingEndpoint(`@Consume(${name})`, `workers["${name}"].connect`, `${prefix}WORKER_${envName(name)}_CONNECT`);
+        const worker = new Worker({
+          ...config,
+          queue: name,
+          concurrency: consumer.options.concurrency ?? 1,
+          ...context,
+          onError: () => {}, // already recorded on the span and the error counter by #handleMessage
+        });
+        this.#workers.push(worker);
+        await worker.process(async (frames) => {
+          await this.#handleMessage("work", service.name, name, consumer.queue.codec, consumer.handle, frames);
+        });
+        this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": `worker:${name}` }, () => worker.inFlight);
+      }
+    }
+  }
+
+  /** Decodes and handles one event or work item under a CONSUMER span; rejects if the handler threw. */
+  async #handleMessage(
+    kind: "event" | "work",
+    service: string,
+    destination: string,
+    codec: { decode(bytes: Uint8Array): unknown },
+    handle: BoundHandler,
+    frames: Buffer[],
+  ): Promise<void> {
+    const envelope = decodeEnvelope(frames);
+    const started = performance.now();
+    const attributes = { "messaging.destination.name": destination, "messaging.operation.name": "process" };
+    const { span, context } = this.telemetry.startConsumerSpan(destination, envelope, { "skein.service": service });
+    this.#handling++;
+    try {
+      if (envelope.kind !== "event" || envelope.topic !== destination) {
+        throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_CONFIG, `expected an event on ${destination}, got a ${envelope.kind} on ${envelope.topic ?? "no topic"}`);
+      }
+      const message = codec.decode(envelope.payload[0] ?? Buffer.alloc(0));
+      const callContext: ServiceCallContext = {
+        kind,
+        service,
+        method: destination,
+        correlationId: "",
+        deadline: envelope.deadline,
+        metadata: envelope.metadata ?? {},
+        traceparent: envelope.traceparent,
+        tracestate: envelope.tracestate,
+        signal: this.#stop.signal,
+        userId: undefined,
+      };
+      await otelContext.with(context, () => handle(message, callContext));
+      span.setStatus({ code: SpanStatusCode.OK });
+      span.end();
+      this.telemetry.messages.add(1, attributes);
+    } catch (error) {
+      endSpanWithError(span, error);
+      this.telemetry.messageErrors.add(1, attributes);
+      throw error;
+    } finally {
+      this.#handling--;
+      this.telemetry.processDuration.record(performance.now() - started, attributes);
+    }
+  }
+
+  async #close(drainTimeout: number): Promise<void> {
+    // 1. Stop accepting and drain what was accepted.
+    const abortLater = setTimeout(() => this.#stop.abort(new Error("the app stopped before the handler finished")), drainTimeout);
+    await Promise.all([
+      this.#server?.close(drainTimeout),
+      this.#subscriber?.close(),
+      ...this.#workers.map((worker) => worker.close(drainTimeout)),
+    ]);
+    clearTimeout(abortLater);
+    if (!this.#stop.signal.aborted) this.#stop.abort(new Error("the app stopped"));
+    // 2. Close what handlers used to talk to others (with linger for queued messages).
+    await Promise.all([
+      this.#publisher?.close(),
+      ...[...this.#queues.values()].map((queue) => queue.close()),
+      ...[...this.#connections.values()].map((connection) => connection.close()),
+    ]);
+    for (const token of this.#bound.splice(0)) {
+      if (this.container.isBound(token)) this.container.unbind(token);
+    }
+  }
+
+  #bindConstant(token: symbol, value: unknown): void {
+    if (this.container.isBound(token)) return; // the application bound its own
+    this.container.bind(token).toConstantValue(value);
+    this.#bound.push(token);
+  }
+
+  #report(error: unknown, where: string): void {
+    if (this.#options.onError) this.#options.onError(error, where);
+    else console.error(`[${this.name}] ${where}:`, error);
+  }
+}
+
+/** Adds to an inversify resolution error which config key or variable would fix it. */
+function explainResolution(error: unknown, endpoints: AppEndpoints, prefix: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const hints: string[] = [];
+  for (const name of requestedClients.keys()) {
+    if (message.includes(`skein:client:${name}`) && !endpoints.clients?.[name]?.length) {
+      hints.push(`the client of ${name} has no endpoints: set endpoints.clients["${name}"] or ${prefix}CLIENT_${envName(name)}`);
+    }
+  }
+  for (const name of requestedQueues.keys()) {
+    if (message.includes(`skein:queue:${name}`)) hints.push(`queue ${name} has no endpoints: set endpoints.queues["${name}"] or ${prefix}QUEUE_${envName(name)}_BIND`);
+  }
+  if (message.includes("skein:publisher")) hints.push(`the event publisher has no endpoints: set endpoints.events or ${prefix}EVENTS_BIND`);
+  return hints.length > 0 ? `${hints.join("; ")} (${message})` : message;
+}
+
+/**
+ * Creates an app (not started yet: call `start()`).
+ *
+ * @example
+ * ```ts
+ * const app = createApp({
+ *   name: "greeter",
+ *   services: [Greeter],
+ *   endpoints: { rpc: { bind: ["tcp://127.0.0.1:5555"] } },
+ * });
+ * await app.start();
+ * process.once("SIGTERM", () => void app.stop());
+ * ```
+ */
+export function createApp(options: AppOptions): App {
+  return new App(options);
+}

@@ -1,0 +1,88 @@
+/**
+ * A typed client with its own sockets, for code outside an app (a script,
+ * a test, the demo's client). Inside an app, inject clients with
+ * `@InjectClient` instead.
+ */
+import type { ServiceDescriptor } from "@skein/codec";
+import type { Context } from "@skein/core";
+import { RpcClient } from "@skein/patterns";
+import { type ClientMethodOptions, type ClientOf, createClient } from "./client.js";
+import { Telemetry, type TelemetryOptions } from "./telemetry.js";
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** Servers of the service; calls are load-balanced over them (round-robin, skipping failed ones). */
+  endpoints: readonly string[];
+  /** Default timeout of a call in ms (default 5000). */
+  timeout?: number;
+  /** Per-method options (`idempotent`, `retries`, `timeout`) by descriptor key or declared name. */
+  methods?: Readonly<Record<string, ClientMethodOptions>>;
+  /** Where spans and metrics go (default: the global providers). */
+  telemetry?: TelemetryOptions | Telemetry;
+  /** ZeroMQ context of the sockets. */
+  context?: Context;
+}
+
+/** A typed client and the sockets it owns. */
+export class ServiceConnection<D extends ServiceDescriptor> {
+  /** The typed client: one method per method of the descriptor. */
+  readonly client: ClientOf<D>;
+  readonly #rpc: RpcClient;
+  readonly #cancellers: RpcClient[] = [];
+  readonly #options: ConnectOptions;
+
+  constructor(descriptor: D, options: ConnectOptions) {
+    this.#options = options;
+    const transport = { endpoints: [...options.endpoints], ...(options.context ? { context: options.context } : {}) };
+    this.#rpc = new RpcClient(transport);
+    const telemetry = options.telemetry instanceof Telemetry ? options.telemetry : new Telemetry(options.telemetry);
+    this.client = createClient(descriptor, this.#rpc, {
+      telemetry,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(options.methods ? { methods: options.methods } : {}),
+      cancel: (frames) => this.#cancel(frames),
+    });
+  }
+
+  /** Calls waiting for a reply. */
+  get inFlight(): number {
+    return this.#rpc.inFlight;
+  }
+
+  /** Rejects calls still waiting (`UNAVAILABLE`) and closes the sockets. */
+  async close(): Promise<void> {
+    await Promise.all([this.#rpc.close(), ...this.#cancellers.map((canceller) => canceller.close())]);
+  }
+
+  /**
+   * Sends a `cancel` to every server: the transport load-balances, so which
+   * one holds the call is not known here; servers that do not hold it ignore it.
+   */
+  async #cancel(frames: Buffer[]): Promise<void> {
+    const endpoints = this.#options.endpoints;
+    if (endpoints.length === 1) {
+      await this.#rpc.request(frames, { timeout: 1_000, retries: 0 });
+      return;
+    }
+    if (this.#cancellers.length === 0) {
+      for (const endpoint of endpoints) {
+        this.#cancellers.push(new RpcClient({ endpoints: [endpoint], ...(this.#options.context ? { context: this.#options.context } : {}) }));
+      }
+    }
+    await Promise.all(this.#cancellers.map((canceller) => canceller.request(frames, { timeout: 1_000, retries: 0 })));
+  }
+}
+
+/**
+ * Connects a typed client to a service's servers.
+ *
+ * @example
+ * ```ts
+ * const greeter = connect(GreeterService, { endpoints: ["tcp://127.0.0.1:5555"] });
+ * const reply = await greeter.client.sayHello({ name: "Ada" });
+ * await greeter.close();
+ * ```
+ */
+export function connect<D extends ServiceDescriptor>(descriptor: D, options: ConnectOptions): ServiceConnection<D> {
+  return new ServiceConnection(descriptor, options);
+}
