@@ -1,1 +1,14 @@
-export {};
+/**
+ * @skein/patterns: the zguide's reliability patterns on @skein/core, typed
+ * and tested: reliable request-reply ({@link RpcClient}, {@link RpcServer}),
+ * a pipeline with credits, acknowledgement and redelivery ({@link WorkQueue},
+ * {@link Worker}) and pub-sub with typed topics ({@link TopicPublisher},
+ * {@link TopicSubscriber}). Wire formats: docs/patterns.md.
+ */
+export { PatternError } from "./errors.js";
+export { RpcClient, type RpcClientOptions, type RequestOptions } from "./rpc-client.js";
+export { RpcServer, type RpcServerOptions, type RequestContext, type RequestHandler } from "./rpc-server.js";
+export { TopicPublisher, type TopicPublisherOptions } from "./topic-publisher.js";
+export { TopicSubscriber, type TopicSubscriberOptions, type TopicHandler, type DropReport } from "./topic-subscriber.js";
+export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from "./work-queue.js";
+export { Worker, type WorkerOptions, type WorkHandler } from "./worker.js";

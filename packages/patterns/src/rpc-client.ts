@@ -1,0 +1,287 @@
+/**
+ * RpcClient: reliable request-reply over DEALER (the zguide's "lazy pirate",
+ * generalised to many requests in flight). Each request carries an 8-byte
+ * correlation id, so replies may come back in any order on one connection.
+ * A request that gets no reply within `timeout` ms is retried (up to
+ * `retries` times, after an exponential backoff) on the next endpoint that
+ * has not failed recently: fail-over across several servers or brokers.
+ *
+ * Wire (see docs/patterns.md): DEALER sends `[correlationId(8), ...frames]`;
+ * the server replies `[correlationId(8), ...replyFrames]`. With `service`
+ * set (talking to a {@link Broker}) the request is
+ * `[correlationId(8), service, ...frames]`.
+ *
+ * Why one DEALER per endpoint, not one DEALER connected to all: DEALER
+ * round-robins blindly, so a dead server would keep receiving its share of
+ * requests. With a socket per endpoint the client chooses, and skips
+ * endpoints that timed out until their backoff has passed.
+ */
+import { Context, Dealer } from "@skein/core";
+import { PatternError, checkFrames, checkNumber } from "./errors.js";
+import { decodeU64, encodeU64 } from "./util/codec.js";
+
+/** Per-request options. */
+export interface RequestOptions {
+  /** Milliseconds to wait for a reply to each attempt (default: the client's `timeout`). */
+  timeout?: number;
+  /** Extra attempts after a timeout (default: the client's `retries`). */
+  retries?: number;
+  /** Aborting rejects the request with `ECANCELED`. */
+  signal?: AbortSignal;
+  /** `false` forbids retries: the server must not see this request twice. Default `true`. */
+  idempotent?: boolean;
+}
+
+/** Options of {@link RpcClient}. */
+export interface RpcClientOptions {
+  /** Servers (or brokers) to use, in order of preference. At least one. */
+  endpoints: string[];
+  /** Milliseconds to wait for a reply to one attempt. Default 5000. */
+  timeout?: number;
+  /** Extra attempts after a timeout. Default 0. */
+  retries?: number;
+  /** Delay before a retry, and how long a failed endpoint is skipped: doubles from `initial` up to `max`. Default `{ initial: 100, max: 5000 }`. */
+  backoff?: { initial: number; max: number };
+  /** Context of the sockets (default: core's shared context). */
+  context?: Context;
+  /** Routing id the DEALER sockets announce. */
+  routingId?: string;
+  /** Service name to put in each request, when the endpoints are {@link Broker}s. */
+  service?: string;
+  /** DEALER send high-water mark (messages queued per endpoint). Default 1000. */
+  sendHighWaterMark?: number;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly correlation: Buffer;
+  readonly frames: Buffer[];
+  readonly timeout: number;
+  readonly retries: number;
+  readonly resolve: (reply: Buffer[]) => void;
+  readonly reject: (error: PatternError) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+  attempt: number;
+  endpoint: number;
+  timer: NodeJS.Timeout | null;
+}
+
+interface EndpointState {
+  readonly address: string;
+  readonly socket: Dealer;
+  failures: number;
+  /** Skip this endpoint until this time (ms since epoch), after a timeout. */
+  suspendedUntil: number;
+}
+
+/**
+ * A request-reply client with correlation, timeouts, retries and fail-over.
+ *
+ * ```ts
+ * const client = new RpcClient({ endpoints: ["tcp://a:5555", "tcp://b:5555"], timeout: 1000, retries: 2 })
+ * const [reply] = await client.request([Buffer.from("ping")])
+ * await client.close()
+ * ```
+ */
+export class RpcClient {
+  readonly #endpoints: EndpointState[] = [];
+  readonly #pending = new Map<number, Pending>();
+  readonly #timeout: number;
+  readonly #retries: number;
+  readonly #backoff: { initial: number; max: number };
+  readonly #service: Buffer | null;
+  #nextId = 1;
+  #next = 0;
+  #closed = false;
+  readonly #loops: Promise<void>[] = [];
+  /** Replies that matched no pending request (late replies after a timeout, duplicates). */
+  #unmatched = 0;
+
+  constructor(options: RpcClientOptions) {
+    if (options === null || typeof options !== "object" || !Array.isArray(options.endpoints) || options.endpoints.length === 0) {
+      throw new PatternError("EINVAL", "RpcClient needs options.endpoints: at least one endpoint");
+    }
+    checkNumber("timeout", options.timeout, 1);
+    checkNumber("retries", options.retries, 0);
+    if (options.backoff !== undefined) {
+      checkNumber("backoff.initial", options.backoff.initial, 0);
+      checkNumber("backoff.max", options.backoff.max, options.backoff.initial);
+    }
+    this.#timeout = options.timeout ?? 5000;
+    this.#retries = options.retries ?? 0;
+    this.#backoff = options.backoff ?? { initial: 100, max: 5000 };
+    this.#service = options.service === undefined ? null : Buffer.from(options.service);
+    for (const address of options.endpoints) {
+      const socket = new Dealer({
+        linger: 0,
+        sendHighWaterMark: options.sendHighWaterMark ?? 1000,
+        ...(options.context === undefined ? {} : { context: options.context }),
+        ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
+      });
+      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0 };
+      try {
+        socket.connect(address);
+      } catch (error) {
+        socket.close();
+        for (const e of this.#endpoints) e.socket.close();
+        throw new PatternError("EINVAL", `Cannot connect to ${address}: ${(error as Error).message}`, { cause: error });
+      }
+      this.#endpoints.push(state);
+    }
+    for (let i = 0; i < this.#endpoints.length; i++) this.#loops.push(this.#receiveLoop(i));
+  }
+
+  /** Requests waiting for a reply. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Replies that matched no pending request (late replies after a retry or timeout). */
+  get unmatchedReplies(): number {
+    return this.#unmatched;
+  }
+
+  /**
+   * Sends `frames` as one request; resolves with the reply frames. Rejects
+   * with a {@link PatternError}: `ETIMEDOUT` (no reply after all attempts),
+   * `ECANCELED` (signal aborted), `ECLOSED` (client closed), `EINVAL`.
+   */
+  request(frames: Buffer[], options?: RequestOptions): Promise<Buffer[]> {
+    if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "RpcClient is closed"));
+    try {
+      checkFrames(frames);
+      checkNumber("timeout", options?.timeout, 1);
+      checkNumber("retries", options?.retries, 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(new PatternError("ECANCELED", "Request was aborted before it was sent"));
+    const id = this.#nextId++;
+    return new Promise<Buffer[]>((resolve, reject) => {
+      const onAbort = signal === undefined ? undefined : (): void => this.#fail(id, new PatternError("ECANCELED", "Request was aborted"));
+      const pending: Pending = {
+        id,
+        correlation: encodeU64(id),
+        frames,
+        timeout: options?.timeout ?? this.#timeout,
+        retries: options?.idempotent === false ? 0 : (options?.retries ?? this.#retries),
+        resolve,
+        reject,
+        signal,
+        onAbort,
+        attempt: 0,
+        endpoint: -1,
+        timer: null,
+      };
+      this.#pending.set(id, pending);
+      if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });
+      this.#send(pending);
+    });
+  }
+
+  /** Rejects every pending request with `ECLOSED` and closes the sockets. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const pending of [...this.#pending.values()]) this.#fail(pending.id, new PatternError("ECLOSED", "RpcClient was closed"));
+    for (const endpoint of this.#endpoints) endpoint.socket.close();
+    await Promise.all(this.#loops);
+  }
+
+  #send(pending: Pending): void {
+    const index = this.#choose(pending.endpoint);
+    const endpoint = this.#endpoints[index]!;
+    pending.endpoint = index;
+    pending.attempt++;
+    const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
+    endpoint.socket.send(message).catch((error: unknown) => {
+      // Only a closed socket rejects here (sends wait at the high-water mark): the timer handles it.
+      if (!this.#closed) this.#fail(pending.id, new PatternError("ECLOSED", `Send failed: ${(error as Error).message}`, { cause: error }));
+    });
+    pending.timer = setTimeout(() => this.#timedOut(pending), pending.timeout);
+  }
+
+  /**
+   * Round-robin over the healthiest endpoints: those not suspended, with the
+   * fewest consecutive timeouts (an endpoint that failed is used again once
+   * its backoff has passed and no endpoint with fewer failures is usable);
+   * `previous` is avoided when another is as good.
+   */
+  #choose(previous: number): number {
+    const n = this.#endpoints.length;
+    const now = Date.now();
+    let best = -1;
+    let fallback = -1;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const e = this.#endpoints[i]!;
+      if (e.suspendedUntil <= now) {
+        const b = best === -1 ? undefined : this.#endpoints[best]!;
+        if (b === undefined || e.failures < b.failures || (best === previous && e.failures === b.failures)) best = i;
+      }
+      if (fallback === -1 || e.suspendedUntil < this.#endpoints[fallback]!.suspendedUntil) fallback = i;
+    }
+    // Every endpoint failed recently: use the one that recovers first.
+    const chosen = best === -1 ? fallback : best;
+    this.#next = (chosen + 1) % n;
+    return chosen;
+  }
+
+  #timedOut(pending: Pending): void {
+    pending.timer = null;
+    if (this.#pending.get(pending.id) !== pending) return;
+    const endpoint = this.#endpoints[pending.endpoint]!;
+    endpoint.failures++;
+    endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
+    if (pending.attempt > pending.retries) {
+      const tried = pending.attempt === 1 ? "1 attempt" : `${pending.attempt} attempts`;
+      this.#fail(pending.id, new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`));
+      return;
+    }
+    pending.timer = setTimeout(() => {
+      pending.timer = null;
+      if (this.#pending.get(pending.id) === pending) this.#send(pending);
+    }, this.#delay(pending.attempt));
+  }
+
+  #delay(failures: number): number {
+    return Math.min(this.#backoff.max, this.#backoff.initial * 2 ** Math.max(0, failures - 1));
+  }
+
+  #fail(id: number, error: PatternError): void {
+    const pending = this.#take(id);
+    if (pending !== undefined) pending.reject(error);
+  }
+
+  #take(id: number): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(id);
+    if (pending.timer !== null) clearTimeout(pending.timer);
+    if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
+    return pending;
+  }
+
+  async #receiveLoop(index: number): Promise<void> {
+    const endpoint = this.#endpoints[index]!;
+    for (;;) {
+      let message: Buffer[];
+      try {
+        message = await endpoint.socket.receive();
+      } catch {
+        return; // closed
+      }
+      const id = decodeU64(message[0]);
+      const pending = id === undefined ? undefined : this.#take(id);
+      if (pending === undefined) {
+        this.#unmatched++;
+        continue;
+      }
+      endpoint.failures = 0;
+      endpoint.suspendedUntil = 0;
+      pending.resolve(message.slice(1));
+    }
+  }
+}

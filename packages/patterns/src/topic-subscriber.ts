@@ -1,0 +1,197 @@
+/**
+ * TopicSubscriber: receives {@link TopicPublisher} messages over SUB and
+ * dispatches them by exact topic (`""` receives every topic). The socket is
+ * drained into a bounded per-subscriber queue and handlers are run one at a
+ * time from it: a slow handler cannot make memory grow without bound;
+ * instead the oldest queued messages are dropped and reported through
+ * `onDrop` ("dropped N"), batched per turn of the event loop.
+ */
+import { Context, Subscriber } from "@skein/core";
+import { PatternError, checkNumber } from "./errors.js";
+import { BoundedQueue } from "./util/bounded-queue.js";
+
+/** A topic handler. A returned promise is awaited before the next message. */
+export type TopicHandler = (frames: Buffer[], topic: string) => void | Promise<void>;
+
+/** A "dropped N" report of a slow subscriber. */
+export interface DropReport {
+  /** Messages dropped since the previous report. */
+  dropped: number;
+  /** Messages dropped since start. */
+  totalDropped: number;
+  /** Messages queued now (at most `maxQueue`). */
+  queued: number;
+}
+
+/** Options of {@link TopicSubscriber}. */
+export interface TopicSubscriberOptions {
+  connect?: string[];
+  bind?: string[];
+  context?: Context;
+  /** Messages buffered for slow handlers before the oldest is dropped. Default 10000. */
+  maxQueue?: number;
+  /** Called when messages were dropped because the handlers fell behind. */
+  onDrop?: (report: DropReport) => void;
+  /** Called with a handler's error (otherwise only counted in {@link TopicSubscriber.errors}). */
+  onError?: (error: unknown, topic: string) => void;
+  /** Messages the SUB socket queues per publisher. Default 1000. */
+  receiveHighWaterMark?: number;
+}
+
+interface Queued {
+  topic: string;
+  frames: Buffer[];
+}
+
+/**
+ * A subscriber with per-topic handlers and slow-consumer protection.
+ *
+ * ```ts
+ * const sub = new TopicSubscriber({ connect: [endpoint], onDrop: (r) => console.warn(`dropped ${r.dropped}`) })
+ * sub.subscribe("prices.EURUSD", ([price]) => console.log(price.toString()))
+ * await sub.start()
+ * ```
+ */
+export class TopicSubscriber {
+  readonly #options: TopicSubscriberOptions;
+  readonly #handlers = new Map<string, Set<TopicHandler>>();
+  readonly #queue: BoundedQueue<Queued>;
+  #socket: Subscriber | null = null;
+  #loop: Promise<void> | null = null;
+  #pumping = false;
+  #unreported = 0;
+  #reportScheduled: NodeJS.Immediate | null = null;
+  #errors = 0;
+  #delivered = 0;
+  #closed = false;
+
+  constructor(options: TopicSubscriberOptions) {
+    checkNumber("maxQueue", options?.maxQueue, 1);
+    this.#options = options ?? {};
+    this.#queue = new BoundedQueue(this.#options.maxQueue ?? 10_000);
+  }
+
+  /** Messages waiting for a handler now (never more than `maxQueue`). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Messages dropped because the handlers fell behind. */
+  get dropped(): number {
+    return this.#queue.dropped;
+  }
+
+  /** Messages handed to handlers. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  /** Handler errors so far. */
+  get errors(): number {
+    return this.#errors;
+  }
+
+  /** Calls `handler` for each message published under exactly `topic` (`""`: every topic). */
+  subscribe(topic: string, handler: TopicHandler): void {
+    if (typeof topic !== "string") throw new PatternError("EINVAL", "A topic must be a string");
+    if (typeof handler !== "function") throw new PatternError("EINVAL", "subscribe() needs a handler function");
+    let set = this.#handlers.get(topic);
+    if (set === undefined) {
+      this.#handlers.set(topic, (set = new Set()));
+      this.#socket?.subscribe(topic);
+    }
+    set.add(handler);
+  }
+
+  /** Removes a handler (or all handlers of `topic`) and unsubscribes when none is left. */
+  unsubscribe(topic: string, handler?: TopicHandler): void {
+    const set = this.#handlers.get(topic);
+    if (set === undefined) return;
+    if (handler !== undefined) set.delete(handler);
+    else set.clear();
+    if (set.size === 0) {
+      this.#handlers.delete(topic);
+      this.#socket?.unsubscribe(topic);
+    }
+  }
+
+  /** Connects, binds and starts delivering. */
+  async start(): Promise<void> {
+    if (this.#closed) throw new PatternError("ECLOSED", "TopicSubscriber is closed");
+    if (this.#socket !== null) return;
+    const o = this.#options;
+    const socket = new Subscriber({
+      linger: 0,
+      receiveHighWaterMark: o.receiveHighWaterMark ?? 1000,
+      ...(o.context === undefined ? {} : { context: o.context }),
+    });
+    this.#socket = socket;
+    for (const topic of this.#handlers.keys()) socket.subscribe(topic);
+    try {
+      for (const address of o.bind ?? []) await socket.bind(address);
+      for (const address of o.connect ?? []) socket.connect(address);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.#loop = this.#receiveLoop(socket);
+  }
+
+  /** Stops receiving and drops what is still queued. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue.clear();
+    if (this.#reportScheduled !== null) clearImmediate(this.#reportScheduled);
+    this.#socket?.close();
+    await this.#loop;
+  }
+
+  async #receiveLoop(socket: Subscriber): Promise<void> {
+    for (;;) {
+      let message: Buffer[];
+      try {
+        message = await socket.receive();
+      } catch {
+        return; // closed
+      }
+      if (this.#queue.push({ topic: message[0]!.toString(), frames: message.slice(1) })) this.#dropped();
+      if (!this.#pumping) void this.#pump();
+    }
+  }
+
+  #dropped(): void {
+    this.#unreported++;
+    if (this.#reportScheduled !== null) return;
+    this.#reportScheduled = setImmediate(() => {
+      this.#reportScheduled = null;
+      const dropped = this.#unreported;
+      this.#unreported = 0;
+      this.#options.onDrop?.({ dropped, totalDropped: this.#queue.dropped, queued: this.#queue.length });
+    });
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    let item: Queued | undefined;
+    while (!this.#closed && (item = this.#queue.shift()) !== undefined) {
+      this.#delivered++;
+      await this.#dispatch(this.#handlers.get(item.topic), item);
+      if (item.topic !== "") await this.#dispatch(this.#handlers.get(""), item);
+    }
+    this.#pumping = false;
+  }
+
+  async #dispatch(handlers: Set<TopicHandler> | undefined, item: Queued): Promise<void> {
+    if (handlers === undefined) return;
+    for (const handler of handlers) {
+      try {
+        const result = handler(item.frames, item.topic);
+        if (result !== undefined && typeof (result as Promise<void>).then === "function") await result;
+      } catch (error) {
+        this.#errors++;
+        this.#options.onError?.(error, item.topic);
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/** Test helpers: loopback endpoints, promise gates, waiting on a condition driven by events. */
+
+/** A tcp endpoint on loopback with a port the OS picks at bind time. */
+export const ANY_PORT = "tcp://127.0.0.1:0";
+
+/** A promise with its resolve function, to release handlers from a test. */
+export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Resolves after `n` calls of the returned function; the function also counts calls. */
+export function countdown(n: number): { done: Promise<void>; tick: () => void; readonly count: number } {
+  const g = gate();
+  let count = 0;
+  return {
+    done: g.promise,
+    tick: () => {
+      count++;
+      if (count === n) g.open();
+    },
+    get count() {
+      return count;
+    },
+  };
+}
+
+/** Collects values and resolves `waitFor(n)` once `n` have arrived. */
+export class Collector<T> {
+  readonly items: T[] = [];
+  #waiters: { n: number; open: () => void }[] = [];
+
+  push = (item: T): void => {
+    this.items.push(item);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (this.items.length >= w.n) w.open();
+      return this.items.length < w.n;
+    });
+  };
+
+  waitFor(n: number): Promise<void> {
+    if (this.items.length >= n) return Promise.resolve();
+    return new Promise((open) => this.#waiters.push({ n, open }));
+  }
+}
+
+/** Retries `fn` on the next turn of the event loop until it returns true (for state that has no event). */
+export async function until(fn: () => boolean): Promise<void> {
+  while (!fn()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Dealer, Router } from "@skein/core";
+import { PatternError, RpcClient, RpcServer } from "../src/index.js";
+import { ANY_PORT, gate } from "./helpers.js";
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function echoServer(options: { concurrency?: number } = {}): Promise<RpcServer> {
+  const server = new RpcServer({ bind: [ANY_PORT], ...options });
+  await server.serve((frames) => frames);
+  closers.push(() => server.close());
+  return server;
+}
+
+function client(options: ConstructorParameters<typeof RpcClient>[0]): RpcClient {
+  const c = new RpcClient(options);
+  closers.push(() => c.close());
+  return c;
+}
+
+/** A ROUTER that takes requests and never answers: a hung server. */
+async function silentServer(): Promise<{ endpoint: string; received: () => number }> {
+  const router = new Router({ linger: 0 });
+  await router.bind(ANY_PORT);
+  let received = 0;
+  void (async () => {
+    for await (const _ of router) received++;
+  })();
+  closers.push(() => router.close());
+  return { endpoint: router.lastEndpoint!, received: () => received };
+}
+
+describe("RpcClient and RpcServer", () => {
+  it("matches replies to many requests in flight by correlation id, whatever their order", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT] });
+    const all = gate();
+    const arrived: { n: number; release: () => void }[] = [];
+    await server.serve(async ([n]) => {
+      const release = gate();
+      arrived.push({ n: n!.readUInt32BE(0), release: () => release.open() });
+      if (arrived.length === 20) all.open();
+      await release.promise;
+      return [Buffer.from(`reply ${n!.readUInt32BE(0)}`)];
+    });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints });
+    const requests = Array.from({ length: 20 }, (_, i) => {
+      const frame = Buffer.alloc(4);
+      frame.writeUInt32BE(i);
+      return c.request([frame]);
+    });
+    await all.promise;
+    expect(c.inFlight).toBe(20);
+    expect(server.inFlight).toBe(20);
+    for (const a of [...arrived].reverse()) a.release();
+    const replies = await Promise.all(requests);
+    expect(replies.map(([r]) => r!.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `reply ${i}`));
+    expect(c.inFlight).toBe(0);
+  });
+
+  it("round-trips multi-frame and empty requests", async () => {
+    const server = await echoServer();
+    const c = client({ endpoints: server.endpoints });
+    expect(await c.request([Buffer.from("a"), Buffer.alloc(0), Buffer.from("c")])).toEqual([Buffer.from("a"), Buffer.alloc(0), Buffer.from("c")]);
+    expect(await c.request([])).toEqual([]);
+  });
+
+  it("RpcServer never runs more handlers at once than its concurrency", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
+    let running = 0;
+    let max = 0;
+    const gates: (() => void)[] = [];
+    await server.serve(async (frames) => {
+      running++;
+      max = Math.max(max, running);
+      const g = gate();
+      gates.push(() => g.open());
+      // Release one handler only once the limit is reached: without the limit, a third would start first.
+      if (running === 2) gates.shift()!();
+      await g.promise;
+      running--;
+      if (running === 1 && gates.length > 0) gates.shift()!();
+      return frames;
+    });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints });
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
+    expect(replies.map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    expect(max).toBe(2);
+  });
+
+  it("times out on a server that never answers, then fails over to the next endpoint", async () => {
+    const silent = await silentServer();
+    const good = await echoServer();
+    const c = client({ endpoints: [silent.endpoint, good.endpoints[0]!], timeout: 150, retries: 2, backoff: { initial: 10, max: 50 } });
+    const [reply] = await c.request([Buffer.from("hello")]);
+    expect(reply!.toString()).toBe("hello");
+    expect(silent.received()).toBe(1);
+    // The silent endpoint is now suspended: the next request goes straight to the good one.
+    const [again] = await c.request([Buffer.from("again")]);
+    expect(again!.toString()).toBe("again");
+    expect(silent.received()).toBe(1);
+  });
+
+  it("rejects with ETIMEDOUT after every retry went unanswered", async () => {
+    const silent = await silentServer();
+    const c = client({ endpoints: [silent.endpoint], timeout: 50, retries: 2, backoff: { initial: 5, max: 20 } });
+    const error = await c.request([Buffer.from("x")]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PatternError);
+    expect((error as PatternError).code).toBe("ETIMEDOUT");
+    expect((error as PatternError).message).toContain("3 attempts");
+    expect(silent.received()).toBe(3);
+    expect(c.inFlight).toBe(0);
+  });
+
+  it("never retries a request marked idempotent: false", async () => {
+    const silent = await silentServer();
+    const c = client({ endpoints: [silent.endpoint], timeout: 50, retries: 3, backoff: { initial: 5, max: 20 } });
+    const error = await c.request([Buffer.from("x")], { idempotent: false }).catch((e: unknown) => e);
+    expect((error as PatternError).code).toBe("ETIMEDOUT");
+    expect(silent.received()).toBe(1);
+  });
+
+  it("fails over from an endpoint where nothing listens", async () => {
+    const dead = new Router({ linger: 0 });
+    await dead.bind(ANY_PORT);
+    const deadEndpoint = dead.lastEndpoint!;
+    dead.close();
+    const good = await echoServer();
+    const c = client({ endpoints: [deadEndpoint, good.endpoints[0]!], timeout: 100, retries: 1, backoff: { initial: 5, max: 20 } });
+    const [reply] = await c.request([Buffer.from("up")]);
+    expect(reply!.toString()).toBe("up");
+  });
+
+  it("rejects with ECANCELED when the signal aborts, and with ECLOSED when the client closes", async () => {
+    const silent = await silentServer();
+    const c = new RpcClient({ endpoints: [silent.endpoint], timeout: 60_000 });
+    const controller = new AbortController();
+    const aborted = c.request([Buffer.from("a")], { signal: controller.signal });
+    const closed = c.request([Buffer.from("b")]);
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: "ECANCELED" });
+    await c.close();
+    await expect(closed).rejects.toMatchObject({ code: "ECLOSED" });
+    await expect(c.request([])).rejects.toMatchObject({ code: "ECLOSED" });
+  });
+
+  it("rejects bad input with EINVAL", async () => {
+    expect(() => new RpcClient({ endpoints: [] })).toThrow(PatternError);
+    expect(() => new RpcClient({ endpoints: ["tcp://127.0.0.1:1"], timeout: -1 })).toThrow(/timeout/);
+    expect(() => new RpcClient({ endpoints: ["nonsense"] })).toThrow(PatternError);
+    const c = client({ endpoints: ["tcp://127.0.0.1:1"] });
+    await expect(c.request(["text"] as unknown as Buffer[])).rejects.toMatchObject({ code: "EINVAL" });
+    expect(() => new RpcServer({ concurrency: 0 })).toThrow(PatternError);
+  });
+
+  it("sends no reply for a handler that throws, and reports the error", async () => {
+    const errors: unknown[] = [];
+    const server = new RpcServer({ bind: [ANY_PORT], onError: (e) => errors.push(e) });
+    await server.serve(([f]) => {
+      if (f!.toString() === "bad") throw new Error("boom");
+      return [f!];
+    });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints, timeout: 100 });
+    await expect(c.request([Buffer.from("bad")])).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe("boom");
+    expect(server.errors).toBe(1);
+    expect((await c.request([Buffer.from("good")]))[0]!.toString()).toBe("good");
+  });
+
+  it("drops and reports a request without a correlation id", async () => {
+    const reported = gate<unknown>();
+    const server = new RpcServer({ bind: [ANY_PORT], onError: (e) => reported.open(e) });
+    await server.serve((f) => f);
+    closers.push(() => server.close());
+    const raw = new Dealer({ linger: 0 });
+    closers.push(() => raw.close());
+    raw.connect(server.endpoints[0]!);
+    await raw.send([Buffer.from("short")]);
+    expect(await reported.promise).toMatchObject({ code: "EPROTO" });
+    expect(server.errors).toBe(1);
+  });
+
+  it("close() lets running handlers finish and their replies arrive", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT] });
+    const started = gate();
+    const release = gate();
+    await server.serve(async (frames) => {
+      started.open();
+      await release.promise;
+      return frames;
+    });
+    const c = client({ endpoints: server.endpoints });
+    const reply = c.request([Buffer.from("slow")]);
+    await started.promise;
+    const closing = server.close(10_000);
+    release.open();
+    await closing;
+    expect((await reply)[0]!.toString()).toBe("slow");
+  });
+
+  it("close() aborts handlers still running at the drain deadline", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT] });
+    const started = gate();
+    const aborted = gate<unknown>();
+    await server.serve(async (_frames, ctx) => {
+      started.open();
+      await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+      aborted.open(ctx.signal.reason);
+      return [];
+    });
+    const c = client({ endpoints: server.endpoints, timeout: 60_000 });
+    const reply = c.request([Buffer.from("stuck")]);
+    await started.promise;
+    await server.close(10);
+    expect(await aborted.promise).toMatchObject({ code: "ECLOSED" });
+    await c.close();
+    await expect(reply).rejects.toMatchObject({ code: "ECLOSED" });
+  });
+});
