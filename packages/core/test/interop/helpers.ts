@@ -133,6 +133,23 @@ export async function link(
   return endpoint;
 }
 
+/**
+ * Binds `socket` to an exact endpoint another socket just released (a peer
+ * restart on the same port or path). The old listener's close may finish a
+ * moment later, so EADDRINUSE is retried a bounded number of times.
+ */
+export async function rebind(socket: Peer, endpoint: string, { every = 10, cap = 200 } = {}): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await socket.bind(endpoint);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EADDRINUSE" || i >= cap) throw error;
+      await pause(every);
+    }
+  }
+}
+
 /** Frames as strings (latin1 keeps any byte), for readable assertions on small frames. */
 export function text(msg: Buffer[]): string[] {
   return msg.map((frame) => frame.toString("latin1"));
