@@ -1,0 +1,113 @@
+/**
+ * The NaCl primitives CurveZMQ (RFC 26) is built from, taken from
+ * TweetNaCl-js (audited, dependency-free, synchronous): X25519 key pairs,
+ * `crypto_box` with a precomputed key (`beforenm`/`afternm`) and
+ * `crypto_secretbox` for the server cookie. Nothing cryptographic is written
+ * here; this file only adapts the library's calling conventions.
+ *
+ * A "box" in this file is what ZMTP puts on the wire: the 16-byte Poly1305
+ * tag followed by the XSalsa20 ciphertext (NaCl's `crypto_box` output without
+ * its 16 leading zero bytes).
+ */
+import { randomFillSync } from "node:crypto";
+import nacl from "tweetnacl";
+
+/** Bytes in an X25519 key (public, secret, or precomputed shared key). */
+export const KEY_BYTES = 32;
+/** Bytes in a full XSalsa20 nonce. */
+export const NONCE_BYTES = 24;
+/** Bytes a box adds to its plaintext (the Poly1305 tag). */
+export const BOX_OVERHEAD = 16;
+
+/**
+ * TweetNaCl's C-style functions (`nacl.lowlevel`, shipped but untyped). They
+ * let the MESSAGE hot path seal straight into the outgoing frame and skip the
+ * copies the convenience API makes.
+ */
+interface NaclLowLevel {
+  /** `c` (length d) = 16 zero bytes, tag, ciphertext of `m` (whose first 32 bytes are zero). */
+  crypto_secretbox(c: Uint8Array, m: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
+  /** Inverse: `m` (length d) = 32 zero bytes, plaintext; -1 when the tag does not verify. */
+  crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
+}
+const lowlevel = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel;
+
+// NaCl's crypto_secretbox works on buffers padded with zero bytes in front.
+const ZERO_BYTES = 32;
+const BOX_ZERO_BYTES = 16;
+
+/** Fills a new Buffer with cryptographically strong random bytes. */
+export function randomBytes(length: number): Buffer {
+  return randomFillSync(Buffer.allocUnsafe(length));
+}
+
+/** A fresh X25519 key pair as raw 32-byte Buffers. */
+export function generateKeyPair(): { publicKey: Buffer; secretKey: Buffer } {
+  const pair = nacl.box.keyPair();
+  return { publicKey: Buffer.from(pair.publicKey), secretKey: Buffer.from(pair.secretKey) };
+}
+
+/** The public key of a secret key (X25519 scalar multiplication by the base point). */
+export function derivePublicKey(secretKey: Uint8Array): Buffer {
+  return Buffer.from(nacl.scalarMult.base(secretKey));
+}
+
+/**
+ * `crypto_box_beforenm`: the shared key of our secret and their public key.
+ * Done once per key pair per connection; every box after it is symmetric.
+ */
+export function precompute(theirPublicKey: Uint8Array, ourSecretKey: Uint8Array): Uint8Array {
+  return nacl.box.before(theirPublicKey, ourSecretKey);
+}
+
+/** `crypto_box_afternm` (= `crypto_secretbox`): tag + ciphertext of `plaintext`. */
+export function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Buffer {
+  const box = nacl.secretbox(plaintext, nonce, key);
+  return Buffer.from(box.buffer, box.byteOffset, box.length);
+}
+
+/** Opens a box sealed by {@link seal}; null when it does not authenticate. */
+export function open(key: Uint8Array, nonce: Uint8Array, box: Uint8Array): Buffer | null {
+  if (box.length < BOX_OVERHEAD) return null;
+  const plaintext = nacl.secretbox.open(box, nonce, key);
+  return plaintext === null ? null : Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+}
+
+/**
+ * Seals `flags` + `data` into a new Buffer laid out as `headerLength` free
+ * bytes, then the box. Used for MESSAGE (RFC 26 §"MESSAGE"), where the
+ * 16-byte header (command name and short nonce) is written by the caller into
+ * the bytes NaCl itself leaves zero, so the frame is built without copying the
+ * ciphertext.
+ */
+export function sealWithHeader(key: Uint8Array, nonce: Uint8Array, flags: number, data: Uint8Array): Buffer {
+  const length = ZERO_BYTES + 1 + data.length;
+  const plaintext = new Uint8Array(length);
+  plaintext[ZERO_BYTES] = flags;
+  plaintext.set(data, ZERO_BYTES + 1);
+  // crypto_secretbox output is exactly as long as its padded input; its first
+  // BOX_ZERO_BYTES (16) bytes are zero and become the caller's header.
+  const out = Buffer.allocUnsafe(length);
+  lowlevel.crypto_secretbox(out, plaintext, length, nonce, key);
+  return out;
+}
+
+/** Length of the header room {@link sealWithHeader} leaves in front of the box. */
+export const SEAL_HEADER_BYTES = BOX_ZERO_BYTES;
+
+/**
+ * Opens a MESSAGE box (tag + ciphertext). Returns the flags octet and a view
+ * of the data, or null when the box does not authenticate or is too short.
+ */
+export function openMessage(key: Uint8Array, nonce: Uint8Array, box: Uint8Array): { flags: number; data: Buffer } | null {
+  if (box.length < BOX_OVERHEAD + 1) return null;
+  const length = BOX_ZERO_BYTES + box.length;
+  const padded = new Uint8Array(length);
+  padded.set(box, BOX_ZERO_BYTES);
+  const plaintext = new Uint8Array(length);
+  if (lowlevel.crypto_secretbox_open(plaintext, padded, length, nonce, key) !== 0) return null;
+  return {
+    flags: plaintext[ZERO_BYTES]!,
+    data: Buffer.from(plaintext.buffer, plaintext.byteOffset + ZERO_BYTES + 1, length - ZERO_BYTES - 1),
+  };
+}
