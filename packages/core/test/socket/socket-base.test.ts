@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import { Dealer, Publisher, Pull, Push, Request, Router, Subscriber } from "../../src/index.js";
+import {
+  STREAM_TRANSPORTS,
+  TRANSPORTS,
+  awaitSubscription,
+  bindAddress,
+  bindFresh,
+  freeAddress,
+  nextEvent,
+  socketScope,
+  strings,
+  until,
+  within,
+} from "../helpers.js";
+
+const open = socketScope();
+
+describe.each(TRANSPORTS)("Socket over %s", (transport) => {
+  it("PUSH send() waits at sendHighWaterMark and rejects with EAGAIN after sendTimeout", async () => {
+    const push = open(new Push({ sendHighWaterMark: 5, sendTimeout: 50 }));
+    const address = await freeAddress(transport);
+    push.connect(address);
+    for (let i = 0; i < 5; i++) await push.send(`m${i}`);
+    expect(push.writable).toBe(false);
+    await expect(push.send("one too many")).rejects.toMatchObject({ code: "EAGAIN", errno: 11 });
+    const pull = open(new Pull());
+    await pull.bind(address);
+    for (let i = 0; i < 5; i++) expect(strings(await within(pull.receive()))).toEqual([`m${i}`]);
+  });
+
+  it("PUSH send() with sendTimeout 0 fails at once when no peer can take the message", async () => {
+    const push = open(new Push({ sendTimeout: 0 }));
+    await expect(push.send("nowhere")).rejects.toMatchObject({ code: "EAGAIN" });
+  });
+
+  it("PUB drops messages for a subscriber at its high-water mark instead of waiting", async () => {
+    const pub = open(new Publisher({ sendHighWaterMark: 10 }));
+    const sub = open(new Subscriber({ receiveHighWaterMark: 10 }));
+    sub.connect(await bindFresh(pub, transport));
+    sub.subscribe("t");
+    await awaitSubscription((m) => pub.send(m), sub, "t");
+    // No I/O turn happens between these sends: what does not fit in the queues is dropped.
+    for (let i = 0; i < 200; i++) await pub.send(["t", String(i)]);
+    const got: number[] = [];
+    while (sub.readable || got.length === 0) got.push(Number(strings(await within(sub.receive()))[1]));
+    await until(() => !sub.readable, "the queue to drain");
+    while (sub.readable) got.push(Number(strings(await within(sub.receive()))[1]));
+    expect(got.length).toBeLessThan(200);
+    expect(got).toEqual(got.map((_, i) => i));
+    await pub.send(["t", "after"]);
+    expect(strings(await within(sub.receive()))).toEqual(["t", "after"]);
+  });
+
+  it("serves several pending receive() calls in order", async () => {
+    const pull = open(new Pull());
+    const push = open(new Push());
+    push.connect(await bindFresh(pull, transport));
+    const receives = [pull.receive(), pull.receive(), pull.receive()];
+    for (const body of ["1", "2", "3"]) await push.send(body);
+    expect((await within(Promise.all(receives))).map(strings)).toEqual([["1"], ["2"], ["3"]]);
+  });
+
+  it("serves several pending send() calls in order once a peer arrives", async () => {
+    const push = open(new Push());
+    const sends = [push.send("a"), push.send("b"), push.send("c")];
+    const pull = open(new Pull());
+    push.connect(await bindFresh(pull, transport));
+    await within(Promise.all(sends));
+    for (const body of ["a", "b", "c"]) expect(strings(await within(pull.receive()))).toEqual([body]);
+  });
+
+  it("close() makes a pending receive reject with EAGAIN and a for-await loop end", async () => {
+    const pull = open(new Pull());
+    await bindFresh(pull, transport);
+    const pending = pull.receive();
+    const loop = (async () => {
+      const seen: Buffer[][] = [];
+      for await (const msg of pull) seen.push(msg);
+      return seen;
+    })();
+    await Promise.resolve();
+    pull.close();
+    await expect(pending).rejects.toMatchObject({ code: "EAGAIN" });
+    expect(await within(loop)).toEqual([]);
+    expect(pull.closed).toBe(true);
+    await expect(pull.send("x")).rejects.toMatchObject({ code: "EBADF" });
+    expect(() => pull.connect(bindAddress(transport))).toThrow(expect.objectContaining({ code: "EBADF" }));
+  });
+
+  it("for await yields messages as they arrive", async () => {
+    const pull = open(new Pull());
+    const push = open(new Push());
+    push.connect(await bindFresh(pull, transport));
+    for (let i = 0; i < 3; i++) await push.send(String(i));
+    const seen: string[] = [];
+    for await (const [msg] of pull) {
+      seen.push(msg!.toString());
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(["0", "1", "2"]);
+  });
+
+  it("reports readable and writable", async () => {
+    const pull = open(new Pull());
+    const push = open(new Push());
+    expect(pull.readable).toBe(false);
+    expect(push.writable).toBe(false);
+    push.connect(await bindFresh(pull, transport));
+    await until(() => push.writable, "PUSH to become writable");
+    await push.send("x");
+    await until(() => pull.readable, "PULL to become readable");
+    await pull.receive();
+    expect(pull.readable).toBe(false);
+    push.close();
+    expect(push.writable).toBe(false);
+  });
+
+  it("a positive linger delivers queued messages after close", async () => {
+    const pull = open(new Pull());
+    const push = open(new Push({ linger: 5000, sendHighWaterMark: 0 }));
+    push.connect(await bindFresh(pull, transport));
+    if (transport !== "inproc") await nextEvent(push, "handshake");
+    for (let i = 0; i < 2000; i++) await push.send(["part", String(i)]);
+    push.close();
+    for (let i = 0; i < 2000; i++) expect(strings(await within(pull.receive()))[1]).toBe(String(i));
+  });
+
+  it("unbind() frees the address for another socket and drops its peers", async () => {
+    const pull = open(new Pull());
+    const address = await bindFresh(pull, transport);
+    await expect(pull.unbind(await freeAddress(transport))).rejects.toMatchObject({ code: "ENOENT" });
+    const before = open(new Push());
+    before.connect(address);
+    // Over a stream, the connections accepted on the endpoint end with it (inproc keeps them, as libzmq does).
+    if (transport !== "inproc") await nextEvent(before, "handshake");
+    const dropped = transport === "inproc" ? null : nextEvent(before, "disconnect");
+    await pull.unbind(address);
+    await dropped;
+    const other = open(new Pull());
+    await other.bind(address);
+    const push = open(new Push());
+    push.connect(address);
+    await push.send("to the new binder");
+    expect(strings(await within(other.receive()))).toEqual(["to the new binder"]);
+    expect(pull.readable).toBe(false);
+  });
+
+  it("disconnect() stops sending to that peer; other peers keep getting messages", async () => {
+    const pulls = [open(new Pull()), open(new Pull())];
+    const push = open(new Push());
+    const addresses = [await bindFresh(pulls[0]!, transport), await bindFresh(pulls[1]!, transport)];
+    for (const address of addresses) push.connect(address);
+    expect(() => push.disconnect(bindAddress(transport))).toThrow(expect.objectContaining({ code: "ENOENT" }));
+    push.disconnect(addresses[1]!);
+    for (let i = 0; i < 4; i++) await push.send(String(i));
+    for (let i = 0; i < 4; i++) expect(strings(await within(pulls[0]!.receive()))).toEqual([String(i)]);
+  });
+
+  it("peers may bind and connect in any order", async () => {
+    const address = await freeAddress(transport);
+    const router = open(new Router());
+    const early = open(new Dealer({ routingId: "early" }));
+    early.connect(address);
+    await early.send("1");
+    await router.bind(address);
+    const late = open(new Dealer({ routingId: "late" }));
+    late.connect(address);
+    await late.send("2");
+    const got = [strings(await within(router.receive())), strings(await within(router.receive()))];
+    expect(got.sort()).toEqual([["early", "1"], ["late", "2"]]);
+  });
+
+  it("emits bind, accept, connect, handshake, disconnect and end monitor events", async () => {
+    const pull = open(new Pull());
+    const bound = nextEvent(pull, "bind");
+    const address = await bindFresh(pull, transport);
+    expect((await bound).address).toBe(address);
+    const push = open(new Push());
+    const events = {
+      accept: nextEvent(pull, "accept"),
+      connect: nextEvent(push, "connect"),
+      pullHandshake: nextEvent(pull, "handshake"),
+      pushHandshake: nextEvent(push, "handshake"),
+    };
+    push.connect(address);
+    expect((await events.accept).address).toBe(address);
+    expect((await events.connect).address).toBe(address);
+    await events.pullHandshake;
+    expect((await events.pushHandshake).address).toBe(address);
+    const end = nextEvent(push, "end");
+    if (transport !== "inproc") {
+      const disconnected = nextEvent(push, "disconnect");
+      pull.close();
+      expect((await disconnected).address).toBe(address);
+    }
+    push.close();
+    await end;
+    expect(push.events.closed).toBe(true);
+  });
+});
+
+describe.each(STREAM_TRANSPORTS)("Socket over %s (stream only)", (transport) => {
+  it("reconnects automatically after the binding side closes and binds again", async () => {
+    const first = open(new Pull());
+    const address = await bindFresh(first, transport);
+    const push = open(new Push());
+    push.connect(address);
+    await push.send("before");
+    expect(strings(await within(first.receive()))).toEqual(["before"]);
+    const gone = nextEvent(push, "disconnect");
+    first.close();
+    await gone;
+    const second = open(new Pull());
+    const back = nextEvent(push, "handshake");
+    await second.bind(address);
+    await back;
+    await push.send("after");
+    expect(strings(await within(second.receive()))).toEqual(["after"]);
+  });
+
+  it("emits connect:delay and connect:retry while the peer is not there", async () => {
+    const push = open(new Push({ reconnectInterval: 20 }));
+    const retry = nextEvent(push, "connect:retry");
+    push.connect(await freeAddress(transport));
+    expect((await retry).interval).toBe(20);
+  });
+
+  it("linger 0 drops messages not yet written when the socket closes", async () => {
+    const pull = open(new Pull());
+    const address = await bindFresh(pull, transport);
+    const doomed = open(new Push({ linger: 0 }));
+    doomed.connect(address);
+    await nextEvent(doomed, "handshake");
+    // Queued, not yet flushed (flushing waits for the next I/O turn), then closed.
+    for (let i = 0; i < 100; i++) await doomed.send("dropped");
+    doomed.close();
+    const witness = open(new Push());
+    witness.connect(address);
+    await witness.send("witness");
+    expect(strings(await within(pull.receive()))).toEqual(["witness"]);
+  });
+
+  it("immediate queues only to completed connections", async () => {
+    const pull = open(new Pull());
+    const live = await bindFresh(pull, transport);
+    const push = open(new Push({ immediate: true, sendTimeout: 50 }));
+    await expect(push.send("no connection yet")).rejects.toMatchObject({ code: "EAGAIN" });
+    push.connect(await freeAddress(transport));
+    const ready = nextEvent(push, "handshake");
+    push.connect(live);
+    await ready;
+    for (let i = 0; i < 6; i++) await push.send(String(i));
+    for (let i = 0; i < 6; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+  });
+
+  it("REQ to a REP that went away gets its reply from the next one after reconnecting", async () => {
+    const req = open(new Request({ relaxed: true }));
+    const address = await freeAddress(transport);
+    req.connect(address);
+    await req.send("q1");
+    const { Reply } = await import("../../src/index.js");
+    const rep = open(new Reply());
+    await rep.bind(address);
+    expect(strings(await within(rep.receive()))).toEqual(["q1"]);
+    await rep.send("a1");
+    expect(strings(await within(req.receive()))).toEqual(["a1"]);
+  });
+});
