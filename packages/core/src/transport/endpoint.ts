@@ -13,7 +13,7 @@ export type Endpoint =
 /** Splits `proto://rest`; throws EINVAL / EPROTONOSUPPORT. */
 export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean): Endpoint {
   if (typeof address !== "string") throw new TypeError("Address must be a string");
-  const match = /^([a-z]+):\/\/(.*)$/.exec(address);
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/.exec(address);
   if (match === null) throw new ZmqError("EINVAL", `Invalid address ${JSON.stringify(address)}: expected transport://address`, address);
   const [, transport, rest] = match as unknown as [string, string, string];
   switch (transport) {
