@@ -82,7 +82,7 @@ export function describeServices(app: string, services: readonly ExploredService
  */
 export function healthService(state: () => { app: string; status: string; startedAt: number; inFlight: number; services: readonly ExploredService[] }): ExploredService {
   const { ping, describe } = HealthService.methods;
-  return {
+  const self: ExploredService = {
     name: HealthService.name,
     descriptor: HealthService,
     rpc: new Map([
@@ -95,10 +95,11 @@ export function healthService(state: () => { app: string; status: string; starte
       }],
       [describe.name, {
         method: describe, timeout: undefined,
-        handle: async () => { const { app, services } = state(); return describeServices(app, services); },
+        handle: async () => { const { app, services } = state(); return describeServices(app, [...services, self]); },
       }],
     ]),
     subscriptions: [],
     consumers: [],
   } as ExploredService;
+  return self;
 }
