@@ -94,6 +94,14 @@ export class Sockets {
     return socket;
   }
 
+  /** Takes charge of a socket made elsewhere (for constructor-only options), with linger 0. */
+  adopt(socket: Peer): Peer {
+    socket.linger = 0;
+    if ("receiveTimeout" in socket) socket.receiveTimeout = 5000;
+    this.#all.push(socket);
+    return socket;
+  }
+
   /** Closes a socket now (a peer restart); closing twice is harmless. */
   close(socket: Peer): void {
     if (!socket.closed) {

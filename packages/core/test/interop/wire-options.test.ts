@@ -1,0 +1,85 @@
+/**
+ * Options whose effect crosses the wire, checked against libzmq both ways:
+ * heartbeats (RFC 37 §"Connection Heartbeats": PING/PONG keep an idle
+ * connection up), `probeRouter` (an empty message to a new ROUTER peer),
+ * XPUB `welcomeMessage`, and ROUTER `mandatory` for an unknown peer.
+ */
+import { afterEach, describe, expect, test } from "vitest";
+import { Sockets, link, pause, text, zmq, skein, type Lib, type Peer, type Transport } from "./helpers.js";
+
+const sockets = new Sockets();
+afterEach(() => sockets.closeAll());
+
+const TRANSPORTS: Transport[] = ["tcp", "ipc"];
+const PAIRS: Array<[Lib, Lib]> = [
+  ["skein", "libzmq"],
+  ["libzmq", "skein"],
+];
+
+/** Counts `disconnect` events of a socket of either library. */
+function countDisconnects(socket: Peer): { count: number } {
+  const counter = { count: 0 };
+  const events = (socket as unknown as { events: { on(type: "disconnect", fn: () => void): void } }).events;
+  events.on("disconnect", () => counter.count++);
+  return counter;
+}
+
+for (const [pinger, answerer] of PAIRS) {
+  describe(`${pinger} heartbeats to a ${answerer} peer`, () => {
+    for (const transport of TRANSPORTS) {
+      test(`an idle connection stays up because the ${answerer} peer answers PING with PONG, over ${transport}`, async () => {
+        const dealer = sockets.make(pinger, "DEALER", { routingId: "hb" });
+        const options = dealer as unknown as { heartbeatInterval: number; heartbeatTimeout: number; heartbeatTimeToLive: number };
+        options.heartbeatInterval = 20;
+        options.heartbeatTimeout = 150;
+        options.heartbeatTimeToLive = 1000;
+        const router = sockets.make(answerer, "ROUTER");
+        await link(router, dealer, transport);
+        const disconnects = countDisconnects(dealer);
+        await dealer.send("first");
+        expect(text(await router.receive())).toEqual(["hb", "first"]);
+        // Idle for several heartbeat timeouts: without PONGs the pinger would drop the connection.
+        await pause(600);
+        await dealer.send("second");
+        expect(text(await router.receive())).toEqual(["hb", "second"]);
+        expect(disconnects.count).toBe(0);
+      });
+    }
+  });
+}
+
+for (const [dealerLib, routerLib] of PAIRS) {
+  test(`a ${dealerLib} DEALER with probeRouter announces itself to a ${routerLib} ROUTER with an empty message`, async () => {
+    const router = sockets.make(routerLib, "ROUTER");
+    const dealer = sockets.make(dealerLib, "DEALER", { routingId: "probe" });
+    (dealer as unknown as { probeRouter: boolean }).probeRouter = true;
+    await link(router, dealer, "tcp");
+    expect(text(await router.receive())).toEqual(["probe", ""]);
+  });
+
+  test(`a ${routerLib} ROUTER with mandatory refuses a message for an unknown ${dealerLib} peer with EHOSTUNREACH`, async () => {
+    const router = sockets.make(routerLib, "ROUTER", { mandatory: true });
+    const dealer = sockets.make(dealerLib, "DEALER", { routingId: "known" });
+    await link(router, dealer, "tcp");
+    await dealer.send("hello");
+    expect(text(await router.receive())).toEqual(["known", "hello"]);
+    await expect(router.send(["unknown", "x"])).rejects.toMatchObject({ code: "EHOSTUNREACH" });
+    await router.send(["known", "reply"]);
+    expect(text(await dealer.receive())).toEqual(["reply"]);
+  });
+}
+
+for (const [pubLib, subLib] of PAIRS) {
+  test(`a ${pubLib} XPUB welcomeMessage reaches a ${subLib} SUB subscribed to it`, async () => {
+    const xpub = pubLib === "skein" ? new skein.XPublisher({ welcomeMessage: "WELCOME" }) : new zmq.XPublisher({ welcomeMessage: "WELCOME" });
+    sockets.adopt(xpub as unknown as Peer);
+    const sub = sockets.make(subLib, "SUB");
+    const welcome = sub.receive();
+    sub.subscribe!("WELCOME");
+    // Pending receives on both: libzmq attaches a new peer only when the application calls in (docs/interop.md).
+    const subscription = (xpub as unknown as Peer).receive();
+    await link(xpub as unknown as Peer, sub, "tcp");
+    expect(text(await welcome)).toEqual(["WELCOME"]);
+    expect(text(await subscription)).toEqual(["\x01WELCOME"]);
+  });
+}
