@@ -12,3 +12,8 @@ export { TopicPublisher, type TopicPublisherOptions } from "./topic-publisher.js
 export { TopicSubscriber, type TopicSubscriberOptions, type TopicHandler, type DropReport } from "./topic-subscriber.js";
 export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from "./work-queue.js";
 export { Worker, type WorkerOptions, type WorkHandler } from "./worker.js";
+export { Broker, type BrokerOptions, type BrokerStats } from "./broker.js";
+export { BrokerWorker, type BrokerWorkerOptions, type ServiceHandler } from "./broker-worker.js";
+export { SnapshotPublisher, type SnapshotPublisherOptions } from "./snapshot-publisher.js";
+export { SnapshotSubscriber, type SnapshotSubscriberOptions, type UpdateHandler, type UpdateInfo, type LossReport } from "./snapshot-subscriber.js";
+export { Forwarder, type ForwarderOptions, type ForwarderSide } from "./forwarder.js";

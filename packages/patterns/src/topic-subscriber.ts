@@ -155,7 +155,7 @@ export class TopicSubscriber {
       } catch {
         return; // closed
       }
-      if (this.#queue.push({ topic: message[0]!.toString(), frames: message.slice(1) })) this.#dropped();
+      if (this.#queue.push({ topic: message[0]!.toString(), frames: message.slice(1) }) !== undefined) this.#dropped();
       if (!this.#pumping) void this.#pump();
     }
   }

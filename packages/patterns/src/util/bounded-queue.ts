@@ -18,13 +18,12 @@ export class BoundedQueue<T> {
     return this.#length;
   }
 
-  /** Appends; when full, drops the oldest entry first and returns true. */
-  push(item: T): boolean {
-    let dropped = false;
+  /** Appends; when full, drops the oldest entry first and returns it. */
+  push(item: T): T | undefined {
+    let dropped: T | undefined;
     if (this.#length === this.capacity) {
-      this.shift();
+      dropped = this.shift();
       this.dropped++;
-      dropped = true;
     }
     this.#items[(this.#head + this.#length) % this.capacity] = item;
     this.#length++;

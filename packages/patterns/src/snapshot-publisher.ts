@@ -1,0 +1,204 @@
+/**
+ * SnapshotPublisher: pub-sub where late joiners first get a snapshot (the
+ * last value of each topic) and then live updates, with none missing or
+ * duplicated in between (the zguide's "Clone" pattern).
+ *
+ * Sockets: XPUB for live updates (XPUB, not PUB, because the publisher must
+ * see subscriptions: it answers a snapshot request only after the
+ * requester's token subscription arrived, see snapshot-protocol.ts) and a
+ * ROUTER snapshot port. Every update carries its topic's sequence number;
+ * the last value per topic is kept in memory (a last-value cache).
+ */
+import { Context, Router, XPublisher } from "@skein/core";
+import { PatternError, checkFrames } from "./errors.js";
+import { FRAME, SNAPSHOT, TOKEN_PREFIX } from "./snapshot-protocol.js";
+import { encodeU32, encodeU64 } from "./util/codec.js";
+
+/** Options of {@link SnapshotPublisher}. */
+export interface SnapshotPublisherOptions {
+  /** Live update endpoints (subscribers or a {@link Forwarder} connect here). */
+  bind?: string[];
+  connect?: string[];
+  /** Snapshot endpoints (subscribers' snapshot requests). */
+  snapshotBind: string[];
+  context?: Context;
+  /** Updates queued per subscriber before XPUB drops for it (subscribers see a sequence gap). Default 1000. */
+  sendHighWaterMark?: number;
+}
+
+interface LastValue {
+  sequence: number;
+  sequenceFrame: Buffer;
+  frames: Buffer[];
+}
+
+interface SnapshotRequest {
+  peer: Buffer;
+  prefixes: string[];
+}
+
+/**
+ * A publisher with a last-value cache and a snapshot port.
+ *
+ * ```ts
+ * const pub = new SnapshotPublisher({ bind: ["tcp://*:5556"], snapshotBind: ["tcp://*:5557"] })
+ * await pub.start()
+ * await pub.publish("price.EURUSD", [Buffer.from("1.0842")])
+ * ```
+ */
+export class SnapshotPublisher {
+  readonly #options: SnapshotPublisherOptions;
+  readonly #cache = new Map<string, LastValue>();
+  /** Tokens whose subscription arrived. */
+  readonly #tokens = new Set<string>();
+  /** Snapshot requests waiting for their token subscription. */
+  readonly #waiting = new Map<string, SnapshotRequest>();
+  #live: XPublisher | null = null;
+  #snapshot: Router | null = null;
+  #endpoints: string[] = [];
+  #snapshotEndpoints: string[] = [];
+  #loops: Promise<void>[] = [];
+  #snapshots = 0;
+  #closed = false;
+
+  constructor(options: SnapshotPublisherOptions) {
+    if (options === null || typeof options !== "object" || !Array.isArray(options.snapshotBind) || options.snapshotBind.length === 0) {
+      throw new PatternError("EINVAL", "SnapshotPublisher needs options.snapshotBind: at least one snapshot endpoint");
+    }
+    this.#options = options;
+  }
+
+  /** Live endpoints bound (real ports). */
+  get endpoints(): string[] {
+    return [...this.#endpoints];
+  }
+
+  /** Snapshot endpoints bound (real ports). */
+  get snapshotEndpoints(): string[] {
+    return [...this.#snapshotEndpoints];
+  }
+
+  /** Snapshots served so far. */
+  get snapshotsServed(): number {
+    return this.#snapshots;
+  }
+
+  /** The last sequence number of `topic` (0: never published). */
+  sequence(topic: string): number {
+    return this.#cache.get(topic)?.sequence ?? 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.#closed) throw new PatternError("ECLOSED", "SnapshotPublisher is closed");
+    if (this.#live !== null) return;
+    const o = this.#options;
+    const context = o.context === undefined ? {} : { context: o.context };
+    const live = new XPublisher({ linger: 1000, sendHighWaterMark: o.sendHighWaterMark ?? 1000, ...context });
+    const snapshot = new Router({ linger: 1000, mandatory: true, ...context });
+    this.#live = live;
+    this.#snapshot = snapshot;
+    try {
+      for (const address of o.bind ?? []) {
+        await live.bind(address);
+        this.#endpoints.push(live.lastEndpoint ?? address);
+      }
+      for (const address of o.connect ?? []) live.connect(address);
+      for (const address of o.snapshotBind) {
+        await snapshot.bind(address);
+        this.#snapshotEndpoints.push(snapshot.lastEndpoint ?? address);
+      }
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    this.#loops = [this.#subscriptionLoop(live), this.#snapshotLoop(snapshot)];
+  }
+
+  /** Publishes the next value of `topic`: cached as its last value, sent live with its sequence number. */
+  publish(topic: string, frames: Buffer[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "SnapshotPublisher is closed"));
+    if (this.#live === null) return Promise.reject(new PatternError("EINVAL", "Call start() before publish()"));
+    if (typeof topic !== "string" || topic.length === 0 || topic.startsWith("\u0000")) {
+      return Promise.reject(new PatternError("EINVAL", "A topic must be a non-empty string not starting with a NUL character"));
+    }
+    try {
+      checkFrames(frames);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const sequence = (this.#cache.get(topic)?.sequence ?? 0) + 1;
+    const value: LastValue = { sequence, sequenceFrame: encodeU64(sequence), frames };
+    this.#cache.set(topic, value);
+    return this.#live.send([Buffer.from(topic), value.sequenceFrame, ...frames]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#live?.close();
+    this.#snapshot?.close();
+    await Promise.all(this.#loops);
+  }
+
+  async #subscriptionLoop(live: XPublisher): Promise<void> {
+    for (;;) {
+      let message: Buffer[];
+      try {
+        message = await live.receive();
+      } catch {
+        return;
+      }
+      const body = message[0];
+      if (body === undefined || body.length < 1) continue;
+      const prefix = body.toString("latin1", 1);
+      if (!prefix.startsWith(TOKEN_PREFIX)) continue;
+      const token = prefix.slice(TOKEN_PREFIX.length);
+      if (body[0] === 0) {
+        this.#tokens.delete(token);
+        continue;
+      }
+      const request = this.#waiting.get(token);
+      if (request !== undefined) {
+        this.#waiting.delete(token);
+        void this.#serve(request);
+      } else {
+        this.#tokens.add(token);
+      }
+    }
+  }
+
+  async #snapshotLoop(snapshot: Router): Promise<void> {
+    for (;;) {
+      let message: Buffer[];
+      try {
+        message = await snapshot.receive();
+      } catch {
+        return;
+      }
+      const [peer, command, token] = message;
+      if (command === undefined || command.length !== 1 || command[0] !== SNAPSHOT || token === undefined) continue;
+      const request: SnapshotRequest = { peer: peer!, prefixes: message.slice(3).map((f) => f.toString()) };
+      const key = token.toString("latin1");
+      if (this.#tokens.delete(key)) void this.#serve(request);
+      else this.#waiting.set(key, request);
+    }
+  }
+
+  /** Sends the last values under the request's prefixes, then END. Taken synchronously: the cache is not changed meanwhile. */
+  async #serve(request: SnapshotRequest): Promise<void> {
+    const socket = this.#snapshot;
+    if (socket === null || this.#closed) return;
+    const messages: Buffer[][] = [];
+    for (const [topic, value] of this.#cache) {
+      if (request.prefixes.length > 0 && !request.prefixes.some((p) => topic.startsWith(p))) continue;
+      messages.push([request.peer, FRAME.KEY_VALUE, Buffer.from(topic), value.sequenceFrame, ...value.frames]);
+    }
+    messages.push([request.peer, FRAME.END, encodeU32(messages.length)]);
+    this.#snapshots++;
+    try {
+      for (const m of messages) await socket.send(m);
+    } catch {
+      // The requester went away (EHOSTUNREACH) or we closed: it asks again when it comes back.
+    }
+  }
+}
