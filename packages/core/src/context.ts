@@ -6,6 +6,7 @@
 import { InprocRegistry } from "./transport/inproc.js";
 import { applyOptions } from "./options.js";
 import { ZmqError } from "./errors.js";
+import { ZapClient, type ZapHandler } from "./zap.js";
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -48,8 +49,23 @@ export class Context {
   /** The largest `maxSockets` accepted. */
   readonly maxSocketsLimit = 65535;
 
+  /**
+   * A typed ZAP handler (RFC 27) for the PLAIN and CURVE servers of this
+   * context: it gets mechanism, address, domain and credentials and returns
+   * allow/deny with a user id. When null, a handler bound at
+   * `inproc://zeromq.zap.01` is asked instead, as with libzmq.
+   *
+   * ```ts
+   * context.zapHandler = ({ mechanism, credentials }) =>
+   *   ({ allow: credentials[0]?.toString() === "admin", userId: "admin" })
+   * ```
+   */
+  zapHandler: ZapHandler | null = null;
+
   /** @internal */
   readonly inproc = new InprocRegistry();
+  /** @internal */
+  readonly zap: ZapClient = new ZapClient(this);
   readonly #sockets = new Set<ContextSocket>();
   #closed = false;
 
@@ -84,6 +100,7 @@ export class Context {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.zap.close();
     for (const socket of [...this.#sockets]) socket.close();
   }
 }

@@ -33,6 +33,9 @@ export { Stream } from "./socket/stream.js";
 export { Proxy, type ProxyOptions, type ProxyStats } from "./proxy.js";
 export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
+export { curveKeyPair, z85Encode, z85Decode, type CurveKeyPair } from "./mechanism/z85.js";
+export { ZAP_ENDPOINT, type ZapHandler, type ZapDecision, type ZapRequest, type ZapReply } from "./zap.js";
+
 /** A message as received: one Buffer per frame. */
 export type Message = Buffer;
 
@@ -45,7 +48,7 @@ export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve
   pgm: false,
   tipc: false,
   norm: false,
-  curve: false,
+  curve: true,
   gssapi: false,
   draft: false,
 });

@@ -77,10 +77,12 @@ export interface Mechanism {
   /** Called for every command frame until the handshake ends. */
   onCommand(name: string, data: Buffer): void;
   /**
-   * Present on mechanisms that encrypt (CURVE): turns one frame into the body
-   * of a MESSAGE command (RFC 26/25 §MESSAGE). `more` is the MORE flag.
+   * Present on mechanisms that encrypt (CURVE): boxes one frame (or a ZMTP
+   * command sent after the handshake, `command` true) into the payload of a
+   * MESSAGE frame: `\x07MESSAGE`, nonce, box (RFC 25/26 §MESSAGE). libzmq
+   * sends it as an ordinary frame with no flags; MORE travels inside the box.
    */
-  encrypt?(data: Buffer, more: boolean): Buffer;
-  /** Inverse of {@link encrypt}; throws a ProtocolError on a bad box or nonce. */
-  decrypt?(messageBody: Buffer): { data: Buffer; more: boolean };
+  encryptFrame?(data: Buffer, more: boolean, command?: boolean): Buffer;
+  /** Inverse of {@link encryptFrame}; throws a ProtocolError on a bad box or a replayed nonce. */
+  decryptFrame?(frame: Buffer): { data: Buffer; more: boolean; command: boolean };
 }

@@ -14,6 +14,9 @@ import { ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { NullMechanism } from "../mechanism/null.js";
+import { PlainMechanism } from "../mechanism/plain.js";
+import { CurveMechanism } from "../mechanism/curve.js";
+import { toCurveKey } from "../mechanism/z85.js";
 import { SOCKET_OPTIONS, applyOptions, defineOptions, type OptionSpec } from "../options.js";
 import { Pipe, type Msg, type PipeOwner } from "../pipe.js";
 import { parseEndpoint } from "../transport/endpoint.js";
@@ -565,11 +568,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
       plainUsername: this.option<string | null>("plainUsername"),
       plainPassword: this.option<string | null>("plainPassword"),
       curveServer: this.option<boolean>("curveServer"),
-      curvePublicKey: null,
-      curveSecretKey: null,
-      curveServerKey: null,
+      curvePublicKey: this.#curveKey("curvePublicKey"),
+      curveSecretKey: this.#curveKey("curveSecretKey"),
+      curveServerKey: this.#curveKey("curveServerKey"),
       zapDomain: this.option<string | null>("zapDomain"),
     };
+  }
+
+  #curveKey(name: string): Buffer | null {
+    const value = this.options[name] as string | Buffer | Uint8Array | null | undefined;
+    return value === undefined || value === null ? null : toCurveKey(value, name);
   }
 
   /** @internal */
@@ -589,13 +597,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
         `Peer uses the ${peer.mechanism || "(empty)"} mechanism, this socket ${ours}`,
       );
     }
+    // The greeting's as-server flag is not checked: libzmq neither sets it reliably nor checks it.
+    if (ours === "PLAIN") return new PlainMechanism(host);
+    if (ours === "CURVE") return new CurveMechanism(host);
     return new NullMechanism(host);
   }
 
-  /** @internal */
+  /** @internal Asks the context's ZAP handler (RFC 27); null when none is installed. */
   authenticate(request: ZapRequest): Promise<ZapReply | null> {
-    void request;
-    return Promise.resolve(null);
+    return this.context.zap.authenticate(request);
   }
 
   // ---- what each socket type says ---------------------------------------------------------------

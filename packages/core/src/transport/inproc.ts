@@ -39,6 +39,11 @@ export class InprocRegistry {
     }
   }
 
+  /** Whether a socket is bound at `inproc://name`. */
+  isBound(name: string): boolean {
+    return this.#bound.has(name);
+  }
+
   unbind(socket: InprocSocket, name: string): boolean {
     if (this.#bound.get(name) !== socket) return false;
     this.#bound.delete(name);

@@ -139,8 +139,18 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
 
   sendCommand(name: string, data: Buffer): void {
     if (this.#state === State.Closed) return;
-    this.#encoder.frame(encodeCommand(name, data), false, true);
+    this.#commandFrame(encodeCommand(name, data));
     this.#scheduleFlush();
+  }
+
+  /** Writes a command frame; after a CURVE handshake commands travel boxed in MESSAGE frames. */
+  #commandFrame(body: Buffer): void {
+    const mechanism = this.#mechanism;
+    if (this.#state === State.Active && mechanism?.encryptFrame !== undefined) {
+      this.#encoder.frame(mechanism.encryptFrame(body, false, true), false);
+    } else {
+      this.#encoder.frame(body, false, true);
+    }
   }
 
   authenticate(request: ZapRequest): Promise<ZapReply | null> {
@@ -263,25 +273,25 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   /** FrameSink: one frame from the decoder. */
   onFrame(flags: number, body: Buffer): void {
     const mechanism = this.#mechanism!;
+    if (this.#state === State.Active && mechanism.decryptFrame !== undefined) {
+      // RFC 25: after the handshake every frame is a boxed MESSAGE, commands included.
+      const frame = mechanism.decryptFrame(body);
+      if (frame.command) {
+        const command = parseCommand(frame.data);
+        this.#onCommand(command.name, command.data);
+      } else {
+        this.#onMessageFrame(frame.data, frame.more);
+      }
+      return;
+    }
     if ((flags & FLAG_COMMAND) !== 0) {
       const command = parseCommand(body);
-      if (this.#state === State.Handshake) {
-        mechanism.onCommand(command.name, command.data);
-        return;
-      }
-      if (command.name === "MESSAGE" && mechanism.decrypt !== undefined) {
-        const { data, more } = mechanism.decrypt(command.data);
-        this.#onMessageFrame(data, more);
-        return;
-      }
-      this.#onCommand(command.name, command.data);
+      if (this.#state === State.Handshake) mechanism.onCommand(command.name, command.data);
+      else this.#onCommand(command.name, command.data);
       return;
     }
     if (this.#state !== State.Active) {
       throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "Message frame received before the handshake completed");
-    }
-    if (mechanism.decrypt !== undefined) {
-      throw new ProtocolError("ERR_ZMTP_CRYPTOGRAPHIC", "Unencrypted message frame on a CURVE connection");
     }
     this.#onMessageFrame(body, (flags & FLAG_MORE) !== 0);
   }
@@ -343,7 +353,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (pipe !== null && this.#state === State.Active) {
       const convert = this.socket.sendsSubscriptions && this.peerMinor >= 1;
       const mechanism = this.#mechanism!;
-      const encrypt = mechanism.encrypt;
+      const encrypt = mechanism.encryptFrame;
       while (stream.writableLength + encoder.pendingBytes < WRITE_LIMIT) {
         const msg = pipe.takeOutbound();
         if (msg === undefined) break;
@@ -354,7 +364,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
           encoder.frame(msg[last]!, false);
         } else {
           for (let i = 0; i <= last; i++) {
-            encoder.frame(encodeCommand("MESSAGE", encrypt.call(mechanism, msg[i]!, i < last)), false, true);
+            encoder.frame(encrypt.call(mechanism, msg[i]!, i < last), false);
           }
         }
       }
@@ -376,7 +386,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const body = msg[0]!;
     if (body.length === 0 || body[0]! > 1) return false;
     const command = body[0] === 1 ? "SUBSCRIBE" : "CANCEL";
-    this.#encoder.frame(encodeCommand(command, body.subarray(1)), false, true);
+    this.#commandFrame(encodeCommand(command, body.subarray(1)));
     return true;
   }
 
