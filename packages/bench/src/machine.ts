@@ -1,4 +1,4 @@
-import { cpus, totalmem, type as osType, release } from "node:os";
+import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { readFileSync } from "node:fs";
 
 /** Where a run happened: printed with the table and stored in the JSON. */
@@ -9,6 +9,8 @@ export interface MachineInfo {
   node: string;
   os: string;
   date: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 /** Describes this machine from `os` and `/proc/cpuinfo`. */
@@ -27,5 +29,6 @@ export function describeMachine(): MachineInfo {
     node: process.version,
     os: `${osType()} ${release()}`,
     date: new Date().toISOString(),
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }

@@ -17,6 +17,8 @@ export interface RowResult {
   latency?: LatencySummary;
   note?: string;
   rssSlopeMbPerM?: number;
+  /** Repeats that failed once and were run again. */
+  retries?: number;
 }
 
 /** Collects samples and failures per row while the suite runs. */
@@ -67,6 +69,7 @@ export class ResultBook {
       // The note of the median-throughput repeat describes the reported figure.
       const mid = [...s].sort((a, b) => a.msgsPerSec - b.msgsPerSec)[s.length >> 1]!;
       row.note = mid.note;
+      if (row.retries !== undefined) row.note = [row.note, `${row.retries} repeat(s) retried after a failure`].filter((x) => x !== undefined).join("; ");
     }
   }
 }

@@ -9,10 +9,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { CASES, type BenchCase } from "./cases.js";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js";
-import { runScenario, type RunSettings } from "./scenarios.js";
-import { ResultBook } from "./results.js";
+import { runScenario, type RunSettings, type Sample } from "./scenarios.js";
+import { ResultBook, type RowResult } from "./results.js";
 import { UnavailableError } from "./worker-process.js";
 import { compact, markdownTable, textTable } from "./table.js";
 import { checkTargets } from "./targets.js";
@@ -30,6 +31,23 @@ function selectCases(options: BenchOptions): BenchCase[] {
   }).map((c) => (options.impls.length === 0 ? c : { ...c, runs: c.runs.filter((r) => options.impls.includes(r.label)) }));
 }
 
+/**
+ * Runs a scenario; a failure (not an n/a) gets one more try after a pause,
+ * since the checkout is shared and a rebuild of a package's dist can break a
+ * worker's import for a moment. The retry is recorded in the row's reason.
+ */
+async function runWithOneRetry(benchCase: BenchCase, run: BenchCase["runs"][number], settings: RunSettings, row: RowResult, tag: string): Promise<Sample> {
+  try {
+    return await runScenario(benchCase, run, settings);
+  } catch (error) {
+    if (error instanceof UnavailableError) throw error;
+    console.error(`${tag}: failed once (${(error as Error).message}); retrying`);
+    row.retries = (row.retries ?? 0) + 1;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return runScenario(benchCase, run, settings);
+  }
+}
+
 async function runSuite(options: BenchOptions, cases: BenchCase[], book: ResultBook): Promise<void> {
   const settings: RunSettings = { durationMs: options.durationMs, soakCount: options.soakCount, soakRate: options.soakRate };
   const total = cases.reduce((n, c) => n + c.runs.length * (c.kind === "soak" ? 1 : options.repeat), 0);
@@ -44,7 +62,7 @@ async function runSuite(options: BenchOptions, cases: BenchCase[], book: ResultB
         if (row.status === "n/a") continue;
         const tag = `[${done}/${total}] ${benchCase.id} / ${run.label}`;
         try {
-          const sample = await runScenario(benchCase, run, settings);
+          const sample = await runWithOneRetry(benchCase, run, settings, row, tag);
           row.samples.push(sample);
           const latency = sample.latency === undefined ? "" : `  p50 ${sample.latency.p50Us.toFixed(1)} µs`;
           console.error(`${tag}: ${compact(sample.msgsPerSec)} msgs/s, ${compact(sample.mbPerSec)} MB/s${latency}`);
@@ -104,16 +122,21 @@ async function main(): Promise<void> {
   console.log(textTable(cases, book));
   console.log("\n== Targets ==");
   for (const t of targets) console.log(`${t.status.padEnd(12)} ${t.target}: ${t.detail}`);
-  console.log(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date}; suite took ${seconds.toFixed(0)} s`);
+  const loadNow = Math.round(loadavg()[0]! * 100) / 100;
+  console.log(
+    `\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date}; ` +
+      `suite took ${seconds.toFixed(0)} s; load average ${machine.loadAverage} at start, ${loadNow} at end`,
+  );
 
   const jsonPath = resolve(REPO_ROOT, options.json === "" ? "bench-results/latest.json" : options.json);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  const report = { machine, mode: options.quick ? "quick" : "full", options, seconds, rows: book.rows, targets };
+  const report = { machine, loadAverageAtEnd: loadNow, mode: options.quick ? "quick" : "full", options, seconds, rows: book.rows, targets };
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   const mdPath = jsonPath.replace(/\.json$/, "") + ".md";
   const md = [
     `Run: ${options.quick ? "quick" : "full"}, median of ${options.repeat}, ${options.durationMs} ms per run, ${machine.date}`,
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}; ` +
+      `load average ${machine.loadAverage} at start, ${loadNow} at end; suite took ${seconds.toFixed(0)} s`,
     "",
     markdownTable(cases, book),
     "",

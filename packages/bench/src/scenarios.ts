@@ -113,7 +113,7 @@ function throughput(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number
       const secondHalf = points.slice(Math.floor(points.length / 2)).map(([, n, rss]) => [n / 1e6, rss] as const);
       sample.rssSlopeMbPerM = slope(secondHalf);
       const peakSampled = Math.max(0, ...points.map(([, , rss]) => rss));
-      sample.note = `${(result.count as number).toLocaleString("en-US")} msgs at ${s.soakRate.toLocaleString("en-US")}/s; RSS peak ${peakSampled} MB, slope ${sample.rssSlopeMbPerM.toFixed(2)} MB per M msgs (2nd half)`;
+      sample.note = `${(result.count as number).toLocaleString("en-US")} msgs, paced at most ${s.soakRate.toLocaleString("en-US")}/s; RSS peak ${peakSampled} MB, slope ${sample.rssSlopeMbPerM.toFixed(2)} MB per M msgs (2nd half)`;
     }
     return sample;
   });

@@ -55,14 +55,16 @@ function lines(cases: readonly BenchCase[], book: ResultBook): Line[] {
         continue;
       }
       const lat = row.latency;
+      // A paced soak run is not a throughput figure: no ratios.
+      const paced = benchCase.kind === "soak";
       out.push({
         caseId: benchCase.id,
         impl: run.label,
         msgs: compact(row.msgsPerSec!),
         mb: compact(row.mbPerSec!),
-        vsZeromq: ratio(row, book.find(referenceCase, "zeromq")),
-        vsBare: ratio(row, book.find(referenceCase, "raw-bare")),
-        vsAsync: ratio(row, book.find(referenceCase, "raw-async")),
+        vsZeromq: paced ? "-" : ratio(row, book.find(referenceCase, "zeromq")),
+        vsBare: paced ? "-" : ratio(row, book.find(referenceCase, "raw-bare")),
+        vsAsync: paced ? "-" : ratio(row, book.find(referenceCase, "raw-async")),
         rss: row.peakRssMb!.toFixed(0),
         latency: lat === undefined ? "" : `${lat.meanUs.toFixed(1)}/${lat.p50Us.toFixed(1)}/${lat.p99Us.toFixed(1)}`,
         note: [row.note, row.reason].filter((x) => x !== undefined).join("; "),
