@@ -192,6 +192,8 @@ export class Pipe {
     const transport = this.transport;
     this.transport = null;
     transport?.shutdown(lingerMs);
+    // The socket forgets the pipe now (routes, round-robin), not when a peer that will never come back answers.
+    this.owner.pipeTerminated(this);
   }
 
   #finish(): void {

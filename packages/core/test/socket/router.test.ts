@@ -146,3 +146,18 @@ describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
     expect(answers.sort()).toEqual(["a", "b"]);
   });
 });
+
+describe.each(TRANSPORTS)("ROUTER peers that go away, over %s", (transport) => {
+  it("ROUTER with mandatory fails with EHOSTUNREACH for a peer it disconnected from", async () => {
+    const server = open(new Router({ routingId: "server" }));
+    const client = open(new Router({ mandatory: true, sendTimeout: 1000 }));
+    const address = await bindFresh(server, transport);
+    const ready = transport === "inproc" ? Promise.resolve() : nextEvent(client, "handshake");
+    client.connect(address, { routingId: "srv" });
+    await ready;
+    await client.send(["srv", "hello"]);
+    await within(server.receive());
+    client.disconnect(address);
+    await expect(client.send(["srv", "after disconnect"])).rejects.toMatchObject({ code: "EHOSTUNREACH" });
+  });
+});
