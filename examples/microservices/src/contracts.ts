@@ -1,0 +1,23 @@
+/**
+ * What the services of the template agree on: the generated descriptors
+ * (from examples/codegen), the events and the work queue, and the default
+ * endpoints (each overridable with the SKEIN_* environment variables).
+ */
+import { OrderPlaced, ProcessOrder } from "@skein/example-codegen";
+import { defineEvent, defineQueue } from "@skein/service";
+
+/** Published by the order service when an order is placed. */
+export const OrderPlacedEvent = defineEvent("orders.placed", OrderPlaced);
+/** Published by a worker when it has processed an order. */
+export const OrderProcessedEvent = defineEvent("orders.processed", ProcessOrder);
+/** Work items: orders to process, pushed by the order service, consumed by workers. */
+export const ProcessOrderQueue = defineQueue("orders.process", ProcessOrder);
+
+/** Default endpoints of the template (loopback; the launcher overrides them with free ports). */
+export const DEFAULTS = {
+  greeterRpc: "tcp://127.0.0.1:5701",
+  ordersRpc: "tcp://127.0.0.1:5702",
+  ordersEvents: "tcp://127.0.0.1:5703",
+  ordersQueue: "tcp://127.0.0.1:5704",
+  workerEvents: "tcp://127.0.0.1:5705",
+} as const;

@@ -1,0 +1,17 @@
+/** Process: the order service (RPC, events, work queue; calls the greeter). */
+import "reflect-metadata";
+import { createApp } from "@skein/service";
+import { DEFAULTS, ProcessOrderQueue } from "./contracts.js";
+import { Orders } from "./orders-service.js";
+import { runApp } from "./run.js";
+
+await runApp(createApp({
+  name: "orders",
+  services: [Orders],
+  endpoints: {
+    rpc: { bind: [DEFAULTS.ordersRpc] },
+    events: { bind: [DEFAULTS.ordersEvents] },
+    queues: { [ProcessOrderQueue.queue]: { bind: [DEFAULTS.ordersQueue] } },
+    clients: { "example.Greeter": [DEFAULTS.greeterRpc] },
+  },
+}));
