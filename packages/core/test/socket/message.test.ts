@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { Pull, Push } from "../../src/index.js";
+import { bindFresh, socketScope, within } from "../helpers.js";
+
+const open = socketScope();
+
+describe("Message frames", () => {
+  async function roundTrip(message: Parameters<Push["send"]>[0]): Promise<Buffer[]> {
+    const pull = open(new Pull());
+    const push = open(new Push());
+    push.connect(await bindFresh(pull, "tcp"));
+    await push.send(message);
+    return within(pull.receive());
+  }
+
+  it("sends strings as UTF-8, numbers as decimal text and null as an empty frame", async () => {
+    const msg = await roundTrip(["héllo", 42, null]);
+    expect(msg[0]!.toString("utf8")).toBe("héllo");
+    expect(msg[1]!.toString()).toBe("42");
+    expect(msg[2]!.length).toBe(0);
+  });
+
+  it("sends typed arrays by their visible bytes only, and ArrayBuffers whole", async () => {
+    const backing = new Uint8Array([9, 1, 2, 3, 9]);
+    const view = new Uint8Array(backing.buffer, 1, 3);
+    const msg = await roundTrip([view, new Uint16Array([0x0102]), backing.buffer]);
+    expect([...msg[0]!]).toEqual([1, 2, 3]);
+    expect(msg[1]!.length).toBe(2);
+    expect([...msg[2]!]).toEqual([9, 1, 2, 3, 9]);
+  });
+
+  it("rejects an empty message and a frame of an unsupported type with a TypeError", async () => {
+    const push = open(new Push());
+    await expect(push.send([])).rejects.toBeInstanceOf(TypeError);
+    await expect(push.send({} as never)).rejects.toBeInstanceOf(TypeError);
+    await expect(push.send([Buffer.from("ok"), undefined as never])).rejects.toBeInstanceOf(TypeError);
+  });
+});
