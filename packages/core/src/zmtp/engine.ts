@@ -317,6 +317,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       case "PING": {
         const { ttl, context } = decodePing(data);
         this.#peerTtl = ttl * 100;
+        // RFC 37 §Connection Heartbeats: honour the peer's TTL even when we send no PINGs ourselves.
+        if (this.#heartbeatTimer === null && this.#peerTtl > 0) this.#startHeartbeats();
         this.sendCommand("PONG", Buffer.from(context));
         return;
       }
