@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { Pull, Push, type Event } from "../src/index.js";
+import { bindFresh, eventCount, freeAddress, nextEvent, recordEvents, socketScope } from "./helpers.js";
+
+const open = socketScope();
+
+describe("Socket monitor events", () => {
+  it("can be iterated with for await, ending when the socket closes", async () => {
+    const pull = open(new Pull());
+    const seen: string[] = [];
+    const iterating = (async () => {
+      for await (const event of pull.events) seen.push(event.type);
+    })();
+    await bindFresh(pull, "tcp");
+    const push = open(new Push());
+    const accepted = nextEvent(pull, "handshake");
+    push.connect(pull.lastEndpoint!);
+    await accepted;
+    pull.close();
+    await iterating;
+    expect(seen).toEqual(["bind", "accept", "handshake", "close", "end"]);
+  });
+
+  it("receive() yields queued events and rejects once the observer is closed", async () => {
+    const pull = open(new Pull());
+    const first = pull.events.receive();
+    await bindFresh(pull, "inproc");
+    expect((await first).type).toBe("bind");
+    pull.close();
+    expect((await pull.events.receive()).type).toBe("end");
+    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+  });
+
+  it("reports bind:error with the error when a bind fails", async () => {
+    const first = open(new Pull());
+    const address = await bindFresh(first, "tcp");
+    const second = open(new Pull());
+    const failed = nextEvent(second, "bind:error");
+    await expect(second.bind(address)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    const event = await failed;
+    expect(event.address).toBe(address);
+    expect(event.error?.code).toBe("EADDRINUSE");
+  });
+
+  it("reports close when an endpoint is unbound", async () => {
+    const pull = open(new Pull());
+    const address = await bindFresh(pull, "tcp");
+    const closed = nextEvent(pull, "close");
+    await pull.unbind(address);
+    expect((await closed).address).toBe(address);
+  });
+
+  it("backs off connect:retry intervals up to reconnectMaxInterval", async () => {
+    const push = open(new Push({ reconnectInterval: 10, reconnectMaxInterval: 40 }));
+    const retries = eventCount(push, "connect:retry", 4);
+    push.connect(await freeAddress("tcp"));
+    expect((await retries).map((e: Event) => e.interval)).toEqual([10, 20, 40, 40]);
+  });
+
+  it("stops calling a listener removed with off()", async () => {
+    const pull = open(new Pull());
+    const calls: string[] = [];
+    const listener = (event: Event) => calls.push(event.address ?? "");
+    pull.events.on("bind", listener);
+    await bindFresh(pull, "inproc");
+    pull.events.off("bind", listener);
+    await bindFresh(pull, "inproc");
+    expect(calls).toHaveLength(1);
+  });
+
+  it("reports disconnect and connect again when a connected peer restarts", async () => {
+    const first = open(new Pull());
+    const address = await bindFresh(first, "tcp");
+    const push = open(new Push({ reconnectInterval: 10 }));
+    const events = recordEvents(push, "connect", "handshake", "disconnect");
+    const ready = nextEvent(push, "handshake");
+    push.connect(address);
+    await ready;
+    const gone = nextEvent(push, "disconnect");
+    first.close();
+    await gone;
+    const back = nextEvent(push, "handshake");
+    await open(new Pull()).bind(address);
+    await back;
+    expect(events.map((e) => e.type)).toEqual(["connect", "handshake", "disconnect", "connect", "handshake"]);
+  });
+});
