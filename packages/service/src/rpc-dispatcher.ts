@@ -12,6 +12,7 @@ import {
   encodeErrorPayload,
   type Envelope,
 } from "@skein/codec";
+import { CallAbort } from "./call-abort.js";
 import { RpcError, RpcStatus } from "./errors.js";
 import type { ExploredRpc, ExploredService } from "./explorer.js";
 import type { ServiceCallContext } from "./interceptor.js";
@@ -40,7 +41,8 @@ export class RpcDispatcher {
   readonly #services: readonly ExploredService[];
   readonly #telemetry: Telemetry;
   readonly #defaultTimeout: number | undefined;
-  readonly #calls = new Map<string, AbortController>();
+  readonly #calls = new Map<string, CallAbort>();
+  readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(services: readonly ExploredService[], telemetry: Telemetry, options: RpcDispatcherOptions = {}) {
     this.#services = services;
@@ -119,17 +121,14 @@ export class RpcDispatcher {
     } catch (error) {
       throw new RpcError(RpcStatus.INVALID_ARGUMENT, `cannot decode ${rpc.method.requestType}: ${(error as Error).message}`, [], { cause: error });
     }
-    const controller = new AbortController();
-    const aborted = abortPromise(controller.signal);
-    aborted.catch(() => {}); // only ever awaited through Promise.race below
+    const abort = new CallAbort();
     const timer = deadline === undefined ? undefined : setTimeout(() => {
-      controller.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, `the handler did not finish before the deadline`));
+      abort.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the handler did not finish before the deadline"));
     }, deadline - now);
-    const onTransportAbort = (): void => controller.abort(new RpcError(RpcStatus.UNAVAILABLE, "the server is shutting down"));
-    transport.signal?.addEventListener("abort", onTransportAbort, { once: true });
-    if (transport.signal?.aborted) onTransportAbort();
-    this.#calls.set(correlationId, controller);
-    const context: ServiceCallContext = {
+    this.#watch(transport.signal);
+    if (transport.signal?.aborted) abort.abort(shuttingDown());
+    this.#calls.set(correlationId, abort);
+    const context = {
       kind: "rpc",
       service: envelope.service!,
       method: envelope.method!,
@@ -138,22 +137,31 @@ export class RpcDispatcher {
       metadata: envelope.metadata ?? NO_METADATA,
       traceparent: envelope.traceparent,
       tracestate: envelope.tracestate,
-      signal: controller.signal,
+      get signal() {
+        return abort.signal;
+      },
       userId: transport.userId,
-    };
+    } satisfies ServiceCallContext;
     try {
-      const result = await Promise.race([rpc.handle(request, context), aborted]);
+      const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
       if (rpc.method.serverStreaming) {
-        return await Promise.race([encodeStream(rpc, correlationId, result, controller.signal, span), aborted]);
+        return await Promise.race([encodeStream(rpc, correlationId, result, abort, span), abort.aborted]);
       }
       return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
-      transport.signal?.removeEventListener("abort", onTransportAbort);
       this.#calls.delete(correlationId);
-      // Tell a handler still running (it lost the race) that nobody waits for it any more.
-      if (!controller.signal.aborted) controller.abort(new RpcError(RpcStatus.CANCELLED, "the call is over"));
+      // A handler that lost the race already saw its signal abort; one that won is done. Nothing to abort here.
     }
+  }
+
+  /** One listener per transport signal (the server's close deadline) aborts every call in flight. */
+  #watch(signal: AbortSignal | undefined): void {
+    if (signal === undefined || this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    signal.addEventListener("abort", () => {
+      for (const call of this.#calls.values()) call.abort(shuttingDown());
+    }, { once: true });
   }
 }
 
@@ -161,14 +169,14 @@ export class RpcDispatcher {
  * A server-streaming reply: every `stream-item` envelope then `stream-end`,
  * in one multipart reply (`[item header, item, item header, item, ..., end header]`).
  */
-async function encodeStream(rpc: ExploredRpc, correlationId: string, result: unknown, signal: AbortSignal, span: Span): Promise<Buffer[]> {
+async function encodeStream(rpc: ExploredRpc, correlationId: string, result: unknown, abort: CallAbort, span: Span): Promise<Buffer[]> {
   if (result === null || typeof result !== "object" || !(Symbol.asyncIterator in result || Symbol.iterator in result)) {
     throw new RpcError(RpcStatus.INTERNAL, `${rpc.method.name} is server-streaming: its handler must return an (async) iterable`);
   }
   const frames: Buffer[] = [];
   let count = 0;
   for await (const item of result as AsyncIterable<unknown>) {
-    if (signal.aborted) throw signal.reason;
+    if (abort.isAborted) return abort.aborted;
     frames.push(...encodeEnvelope({ kind: "stream-item", correlationId, payload: [encodeResponse(rpc, item)] }));
     count++;
   }
@@ -185,10 +193,8 @@ function encodeResponse(rpc: ExploredRpc, value: unknown): Buffer {
   }
 }
 
-function abortPromise(signal: AbortSignal): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
+function shuttingDown(): RpcError {
+  return new RpcError(RpcStatus.UNAVAILABLE, "the server is shutting down");
 }
 
 /** Maps anything thrown to the {@link RpcError} sent to the caller. */

@@ -1,0 +1,48 @@
+/**
+ * The end of one handled call before its handler finished: deadline,
+ * cancel or shutdown. Cheaper than an `AbortController` per call: the
+ * handler's `AbortSignal` is only created if the handler asks for it (most
+ * never do), while the dispatcher always races the handler against
+ * {@link CallAbort.aborted}.
+ */
+export class CallAbort {
+  #controller: AbortController | undefined;
+  #reason: unknown = undefined;
+  #isAborted = false;
+  #reject: ((reason: unknown) => void) | undefined;
+  #aborted: Promise<never> | undefined;
+
+  /** Whether the call was aborted. */
+  get isAborted(): boolean {
+    return this.#isAborted;
+  }
+
+  /** The signal handed to the handler, created on first use. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#isAborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Rejects with the abort reason once aborted; never resolves. */
+  get aborted(): Promise<never> {
+    if (this.#aborted === undefined) {
+      this.#aborted = this.#isAborted
+        ? Promise.reject(this.#reason)
+        : new Promise<never>((_, reject) => (this.#reject = reject));
+      this.#aborted.catch(() => {}); // only observed through Promise.race
+    }
+    return this.#aborted;
+  }
+
+  /** Aborts the call with `reason` (the first reason wins). */
+  abort(reason: unknown): void {
+    if (this.#isAborted) return;
+    this.#isAborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.#reject?.(reason);
+  }
+}
