@@ -115,7 +115,9 @@ describe("Broker and BrokerWorker", () => {
       if (m.started !== undefined) started.open(m.started);
     });
     await ready.promise;
-    const c = client(b, "echo", { timeout: 60_000 });
+    // The broker queues the request again when the worker dies; a client retry is the fallback in case a
+    // loaded machine made the broker drop it (a worker wrongly declared dead once uses up the requeue).
+    const c = client(b, "echo", { timeout: 5000, retries: 3 });
     const reply = c.request(text("survive"));
     expect(await started.promise).toBe("survive");
     child.kill("SIGKILL");
