@@ -13,6 +13,8 @@ import {
   type ServiceConnection,
   ServiceSetupError,
   type AppOptions,
+  Rpc,
+  Service,
 } from "../src/index.js";
 import { deferred, GREETING, Greeter, type GreeterHooks, HOOKS, LOOPBACK, Orders, until } from "./fixtures.js";
 
@@ -178,6 +180,35 @@ describe("an app over tcp", () => {
     expect(greeter?.methods.map((method) => method.name)).toEqual(["SayHello", "SayHelloStream"]);
     expect(greeter?.methods[1]).toMatchObject({ requestType: "example.HelloRequest", serverStreaming: true });
     expect(description.services.map((service) => service.name)).toContain("skein.Health");
+  });
+
+  test("a Transient service gets a new instance per call, a Singleton (the default) one for all", async () => {
+    const instances = new Set<object>();
+    @Service(GreeterService, { scope: "Transient" })
+    class PerCall {
+      @Rpc() sayHello() { instances.add(this); return { message: "hi" }; }
+    }
+    const app = createApp({ services: [PerCall], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false });
+    await app.start();
+    cleanup.push(() => app.stop(1_000));
+    const { client: greeter } = client(GreeterService, app.endpoints.rpc);
+    await greeter.sayHello({});
+    await greeter.sayHello({});
+    // One instance resolved at start-up (to surface DI errors early), then one per call.
+    expect(instances.size).toBe(2);
+
+    const singletons = new Set<object>();
+    @Service(GreeterService)
+    class Shared {
+      @Rpc() sayHello() { singletons.add(this); return { message: "hi" }; }
+    }
+    const shared = createApp({ services: [Shared], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false });
+    await shared.start();
+    cleanup.push(() => shared.stop(1_000));
+    const { client: sharedClient } = client(GreeterService, shared.endpoints.rpc);
+    await sharedClient.sayHello({});
+    await sharedClient.sayHello({});
+    expect(singletons.size).toBe(1);
   });
 
   test("an injected client without endpoints fails start-up with a setup error naming the fix", async () => {
