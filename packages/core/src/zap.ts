@@ -69,6 +69,7 @@ export class ZapClient {
 
   /** Asks for a decision; `null` when no handler is installed. */
   async authenticate(request: ZapRequest): Promise<ZapReply | null> {
+    request = { ...request, address: zapAddress(request.address) };
     const handler = this.#context.zapHandler;
     if (handler !== null) return fromDecision(await handler(request));
     if (!this.#context.inproc.isBound("zeromq.zap.01")) return null;
@@ -146,6 +147,16 @@ export class ZapClient {
     this.#dealer?.close();
     this.#dealer = null;
   }
+}
+
+/**
+ * RFC 27 §"Request": the address frame is "the origin network IP address",
+ * which libzmq sends bare (`127.0.0.1`, `::1`), without scheme or port; so a
+ * handler that allow-lists IPs works for both libraries. Others pass as they are.
+ */
+export function zapAddress(peerAddress: string): string {
+  const tcp = /^tcp:\/\/\[?([^\]]*?)\]?:\d+$/.exec(peerAddress);
+  return tcp === null ? peerAddress : tcp[1]!;
 }
 
 function fromDecision(decision: ZapDecision): ZapReply {
