@@ -42,7 +42,12 @@ export class CallAbort {
     if (this.#isAborted) return;
     this.#isAborted = true;
     this.#reason = reason;
+    // The race settles first, so a handler that returns as soon as it sees the signal does not win it.
+    if (this.#reject !== undefined) this.#reject(reason);
+    else if (this.#aborted === undefined) {
+      this.#aborted = Promise.reject(reason);
+      this.#aborted.catch(() => {});
+    }
     this.#controller?.abort(reason);
-    this.#reject?.(reason);
   }
 }

@@ -145,6 +145,20 @@ describe("decorated handlers", () => {
     expect(decodeErrorPayload(denied.payload[0]!).code).toBe("UNAUTHENTICATED");
   });
 
+  test("@Rpc({ timeout }) bounds a call that came without a deadline", async () => {
+    let aborted: unknown;
+    @Service(GreeterService)
+    class Slow {
+      @Rpc({ timeout: 50 })
+      sayHello(_: HelloRequest, context: ServiceCallContext) {
+        return new Promise((resolve) => context.signal.addEventListener("abort", () => { aborted = context.signal.reason; resolve({}); }));
+      }
+    }
+    const reply = decodeEnvelope(await dispatcherFor(new Slow()).dispatch(request("SayHello", "x")));
+    expect(decodeErrorPayload(reply.payload[0]!).code).toBe("DEADLINE_EXCEEDED");
+    expect(aborted).toMatchObject({ code: "DEADLINE_EXCEEDED" });
+  });
+
   test("the explorer rejects decorators that do not fit the descriptor, at start-up", () => {
     @Service(GreeterService)
     class Wrong { @Rpc("SayGoodbye") bye() { return {}; } }

@@ -11,12 +11,15 @@ import { appendMetadata, MetadataKey, type RpcMetadata, type RpcOptions } from "
  * generated `XServer` interface to have both typed.
  *
  * @param method - descriptor key (`"sayHello"`) or declared name
- * (`"SayHello"`); defaults to the decorated method's name.
+ * (`"SayHello"`); defaults to the decorated method's name. Or pass the
+ * options alone: `@Rpc({ timeout: 1000 })`.
  */
-export function Rpc(method?: string, options: RpcOptions = {}): MethodDecorator {
+export function Rpc(method?: string | RpcOptions, options: RpcOptions = {}): MethodDecorator {
   return (target, propertyKey) => {
     const key = String(propertyKey);
-    const entry: RpcMetadata = { propertyKey: key, method: method ?? key, options };
+    const name = typeof method === "string" ? method : key;
+    const resolved = typeof method === "object" ? method : options;
+    const entry: RpcMetadata = { propertyKey: key, method: name, options: resolved };
     appendMetadata(MetadataKey.rpc, target.constructor, entry);
   };
 }
