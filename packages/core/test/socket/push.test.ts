@@ -96,3 +96,30 @@ describe.each(TRANSPORTS)("PUSH/PULL over %s", (transport) => {
     await expect(push.receive()).rejects.toMatchObject({ code: "ENOTSUP" });
   });
 });
+
+describe("PULL bound to several endpoints", () => {
+  it("receives from tcp, ipc and inproc peers at once", async () => {
+    const pull = open(new Pull());
+    const pushes = [];
+    for (const transport of TRANSPORTS) {
+      const push = open(new Push());
+      push.connect(await bindFresh(pull, transport));
+      pushes.push(push);
+    }
+    for (const [i, push] of pushes.entries()) await push.send(TRANSPORTS[i]!);
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push(strings(await within(pull.receive()))[0]);
+    expect(got.sort()).toEqual([...TRANSPORTS].sort());
+  });
+
+  it("PUSH can connect again to an address it disconnected from", async () => {
+    const pull = open(new Pull());
+    const address = await bindFresh(pull, "tcp");
+    const push = open(new Push());
+    push.connect(address);
+    push.disconnect(address);
+    push.connect(address);
+    await push.send("again");
+    expect(strings(await within(pull.receive()))).toEqual(["again"]);
+  });
+});

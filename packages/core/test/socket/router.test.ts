@@ -161,3 +161,27 @@ describe.each(TRANSPORTS)("ROUTER peers that go away, over %s", (transport) => {
     await expect(client.send(["srv", "after disconnect"])).rejects.toMatchObject({ code: "EHOSTUNREACH" });
   });
 });
+
+describe("ROUTER over tcp", () => {
+  it("still delivers what a peer sent before it left", async () => {
+    const router = open(new Router());
+    const dealer = open(new Dealer({ routingId: "leaver", linger: 5000 }));
+    dealer.connect(await bindFresh(router, "tcp"));
+    await nextEvent(router, "handshake");
+    for (const m of ["1", "2", "3"]) await dealer.send(m);
+    const gone = nextEvent(router, "disconnect");
+    dealer.close();
+    await gone;
+    for (const m of ["1", "2", "3"]) expect(strings(await within(router.receive()))).toEqual(["leaver", m]);
+  });
+
+  it("treats an announced routing id starting with a zero byte as anonymous", async () => {
+    const router = open(new Router());
+    const dealer = open(new Dealer({ routingId: Buffer.from([0, 1, 2]) as unknown as string }));
+    dealer.connect(await bindFresh(router, "tcp"));
+    await dealer.send("x");
+    const [id] = await within(router.receive());
+    expect(id!.length).toBe(5);
+    expect(id!.equals(Buffer.from([0, 1, 2]))).toBe(false);
+  });
+});

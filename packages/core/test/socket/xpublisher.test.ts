@@ -123,3 +123,22 @@ describe.each(TRANSPORTS)("XPUB/XSUB over %s", (transport) => {
     expect(strings(await within(sub.receive()))).toEqual(["p", "through the proxy"]);
   });
 });
+
+describe("XPUB noDrop", () => {
+  it("makes send() wait for a subscriber at its high-water mark instead of dropping", async () => {
+    const xpub = open(new XPublisher({ noDrop: true, sendHighWaterMark: 2, sendTimeout: 50 }));
+    const sub = open(new Subscriber({ receiveHighWaterMark: 2 }));
+    sub.connect(await bindFresh(xpub, "inproc"));
+    sub.subscribe("");
+    await within(xpub.receive());
+    let sent = 0;
+    let error: { code?: string } | null = null;
+    while (sent < 100 && error === null) {
+      await xpub.send(String(sent)).then(() => sent++, (e) => (error = e));
+    }
+    expect(error).toMatchObject({ code: "EAGAIN" });
+    const got: string[] = [];
+    for (let i = 0; i < sent; i++) got.push(strings(await within(sub.receive()))[0]!);
+    expect(got).toEqual(Array.from({ length: sent }, (_, i) => String(i)));
+  });
+});
