@@ -59,8 +59,9 @@ export class Request extends Dealer {
     for (;;) {
       const msg = this.fq.recv();
       if (msg === undefined) return undefined;
-      // Replies from other peers, or without our envelope, are dropped (RFC 28 §REQ).
-      if (this.fq.lastPipe !== this.#replyPipe && this.options.relaxed !== true) continue;
+      // Replies from other peers, or without our envelope, are dropped (RFC 28 §REQ). Relaxed too:
+      // its new request moved #replyPipe, so a late reply from the old peer is stale (as libzmq).
+      if (this.#replyPipe !== null && this.fq.lastPipe !== this.#replyPipe) continue;
       let at = 0;
       if (this.options.correlate === true) {
         const id = msg[0];

@@ -113,3 +113,25 @@ describe.each(TRANSPORTS)("REQ/REP over %s", (transport) => {
   });
 });
 
+
+describe.each(TRANSPORTS)("relaxed REQ over %s", (transport) => {
+  it("takes the reply only from the peer of its latest request, dropping a late reply from another", async () => {
+    const req = open(new Request({ relaxed: true }));
+    const address = await bindFresh(req, transport);
+    const reps = [open(new Reply()), open(new Reply())];
+    const handshakes = eventCount(req, "handshake", 2);
+    for (const rep of reps) rep.connect(address);
+    await handshakes;
+    await req.send("q1");
+    await until(() => reps.some((rep) => rep.readable), "the first request");
+    const first = reps.find((rep) => rep.readable)!;
+    const second = reps.find((rep) => rep !== first)!;
+    await within(first.receive());
+    await req.send("q2");
+    await within(second.receive());
+    await first.send("late answer to q1");
+    await until(() => req.readable, "the late reply to arrive");
+    await second.send("answer to q2");
+    expect(strings(await within(req.receive()))).toEqual(["answer to q2"]);
+  });
+});
