@@ -283,7 +283,7 @@ export class App {
           queue: name,
           concurrency: consumer.options.concurrency ?? 1,
           ...context,
-          onError: () => {}, // already recorded on the span and the error counter by #handleMessage
+          onError: (error) => this.#report(error, `@Consume(${name}), the item will be redelivered`),
         });
         this.#workers.push(worker);
         await worker.process(async (frames) => {

@@ -6,6 +6,7 @@
  */
 import { context as otelContext } from "@opentelemetry/api";
 import {
+  CodecError,
   decodeEnvelope,
   decodeErrorPayload,
   encodeEnvelope,
@@ -183,7 +184,11 @@ class Caller {
       span.end();
       return reply;
     } catch (error) {
-      const rpcError = error instanceof RpcError ? error : transportError(error, this.#service, method.name);
+      const rpcError = error instanceof RpcError
+        ? error
+        : error instanceof CodecError
+          ? new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error })
+          : transportError(error, this.#service, method.name);
       endSpanWithError(span, rpcError);
       this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code });
       throw rpcError;

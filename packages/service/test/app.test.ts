@@ -73,6 +73,15 @@ describe("an app over tcp", () => {
     await expect(greeter.sayHello({ name: "crash" })).rejects.toMatchObject({ code: "INTERNAL", message: "the greeter fell over" });
   });
 
+  test("a request that does not match its type is refused by the client with INVALID_ARGUMENT, nothing is sent", async () => {
+    let calls = 0;
+    const app = await startGreeter({ onCall: () => { calls++; } });
+    const { client: greeter } = client(GreeterService, app.endpoints.rpc);
+    await expect(greeter.sayHello({ name: 42 as unknown as string })).rejects.toMatchObject({ code: RpcStatus.INVALID_ARGUMENT });
+    await expect(greeter.sayHello({ name: "ok" })).resolves.toMatchObject({ message: "Hello, ok!" });
+    expect(calls).toBe(1);
+  });
+
   test("a deadline is enforced on both sides: the caller gets DEADLINE_EXCEEDED and the handler's signal aborts", async () => {
     const serverSaw = deferred<unknown>();
     const app = await startGreeter({
