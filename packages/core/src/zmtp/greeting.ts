@@ -52,10 +52,9 @@ export function parseGreeting(data: Buffer): Greeting {
   const major = data[10]!;
   const minor = data[11]!;
   if (major < ZMTP_MAJOR) {
-    throw new ProtocolError(
-      "ERR_ZMTP_UNSPECIFIED",
-      `Peer speaks ZMTP ${major}.${minor}; skein needs ZMTP 3.0 or newer (libzmq 4.0+)`,
-    );
+    // Before 3.0 this octet is the revision (RFC 15: 0x01 is ZMTP/2.0) and the next one the socket type.
+    const old = major === 1 ? "ZMTP 2.0 (libzmq 3.x)" : "ZMTP 1.0 (libzmq 2.x)";
+    throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer speaks ${old}; skein needs ZMTP 3.0 or newer (libzmq 4.0+)`);
   }
   let end = 12;
   while (end < 32 && data[end] !== 0) end++;

@@ -34,17 +34,20 @@ describe("ZMTP greeting (RFC 23 §3)", () => {
     expect(() => parseGreeting(http)).toThrow(ProtocolError);
   });
 
-  it("rejects ZMTP 2 and older with a message naming the version", () => {
-    const error = (() => {
+  it("rejects ZMTP 2.0 and 1.0 peers with a message naming their version", () => {
+    const errorOf = (greeting: Buffer) => {
       try {
-        parseGreeting(rawGreeting({ major: 1, minor: 0 }));
+        parseGreeting(greeting);
       } catch (e) {
         return e as ProtocolError;
       }
       return null;
-    })();
-    expect(error).toBeInstanceOf(ProtocolError);
-    expect(error!.code).toBe("ERR_ZMTP_UNSPECIFIED");
-    expect(error!.message).toMatch(/ZMTP 1\.0/);
+    };
+    // ZMTP 2.0 (RFC 15): revision 0x01, then the socket type (8: PUSH) where 3.x has its minor version.
+    const zmtp2 = errorOf(rawGreeting({ major: 1, minor: 8 }));
+    expect(zmtp2).toBeInstanceOf(ProtocolError);
+    expect(zmtp2!.code).toBe("ERR_ZMTP_UNSPECIFIED");
+    expect(zmtp2!.message).toMatch(/ZMTP 2\.0.*needs ZMTP 3\.0/);
+    expect(errorOf(rawGreeting({ major: 0, minor: 0 }))!.message).toMatch(/ZMTP 1\.0/);
   });
 });
