@@ -2,8 +2,10 @@ import "reflect-metadata";
 import { OrderPlaced, OrdersService, ProcessOrder } from "@skein/example-codegen";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
-import { type App, connect, Consume, createApp, type EventPublisher, PUBLISHER, Service, type ServiceCallContext, Subscribe } from "../src/index.js";
-import { GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
+import { type App, connect, Consume, createApp, defineQueue, type EventPublisher, PUBLISHER, Service, type ServiceCallContext, Subscribe } from "../src/index.js";
+import { deferred, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
+import { InjectQueue, type QueueProducer, Rpc } from "../src/index.js";
+import { GreeterService, type HelloRequest } from "@skein/example-codegen";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -96,5 +98,52 @@ describe("events and work queues", () => {
     expect(seen.processed.find((item) => item.orderId === "o-1")?.lines[0]).toMatchObject({ sku: "tea", quantity: 2 });
     // The downstream call went to the greeter.
     expect(orders.container.get(Orders).confirmations).toEqual(["Thanks, ada!"]);
+  });
+});
+
+const SlowQueue = defineQueue("slow.work", ProcessOrder);
+const slow = { entered: deferred(), release: deferred(), finished: [] as string[], deliveries: 0 };
+
+@Service("example.SlowWorker")
+class SlowWorker {
+  @Consume(SlowQueue)
+  async work(item: ProcessOrder) {
+    slow.deliveries++;
+    slow.entered.resolve();
+    await slow.release.promise;
+    slow.finished.push(item.orderId);
+  }
+}
+
+@Service(GreeterService)
+class Producer {
+  constructor(@InjectQueue(SlowQueue) private readonly queue: QueueProducer<ProcessOrder>) {}
+  @Rpc() async sayHello(request: HelloRequest) {
+    await this.queue.push({ orderId: request.name });
+    return { message: "queued" };
+  }
+}
+
+describe("graceful stop of a worker", () => {
+  test("a work item being processed when stop() is called is finished and acknowledged: not lost, not redelivered", async () => {
+    const producer = await started(createApp({ name: "producer", services: [Producer], env: false, endpoints: { rpc: { bind: [LOOPBACK] }, queues: { [SlowQueue.queue]: { bind: [LOOPBACK] } } } }));
+    const worker = createApp({ name: "slow-worker", services: [SlowWorker], env: false, endpoints: { workers: { [SlowQueue.queue]: { connect: producer.endpoints.queues[SlowQueue.queue]! } } } });
+    await worker.start();
+    const caller = connect(GreeterService, { endpoints: producer.endpoints.rpc });
+    cleanup.push(() => caller.close());
+    await caller.client.sayHello({ name: "item-1" });
+    await slow.entered.promise;
+    const stopping = worker.stop(10_000);
+    expect(worker.state).toBe("stopping");
+    slow.release.resolve();
+    await stopping;
+    expect(slow.finished).toEqual(["item-1"]);
+    // Had the acknowledgement been lost, the queue would hand item-1 to the next worker before item-2.
+    const next = await started(createApp({ name: "next-worker", services: [SlowWorker], env: false, endpoints: { workers: { [SlowQueue.queue]: { connect: producer.endpoints.queues[SlowQueue.queue]! } } } }));
+    await caller.client.sayHello({ name: "item-2" });
+    await until(() => slow.finished.length === 2);
+    expect(slow.finished).toEqual(["item-1", "item-2"]);
+    expect(slow.deliveries).toBe(2);
+    expect(next.state).toBe("running");
   });
 });
