@@ -16,11 +16,15 @@ export interface InprocSocket {
   announcedRoutingId(): Buffer | null;
   emitEvent(type: "accept" | "connect" | "handshake", address: string): void;
   pipeWritable(pipe: Pipe): void;
+  /** False for sockets that take a peer only once it is there (ROUTER needs its routing id; `immediate`). */
+  pipeBeforeConnect(): boolean;
 }
 
 interface PendingConnect {
   socket: InprocSocket;
   pipe: Pipe;
+  /** Whether the connecter's pipe was attached before the bind. */
+  attached: boolean;
 }
 
 /** The inproc name space of one context. */
@@ -34,8 +38,8 @@ export class InprocRegistry {
     const pending = this.#pending.get(name);
     if (pending === undefined) return;
     this.#pending.delete(name);
-    for (const { socket: connecter, pipe } of pending) {
-      if (!pipe.terminated) this.#link(connecter, pipe, socket, address);
+    for (const { socket: connecter, pipe, attached } of pending) {
+      if (!pipe.terminated) this.#link(connecter, pipe, socket, address, !attached);
     }
   }
 
@@ -50,17 +54,19 @@ export class InprocRegistry {
     return true;
   }
 
-  /** Connects; returns the connecting side's pipe (already attached). */
+  /** Connects; returns the connecting side's pipe (attached now, or at the bind if the socket waits for its peer). */
   connect(socket: InprocSocket, name: string, address: string, routingId: Buffer | null): Pipe {
     const pipe = socket.createPipe(true, address);
     pipe.routingId = routingId;
     const bound = this.#bound.get(name);
     if (bound === undefined) {
       pipe.peerAddress = address;
-      socket.attachPipe(pipe);
+      // As over tcp, a ROUTER learns the peer's routing id before it attaches the pipe: wait for the bind.
+      const attached = socket.pipeBeforeConnect();
+      if (attached) socket.attachPipe(pipe);
       let list = this.#pending.get(name);
       if (list === undefined) this.#pending.set(name, (list = []));
-      list.push({ socket, pipe });
+      list.push({ socket, pipe, attached });
       return pipe;
     }
     this.#link(socket, pipe, bound, address, true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Dealer, Router } from "../../src/index.js";
-import { TRANSPORTS, bindFresh, nextEvent, socketScope, strings, within } from "../helpers.js";
+import { TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -183,5 +183,31 @@ describe("ROUTER over tcp", () => {
     const [id] = await within(router.receive());
     expect(id!.length).toBe(5);
     expect(id!.equals(Buffer.from([0, 1, 2]))).toBe(false);
+  });
+});
+
+describe.each(TRANSPORTS)("ROUTER connecting before the bind, over %s", (transport) => {
+  it("addresses the bound peer by the routing id it announces", async () => {
+    const address = await freeAddress(transport);
+    const client = open(new Router({ routingId: "client", mandatory: true }));
+    const ready = transport === "inproc" ? null : nextEvent(client, "handshake");
+    client.connect(address);
+    const server = open(new Dealer({ routingId: "server" }));
+    await server.bind(address);
+    await ready;
+    await client.send(["server", "hello"]);
+    expect(strings(await within(server.receive()))).toEqual(["hello"]);
+  });
+
+  it("addresses the bound peer by the routingId given to connect", async () => {
+    const address = await freeAddress(transport);
+    const client = open(new Router({ routingId: "client", mandatory: true }));
+    const ready = transport === "inproc" ? null : nextEvent(client, "handshake");
+    client.connect(address, { routingId: "alias" });
+    const server = open(new Router({ routingId: "server" }));
+    await server.bind(address);
+    await ready;
+    await client.send(["alias", "hello"]);
+    expect(strings(await within(server.receive()))).toEqual(["client", "hello"]);
   });
 });
