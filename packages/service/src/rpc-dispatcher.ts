@@ -128,20 +128,7 @@ export class RpcDispatcher {
     this.#watch(transport.signal);
     if (transport.signal?.aborted) abort.abort(shuttingDown());
     this.#calls.set(correlationId, abort);
-    const context = {
-      kind: "rpc",
-      service: envelope.service!,
-      method: envelope.method!,
-      correlationId,
-      deadline,
-      metadata: envelope.metadata ?? NO_METADATA,
-      traceparent: envelope.traceparent,
-      tracestate: envelope.tracestate,
-      get signal() {
-        return abort.signal;
-      },
-      userId: transport.userId,
-    } satisfies ServiceCallContext;
+    const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
     try {
       const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
       if (rpc.method.serverStreaming) {
@@ -162,6 +149,37 @@ export class RpcDispatcher {
     signal.addEventListener("abort", () => {
       for (const call of this.#calls.values()) call.abort(shuttingDown());
     }, { once: true });
+  }
+}
+
+/** The context of one handled call; a class so that `signal` is a prototype getter (cheap to create). */
+class RpcCallContext implements ServiceCallContext {
+  readonly kind = "rpc" as const;
+  readonly service: string;
+  readonly method: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
+  readonly #abort: CallAbort;
+
+  constructor(
+    envelope: Envelope,
+    readonly correlationId: string,
+    readonly deadline: number | undefined,
+    abort: CallAbort,
+    readonly userId: string | undefined,
+  ) {
+    this.service = envelope.service!;
+    this.method = envelope.method!;
+    this.metadata = envelope.metadata ?? NO_METADATA;
+    this.traceparent = envelope.traceparent;
+    this.tracestate = envelope.tracestate;
+    this.#abort = abort;
+  }
+
+  /** Aborted when the caller cancels, the deadline passes or the server stops; created on first use. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
   }
 }
 
