@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Publisher, Subscriber } from "../../src/index.js";
-import { TRANSPORTS, awaitSubscription, bindFresh, socketScope, strings, within } from "../helpers.js";
+import { TRANSPORTS, awaitSubscription, bindFresh, freeAddress, socketScope, strings, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -97,5 +97,45 @@ describe.each(TRANSPORTS)("PUB/SUB over %s", (transport) => {
     await bindFresh(pub, transport);
     for (let i = 0; i < 5000; i++) await pub.send("nobody listens");
     expect(pub.writable).toBe(true);
+  });
+});
+
+describe.each(TRANSPORTS)("PUB/SUB in any order and with overlaps, over %s", (transport) => {
+  it("a message matching two subscriptions of one subscriber arrives once", async () => {
+    const pub = open(new Publisher());
+    const sub = open(new Subscriber());
+    sub.connect(await bindFresh(pub, transport));
+    sub.subscribe("a", "ab", "abc");
+    for (const topic of ["a", "ab", "abc"]) await awaitSubscription((m) => pub.send(m), sub, topic);
+    await pub.send(["abcd", "once"]);
+    await pub.send(["a", "end"]);
+    expect(strings(await within(sub.receive()))).toEqual(["abcd", "once"]);
+    expect(strings(await within(sub.receive()))).toEqual(["a", "end"]);
+  });
+
+  it("a SUB that connects and subscribes before the PUB binds gets its messages", async () => {
+    const address = await freeAddress(transport);
+    const sub = open(new Subscriber());
+    sub.connect(address);
+    sub.subscribe("early");
+    const pub = open(new Publisher());
+    await pub.bind(address);
+    await awaitSubscription((m) => pub.send(m), sub, "early");
+    await pub.send(["early", "bird"]);
+    expect(strings(await within(sub.receive()))).toEqual(["early", "bird"]);
+  });
+
+  it("a SUB connected to two PUBs receives from both", async () => {
+    const pubs = [open(new Publisher()), open(new Publisher())];
+    const sub = open(new Subscriber());
+    sub.subscribe("");
+    for (const pub of pubs) {
+      sub.connect(await bindFresh(pub, transport));
+      await awaitSubscription((m) => pub.send(m), sub, "");
+    }
+    await pubs[0]!.send(["", "from 0"]);
+    await pubs[1]!.send(["", "from 1"]);
+    const got = [strings(await within(sub.receive()))[1], strings(await within(sub.receive()))[1]];
+    expect(got.sort()).toEqual(["from 0", "from 1"]);
   });
 });

@@ -142,3 +142,24 @@ describe("XPUB noDrop", () => {
     expect(got).toEqual(Array.from({ length: sent }, (_, i) => String(i)));
   });
 });
+
+describe.each(TRANSPORTS)("XPUB cancels over %s", (transport) => {
+  it("passes on a cancel only when the last subscriber of a topic cancels it", async () => {
+    const xpub = open(new XPublisher());
+    const address = await bindFresh(xpub, transport);
+    const subs = [open(new Subscriber()), open(new Subscriber())];
+    // Each connection is ordered: a subscriber's marker arrives after its "t".
+    for (const [i, sub] of subs.entries()) {
+      sub.connect(address);
+      sub.subscribe("t", `m${i}`);
+    }
+    const seen: string[] = [];
+    while (!(seen.includes("\x01m0") && seen.includes("\x01m1"))) seen.push(strings(await within(xpub.receive()))[0]!);
+    expect(seen.sort()).toEqual(["\x01m0", "\x01m1", "\x01t"]);
+    subs[0]!.unsubscribe("t");
+    subs[0]!.subscribe("after");
+    expect(strings(await within(xpub.receive()))).toEqual(["\x01after"]);
+    subs[1]!.unsubscribe("t");
+    expect(strings(await within(xpub.receive()))).toEqual(["\x00t"]);
+  });
+});
