@@ -31,6 +31,9 @@ export class XSubscriber extends Socket {
   }
 
   protected override xhiccuped(pipe: Pipe): void {
+    // A new connection: what was queued for the old one (subscriptions made meanwhile included) is
+    // dropped and the whole set sent afresh, as libzmq's pipe hiccup does; else the publisher counts some twice.
+    pipe.outbound.clear();
     this.#sendSubscriptions(pipe);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Publisher, Subscriber, XPublisher, XSubscriber } from "../../src/index.js";
-import { TRANSPORTS, awaitSubscription, bindFresh, socketScope, strings, within } from "../helpers.js";
+import { TRANSPORTS, awaitSubscription, bindFresh, nextEvent, socketScope, strings, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -161,5 +161,29 @@ describe.each(TRANSPORTS)("XPUB cancels over %s", (transport) => {
     expect(strings(await within(xpub.receive()))).toEqual(["\x01after"]);
     subs[1]!.unsubscribe("t");
     expect(strings(await within(xpub.receive()))).toEqual(["\x00t"]);
+  });
+});
+
+describe.each(["tcp", "ipc"] as const)("XPUB restarting over %s", (transport) => {
+  it("sees each subscription once after a SUB reconnects, so a later cancel reaches it", async () => {
+    const first = open(new XPublisher());
+    const address = await bindFresh(first, transport);
+    const sub = open(new Subscriber());
+    sub.connect(address);
+    sub.subscribe("t");
+    expect(strings(await within(first.receive()))).toEqual(["\x01t"]);
+    const gone = nextEvent(sub, "disconnect");
+    first.close();
+    await gone;
+    // Made while disconnected: queued, then resent with the others on reconnect.
+    sub.subscribe("u");
+    const second = open(new XPublisher({ receiveTimeout: 2000 }));
+    const back = nextEvent(sub, "handshake");
+    await second.bind(address);
+    await back;
+    const seen = [strings(await within(second.receive()))[0], strings(await within(second.receive()))[0]];
+    expect(seen.sort()).toEqual(["\x01t", "\x01u"]);
+    sub.unsubscribe("u");
+    expect(strings(await within(second.receive()))).toEqual(["\x00u"]);
   });
 });
