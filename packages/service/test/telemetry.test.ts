@@ -6,8 +6,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { GreeterService, OrdersService } from "@skein/example-codegen";
 import { Container } from "inversify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type App, connect, Consume, createApp, Service, Telemetry } from "../src/index.js";
-import { GREETING, Greeter, HOOKS, LOOPBACK, Orders, ProcessOrderQueue } from "./fixtures.js";
+import { type App, connect, Consume, createApp, type EventPublisher, PUBLISHER, Service, Subscribe, Telemetry } from "../src/index.js";
+import { GREETING, Greeter, HOOKS, LOOPBACK, OrderPlacedEvent, Orders, ProcessOrderQueue } from "./fixtures.js";
 
 const spans = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
@@ -21,6 +21,11 @@ const apps: App[] = [];
 @Service("example.Fulfilment")
 class Fulfilment {
   readonly processed: string[] = [];
+  readonly placed: string[] = [];
+  @Subscribe(OrderPlacedEvent)
+  onPlaced(event: { orderId: string }) {
+    this.placed.push(event.orderId);
+  }
   @Consume(ProcessOrderQueue)
   process(item: { orderId: string }) {
     this.processed.push(item.orderId);
@@ -39,7 +44,7 @@ afterAll(async () => {
 });
 
 describe("OpenTelemetry", () => {
-  test("one trace spans the client call, the server, its downstream call, the event it publishes and the work item's processing", async () => {
+  test("one trace spans the client call, the server, its downstream call, the event it publishes and its consumer, the work item and its processing", async () => {
     const greeterContainer = new Container();
     greeterContainer.bind(GREETING).toConstantValue("Hi");
     greeterContainer.bind(HOOKS).toConstantValue({});
@@ -59,31 +64,43 @@ describe("OpenTelemetry", () => {
     apps.push(orders);
     const worker = createApp({
       name: "fulfilment", services: [Fulfilment], env: false, telemetry,
-      endpoints: { workers: { [ProcessOrderQueue.queue]: { connect: orders.endpoints.queues[ProcessOrderQueue.queue]! } } },
+      endpoints: {
+        workers: { [ProcessOrderQueue.queue]: { connect: orders.endpoints.queues[ProcessOrderQueue.queue]! } },
+        subscribe: { connect: orders.endpoints.events },
+      },
     });
     await worker.start();
     apps.push(worker);
+    const fulfilment = worker.container.get(Fulfilment);
+    // Pub-sub's slow joiner: publish until the subscription has reached the publisher.
+    const publisher = orders.container.get<EventPublisher>(PUBLISHER);
+    while (fulfilment.placed.length === 0) {
+      await publisher.publish(OrderPlacedEvent, { orderId: "warm-up" });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const connection = connect(OrdersService, { endpoints: orders.endpoints.rpc, telemetry: new Telemetry(telemetry) });
     await connection.client.placeOrder({ customerId: "trace", lines: [{ sku: "x", quantity: 1, unitPrice: 1 }] });
     await connection.close();
-    const fulfilment = worker.container.get(Fulfilment);
-    while (fulfilment.processed.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    while (!spans.getFinishedSpans().some((span) => span.name === "process orders.process")) await new Promise((resolve) => setTimeout(resolve, 10));
-
-    const finished = spans.getFinishedSpans();
+    const [clientSpan] = spans.getFinishedSpans().filter((span) => span.name === "example.Orders/PlaceOrder" && span.kind === SpanKind.CLIENT);
+    expect(clientSpan).toBeDefined();
+    const traceId = clientSpan!.spanContext().traceId;
+    // Warm-up events are traces of their own: look only at the call's trace.
+    const inTrace = () => spans.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    while (!inTrace().some((span) => span.name === "process orders.process") || !inTrace().some((span) => span.name === "process orders.placed")) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const finished = inTrace();
     const byName = (name: string, kind: SpanKind) => finished.filter((span) => span.name === name && span.kind === kind);
-    const [clientSpan] = byName("example.Orders/PlaceOrder", SpanKind.CLIENT);
     const [serverSpan] = byName("example.Orders/PlaceOrder", SpanKind.SERVER);
     const [downstreamClient] = byName("example.Greeter/SayHello", SpanKind.CLIENT);
     const [downstreamServer] = byName("example.Greeter/SayHello", SpanKind.SERVER);
     const [publish] = byName("publish orders.placed", SpanKind.PRODUCER);
+    const [consumed] = byName("process orders.placed", SpanKind.CONSUMER);
     const [send] = byName("send orders.process", SpanKind.PRODUCER);
     const [processSpan] = byName("process orders.process", SpanKind.CONSUMER);
-    for (const span of [clientSpan, serverSpan, downstreamClient, downstreamServer, publish, send, processSpan]) expect(span).toBeDefined();
-
-    const traceId = clientSpan!.spanContext().traceId;
-    for (const span of [serverSpan, downstreamClient, downstreamServer, publish, send, processSpan]) expect(span!.spanContext().traceId).toBe(traceId);
+    for (const span of [serverSpan, downstreamClient, downstreamServer, publish, consumed, send, processSpan]) expect(span).toBeDefined();
     expect(processSpan!.parentSpanContext?.spanId).toBe(send!.spanContext().spanId);
+    expect(consumed!.parentSpanContext?.spanId).toBe(publish!.spanContext().spanId);
     expect(processSpan!.attributes).toMatchObject({ "messaging.operation.type": "process", "messaging.destination.name": "orders.process" });
     expect(serverSpan!.parentSpanContext?.spanId).toBe(clientSpan!.spanContext().spanId);
     expect(downstreamClient!.parentSpanContext?.spanId).toBe(serverSpan!.spanContext().spanId);
