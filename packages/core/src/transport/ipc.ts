@@ -13,9 +13,21 @@ import { randomBytes } from "node:crypto";
 import { ZmqError } from "../errors.js";
 import { StreamConnecter, StreamListener, type StreamHost } from "./stream.js";
 
-/** The path Node is given: abstract names start with a NUL byte. */
-export function ipcPath(name: string): string {
-  return name.startsWith("@") ? `\0${name.slice(1)}` : name;
+/** Room in `sockaddr_un.sun_path`: 108 octets on Linux (104 on macOS), a NUL included for file paths. */
+const SUN_PATH_SIZE = process.platform === "darwin" || process.platform.endsWith("bsd") ? 104 : 108;
+
+/**
+ * The path Node is given: abstract names start with a NUL byte. A path too
+ * long for `sun_path` is refused with ENAMETOOLONG, as libzmq does: Node
+ * would silently cut it and listen somewhere else.
+ */
+export function ipcPath(name: string, address = `ipc://${name}`): string {
+  const socketPath = name.startsWith("@") ? `\0${name.slice(1)}` : name;
+  const room = socketPath.startsWith("\0") ? SUN_PATH_SIZE : SUN_PATH_SIZE - 1;
+  if (Buffer.byteLength(socketPath) > room) {
+    throw new ZmqError("ENAMETOOLONG", `ipc path of ${Buffer.byteLength(socketPath)} bytes is longer than the ${room} a Unix socket allows`, address);
+  }
+  return socketPath;
 }
 
 function isStale(socketPath: string): Promise<boolean> {
@@ -34,7 +46,7 @@ function isStale(socketPath: string): Promise<boolean> {
 
 export async function bindIpc(host: StreamHost, address: string, name: string): Promise<{ listener: StreamListener; file: string | null }> {
   if (name === "*") name = path.join(os.tmpdir(), `skein-${process.pid}-${randomBytes(6).toString("hex")}.ipc`);
-  const socketPath = ipcPath(name);
+  const socketPath = ipcPath(name, address);
   const file = name.startsWith("@") ? null : socketPath;
   const endpoint = `ipc://${name}`;
   const listen = async (): Promise<StreamListener> => {
@@ -52,7 +64,7 @@ export async function bindIpc(host: StreamHost, address: string, name: string): 
 }
 
 export function connectIpc(host: StreamHost, address: string, name: string, routingId: Buffer | null): StreamConnecter {
-  return new StreamConnecter(host, address, { path: ipcPath(name) }, "ipc", routingId);
+  return new StreamConnecter(host, address, { path: ipcPath(name, address) }, "ipc", routingId);
 }
 
 /** Removes a socket file we created. */

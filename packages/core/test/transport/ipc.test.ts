@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
 import { nextEvent, socketScope, strings, uniqueIpcPath, within } from "../helpers.js";
@@ -69,4 +71,21 @@ describe("ipc transport", () => {
     push.connect(address);
     await connected;
   });
+
+  it("refuses a path too long for a Unix socket with ENAMETOOLONG, on bind and connect", async () => {
+    const address = `ipc:///tmp/${"x".repeat(200)}`;
+    await expect(open(new Pull()).bind(address)).rejects.toMatchObject({ code: "ENAMETOOLONG", errno: 36, address });
+    expect(() => open(new Push()).connect(address)).toThrow(expect.objectContaining({ code: "ENAMETOOLONG" }));
+    expect(fs.readdirSync("/tmp").some((name) => name.startsWith("x".repeat(50)))).toBe(false);
+  });
+
+  it("accepts the longest path that fits", async () => {
+    const dir = os.tmpdir();
+    const file = path.join(dir, "y".repeat(107 - dir.length - 1));
+    const pull = open(new Pull());
+    await pull.bind(`ipc://${file}`);
+    expect(fs.existsSync(file)).toBe(true);
+    pull.close();
+  });
 });
+
