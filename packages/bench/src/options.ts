@@ -9,6 +9,8 @@ export interface BenchOptions {
   durationMs: number;
   json: string;
   micro: boolean;
+  /** `--micro` given: run the micro-benchmarks even in quick mode. */
+  microAsked: boolean;
   soakCount: number;
   soakRate: number;
   help: boolean;
@@ -28,7 +30,8 @@ export const USAGE = `Usage: pnpm bench [options]   (or: node packages/bench/dis
   --repeat <n>       repeats per case and implementation; the median is reported (default 3, quick 1)
   --duration <ms>    how long each sender sends (default 1000, quick 300)
   --json <path>      where to write the results (default bench-results/latest.json at the repo root)
-  --no-micro         skip the frame encoder/decoder micro-benchmarks (vitest bench)
+  --no-micro         skip the frame encoder/decoder micro-benchmarks (vitest bench; full mode runs them)
+  --micro            run them in --quick mode too (adds ~20 s)
   --soak-count <n>   messages in the soak case (default 10000000)
   --soak-rate <n>    messages per second in the soak case (default 250000)
   --help             this text`;
@@ -49,6 +52,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     durationMs: 0,
     json: "",
     micro: true,
+    microAsked: false,
     soakCount: 10_000_000,
     soakRate: 250_000,
     help: false,
@@ -82,6 +86,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--no-micro":
         options.micro = false;
         break;
+      case "--micro":
+        options.microAsked = true;
+        break;
       case "--soak-count":
         options.soakCount = Math.round(positiveNumber(arg, value()));
         break;
@@ -98,6 +105,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new UsageError(`unknown option "${arg}"`);
     }
   }
+  // Quick mode stays under a minute: the ~20 s of micro-benchmarks only on request.
+  if (options.quick && !options.microAsked) options.micro = false;
   if (options.repeat === 0) options.repeat = options.quick ? 1 : 3;
   if (options.durationMs === 0) options.durationMs = options.quick ? 300 : 1000;
   return options;
