@@ -97,6 +97,13 @@ export function checkOption(socketName: string, name: string, spec: OptionSpec, 
       if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value) && !(value instanceof Uint8Array)) {
         throw new TypeError(`Option ${name} of ${socketName} must be a string, Buffer or null, got ${describe(value)}`);
       }
+      if (spec.max !== undefined && value !== null) {
+        // For binary options, min/max bound the length in octets (routingId: 1..255, as libzmq).
+        const length = typeof value === "string" ? Buffer.byteLength(value) : (value as Uint8Array).byteLength;
+        if (length > spec.max) {
+          throw new RangeError(`Option ${name} of ${socketName} must be at most ${spec.max} bytes, got ${length}`);
+        }
+      }
       return value;
   }
 }

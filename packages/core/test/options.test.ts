@@ -80,3 +80,14 @@ describe("Socket options", () => {
     expect(() => new Push({ context: {} as Context })).toThrow(TypeError);
   });
 });
+
+describe("routingId", () => {
+  it("accepts up to 255 bytes and refuses more with a RangeError, as libzmq", () => {
+    expect(open(new Dealer({ routingId: "x".repeat(255) })).routingId).toHaveLength(255);
+    expect(() => new Dealer({ routingId: "x".repeat(256) })).toThrow(RangeError);
+    const router = open(new Router());
+    expect(() => (router.routingId = Buffer.alloc(300) as unknown as string)).toThrow(/at most 255 bytes/);
+    // Bytes, not characters: 128 two-byte characters are 256 bytes.
+    expect(() => (router.routingId = "é".repeat(128))).toThrow(RangeError);
+  });
+});

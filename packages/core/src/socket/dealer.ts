@@ -10,7 +10,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class Dealer extends Socket {
   static readonly optionSpecs = {
-    routingId: { kind: "binary", default: null },
+    routingId: { kind: "binary", default: null, max: 255 },
     probeRouter: { kind: "bool", default: false },
     conflate: { kind: "bool", default: false },
   } as const;

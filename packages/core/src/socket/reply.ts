@@ -13,7 +13,7 @@ import { SocketType } from "./socket-type.js";
 
 export class Reply extends Socket {
   static readonly optionSpecs = {
-    routingId: { kind: "binary", default: null },
+    routingId: { kind: "binary", default: null, max: 255 },
   } as const;
   #fq = new FairQueue();
   #envelope: Buffer[] | null = null;

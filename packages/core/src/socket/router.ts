@@ -16,7 +16,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class Router extends Socket {
   static readonly optionSpecs = {
-    routingId: { kind: "binary", default: null },
+    routingId: { kind: "binary", default: null, max: 255 },
     mandatory: { kind: "bool", default: false },
     probeRouter: { kind: "bool", default: false },
     handover: { kind: "bool", default: false },
