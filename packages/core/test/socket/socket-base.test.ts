@@ -219,6 +219,18 @@ describe.each(STREAM_TRANSPORTS)("Socket over %s (stream only)", (transport) => 
     expect(strings(await within(second.receive()))).toEqual(["after"]);
   });
 
+  it("refuses a peer of an incompatible socket type on both sides of the handshake", async () => {
+    const pub = open(new Publisher());
+    const address = await bindFresh(pub, transport);
+    const push = open(new Push({ reconnectInterval: 1000 }));
+    const serverSide = nextEvent(pub, "handshake:error:protocol");
+    const clientSide = nextEvent(push, "handshake:error:protocol");
+    push.connect(address);
+    expect((await serverSide).error?.message).toMatch(/PUSH is not compatible with PUB/);
+    // The connecting side checks the type too (or hears the ERROR first).
+    expect((await clientSide).error?.message).toMatch(/PUB is not compatible with PUSH|rejected the handshake/);
+  });
+
   it("emits connect:delay and connect:retry while the peer is not there", async () => {
     const push = open(new Push({ reconnectInterval: 20 }));
     const retry = nextEvent(push, "connect:retry");
