@@ -10,7 +10,7 @@
  * connection only; the socket and its other peers are not affected.
  */
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError, ZmqError } from "../errors.js";
+import { AuthError, ProtocolError, ZmqError } from "../errors.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
@@ -154,7 +154,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   authenticate(request: ZapRequest): Promise<ZapReply | null> {
-    return this.socket.authenticate(request);
+    // RFC 27 / libzmq: the ZAP address is the peer's IP address alone (no scheme, no port).
+    const match = /^tcp:\/\/\[?([^\]]*?)\]?:\d+$/.exec(request.address);
+    const address = match !== null ? match[1]! : request.address;
+    return this.socket.authenticate({ ...request, address });
   }
 
   handshakeSucceeded(peerMetadata: Metadata, userId: string): void {
@@ -186,7 +189,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
 
   handshakeFailed(error: ZmqError): void {
     if (this.#state === State.Closed) return;
-    this.#reject(error, error.message);
+    // libzmq reports an authentication failure only when the ERROR reason is the ZAP status code.
+    this.#reject(error, error instanceof AuthError ? String(error.status ?? 400) : error.message);
   }
 
   // ---- PipeTransport -------------------------------------------------------
