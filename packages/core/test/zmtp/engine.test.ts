@@ -143,4 +143,28 @@ describe("ZMTP engine", () => {
     await second.send(["t", "from the second"]);
     expect((await within(sub.receive()))[1]!.toString()).toBe("from the second");
   });
+
+  it("understands a peer that sends greeting, READY and messages one byte at a time", async () => {
+    const pull = open(new Pull());
+    const peer = await rawConnect(await bindFresh(pull, "tcp"));
+    open.defer(() => peer.stream.destroy());
+    const bytes = Buffer.concat([rawGreeting(), rawReady("PUSH"), rawFrame(0x01, Buffer.from("two")), rawFrame(0, Buffer.alloc(300, 0x61))]);
+    for (const byte of bytes) {
+      peer.stream.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const msg = await within(pull.receive());
+    expect(msg.map((f) => f.length)).toEqual([3, 300]);
+    expect(msg[0]!.toString()).toBe("two");
+  });
+
+  it("understands greeting, READY and many messages arriving in one write", async () => {
+    const pull = open(new Pull());
+    const peer = await rawConnect(await bindFresh(pull, "tcp"));
+    open.defer(() => peer.stream.destroy());
+    const messages = Array.from({ length: 50 }, (_, i) => rawFrame(0, Buffer.from(`m${i}`)));
+    peer.stream.write(Buffer.concat([rawGreeting(), rawReady("PUSH"), ...messages]));
+    for (let i = 0; i < 50; i++) expect((await within(pull.receive()))[0]!.toString()).toBe(`m${i}`);
+  });
 });
+
