@@ -107,8 +107,15 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     stream.setNoDelay(true);
     stream.on("data", (chunk: Buffer) => this.#onData(chunk));
     stream.on("error", (error: NodeJS.ErrnoException) => this.#fail(toZmqError(error, this.endpoint)));
-    stream.on("end", () => this.#fail(null));
-    stream.on("close", () => this.#fail(null));
+    // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
+    const peerClosed = (): void =>
+      this.#fail(
+        this.#state === State.Active
+          ? null
+          : new ZmqError("ECONNRESET", `Peer closed the connection during the handshake`, this.endpoint),
+      );
+    stream.on("end", peerClosed);
+    stream.on("close", peerClosed);
     stream.on("drain", () => {
       this.#waitingDrain = false;
       this.#flush();
