@@ -172,7 +172,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
         throw new ZmqError("ETERM", "Socket was closed while binding", address);
       }
       this.#bindings.set(resolved, binding);
-      if (resolved !== address) this.#bindings.set(address, binding);
+      // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
+      const wildcard = (endpoint.transport === "tcp" && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
+      if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
     } catch (error) {
@@ -297,7 +299,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
    * `receiveTimeout` (then `EAGAIN`). Several pending receives are served in order.
    */
   receive(): Promise<Msg> {
-    if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Socket is closed"));
+    if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
     if (this.#receiveWaiters.length === 0) {
       try {
         const msg = this.xrecv();

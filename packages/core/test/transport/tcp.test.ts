@@ -48,4 +48,24 @@ describe("tcp transport", () => {
     const pull = open(new Pull());
     await expect(pull.bind("tcp://192.0.2.1:0")).rejects.toMatchObject({ code: "EADDRNOTAVAIL" });
   });
+
+  it("unbinds a wildcard-port bind by its resolved endpoint only, as libzmq", async () => {
+    const pull = open(new Pull());
+    await pull.bind("tcp://127.0.0.1:*");
+    await expect(pull.unbind("tcp://127.0.0.1:*")).rejects.toMatchObject({ code: "ENOENT" });
+    await pull.unbind(pull.lastEndpoint!);
+  });
+
+  it("unbinds a bind on a named port by the address it was given", async () => {
+    const probe = open(new Pull());
+    await probe.bind("tcp://127.0.0.1:0");
+    const port = probe.lastEndpoint!.split(":").pop();
+    await probe.unbind(probe.lastEndpoint!);
+    const pull = open(new Pull());
+    await pull.bind(`tcp://*:${port}`);
+    expect(pull.lastEndpoint).toBe(`tcp://0.0.0.0:${port}`);
+    await pull.unbind(`tcp://*:${port}`);
+    await expect(pull.unbind(`tcp://0.0.0.0:${port}`)).rejects.toMatchObject({ code: "ENOENT" });
+  });
 });
+
