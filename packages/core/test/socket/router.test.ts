@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Dealer, Router } from "../../src/index.js";
-import { TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, within } from "../helpers.js";
+import { TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, until, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -209,5 +209,45 @@ describe.each(TRANSPORTS)("ROUTER connecting before the bind, over %s", (transpo
     await ready;
     await client.send(["alias", "hello"]);
     expect(strings(await within(server.receive()))).toEqual(["client", "hello"]);
+  });
+});
+
+describe.each(TRANSPORTS)("ROUTER at a full peer, over %s", (transport) => {
+  async function connectedTo(router: Router): Promise<Dealer> {
+    const dealer = open(new Dealer({ routingId: "slow", receiveHighWaterMark: 2 }));
+    dealer.connect(await bindFresh(router, transport));
+    await dealer.send("hi");
+    await within(router.receive());
+    return dealer;
+  }
+
+  it("drops messages for a peer at its high-water mark unless mandatory is set", async () => {
+    const router = open(new Router({ sendHighWaterMark: 2, sendTimeout: 0 }));
+    const dealer = await connectedTo(router);
+    for (let i = 0; i < 2000; i++) await router.send(["slow", Buffer.alloc(1024)]);
+    await within(dealer.receive());
+    // Once there is room again, a marker gets through; everything in between that did not fit was dropped.
+    await until(() => router.writable, "room for the marker");
+    await router.send(["slow", "last"]);
+    let received = 1;
+    for (;;) {
+      const [body] = await within(dealer.receive());
+      received++;
+      if (body!.toString() === "last") break;
+    }
+    expect(received).toBeLessThan(2001);
+  });
+
+  it("with mandatory, send() waits for a full peer and fails with EAGAIN after sendTimeout", async () => {
+    const router = open(new Router({ mandatory: true, sendHighWaterMark: 2, sendTimeout: 50 }));
+    const dealer = await connectedTo(router);
+    let sent = 0;
+    let error: { code?: string } | null = null;
+    while (sent < 100_000 && error === null) {
+      await router.send(["slow", Buffer.alloc(1024)]).then(() => sent++, (e) => (error = e));
+    }
+    expect(error).toMatchObject({ code: "EAGAIN" });
+    for (let i = 0; i < sent; i++) await within(dealer.receive());
+    expect(dealer.readable).toBe(false);
   });
 });
