@@ -202,6 +202,21 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
   });
 });
 
+describe("immediate over inproc", () => {
+  it("queues nothing for a peer that has not bound yet, and sends once it has", async () => {
+    const address = await freeAddress("inproc");
+    const push = open(new Push({ immediate: true, sendTimeout: 30 }));
+    push.connect(address);
+    expect(push.writable).toBe(false);
+    await expect(push.send("too early")).rejects.toMatchObject({ code: "EAGAIN" });
+    const pull = open(new Pull());
+    await pull.bind(address);
+    expect(push.writable).toBe(true);
+    await push.send("after the bind");
+    expect(strings(await within(pull.receive()))).toEqual(["after the bind"]);
+  });
+});
+
 describe.each(STREAM_TRANSPORTS)("Socket over %s (stream only)", (transport) => {
   it("reconnects automatically after the binding side closes and binds again", async () => {
     const first = open(new Pull());
