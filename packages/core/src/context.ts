@@ -12,6 +12,8 @@ import { ZapClient, type ZapHandler } from "./zap.js";
 export interface ContextSocket {
   readonly closed: boolean;
   close(): void;
+  /** Closes with `ETERM` for pending calls (context termination). */
+  terminate(): void;
   /** Messages still queued for peers (for the exit warning). */
   pendingOutbound(): number;
 }
@@ -94,14 +96,14 @@ export class Context {
 
   /**
    * Closes every socket of the context (as `zmq_ctx_term`): pending receives
-   * end, queued messages are sent or dropped according to each socket's
+   * and sends reject with `ETERM`, queued messages are sent or dropped according to each socket's
    * `linger`. New sockets cannot be created afterwards.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.zap.close();
-    for (const socket of [...this.#sockets]) socket.close();
+    for (const socket of [...this.#sockets]) socket.terminate();
   }
 }
 

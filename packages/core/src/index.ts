@@ -33,6 +33,7 @@ export { Stream } from "./socket/stream.js";
 export { Proxy, type ProxyOptions, type ProxyStats } from "./proxy.js";
 export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
+export { messageProperties, type MessageProperties } from "./message-properties.js";
 export { curveKeyPair, z85Encode, z85Decode, type CurveKeyPair } from "./mechanism/z85.js";
 export { ZAP_ENDPOINT, type ZapHandler, type ZapDecision, type ZapRequest, type ZapReply } from "./zap.js";
 

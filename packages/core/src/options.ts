@@ -38,6 +38,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   backlog: { kind: "int", default: 100, min: 0 },
   maxMessageSize: { kind: "int", default: -1, min: -1, max: Number.MAX_SAFE_INTEGER },
   immediate: { kind: "bool", default: false },
+  messageProperties: { kind: "bool", default: false },
   ipv6: { kind: "bool", default: false },
   tcpKeepalive: { kind: "int", default: -1, min: -1, max: 1 },
   tcpKeepaliveCount: { kind: "int", default: -1, min: -1 },

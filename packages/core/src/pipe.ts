@@ -39,6 +39,8 @@ export interface PipeTransport {
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
   shutdown(lingerMs: number): void;
+  /** True once the connection has ended. */
+  readonly closed: boolean;
 }
 
 export class Pipe {
@@ -65,6 +67,8 @@ export class Pipe {
   peer: Pipe | null = null;
   /** Stream: the engine currently carrying this pipe, if connected. */
   transport: PipeTransport | null = null;
+  /** Keep only the newest message in each direction (`conflate`, libzmq's ypipe_conflate). */
+  conflate = false;
   /** Free slot for the socket type's own per-pipe state. */
   state: unknown = undefined;
 
@@ -118,6 +122,7 @@ export class Pipe {
       peer.deliver(msg);
       return;
     }
+    if (this.conflate) while (this.outbound.length > 0) this.outbound.shift();
     this.outbound.push(msg);
     if (this.outbound.length === 1) this.transport?.flush();
   }
@@ -134,6 +139,7 @@ export class Pipe {
   /** A message arrived from the peer. */
   deliver(msg: Msg): void {
     if (this.#terminated) return;
+    if (this.conflate) while (this.inbound.length > 0) this.inbound.shift();
     this.inbound.push(msg);
     if (this.inbound.length === 1) this.owner.pipeReadable(this);
   }

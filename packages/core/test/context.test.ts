@@ -19,7 +19,7 @@ describe("Context", () => {
     expect(pullA.readable).toBe(false);
   });
 
-  it("close() closes every socket of the context and ends their pending receives", async () => {
+  it("close() closes every socket of the context and ends their pending receives with ETERM", async () => {
     const context = new Context();
     const pull = open(new Pull({ context, linger: 0 }));
     const push = open(new Push({ context, linger: 0 }));
@@ -27,7 +27,7 @@ describe("Context", () => {
     push.connect(pull.lastEndpoint!);
     const pending = pull.receive();
     context.close();
-    await expect(pending).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(pending).rejects.toMatchObject({ code: "ETERM", errno: 156384765 });
     expect(pull.closed && push.closed).toBe(true);
     expect(context.closed).toBe(true);
   });
@@ -38,6 +38,13 @@ describe("Context", () => {
     open(new Push({ context }));
     expect(() => new Push({ context })).toThrow(expect.objectContaining({ code: "EMFILE" }));
     context.close();
+  });
+
+  it("a socket closed on its own ends its pending receives with EAGAIN, as zeromq does", async () => {
+    const pull = open(new Pull({ linger: 0 }));
+    const pending = pull.receive();
+    pull.close();
+    await expect(pending).rejects.toMatchObject({ code: "EAGAIN" });
   });
 
   it("rejects unknown context options", () => {

@@ -40,6 +40,9 @@ export class Dealer extends Socket {
   protected override xsend(msg: Msg): boolean {
     return this.lb.send(msg) !== null;
   }
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.fq.lastPipe;
+  }
   protected override xrecv(): Msg | undefined {
     return this.fq.recv();
   }

@@ -27,6 +27,9 @@ export class Pair extends Socket {
     pipe.write(msg);
     return true;
   }
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.#pipe;
+  }
   protected override xrecv(): Msg | undefined {
     return this.#pipe?.read();
   }

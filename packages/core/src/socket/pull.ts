@@ -1,10 +1,14 @@
 /** PULL (RFC 30): receives from all connected PUSH peers, fair-queued. */
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
+import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
 export class Pull extends Socket {
+  static readonly optionSpecs = {
+    conflate: { kind: "bool", default: false },
+  } as const;
   #fq = new FairQueue();
 
   constructor(options?: SocketOptions<Pull>) {
@@ -21,10 +25,19 @@ export class Pull extends Socket {
   protected override xreadActivated(pipe: Pipe): void {
     this.#fq.activated(pipe);
   }
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.#fq.lastPipe;
+  }
   protected override xrecv(): Msg | undefined {
     return this.#fq.recv();
   }
   protected override xhasIn(): boolean {
     return this.#fq.hasIn();
   }
+}
+defineOptions(Pull.prototype, Pull.optionSpecs);
+
+export interface Pull {
+  /** Keep only the newest message in each pipe (libzmq ZMQ_CONFLATE). */
+  conflate: boolean;
 }

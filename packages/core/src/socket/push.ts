@@ -1,10 +1,14 @@
 /** PUSH (RFC 30): sends each message to the next connected PULL peer, round-robin; waits when all are full. */
 import type { Msg, Pipe } from "../pipe.js";
 import { LoadBalancer } from "../routing/load-balancer.js";
+import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
 export class Push extends Socket {
+  static readonly optionSpecs = {
+    conflate: { kind: "bool", default: false },
+  } as const;
   #lb = new LoadBalancer();
 
   constructor(options?: SocketOptions<Push>) {
@@ -27,4 +31,10 @@ export class Push extends Socket {
   protected override xhasOut(): boolean {
     return this.#lb.hasOut();
   }
+}
+defineOptions(Push.prototype, Push.optionSpecs);
+
+export interface Push {
+  /** Keep only the newest message in each pipe (libzmq ZMQ_CONFLATE). */
+  conflate: boolean;
 }

@@ -35,6 +35,9 @@ export class Reply extends Socket {
     this.#fq.activated(pipe);
   }
 
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.#fq.lastPipe;
+  }
   protected override xrecv(): Msg | undefined {
     if (this.#envelope !== null) {
       throw new ZmqError("EFSM", "A REP socket must send the reply before receiving the next request");

@@ -102,6 +102,9 @@ export class Router extends Socket {
     return true;
   }
 
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.fq.lastPipe;
+  }
   protected override xrecv(): Msg | undefined {
     const msg = this.fq.recv();
     if (msg === undefined) return undefined;

@@ -18,7 +18,7 @@ import { PlainMechanism } from "../mechanism/plain.js";
 import { CurveMechanism } from "../mechanism/curve.js";
 import { toCurveKey } from "../mechanism/z85.js";
 import { SOCKET_OPTIONS, applyOptions, defineOptions, type OptionSpec } from "../options.js";
-import { Pipe, type Msg, type PipeOwner } from "../pipe.js";
+import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
 import { parseEndpoint } from "../transport/endpoint.js";
 import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
@@ -28,6 +28,7 @@ import { Deque } from "../util/deque.js";
 import type { Greeting } from "../zmtp/greeting.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
+import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
@@ -79,6 +80,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #sendWaiters = new Deque<SendWaiter>();
   #receiveWaiters = new Deque<ReceiveWaiter>();
   #closed = false;
+  #recordProperties = false;
   #lastEndpoint: string | null = null;
   #pendingBinds = 0;
   /** Readiness listeners (Poller, Proxy); empty on the hot path, so one size check. */
@@ -93,6 +95,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     if (ctx.maxMessageSize !== -1) this.options.maxMessageSize = ctx.maxMessageSize;
     if (ctx.ipv6) this.options.ipv6 = true;
     applyOptions(this, options, ["context"]);
+    this.#recordProperties = this.options.messageProperties === true;
     ctx.register(this);
   }
 
@@ -303,7 +306,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
     if (this.#receiveWaiters.length === 0) {
       try {
         const msg = this.xrecv();
-        if (msg !== undefined) return Promise.resolve(msg);
+        if (msg !== undefined) {
+          if (this.#recordProperties) this.#record(msg);
+          return Promise.resolve(msg);
+        }
       } catch (error) {
         return Promise.reject(error);
       }
@@ -329,7 +335,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (this.#receiveWaiters.length === 0) {
         try {
           const msg = this.xrecv();
-          if (msg !== undefined) return Promise.resolve({ done: false, value: msg });
+          if (msg !== undefined) {
+            if (this.#recordProperties) this.#record(msg);
+            return Promise.resolve({ done: false, value: msg });
+          }
         } catch (error) {
           return Promise.reject(error);
         }
@@ -370,6 +379,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
   }
 
+  #record(msg: Msg): void {
+    const pipe = this.lastReceivedPipe();
+    if (pipe !== null) recordProperties(msg, pipe);
+  }
+
+  /** The pipe the last message handed out came from (for message properties). */
+  protected lastReceivedPipe(): Pipe | null {
+    return null;
+  }
+
   /** Serves waiting receivers in order while messages are available. */
   protected tryReceive(): void {
     let waiter;
@@ -386,6 +405,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (msg === undefined) return;
       this.#receiveWaiters.shift();
       if (waiter.timer !== null) clearTimeout(waiter.timer);
+      if (this.#recordProperties) this.#record(msg);
       waiter.resolve(msg);
     }
   }
@@ -398,10 +418,19 @@ export abstract class Socket implements PipeOwner, StreamHost {
    * (-1: until sent, 0: dropped). Calling it twice is a no-op.
    */
   close(): void {
+    this.#close("EAGAIN", "Socket was closed");
+  }
+
+  /** @internal Closes as part of `context.close()`: pending calls end with `ETERM`. */
+  terminate(): void {
+    this.#close("ETERM", "Context was terminated");
+  }
+
+  #close(code: string, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     const linger = this.option<number>("linger");
-    const closedError = (): ZmqError => new ZmqError("EAGAIN", "Socket was closed");
+    const closedError = (): ZmqError => new ZmqError(code, reason);
     let waiter;
     while ((waiter = this.#receiveWaiters.shift()) !== undefined) {
       if (waiter.timer !== null) clearTimeout(waiter.timer);
@@ -412,6 +441,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (sender.timer !== null) clearTimeout(sender.timer);
       sender.reject(closedError());
     }
+    if (linger !== 0) this.#warnIfLingering(linger);
     for (const binding of new Set(this.#bindings.values())) this.#unbind(binding, linger);
     this.#bindings.clear();
     for (const connection of this.#connections.values()) this.#dropConnection(connection, linger);
@@ -422,6 +452,30 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.emitEvent("end", "");
     this.events.close();
     if (this.#readiness.size > 0) this.#notifyReadiness();
+  }
+
+  /**
+   * Queued messages of connected peers are still flushed after close (within
+   * `linger`), which keeps the process alive. If that is still going on after
+   * a second, say so, as the `zeromq` package does when exit is delayed.
+   */
+  #warnIfLingering(linger: number): void {
+    const flushing: [Pipe, PipeTransport][] = [];
+    for (const pipe of this.pipes) {
+      if (pipe.outbound.length > 0 && pipe.transport !== null) flushing.push([pipe, pipe.transport]);
+    }
+    if (flushing.length === 0) return;
+    const timer = setTimeout(() => {
+      let queued = 0;
+      for (const [pipe, transport] of flushing) if (!transport.closed) queued += pipe.outbound.length;
+      if (queued === 0) return;
+      process.emitWarning(
+        `A closed ${this.constructor.name} socket still has ${queued} queued message(s) to send (linger ${linger}), ` +
+          "which keeps the process alive. Set linger to 0, or to a bound in ms, to exit without waiting.",
+        { code: "SKEIN_LINGER" },
+      );
+    }, 1000);
+    timer.unref();
   }
 
   /** @internal Messages queued for peers and not yet written. */
@@ -441,6 +495,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   createPipe(outgoing: boolean, endpoint: string): Pipe {
     const pipe = new Pipe(this, this.option<number>("sendHighWaterMark"), this.option<number>("receiveHighWaterMark"), outgoing);
     pipe.endpoint = endpoint;
+    if (this.options.conflate === true) pipe.conflate = true;
     return pipe;
   }
 
@@ -527,7 +582,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
-    void name;
+    if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
   }
 
   // ---- ZMTP (EngineSocket) ------------------------------------------------------------------

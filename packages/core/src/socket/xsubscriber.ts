@@ -77,6 +77,9 @@ export class XSubscriber extends Socket {
     return true;
   }
 
+  protected override lastReceivedPipe(): Pipe | null {
+    return this.fq.lastPipe;
+  }
   protected override xrecv(): Msg | undefined {
     return this.fq.recv();
   }

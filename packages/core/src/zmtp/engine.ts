@@ -167,8 +167,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     return this.socket.authenticate({ ...request, address });
   }
 
-  handshakeSucceeded(peerMetadata: Metadata, userId: string): void {
+  handshakeSucceeded(peerMetadata: Metadata, userId: string, zapMetadata?: Metadata): void {
     if (this.#state !== State.Handshake) return;
+    // ZAP metadata joins the peer's own properties (RFC 27 §"Metadata"), as zmq_msg_gets shows them.
+    if (zapMetadata !== undefined) for (const [name, value] of zapMetadata) peerMetadata.set(name, value);
     this.peerMetadata = peerMetadata;
     this.userId = userId;
     const type = getProperty(peerMetadata, "Socket-Type")?.toString("latin1") ?? "";
