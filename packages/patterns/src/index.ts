@@ -7,7 +7,7 @@
  */
 export { PatternError } from "./errors.js";
 export { RpcClient, type RpcClientOptions, type RequestOptions } from "./rpc-client.js";
-export { RpcServer, type RpcServerOptions, type RequestContext, type RequestHandler } from "./rpc-server.js";
+export { RpcServer, type RpcServerOptions, type SecurityOptions, type RequestContext, type RequestHandler } from "./rpc-server.js";
 export { TopicPublisher, type TopicPublisherOptions } from "./topic-publisher.js";
 export { TopicSubscriber, type TopicSubscriberOptions, type TopicHandler, type DropReport } from "./topic-subscriber.js";
 export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from "./work-queue.js";

@@ -18,6 +18,7 @@
  */
 import { Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
+import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
 
 /** Per-request options. */
@@ -36,6 +37,8 @@ export interface RequestOptions {
 export interface RpcClientOptions {
   /** Servers (or brokers) to use, in order of preference. At least one. */
   endpoints: string[];
+  /** Security options of the client sockets (`curveServerKey`, `curvePublicKey`, `curveSecretKey`, `plainUsername`, ...). */
+  security?: SecurityOptions;
   /** Milliseconds to wait for a reply to one attempt. Default 5000. */
   timeout?: number;
   /** Extra attempts after a timeout. Default 0. */
@@ -116,6 +119,7 @@ export class RpcClient {
       const socket = new Dealer({
         linger: 0,
         sendHighWaterMark: options.sendHighWaterMark ?? 1000,
+        ...(options.security ?? {}),
         ...(options.context === undefined ? {} : { context: options.context }),
         ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
       });

@@ -8,7 +8,7 @@
  * `[peerId, correlationId(8), ...replyFrames]`. A message whose second
  * frame is not 8 bytes is a protocol error: it is dropped and reported.
  */
-import { Context, Router } from "@skein/core";
+import { Context, Router, messageProperties } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 
 /** What a handler knows about the request it serves. */
@@ -19,6 +19,8 @@ export interface RequestContext {
   correlationId: Buffer;
   /** Aborted when the server's close deadline passes: stop work, the reply will not be sent. */
   signal: AbortSignal;
+  /** The user id the ZAP handler gave the client (PLAIN/CURVE security), if any. */
+  userId?: string;
 }
 
 /** A request handler: its returned frames are the reply. */
@@ -38,6 +40,24 @@ export interface RpcServerOptions {
   onError?: (error: unknown, frames: Buffer[]) => void;
   /** Milliseconds replies still in the queue are sent for after close. Default 1000. */
   linger?: number;
+  /**
+   * Security options of the server socket, as `@skein/core` names them
+   * (`curveServer`, `curveSecretKey`, `plainServer`, `zapDomain`, ...). The
+   * user id a ZAP handler assigns reaches handlers as {@link RequestContext.userId}.
+   */
+  security?: SecurityOptions;
+}
+
+/** Security options of a pattern's socket (the `@skein/core` socket options). */
+export interface SecurityOptions {
+  plainServer?: boolean;
+  plainUsername?: string;
+  plainPassword?: string;
+  curveServer?: boolean;
+  curvePublicKey?: string;
+  curveSecretKey?: string;
+  curveServerKey?: string;
+  zapDomain?: string;
 }
 
 /**
@@ -99,6 +119,8 @@ export class RpcServer {
     const socket = new Router({
       linger: o.linger ?? 1000,
       mandatory: true,
+      messageProperties: true,
+      ...(o.security ?? {}),
       ...(o.context === undefined ? {} : { context: o.context }),
     });
     this.#socket = socket;
@@ -167,7 +189,10 @@ export class RpcServer {
     const frames = message.slice(2);
     this.#inFlight++;
     try {
-      const reply = await handler(frames, { peerId, correlationId, signal: this.#abort.signal });
+      const userId = messageProperties(message)?.userId;
+      const ctx: RequestContext = { peerId, correlationId, signal: this.#abort.signal };
+      if (userId) ctx.userId = userId;
+      const reply = await handler(frames, ctx);
       if (!Array.isArray(reply) || !reply.every((f) => Buffer.isBuffer(f))) {
         throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       }

@@ -7,7 +7,7 @@
 import { context as otelContext, SpanStatusCode } from "@opentelemetry/api";
 import { decodeEnvelope, type ServiceDescriptor } from "@skein/codec";
 import type { Context } from "@skein/core";
-import { RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "@skein/patterns";
+import { RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker, type SecurityOptions } from "@skein/patterns";
 import { Container } from "inversify";
 import type { ClientMethodOptions, ClientOf } from "./client.js";
 import { type AppEndpoints, applyEnvironment, hasEndpoints, missingEndpoint, envName, type SocketConfig } from "./config.js";
@@ -51,6 +51,13 @@ export interface AppOptions {
   telemetry?: TelemetryOptions;
   /** ZeroMQ context of every socket (default: core's shared context). */
   context?: Context;
+  /**
+   * Security (PLAIN or CURVE, with the context's ZAP handler deciding): `rpc`
+   * for this app's RPC server socket, `clients` per service name for the
+   * `@InjectClient` clients. The ZAP user id of a caller reaches handlers
+   * (`@UserId()`, interceptors' `context.userId`).
+   */
+  security?: { rpc?: SecurityOptions; clients?: Readonly<Record<string, SecurityOptions>> };
   /** Errors that reach no caller: event handlers that threw, undecodable messages (default: `console.error`). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -205,6 +212,7 @@ export class App {
         telemetry: this.telemetry,
         ...(clientOptions?.timeout === undefined ? {} : { timeout: clientOptions.timeout }),
         ...(clientOptions?.methods ? { methods: clientOptions.methods } : {}),
+        ...(options.security?.clients?.[name] ? { security: options.security.clients[name] } : {}),
         ...context,
       });
       this.#connections.set(name, connection);
@@ -243,13 +251,14 @@ export class App {
       this.#server = new RpcServer({
         ...endpoints.rpc,
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.security?.rpc ? { security: options.security.rpc } : {}),
         ...context,
         onError: (error) => this.#report(error, "rpc server"),
       });
       await this.#server.serve((frames, request) => dispatcher.dispatch(frames, {
         signal: request.signal,
-        // The ZAP user id, when the transport reports it (see the README: not yet exposed by RpcServer).
-        userId: (request as { userId?: string }).userId,
+        // The ZAP user id of the caller (PLAIN/CURVE with a ZAP handler), from the message properties.
+        userId: request.userId,
       }));
       const server = this.#server;
       this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "rpc" }, () => server.inFlight);

@@ -5,7 +5,7 @@
  */
 import type { ServiceDescriptor } from "@skein/codec";
 import type { Context } from "@skein/core";
-import { RpcClient } from "@skein/patterns";
+import { RpcClient, type SecurityOptions } from "@skein/patterns";
 import { type ClientMethodOptions, type ClientOf, createClient } from "./client.js";
 import { Telemetry, type TelemetryOptions } from "./telemetry.js";
 
@@ -21,6 +21,8 @@ export interface ConnectOptions {
   telemetry?: TelemetryOptions | Telemetry;
   /** ZeroMQ context of the sockets. */
   context?: Context;
+  /** Security of the client sockets: `curveServerKey` + `curvePublicKey` + `curveSecretKey`, or `plainUsername` + `plainPassword`. */
+  security?: SecurityOptions;
 }
 
 /** A typed client and the sockets it owns. */
@@ -33,7 +35,11 @@ export class ServiceConnection<D extends ServiceDescriptor> {
 
   constructor(descriptor: D, options: ConnectOptions) {
     this.#options = options;
-    const transport = { endpoints: [...options.endpoints], ...(options.context ? { context: options.context } : {}) };
+    const transport = {
+      endpoints: [...options.endpoints],
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.security ? { security: options.security } : {}),
+    };
     this.#rpc = new RpcClient(transport);
     const telemetry = options.telemetry instanceof Telemetry ? options.telemetry : new Telemetry(options.telemetry);
     this.client = createClient(descriptor, this.#rpc, {
@@ -66,7 +72,11 @@ export class ServiceConnection<D extends ServiceDescriptor> {
     }
     if (this.#cancellers.length === 0) {
       for (const endpoint of endpoints) {
-        this.#cancellers.push(new RpcClient({ endpoints: [endpoint], ...(this.#options.context ? { context: this.#options.context } : {}) }));
+        this.#cancellers.push(new RpcClient({
+            endpoints: [endpoint],
+            ...(this.#options.context ? { context: this.#options.context } : {}),
+            ...(this.#options.security ? { security: this.#options.security } : {}),
+          }));
       }
     }
     await Promise.all(this.#cancellers.map((canceller) => canceller.request(frames, { timeout: 1_000, retries: 0 })));

@@ -228,3 +228,34 @@ describe("an app over tcp", () => {
     expect(app.state).toBe("stopped");
   });
 });
+
+describe("an app with PLAIN security", () => {
+  test("an interceptor authorises by the caller's ZAP user id", async () => {
+    const { Context } = await import("@skein/core");
+    const context = new Context();
+    cleanup.push(async () => context.close());
+    context.zapHandler = ({ credentials }) => ({
+      allow: credentials[1]?.toString() === "pw",
+      userId: credentials[0]!.toString(),
+    });
+    const seen: (string | undefined)[] = [];
+    const app = await startGreeter({}, {
+      context,
+      security: { rpc: { plainServer: true } },
+      interceptors: [
+        async (invocation, next) => {
+          seen.push(invocation.context.userId);
+          if (invocation.context.userId !== "ada") throw new RpcError(RpcStatus.PERMISSION_DENIED, "ada only");
+          return next();
+        },
+      ],
+    });
+    const ada = connect(GreeterService, { endpoints: app.endpoints.rpc, context, security: { plainUsername: "ada", plainPassword: "pw" } });
+    cleanup.push(() => ada.close());
+    const bob = connect(GreeterService, { endpoints: app.endpoints.rpc, context, security: { plainUsername: "bob", plainPassword: "pw" } });
+    cleanup.push(() => bob.close());
+    expect((await ada.client.sayHello({ name: "Ada" })).message).toBe("Hello, Ada!");
+    await expect(bob.client.sayHello({ name: "Bob" })).rejects.toMatchObject({ code: RpcStatus.PERMISSION_DENIED });
+    expect(seen).toEqual(["ada", "bob"]);
+  });
+});

@@ -719,6 +719,8 @@ export interface Socket {
   backlog: number;
   maxMessageSize: number;
   immediate: boolean;
+  /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
+  messageProperties: boolean;
   ipv6: boolean;
   tcpKeepalive: number;
   tcpKeepaliveCount: number;
