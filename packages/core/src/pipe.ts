@@ -35,6 +35,8 @@ export interface PipeOwner {
 export interface PipeTransport {
   /** Messages were queued: write them out soon. */
   flush(): void;
+  /** Writes queued messages to the connection now, as far as it takes them without waiting. */
+  flushNow(): void;
   /** The inbound queue fell below the high-water mark: read again. */
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
@@ -77,6 +79,8 @@ export class Pipe {
   /** Inbound queue length at which the writer must stop. */
   #inboundLimit: number;
   #peerGone = false;
+  /** Set while canWrite() flushes: the writer is already trying, no need to wake it. */
+  #flushingNow = false;
   #terminated = false;
 
   constructor(owner: PipeOwner, sendHwm: number, recvHwm: number, outgoing: boolean) {
@@ -112,7 +116,19 @@ export class Pipe {
       const limit = peer.#inboundLimit;
       return limit === 0 || peer.inbound.length < limit;
     }
-    return this.#sendHwm === 0 || this.outbound.length < this.#sendHwm;
+    if (this.#sendHwm === 0 || this.outbound.length < this.#sendHwm) return true;
+    // Full: hand what is queued to the connection now rather than at the next turn of the
+    // event loop, so a sender that never yields (PUB dropping at the HWM) still gets its
+    // messages out. Only a connection that is itself backed up makes the pipe full.
+    const transport = this.transport;
+    if (transport === null) return false;
+    this.#flushingNow = true;
+    try {
+      transport.flushNow();
+    } finally {
+      this.#flushingNow = false;
+    }
+    return this.outbound.length < this.#sendHwm;
   }
 
   /** Queues a message for the peer. Check {@link canWrite} first (PUB drops instead). */
@@ -130,7 +146,7 @@ export class Pipe {
   /** The engine takes the next outbound message. */
   takeOutbound(): Msg | undefined {
     const msg = this.outbound.shift();
-    if (msg !== undefined && this.#sendHwm !== 0 && this.outbound.length === this.#sendHwm - 1) {
+    if (msg !== undefined && this.#sendHwm !== 0 && this.outbound.length === this.#sendHwm - 1 && !this.#flushingNow) {
       this.owner.pipeWritable(this);
     }
     return msg;

@@ -85,6 +85,10 @@ export class RawEngine implements StreamEngine, PipeTransport {
 
   // ---- PipeTransport ---------------------------------------------------------
 
+  flushNow(): void {
+    if (!this.#closed && !this.#waitingDrain) this.#flush();
+  }
+
   flush(): void {
     if (this.#flushScheduled || this.#closed) return;
     this.#flushScheduled = true;

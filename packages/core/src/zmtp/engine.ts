@@ -219,6 +219,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.#scheduleFlush();
   }
 
+  flushNow(): void {
+    if (this.#state === State.Active && !this.#waitingDrain) this.#flush();
+  }
+
   resumeReading(): void {
     if (this.#paused && this.#state !== State.Closed) {
       this.#paused = false;
