@@ -216,6 +216,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   flush(): void {
+    // The first message since the last turn of the event loop is written at once (a
+    // request or reply waits for nothing); the ones that follow in the same turn are
+    // batched into one write by the scheduled flush.
+    if (!this.#flushScheduled && !this.#waitingDrain && this.#state === State.Active) this.#flush();
     this.#scheduleFlush();
   }
 
