@@ -1,3 +1,4 @@
+import * as net from "node:net";
 /** The ZMTP engine against raw peers written by hand: heartbeats, ZMTP 3.0 subscriptions, READY contents. */
 import { describe, expect, it } from "vitest";
 import { Dealer, Publisher, Pull, Push, Subscriber } from "../../src/index.js";
@@ -59,6 +60,27 @@ describe("ZMTP engine", () => {
     const event = await gone;
     expect(event.error?.code).toBe("ETIMEDOUT");
     expect(commands(peer).filter((name) => name === "PING").length).toBeGreaterThan(0);
+  });
+
+  it("a connecting socket whose peer goes silent detects it by heartbeat and reconnects", async () => {
+    // A peer that completes the handshake and then stops answering (stopped, not closed).
+    const connections: net.Socket[] = [];
+    const server = net.createServer((stream) => {
+      connections.push(stream);
+      stream.on("error", () => {});
+      stream.write(Buffer.concat([rawGreeting(), rawReady("PULL")]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    open.defer(async () => {
+      for (const stream of connections) stream.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const { port } = server.address() as net.AddressInfo;
+    const push = open(new Push({ heartbeatInterval: 30, heartbeatTimeout: 100, reconnectInterval: 20 }));
+    const gone = nextEvent(push, "disconnect");
+    push.connect(`tcp://127.0.0.1:${port}`);
+    expect((await gone).error?.code).toBe("ETIMEDOUT");
+    await until(() => connections.length >= 2, "a second connection");
   });
 
   it("keeps a peer that answers PINGs", async () => {
