@@ -8,6 +8,7 @@
 import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
+import { RoutingIds } from "../routing/routing-ids.js";
 import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
@@ -23,8 +24,7 @@ export class Router extends Socket {
   } as const;
   protected readonly fq = new FairQueue();
   /** Pipes by routing id (latin1 string of the id bytes). */
-  protected readonly routes = new Map<string, Pipe>();
-  #nextId = (Math.random() * 0xffffffff) >>> 0;
+  protected readonly ids = new RoutingIds();
 
   constructor(options?: SocketOptions<Router>, type: SocketType = SocketType.Router) {
     super(type, options);
@@ -46,36 +46,24 @@ export class Router extends Socket {
       id = null;
     }
     if (id === null || id.length === 0) {
-      id = this.#generateId();
+      id = this.ids.generate();
     } else {
-      const key = id.toString("latin1");
-      const existing = this.routes.get(key);
+      const existing = this.ids.get(id);
       if (existing !== undefined) {
         if (this.options.handover !== true) return false;
-        this.routes.delete(key);
+        this.ids.remove(existing);
         existing.terminate();
       }
     }
     pipe.routingId = id;
-    this.routes.set(id.toString("latin1"), pipe);
+    this.ids.set(id, pipe);
     this.fq.attach(pipe);
     if (this.options.probeRouter === true && pipe.canWrite()) pipe.write([EMPTY]);
     return true;
   }
 
-  #generateId(): Buffer {
-    for (;;) {
-      const id = Buffer.allocUnsafe(5);
-      id[0] = 0;
-      id.writeUInt32BE(this.#nextId, 1);
-      this.#nextId = (this.#nextId + 1) >>> 0;
-      if (!this.routes.has(id.toString("latin1"))) return id;
-    }
-  }
-
   protected xpipeTerminated(pipe: Pipe): void {
-    const key = pipe.routingId?.toString("latin1");
-    if (key !== undefined && this.routes.get(key) === pipe) this.routes.delete(key);
+    this.ids.remove(pipe);
     this.fq.terminated(pipe);
   }
 
@@ -91,7 +79,7 @@ export class Router extends Socket {
     if (msg.length < 2) {
       throw new ZmqError("EINVAL", "A ROUTER message needs a routing id frame and at least one more frame");
     }
-    const pipe = this.routes.get(msg[0]!.toString("latin1"));
+    const pipe = this.ids.get(msg[0]!);
     const mandatory = this.options.mandatory === true;
     if (pipe === undefined) {
       if (mandatory) throw new ZmqError("EHOSTUNREACH", `No peer with routing id ${msg[0]!.toString("hex")}`);
@@ -117,7 +105,7 @@ export class Router extends Socket {
   }
 
   protected override xhasOut(): boolean {
-    for (const pipe of this.routes.values()) if (pipe.canWrite()) return true;
+    for (const pipe of this.ids.routes.values()) if (pipe.canWrite()) return true;
     return false;
   }
 }

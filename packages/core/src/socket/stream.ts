@@ -26,6 +26,7 @@ import { ZmqError } from "../errors.js";
 import { defineOptions } from "../options.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
+import { RoutingIds } from "../routing/routing-ids.js";
 import { RawEngine } from "../transport/raw-engine.js";
 import type { StreamEngine, StreamSession } from "../transport/stream.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
@@ -39,8 +40,7 @@ export class Stream extends Socket {
   } as const;
   #fq = new FairQueue();
   /** Pipes by routing id (latin1 string of the id bytes). */
-  #routes = new Map<string, Pipe>();
-  #nextId = (Math.random() * 0xffffffff) >>> 0;
+  #ids = new RoutingIds();
 
   constructor(options?: SocketOptions<Stream>) {
     super(SocketType.Stream, options);
@@ -79,29 +79,18 @@ export class Stream extends Socket {
   protected xattachPipe(pipe: Pipe): boolean {
     let id = pipe.routingId;
     if (id === null || id.length === 0) {
-      id = this.#generateId();
-    } else if (this.#routes.has(id.toString("latin1"))) {
+      id = this.#ids.generate();
+    } else if (this.#ids.has(id)) {
       return false;
     }
     pipe.routingId = id;
-    this.#routes.set(id.toString("latin1"), pipe);
+    this.#ids.set(id, pipe);
     this.#fq.attach(pipe);
     return true;
   }
 
-  #generateId(): Buffer {
-    for (;;) {
-      const id = Buffer.allocUnsafe(5);
-      id[0] = 0;
-      id.writeUInt32BE(this.#nextId, 1);
-      this.#nextId = (this.#nextId + 1) >>> 0;
-      if (!this.#routes.has(id.toString("latin1"))) return id;
-    }
-  }
-
   protected xpipeTerminated(pipe: Pipe): void {
-    const key = pipe.routingId?.toString("latin1");
-    if (key !== undefined && this.#routes.get(key) === pipe) this.#routes.delete(key);
+    this.#ids.remove(pipe);
     this.#fq.terminated(pipe);
   }
 
@@ -113,7 +102,7 @@ export class Stream extends Socket {
     if (msg.length !== 2) {
       throw new ZmqError("EINVAL", "A STREAM message is exactly two frames: the peer's routing id and the bytes");
     }
-    const pipe = this.#routes.get(msg[0]!.toString("latin1"));
+    const pipe = this.#ids.get(msg[0]!);
     // libzmq: a STREAM send to an unknown peer fails with EHOSTUNREACH.
     if (pipe === undefined) throw new ZmqError("EHOSTUNREACH", `No peer with routing id ${msg[0]!.toString("hex")}`);
     if (msg[1]!.length === 0) {
@@ -139,7 +128,7 @@ export class Stream extends Socket {
   }
 
   protected override xhasOut(): boolean {
-    for (const pipe of this.#routes.values()) if (pipe.canWrite()) return true;
+    for (const pipe of this.#ids.routes.values()) if (pipe.canWrite()) return true;
     return false;
   }
 }
