@@ -5,8 +5,10 @@
  * range a `RangeError`, and a read-only or unknown option a `TypeError`.
  */
 
+import { ZmqError } from "./errors.js";
+
 /** How a value is checked. */
-export type OptionKind = "int" | "bool" | "string" | "binary";
+export type OptionKind = "int" | "bool" | "string" | "binary" | "unsupported";
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -65,6 +67,19 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   socksProxy: { kind: "string", default: null, noEffect: true },
   interface: { kind: "string", default: null, noEffect: true },
   loopbackFastPath: { kind: "bool", default: false, noEffect: true },
+  multicastMaxTransportDataUnit: { kind: "int", default: 1500, min: 0, noEffect: true },
+  vmciBufferSize: { kind: "int", default: 0, min: 0, noEffect: true },
+  vmciBufferMinSize: { kind: "int", default: 0, min: 0, noEffect: true },
+  vmciBufferMaxSize: { kind: "int", default: 0, min: 0, noEffect: true },
+  vmciConnectTimeout: { kind: "int", default: -1, min: -1, noEffect: true },
+  // GSSAPI is a security mechanism: silently accepting it would leave a socket
+  // unprotected that its author believes protected, so turning it on fails.
+  gssapiServer: { kind: "unsupported", default: false },
+  gssapiPlainText: { kind: "unsupported", default: false },
+  gssapiPrincipal: { kind: "unsupported", default: null },
+  gssapiServicePrincipal: { kind: "unsupported", default: null },
+  gssapiPrincipalNameType: { kind: "unsupported", default: "hostBased" },
+  gssapiServicePrincipalNameType: { kind: "unsupported", default: "hostBased" },
 };
 
 /** Validates a value for an option; returns the value to store. */
@@ -94,6 +109,9 @@ export function checkOption(socketName: string, name: string, spec: OptionSpec, 
         throw new RangeError(`Option ${name} of ${socketName} must be one of ${spec.values.join(", ")}`);
       }
       return value;
+    case "unsupported":
+      if (value === spec.default) return value;
+      throw new ZmqError("ENOTSUP", `Option ${name} of ${socketName}: GSSAPI is not supported by skein (use CURVE; see docs/compat.md)`);
     case "binary":
       if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value) && !(value instanceof Uint8Array)) {
         throw new TypeError(`Option ${name} of ${socketName} must be a string, Buffer or null, got ${describe(value)}`);

@@ -747,4 +747,21 @@ export interface Socket {
   socksProxy: string | null;
   interface: string | null;
   loopbackFastPath: boolean;
+  multicastMaxTransportDataUnit: number;
+  vmciBufferSize: number;
+  vmciBufferMinSize: number;
+  vmciBufferMaxSize: number;
+  vmciConnectTimeout: number;
+  /** Not supported: setting it to true throws ENOTSUP (see docs/compat.md). */
+  gssapiServer: boolean;
+  /** Not supported: setting it to true throws ENOTSUP. */
+  gssapiPlainText: boolean;
+  /** Not supported: setting it throws ENOTSUP. */
+  gssapiPrincipal: string | null;
+  /** Not supported: setting it throws ENOTSUP. */
+  gssapiServicePrincipal: string | null;
+  /** Not supported: setting it to another value throws ENOTSUP. */
+  gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal";
+  /** Not supported: setting it to another value throws ENOTSUP. */
+  gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal";
 }
