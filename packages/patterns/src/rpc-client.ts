@@ -20,6 +20,7 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
+import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG } from "./rpc-server.js";
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -31,6 +32,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** `false` forbids retries: the server must not see this request twice. Default `true`. */
   idempotent?: boolean;
+  /**
+   * Called with each partial reply the server sends before its final one
+   * ({@link RequestContext.sendPartial}), in order. Once one has arrived the
+   * request is not retried. The timeout covers the whole exchange.
+   */
+  onPartial?: (frames: Buffer[]) => void;
 }
 
 /** Options of {@link RpcClient}. */
@@ -65,6 +72,8 @@ interface Pending {
   readonly reject: (error: PatternError) => void;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
+  readonly onPartial: ((frames: Buffer[]) => void) | undefined;
+  partials: number;
   attempt: number;
   endpoint: number;
   timer: NodeJS.Timeout | null;
@@ -175,6 +184,8 @@ export class RpcClient {
         reject,
         signal,
         onAbort,
+        onPartial: options?.onPartial,
+        partials: 0,
         attempt: 0,
         endpoint: -1,
         timer: null,
@@ -239,7 +250,7 @@ export class RpcClient {
     const endpoint = this.#endpoints[pending.endpoint]!;
     endpoint.failures++;
     endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
-    if (pending.attempt > pending.retries) {
+    if (pending.attempt > pending.retries || pending.partials > 0) {
       const tried = pending.attempt === 1 ? "1 attempt" : `${pending.attempt} attempts`;
       this.#fail(pending.id, new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`));
       return;
@@ -268,6 +279,20 @@ export class RpcClient {
     return pending;
   }
 
+  #onPartial(id: number | undefined, message: Buffer[]): void {
+    const pending = id === undefined ? undefined : this.#pending.get(id);
+    if (pending?.onPartial === undefined) {
+      this.#unmatched++;
+      return;
+    }
+    pending.partials++;
+    try {
+      pending.onPartial(message.slice(1));
+    } catch (error) {
+      this.#fail(pending.id, new PatternError("EINVAL", `onPartial threw: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+
   async #receiveLoop(index: number): Promise<void> {
     const endpoint = this.#endpoints[index]!;
     for (;;) {
@@ -277,7 +302,12 @@ export class RpcClient {
       } catch {
         return; // closed
       }
-      const id = decodeU64(message[0]);
+      const head = message[0];
+      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE && head[8] === PARTIAL_FLAG) {
+        this.#onPartial(decodeU64(head.subarray(0, 8)), message);
+        continue;
+      }
+      const id = decodeU64(head);
       const pending = id === undefined ? undefined : this.#take(id);
       if (pending === undefined) {
         this.#unmatched++;

@@ -21,7 +21,17 @@ export interface RequestContext {
   signal: AbortSignal;
   /** The user id the ZAP handler gave the client (PLAIN/CURVE security), if any. */
   userId?: string;
+  /**
+   * Sends a partial reply before the final one (the handler's return value):
+   * the client sees it through `RequestOptions.onPartial`, in order. Resolves
+   * once queued; does nothing once the server is closing.
+   */
+  sendPartial(frames: Buffer[]): Promise<void>;
 }
+
+/** A partial reply's correlation frame: the 8-byte id and this flag octet. */
+export const PARTIAL_FLAG = 0x01;
+export const PARTIAL_CORRELATION_SIZE = 9;
 
 /** A request handler: its returned frames are the reply. */
 export type RequestHandler = (frames: Buffer[], ctx: RequestContext) => Promise<Buffer[]> | Buffer[];
@@ -190,7 +200,17 @@ export class RpcServer {
     this.#inFlight++;
     try {
       const userId = messageProperties(message)?.userId;
-      const ctx: RequestContext = { peerId, correlationId, signal: this.#abort.signal };
+      let partialCorrelation: Buffer | null = null;
+      const ctx: RequestContext = {
+        peerId,
+        correlationId,
+        signal: this.#abort.signal,
+        sendPartial: async (partial: Buffer[]) => {
+          if (this.#abort.signal.aborted || socket.closed) return;
+          partialCorrelation ??= Buffer.concat([correlationId, Buffer.from([PARTIAL_FLAG])]);
+          await socket.send([peerId, partialCorrelation, ...partial]);
+        },
+      };
       if (userId) ctx.userId = userId;
       const reply = await handler(frames, ctx);
       if (!Array.isArray(reply) || !reply.every((f) => Buffer.isBuffer(f))) {

@@ -259,6 +259,7 @@ export class App {
         signal: request.signal,
         // The ZAP user id of the caller (PLAIN/CURVE with a ZAP handler), from the message properties.
         userId: request.userId,
+        sendPartial: request.sendPartial,
       }));
       const server = this.#server;
       this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "rpc" }, () => server.inFlight);

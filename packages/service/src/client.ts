@@ -39,6 +39,8 @@ export interface TransportRequestOptions {
   retries?: number;
   signal?: AbortSignal;
   idempotent?: boolean;
+  /** Partial replies ahead of the final one (server streams), in order. */
+  onPartial?: (frames: Buffer[]) => void;
 }
 
 /** A request-reply transport: `RpcClient` of `@skein/patterns` is one. */
@@ -141,12 +143,51 @@ class Caller {
     return decodeReply(method, reply);
   }
 
+  /**
+   * A server stream: items arrive as partial replies and are yielded as they
+   * come; the final reply carries `stream-end` (or an error, or, from a
+   * server without partial replies, every item at once).
+   */
   async *stream(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): AsyncGenerator<unknown> {
-    const frames = await this.#call(method, methodOptions, request, options);
-    yield* decodeStream(method, frames);
+    const partials: Buffer[][] = [];
+    let wake: (() => void) | null = null;
+    let settled = false;
+    let final: Buffer[] = [];
+    let failure: unknown = null;
+    const call = this.#call(method, methodOptions, request, options, (frames) => {
+      partials.push(frames);
+      wake?.();
+    }).then(
+      (frames) => {
+        final = frames;
+        settled = true;
+        wake?.();
+      },
+      (error: unknown) => {
+        failure = error;
+        settled = true;
+        wake?.();
+      },
+    );
+    for (;;) {
+      let frames;
+      while ((frames = partials.shift()) !== undefined) yield* decodeStream(method, frames, false);
+      if (settled) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+    await call;
+    if (failure !== null) throw failure;
+    yield* decodeStream(method, final, true);
   }
 
-  async #call(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions): Promise<Buffer[]> {
+  async #call(
+    method: MethodDescriptor<unknown, unknown>,
+    methodOptions: ClientMethodOptions,
+    request: unknown,
+    options: ClientCallOptions,
+    onPartial?: (frames: Buffer[]) => void,
+  ): Promise<Buffer[]> {
     const attributes = { "rpc.service": this.#service, "rpc.method": method.name };
     const started = performance.now();
     this.#telemetry.clientRequests.add(1, attributes);
@@ -178,6 +219,7 @@ class Caller {
         retries,
         idempotent,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(onPartial ? { onPartial } : {}),
       })).catch((error: unknown) => {
         throw transportError(error, this.#service, method.name);
       });
@@ -215,8 +257,11 @@ function decodeReply(method: MethodDescriptor<unknown, unknown>, frames: Buffer[
   return method.responseCodec.decode(envelope.payload[0] ?? Buffer.alloc(0));
 }
 
-/** Reads `[item header, item, ..., end header]` (see rpc-dispatcher.ts). */
-function* decodeStream(method: MethodDescriptor<unknown, unknown>, frames: Buffer[]): Generator<unknown> {
+/**
+ * Reads `[item header, item, ..., end header]` (see rpc-dispatcher.ts); a
+ * partial reply holds items only (`expectEnd` false).
+ */
+function* decodeStream(method: MethodDescriptor<unknown, unknown>, frames: Buffer[], expectEnd: boolean): Generator<unknown> {
   let index = 0;
   while (index < frames.length) {
     const header = decodeEnvelope([frames[index]!]);
@@ -228,7 +273,7 @@ function* decodeStream(method: MethodDescriptor<unknown, unknown>, frames: Buffe
     yield method.responseCodec.decode(frames[index + 1]!);
     index += 2;
   }
-  throw new RpcError(RpcStatus.INTERNAL, `stream reply to ${method.name} has no stream-end`);
+  if (expectEnd) throw new RpcError(RpcStatus.INTERNAL, `stream reply to ${method.name} has no stream-end`);
 }
 
 function throwIfError(envelope: Envelope): void {

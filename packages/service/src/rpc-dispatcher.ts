@@ -24,6 +24,12 @@ export interface TransportContext {
   readonly signal?: AbortSignal;
   /** ZAP user id of the peer, when the transport reports it. */
   readonly userId?: string;
+  /**
+   * Sends a partial reply ahead of the final one (`RpcServer`'s
+   * `sendPartial`). With it, a server stream goes out item by item as the
+   * handler yields; without it, as one multipart reply at the end.
+   */
+  readonly sendPartial?: (frames: Buffer[]) => Promise<void>;
 }
 
 /** Options of {@link RpcDispatcher}. */
@@ -132,7 +138,7 @@ export class RpcDispatcher {
     try {
       const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
       if (rpc.method.serverStreaming) {
-        return await Promise.race([encodeStream(rpc, correlationId, result, abort, span), abort.aborted]);
+        return await Promise.race([encodeStream(rpc, correlationId, result, abort, span, transport.sendPartial), abort.aborted]);
       }
       return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
     } finally {
@@ -184,10 +190,20 @@ class RpcCallContext implements ServiceCallContext {
 }
 
 /**
- * A server-streaming reply: every `stream-item` envelope then `stream-end`,
- * in one multipart reply (`[item header, item, item header, item, ..., end header]`).
+ * A server-streaming reply: a `stream-item` envelope per item, then
+ * `stream-end`. With `sendPartial` each item leaves as soon as the handler
+ * yields it (a partial reply) and the final reply is the `stream-end`;
+ * without it everything goes in one multipart reply
+ * (`[item header, item, ..., end header]`). Clients read both forms.
  */
-async function encodeStream(rpc: ExploredRpc, correlationId: string, result: unknown, abort: CallAbort, span: Span): Promise<Buffer[]> {
+async function encodeStream(
+  rpc: ExploredRpc,
+  correlationId: string,
+  result: unknown,
+  abort: CallAbort,
+  span: Span,
+  sendPartial: ((frames: Buffer[]) => Promise<void>) | undefined,
+): Promise<Buffer[]> {
   if (result === null || typeof result !== "object" || !(Symbol.asyncIterator in result || Symbol.iterator in result)) {
     throw new RpcError(RpcStatus.INTERNAL, `${rpc.method.name} is server-streaming: its handler must return an (async) iterable`);
   }
@@ -195,7 +211,9 @@ async function encodeStream(rpc: ExploredRpc, correlationId: string, result: unk
   let count = 0;
   for await (const item of result as AsyncIterable<unknown>) {
     if (abort.isAborted) return abort.aborted;
-    frames.push(...encodeEnvelope({ kind: "stream-item", correlationId, payload: [encodeResponse(rpc, item)] }));
+    const itemFrames = encodeEnvelope({ kind: "stream-item", correlationId, payload: [encodeResponse(rpc, item)] });
+    if (sendPartial !== undefined) await sendPartial(itemFrames);
+    else frames.push(...itemFrames);
     count++;
   }
   span.setAttribute("rpc.skein.stream_items", count);

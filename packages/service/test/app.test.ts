@@ -66,6 +66,20 @@ describe("an app over tcp", () => {
     expect(items[3]!.message).toBe("Hello #3, Bo");
   });
 
+  test("a server stream's items reach the caller while the handler is still producing", async () => {
+    // The handler yields item 1 only after the caller has seen item 0: a stream
+    // delivered as one reply at the end could never finish.
+    const firstSeen = deferred<void>();
+    const app = await startGreeter({ beforeStreamItem: (index) => (index === 1 ? firstSeen.promise : undefined) });
+    const { client: greeter } = client(GreeterService, app.endpoints.rpc);
+    const items = [];
+    for await (const item of greeter.sayHelloStream({ name: "Cy", times: 3 })) {
+      items.push(item.index);
+      if (item.index === 0) firstSeen.resolve();
+    }
+    expect(items).toEqual([0, 1, 2]);
+  });
+
   test("handler errors reach the caller as typed RpcErrors", async () => {
     const app = await startGreeter();
     const { client: greeter } = client(GreeterService, app.endpoints.rpc);

@@ -38,6 +38,8 @@ export const GREETING = Symbol("greeting");
 /** Hooks a test sets to steer the greeter. */
 export interface GreeterHooks {
   onCall?: (request: HelloRequest, context: ServiceCallContext) => Promise<void> | void;
+  /** Awaited before each item of sayHelloStream is yielded. */
+  beforeStreamItem?: (index: number) => Promise<void> | void;
 }
 export const HOOKS = Symbol("hooks");
 
@@ -56,6 +58,7 @@ export class Greeter {
   @Rpc()
   async *sayHelloStream(request: HelloRequest) {
     for (let index = 0; index < Math.max(1, request.times); index++) {
+      await this.hooks.beforeStreamItem?.(index);
       yield { message: `${this.greeting} #${index}, ${request.name}`, index };
     }
   }
