@@ -38,6 +38,7 @@ import {
   randomBytes,
   seal,
   sealWithHeader,
+  loadFastCurve,
 } from "./curve-box.js";
 
 // RFC 26 §"HELLO": version (2) + padding (72) + C' (32) + short nonce (8) + box of 64 zeros (80).
@@ -183,6 +184,8 @@ export class CurveMechanism implements Mechanism {
   #cookieKey: Buffer | null = null;
 
   constructor(private readonly host: MechanismHost) {
+    // The first CURVE connection starts loading the faster box library (see curve-box.ts).
+    void loadFastCurve();
     this.#state = host.asServer ? State.ExpectHello : State.ExpectWelcome;
     const asServer = host.asServer;
     this.#sendNonce = nonceOf(asServer ? NONCE_PREFIX.messageFromServer : NONCE_PREFIX.messageFromClient, Buffer.alloc(8));
