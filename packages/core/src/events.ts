@@ -51,6 +51,15 @@ export class Observer {
   #queueing = false;
   #closed = false;
 
+  /**
+   * `new Observer(socket)` (the `zeromq` v6 way) returns that socket's
+   * observer, the same object as `socket.events`.
+   */
+  constructor(socket?: { readonly events: Observer }) {
+    // eslint-disable-next-line no-constructor-return
+    if (socket !== undefined && socket.events instanceof Observer) return socket.events;
+  }
+
   /** Whether the observer was closed, by `close()` or with its socket. */
   get closed(): boolean {
     return this.#closed;

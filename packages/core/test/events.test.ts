@@ -85,3 +85,17 @@ describe("Socket monitor events", () => {
     expect(events.map((e) => e.type)).toEqual(["connect", "handshake", "disconnect", "connect", "handshake"]);
   });
 });
+
+describe("new Observer(socket), as in the zeromq package", () => {
+  it("is the socket's own observer and sees its events", async () => {
+    const { Observer, Pull } = await import("../src/index.js");
+    const pull = new Pull({ linger: 0 });
+    const observer = new Observer(pull);
+    expect(observer).toBe(pull.events);
+    const seen: string[] = [];
+    observer.on("bind", (event) => seen.push(event.address!));
+    await pull.bind("tcp://127.0.0.1:0");
+    expect(seen).toEqual([pull.lastEndpoint]);
+    pull.close();
+  });
+});
