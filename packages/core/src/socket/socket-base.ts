@@ -256,7 +256,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   #dropConnection(connection: Connection, lingerMs: number): void {
-    connection.connecter?.close(lingerMs);
+    const connecter = connection.connecter;
+    // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
+    if (connecter !== null && connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
     connection.inprocPipe?.terminate();
   }
 
@@ -460,14 +462,17 @@ export abstract class Socket implements PipeOwner, StreamHost {
    * a second, say so, as the `zeromq` package does when exit is delayed.
    */
   #warnIfLingering(linger: number): void {
-    const flushing: [Pipe, PipeTransport][] = [];
+    // Connected pipes flush within linger; unconnected connect-side pipes wait for a connection.
+    const flushing: [Pipe, PipeTransport | null][] = [];
     for (const pipe of this.pipes) {
-      if (pipe.outbound.length > 0 && pipe.transport !== null) flushing.push([pipe, pipe.transport]);
+      if (pipe.outbound.length > 0 && (pipe.transport !== null || pipe.outgoing)) flushing.push([pipe, pipe.transport]);
     }
     if (flushing.length === 0) return;
     const timer = setTimeout(() => {
       let queued = 0;
-      for (const [pipe, transport] of flushing) if (!transport.closed) queued += pipe.outbound.length;
+      for (const [pipe, transport] of flushing) {
+        if (transport !== null ? !transport.closed : !pipe.terminated) queued += pipe.outbound.length;
+      }
       if (queued === 0) return;
       process.emitWarning(
         `A closed ${this.constructor.name} socket still has ${queued} queued message(s) to send (linger ${linger}), ` +

@@ -296,6 +296,8 @@ export class StreamConnecter implements EngineSession, StreamSession {
     this.#hadConnection = true;
     engine.attach(pipe);
     this.host.emitEvent("handshake", this.endpoint);
+    // Closed while waiting for this connection: flush what waited, then end.
+    if (this.#lingerDeadline !== null) this.#finishClose(this.#remainingLinger());
   }
 
   engineClosed(engine: StreamEngine, error: ZmqError | null, duringHandshake: boolean): void {
@@ -314,14 +316,42 @@ export class StreamConnecter implements EngineSession, StreamSession {
   }
 
   #onIdle: (() => void) | null = null;
+  /** Set by a close that waits for a connection to flush queued messages. */
+  #lingerDeadline: number | null = null;
+  #lingerTimer: NodeJS.Timeout | null = null;
 
   /**
    * Stops connecting. With linger, a connected pipe first flushes what it
    * holds; `pipe.terminate` asks the engine to do that.
+   *
+   * Messages queued for a peer that has not connected yet are not dropped
+   * while `linger` allows (libzmq's blocking close): the connecter keeps
+   * trying, and flushes them once a connection is made. Returns true in that
+   * case (the connecter now owns the pipe).
    */
-  close(lingerMs: number): void {
+  close(lingerMs: number): boolean {
+    if (this.#closed || this.#lingerDeadline !== null) return false;
+    const pipe = this.#pipe;
+    if (lingerMs !== 0 && pipe !== null && !pipe.terminated && pipe.outbound.length > 0 && pipe.transport === null) {
+      this.#lingerDeadline = lingerMs < 0 ? Number.POSITIVE_INFINITY : performance.now() + lingerMs;
+      if (lingerMs > 0) this.#lingerTimer = setTimeout(() => this.#finishClose(0), lingerMs);
+      return true;
+    }
+    this.#finishClose(lingerMs);
+    return false;
+  }
+
+  /** Linger left after a close that waited for a connection: -1 for none set. */
+  #remainingLinger(): number {
+    const deadline = this.#lingerDeadline!;
+    return deadline === Number.POSITIVE_INFINITY ? -1 : Math.max(1, Math.round(deadline - performance.now()));
+  }
+
+  #finishClose(lingerMs: number): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = null;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const pipe = this.#pipe;
