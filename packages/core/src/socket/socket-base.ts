@@ -60,7 +60,8 @@ interface Binding {
 /** A connected endpoint. */
 interface Connection {
   connecter: StreamConnecter | null;
-  inprocPipe: Pipe | null;
+  /** inproc: one pipe per connect() to this address (libzmq allows several). */
+  inprocPipes: Pipe[];
 }
 
 export abstract class Socket implements PipeOwner, StreamHost {
@@ -235,14 +236,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const routingId = options?.routingId === undefined ? null : toFrame(options.routingId);
     if (endpoint.transport === "inproc") {
       const pipe = this.context.inproc.connect(this, endpoint.name, address, routingId);
-      this.#connections.set(address, { connecter: null, inprocPipe: pipe });
+      const existing = this.#connections.get(address);
+      if (existing !== undefined) existing.inprocPipes.push(pipe);
+      else this.#connections.set(address, { connecter: null, inprocPipes: [pipe] });
       return;
     }
     const connecter =
       endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
         : connectIpc(this, address, endpoint.path, routingId);
-    this.#connections.set(address, { connecter, inprocPipe: null });
+    this.#connections.set(address, { connecter, inprocPipes: [] });
     connecter.start();
   }
 
@@ -259,7 +262,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const connecter = connection.connecter;
     // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
     if (connecter !== null && connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
-    connection.inprocPipe?.terminate();
+    for (const pipe of connection.inprocPipes) pipe.terminate();
   }
 
   // ---- sending and receiving ----------------------------------------------------------

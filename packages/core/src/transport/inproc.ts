@@ -82,7 +82,11 @@ export class InprocRegistry {
     pipe.peerAddress = address;
     if (pipe.routingId === null) pipe.routingId = bound.announcedRoutingId();
     Pipe.pair(pipe, peer);
-    if (attachConnecter) connecter.attachPipe(pipe);
+    if (attachConnecter && !connecter.attachPipe(pipe)) {
+      // The connecting side refused it (a ROUTER whose routing id for it is taken).
+      peer.peerLeft();
+      return;
+    }
     if (!bound.attachPipe(peer)) {
       pipe.peerLeft();
       return;
