@@ -54,6 +54,11 @@ export interface MessageCodec<T> {
   decode(bytes: Uint8Array): T;
 }
 
+/** A type's name without protobufjs's leading dot; only built for error messages (fullName is computed on each read). */
+function nameOf(type: protobuf.Type): string {
+  return type.fullName.slice(1);
+}
+
 /** {@link MessageCodec} over a protobufjs reflected type. */
 export class ReflectionCodec<T> implements MessageCodec<T> {
   readonly typeName: string;
@@ -84,13 +89,12 @@ export class ReflectionCodec<T> implements MessageCodec<T> {
  * @throws {@link CodecError} `ERR_CODEC_INVALID_MESSAGE` or `ERR_CODEC_TOO_LARGE`
  */
 export function encodeMessage(type: protobuf.Type, value: unknown, limits: CodecLimits): Buffer {
-  const typeName = type.fullName.slice(1);
   if (typeof value !== "object" || value === null) {
-    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${typeName}: value is not an object`);
+    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${nameOf(type)}: value is not an object`);
   }
   const problem = type.verify(value as Record<string, unknown>);
   if (problem !== null) {
-    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${typeName}: ${problem}`);
+    throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${nameOf(type)}: ${problem}`);
   }
   const bytes = type.encode(value as Record<string, unknown>).finish();
   // On Node protobufjs writes into a Buffer; wrap (never copy) if it did not.
@@ -98,7 +102,7 @@ export function encodeMessage(type: protobuf.Type, value: unknown, limits: Codec
   if (buffer.length > limits.maxPayloadSize) {
     throw new CodecError(
       CodecErrorCode.TOO_LARGE,
-      `${typeName} encodes to ${buffer.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
+      `${nameOf(type)} encodes to ${buffer.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
     );
   }
   return buffer;
@@ -109,14 +113,13 @@ export function encodeMessage(type: protobuf.Type, value: unknown, limits: Codec
  * @throws {@link CodecError} `ERR_CODEC_MALFORMED_PAYLOAD` or `ERR_CODEC_TOO_LARGE`
  */
 export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: CodecLimits): unknown {
-  const typeName = type.fullName.slice(1);
   if (!(bytes instanceof Uint8Array)) {
-    throw new CodecError(CodecErrorCode.MALFORMED_PAYLOAD, `cannot decode ${typeName}: input is not a Buffer or Uint8Array`);
+    throw new CodecError(CodecErrorCode.MALFORMED_PAYLOAD, `cannot decode ${nameOf(type)}: input is not a Buffer or Uint8Array`);
   }
   if (bytes.length > limits.maxPayloadSize) {
     throw new CodecError(
       CodecErrorCode.TOO_LARGE,
-      `${typeName} payload is ${bytes.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
+      `${nameOf(type)} payload is ${bytes.length} bytes, over maxPayloadSize ${limits.maxPayloadSize}`,
     );
   }
   // A Buffer view of the same memory, so protobufjs's BufferReader slices
@@ -129,7 +132,7 @@ export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: Co
   } catch (err) {
     throw new CodecError(
       CodecErrorCode.MALFORMED_PAYLOAD,
-      `payload is not a valid ${typeName}: ${describeError(err)}`,
+      `payload is not a valid ${nameOf(type)}: ${describeError(err)}`,
       { cause: err },
     );
   }
