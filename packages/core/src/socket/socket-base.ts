@@ -23,6 +23,7 @@ import { parseEndpoint } from "../transport/endpoint.js";
 import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
 import { bindTcp, connectTcp } from "../transport/tcp.js";
+import { bindWs, connectWs } from "../transport/ws.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import type { Greeting } from "../zmtp/greeting.js";
@@ -166,6 +167,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
         const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
+      } else if (endpoint.transport === "ws") {
+        const listener = await bindWs(this, address, endpoint.host, endpoint.port, endpoint.path);
+        binding = { listener, file: null, inprocName: null };
+        resolved = listener.endpoint;
       } else {
         const { listener, file } = await bindIpc(this, address, endpoint.path);
         binding = { listener, file, inprocName: null };
@@ -177,7 +182,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       }
       this.#bindings.set(resolved, binding);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = (endpoint.transport === "tcp" && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
+      const wildcard = ((endpoint.transport === "tcp" || endpoint.transport === "ws") && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
       if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
@@ -244,7 +249,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const connecter =
       endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : connectIpc(this, address, endpoint.path, routingId);
+        : endpoint.transport === "ws"
+          ? connectWs(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
+          : connectIpc(this, address, endpoint.path, routingId);
     this.#connections.set(address, { connecter, inprocPipes: [] });
     connecter.start();
   }

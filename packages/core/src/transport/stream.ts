@@ -53,6 +53,9 @@ export interface StreamHost extends EngineSocket {
   createEngine?(stream: net.Socket, session: StreamSession, endpoint: string, peer: string): StreamEngine;
 }
 
+/** Makes the engine of a new connection for a transport that is not plain ZMTP (ws://). */
+export type EngineFactory = (stream: net.Socket, session: StreamSession, endpoint: string, peer: string) => StreamEngine;
+
 /** Copies what the handshake learnt about the peer onto its pipe. */
 function describePeer(pipe: Pipe, engine: StreamEngine): void {
   pipe.peerSocketType = engine.peerSocketType;
@@ -68,7 +71,9 @@ function startEngine(
   session: EngineSession & StreamSession,
   endpoint: string,
   peer: string,
+  factory: EngineFactory | null,
 ): StreamEngine {
+  if (factory !== null) return factory(stream, session, endpoint, peer);
   if (host.createEngine !== undefined) return host.createEngine(stream, session, endpoint, peer);
   const engine = new ZmtpEngine(stream, host, session, endpoint, peer);
   const { name, asServer } = host.greetingMechanism();
@@ -91,25 +96,30 @@ function reportClosed(host: StreamHost, endpoint: string, error: ZmqError | null
   }
 }
 
-function remoteAddress(stream: net.Socket, transport: "tcp" | "ipc", endpoint: string): string {
+function remoteAddress(stream: net.Socket, transport: StreamTransport, endpoint: string): string {
   if (transport === "ipc") return endpoint;
   const host = stream.remoteAddress ?? "";
   return host.includes(":") ? `tcp://[${host}]:${stream.remotePort}` : `tcp://${host}:${stream.remotePort}`;
 }
+
+/** The transports carried over a Node stream. */
+export type StreamTransport = "tcp" | "ipc" | "ws";
 
 /** A bound endpoint: accepts connections, one engine and one pipe each. */
 export class StreamListener implements EngineSession, StreamSession {
   readonly host: StreamHost;
   /** The endpoint as resolved after binding (what `lastEndpoint` shows). */
   endpoint = "";
-  readonly transport: "tcp" | "ipc";
+  readonly transport: StreamTransport;
+  readonly #factory: EngineFactory | null;
   #server: net.Server;
   #engines = new Map<StreamEngine, Pipe | null>();
   #onClose: (() => void) | null = null;
 
-  constructor(host: StreamHost, transport: "tcp" | "ipc") {
+  constructor(host: StreamHost, transport: StreamTransport, factory: EngineFactory | null = null) {
     this.host = host;
     this.transport = transport;
+    this.#factory = factory;
     this.#server = net.createServer({ pauseOnConnect: false, noDelay: true }, (stream) => this.#accept(stream));
   }
 
@@ -138,7 +148,7 @@ export class StreamListener implements EngineSession, StreamSession {
   #accept(stream: net.Socket): void {
     const peer = remoteAddress(stream, this.transport, this.endpoint);
     this.host.emitEvent("accept", this.endpoint);
-    const engine = startEngine(this.host, stream, this, this.endpoint, peer);
+    const engine = startEngine(this.host, stream, this, this.endpoint, peer, this.#factory);
     this.#engines.set(engine, null);
   }
 
@@ -185,7 +195,8 @@ export class StreamConnecter implements EngineSession, StreamSession {
   readonly host: StreamHost;
   readonly endpoint: string;
   readonly #connectOptions: net.NetConnectOpts;
-  readonly #transport: "tcp" | "ipc";
+  readonly #transport: StreamTransport;
+  readonly #factory: EngineFactory | null;
   /** The persistent pipe (null until the first handshake when created late). */
   #pipe: Pipe | null = null;
   #pipePersistent: boolean;
@@ -198,8 +209,16 @@ export class StreamConnecter implements EngineSession, StreamSession {
   /** Routing id to give the peer (ROUTER connect option). */
   readonly routingId: Buffer | null;
 
-  constructor(host: StreamHost, endpoint: string, connectOptions: net.NetConnectOpts, transport: "tcp" | "ipc", routingId: Buffer | null) {
+  constructor(
+    host: StreamHost,
+    endpoint: string,
+    connectOptions: net.NetConnectOpts,
+    transport: StreamTransport,
+    routingId: Buffer | null,
+    factory: EngineFactory | null = null,
+  ) {
     this.host = host;
+    this.#factory = factory;
     this.endpoint = endpoint;
     this.#connectOptions = connectOptions;
     this.#transport = transport;
@@ -255,7 +274,7 @@ export class StreamConnecter implements EngineSession, StreamSession {
       this.#applyKeepalive(stream);
       this.host.emitEvent("connect", this.endpoint);
       const peer = remoteAddress(stream, this.#transport, this.endpoint);
-      this.#engine = startEngine(this.host, stream, this, this.endpoint, peer);
+      this.#engine = startEngine(this.host, stream, this, this.endpoint, peer, this.#factory);
     });
   }
 

@@ -1,0 +1,179 @@
+/**
+ * The engine of one ws:// connection (libzmq's `ws_engine`): it runs the
+ * WebSocket opening handshake (RFC 6455 §4, RFC 45 §"Handshake") on the TCP
+ * connection, then hands a {@link ZwsStream} to a {@link ZmtpEngine}, which
+ * runs the mechanism handshake (READY both ways for NULL), checks socket type
+ * compatibility and carries the pipe exactly as over tcp://.
+ *
+ * A bad request, a refused upgrade or a handshake timeout drops this
+ * connection only.
+ */
+import type { Socket as NetSocket } from "node:net";
+import { ProtocolError, ZmqError } from "../errors.js";
+import type { Pipe } from "../pipe.js";
+import { ZmtpEngine, toZmqError, type EngineSession } from "../zmtp/engine.js";
+import type { Metadata } from "../zmtp/metadata.js";
+import type { StreamEngine, StreamHost, StreamSession } from "./stream.js";
+import {
+  BAD_REQUEST,
+  checkUpgradeRequest,
+  checkUpgradeResponse,
+  encodeUpgradeRequest,
+  encodeUpgradeResponse,
+  newKey,
+  parseHttpHead,
+  zwsProtocol,
+} from "./websocket-handshake.js";
+import { ZwsStream } from "./zws-stream.js";
+
+/** Which side of the upgrade this connection is. */
+export type WsRole = { client: true; host: string; path: string } | { client: false };
+
+export class WsEngine implements StreamEngine, EngineSession {
+  readonly #stream: NetSocket;
+  readonly #host: StreamHost;
+  readonly #session: StreamSession;
+  readonly #endpoint: string;
+  readonly peerAddress: string;
+  readonly #role: WsRole;
+  #head: Buffer = Buffer.alloc(0);
+  #key = "";
+  #protocol: string;
+  #inner: ZmtpEngine | null = null;
+  #closed = false;
+  #timer: NodeJS.Timeout | null = null;
+  readonly #onData = (chunk: Buffer): void => this.#readHead(chunk);
+  readonly #onEnd = (): void => this.#fail(new ZmqError("ECONNRESET", "Peer closed the connection during the WebSocket handshake", this.#endpoint));
+  readonly #onError = (error: NodeJS.ErrnoException): void => this.#fail(toZmqError(error, this.#endpoint));
+
+  constructor(stream: NetSocket, host: StreamHost, session: StreamSession, endpoint: string, peerAddress: string, role: WsRole) {
+    this.#stream = stream;
+    this.#host = host;
+    this.#session = session;
+    this.#endpoint = endpoint;
+    this.peerAddress = peerAddress;
+    this.#role = role;
+    this.#protocol = zwsProtocol(host.greetingMechanism().name);
+  }
+
+  /** Starts the opening handshake; call once the connection is up. */
+  start(): void {
+    const stream = this.#stream;
+    stream.setNoDelay(true);
+    stream.on("data", this.#onData);
+    stream.on("end", this.#onEnd);
+    stream.on("close", this.#onEnd);
+    stream.on("error", this.#onError);
+    const interval = this.#host.option<number>("handshakeInterval");
+    if (interval > 0) {
+      this.#timer = setTimeout(
+        () => this.#fail(new ProtocolError("ERR_ZMTP_UNSPECIFIED", `WebSocket handshake not completed within ${interval} ms`)),
+        interval,
+      );
+    }
+    if (this.#role.client) {
+      this.#key = newKey();
+      stream.write(encodeUpgradeRequest(this.#role.path, this.#role.host, this.#key, this.#protocol));
+    }
+  }
+
+  #readHead(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#head = this.#head.length === 0 ? chunk : Buffer.concat([this.#head, chunk]);
+    let parsed;
+    try {
+      parsed = parseHttpHead(this.#head);
+      if (parsed === null) return;
+      if (this.#role.client) {
+        checkUpgradeResponse(parsed.head, this.#key, this.#protocol);
+      } else {
+        const key = checkUpgradeRequest(parsed.head, this.#protocol);
+        this.#stream.write(encodeUpgradeResponse(key, this.#protocol));
+      }
+    } catch (error) {
+      if (!this.#role.client && !this.#stream.destroyed) this.#stream.write(BAD_REQUEST);
+      this.#fail(error instanceof ZmqError ? error : new ProtocolError("ERR_WS_HANDSHAKE", String(error)));
+      return;
+    }
+    this.#upgraded(parsed.rest);
+  }
+
+  #upgraded(rest: Buffer): void {
+    const stream = this.#stream;
+    stream.off("data", this.#onData);
+    stream.off("end", this.#onEnd);
+    stream.off("close", this.#onEnd);
+    stream.off("error", this.#onError);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const { name, asServer } = this.#host.greetingMechanism();
+    const zws = new ZwsStream(stream, rest, this.#role.client, name, this.#host.option<number>("maxMessageSize"));
+    const inner = new ZmtpEngine(zws as unknown as NetSocket, this.#host, this, this.#endpoint, this.peerAddress);
+    this.#inner = inner;
+    inner.start(name, asServer);
+  }
+
+  #fail(error: ZmqError | null): void {
+    if (this.#closed || this.#inner !== null) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#stream.end();
+    this.#stream.destroySoon();
+    this.#session.engineClosed(this, error, true);
+  }
+
+  // ---- EngineSession: the ZMTP engine reports through us ---------------------
+
+  engineReady(): void {
+    this.#session.engineReady(this);
+  }
+
+  engineClosed(_engine: ZmtpEngine, error: ZmqError | null, duringHandshake: boolean): void {
+    this.#closed = true;
+    this.#session.engineClosed(this, error, duringHandshake);
+  }
+
+  // ---- StreamEngine -------------------------------------------------------------
+
+  get peerSocketType(): string {
+    return this.#inner?.peerSocketType ?? "";
+  }
+
+  get peerMetadata(): Metadata {
+    return this.#inner?.peerMetadata ?? new Map();
+  }
+
+  get userId(): string {
+    return this.#inner?.userId ?? "";
+  }
+
+  get peerRoutingId(): Buffer | null {
+    return this.#inner?.peerRoutingId ?? null;
+  }
+
+  get pipe(): Pipe | null {
+    return this.#inner?.pipe ?? null;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  attach(pipe: Pipe): void {
+    this.#inner!.attach(pipe);
+  }
+
+  close(error: ZmqError | null): void {
+    if (this.#inner !== null) {
+      this.#inner.close(error);
+      return;
+    }
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#stream.destroy();
+    this.#session.engineClosed(this, error, true);
+  }
+}
