@@ -4,6 +4,8 @@
  * either side of the bind.
  */
 import { afterEach, describe, expect, test } from "vitest";
+import * as zmq from "zeromq";
+import * as skein from "../../src/index.js";
 import { Sockets, pollUntil, text, type Lib, type Peer } from "./helpers.js";
 
 const sockets = new Sockets();
@@ -106,3 +108,28 @@ for (const [binderLib, connecterLib] of [
     });
   });
 }
+
+// CURVE needs no ZAP handler to accept a client; PLAIN does (in both libraries), so it is left to the security suite.
+describe("ws:// security mechanisms against libzmq", () => {
+  const serverKeys = zmq.curveKeyPair();
+  const clientKeys = zmq.curveKeyPair();
+  const mechanisms = {
+    CURVE: {
+      server: { curveServer: true, curveSecretKey: serverKeys.secretKey },
+      client: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey },
+    },
+  };
+  for (const [name, { server, client }] of Object.entries(mechanisms)) {
+    for (const serverLib of ["skein", "libzmq"] as Lib[]) {
+      test(`${name} over ws:// with the ${serverLib} PULL as server`, async () => {
+        const make = (lib: Lib, type: "Pull" | "Push", options: object): Peer =>
+          sockets.adopt(new (lib === "skein" ? skein : zmq)[type](options as never) as unknown as Peer);
+        const pull = make(serverLib, "Pull", server);
+        const push = make(serverLib === "skein" ? "libzmq" : "skein", "Push", client);
+        await linkWs(pull, push, `/${name.toLowerCase()}`);
+        await push.send(["secured", name]);
+        expect(text(await pull.receive())).toEqual(["secured", name]);
+      });
+    }
+  }
+});
