@@ -89,6 +89,8 @@ export class WebSocketDecoder {
   /** Fragments of a message not yet finished (RFC 6455 §5.4). */
   #fragments: Buffer[] | null = null;
   #fragmentBytes = 0;
+  /** Octets the next frame needs before it is worth looking at again (no re-joining per chunk). */
+  #need = 2;
   #stopped = false;
 
   constructor(sink: WebSocketSink, expectMasked: boolean, maxMessageSize = -1) {
@@ -109,6 +111,7 @@ export class WebSocketDecoder {
     if (this.#stopped) return;
     this.#buffered.push(chunk);
     this.#bufferedBytes += chunk.length;
+    if (this.#bufferedBytes < this.#need) return;
     while (!this.#stopped && this.#readFrame()) {
       // one frame per turn
     }
@@ -121,7 +124,7 @@ export class WebSocketDecoder {
   }
 
   #readFrame(): boolean {
-    if (this.#bufferedBytes < 2) return false;
+    if (this.#bufferedBytes < Math.max(2, this.#need)) return false;
     const data = this.#joined();
     const first = data[0]!;
     const second = data[1]!;
@@ -138,11 +141,11 @@ export class WebSocketDecoder {
     let length = second & 0x7f;
     let at = 2;
     if (length === 126) {
-      if (data.length < 4) return false;
+      if (data.length < 4) return this.#wait(4);
       length = data.readUInt16BE(2);
       at = 4;
     } else if (length === 127) {
-      if (data.length < 10) return false;
+      if (data.length < 10) return this.#wait(10);
       const long = data.readBigUInt64BE(2);
       if (long > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError("ERR_WS_PROTOCOL", "WebSocket frame length out of range");
       length = Number(long);
@@ -151,7 +154,8 @@ export class WebSocketDecoder {
     this.#checkOpcode(opcode, fin, length);
     const maskAt = at;
     if (masked) at += 4;
-    if (data.length < at + length) return false;
+    if (data.length < at + length) return this.#wait(at + length);
+    this.#need = 2;
     const payload = data.subarray(at, at + length);
     const rest = data.subarray(at + length);
     this.#buffered = rest.length > 0 ? [rest] : [];
@@ -159,6 +163,11 @@ export class WebSocketDecoder {
     if (masked) applyMask(payload, data.subarray(maskAt, maskAt + 4));
     this.#deliver(opcode, fin, payload);
     return true;
+  }
+
+  #wait(need: number): false {
+    this.#need = need;
+    return false;
   }
 
   #checkOpcode(opcode: number, fin: boolean, length: number): void {

@@ -82,6 +82,14 @@ describe("WebSocket frame codec (RFC 6455 §5)", () => {
     expect(messages.map((m) => m.length)).toEqual([3, 300]);
   });
 
+  it("decodes a 1 MiB message that arrives in 1000-octet chunks", () => {
+    const { decoder, messages } = collector(true);
+    const wire = Buffer.concat(encodeFrame(Opcode.Binary, [pattern(1 << 20)], true));
+    for (let at = 0; at < wire.length; at += 1000) decoder.write(wire.subarray(at, at + 1000));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.equals(pattern(1 << 20))).toBe(true);
+  });
+
   it("joins a fragmented message and delivers a control frame between its fragments", () => {
     const { decoder, messages, controls } = collector(false);
     decoder.write(Buffer.from([0x02, 2, 0xaa, 0xbb])); // binary, not final
