@@ -61,6 +61,18 @@ function buildCases(): BenchCase[] {
       });
     }
   }
+  // ZeroMQ over WebSocket (RFC 45): skein and libzmq both speak it; the raw baselines do not.
+  for (const size of [16, 1024, 1048576]) {
+    cases.push({
+      id: `push-pull ws ${sizeLabel(size)}`,
+      kind: "throughput",
+      transport: "ws",
+      size,
+      runs: LIBS,
+      quick: size === 16,
+      full: true,
+    });
+  }
   for (const size of SIZES) {
     cases.push({
       id: `push-pull inproc ${sizeLabel(size)}`,

@@ -41,6 +41,8 @@ function bindEndpoint(transport: string): string {
   endpointCounter++;
   if (transport === "ipc") return `ipc://${join(tmpdir(), `skein-bench-${process.pid}-${endpointCounter}.sock`)}`;
   if (transport === "inproc") return `inproc://skein-bench-${endpointCounter}`;
+  // libzmq's ws transport takes a single-segment path.
+  if (transport === "ws") return "ws://127.0.0.1:0/bench";
   return "tcp://127.0.0.1:0";
 }
 

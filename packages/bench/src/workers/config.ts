@@ -1,7 +1,7 @@
 import type { Impl } from "../library.js";
 
 /** Transports a case can use. */
-export type Transport = "tcp" | "ipc" | "inproc";
+export type Transport = "tcp" | "ipc" | "inproc" | "ws";
 
 /** CURVE keys in Z85, as the `zeromq` v6 options take them. */
 export interface CurveKeys {

@@ -3,7 +3,7 @@
  * decoder that takes bytes in any split. Used by the ws:// transport, where
  * each ZMTP frame travels as one binary WebSocket message (RFC 45).
  */
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { ProtocolError } from "../errors.js";
 
 /** RFC 6455 §5.2 opcodes. */
@@ -51,9 +51,40 @@ export function encodeFrameHeader(opcode: Opcode, length: number, mask: Buffer |
   return header;
 }
 
+/**
+ * Masking keys come from a pool of random bytes refilled as it runs out: one
+ * `randomFillSync` per 2048 frames instead of one per frame. Keys stay
+ * unpredictable to the peer, which is what RFC 6455 §5.3 asks.
+ */
+const MASK_POOL = Buffer.alloc(8192);
+let maskOffset = MASK_POOL.length;
+
+function nextMask(): Buffer {
+  if (maskOffset + 4 > MASK_POOL.length) {
+    randomFillSync(MASK_POOL);
+    maskOffset = 0;
+  }
+  const mask = MASK_POOL.subarray(maskOffset, maskOffset + 4);
+  maskOffset += 4;
+  return mask;
+}
+
 /** XORs `data` with the masking key in place, starting at key offset `offset` (RFC 6455 §5.3). */
 export function applyMask(data: Buffer, mask: Buffer, offset = 0): void {
-  for (let i = 0; i < data.length; i++) data[i]! ^= mask[(i + offset) & 3]!;
+  // Four octets per step with the key in locals: large payloads are masked in a tight loop.
+  const m0 = mask[offset & 3]!;
+  const m1 = mask[(offset + 1) & 3]!;
+  const m2 = mask[(offset + 2) & 3]!;
+  const m3 = mask[(offset + 3) & 3]!;
+  const n = data.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    data[i] = data[i]! ^ m0;
+    data[i + 1] = data[i + 1]! ^ m1;
+    data[i + 2] = data[i + 2]! ^ m2;
+    data[i + 3] = data[i + 3]! ^ m3;
+  }
+  for (; i < n; i++) data[i] = data[i]! ^ mask[(i + offset) & 3]!;
 }
 
 /**
@@ -65,7 +96,7 @@ export function encodeFrame(opcode: Opcode, parts: Buffer[], masked: boolean): B
   let length = 0;
   for (const part of parts) length += part.length;
   if (!masked) return [encodeFrameHeader(opcode, length, null), ...parts];
-  const mask = randomBytes(4);
+  const mask = nextMask();
   const payload = Buffer.allocUnsafe(length);
   let at = 0;
   for (const part of parts) at += part.copy(payload, at);

@@ -23,6 +23,8 @@ import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./web
 
 /** RFC 45 §"Framing": flag bits of the first payload octet. */
 export const ZWS_MORE = 0x01;
+/** Bodies from this size are written by reference rather than joined into the batch. */
+const LARGE = 16 * 1024;
 export const ZWS_COMMAND = 0x02;
 const ZWS_RESERVED = 0xfc;
 
@@ -36,6 +38,10 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #greetingLeft = GREETING_SIZE;
   #pendingWrite: ((error?: Error | null) => void) | null = null;
   #closeSent = false;
+  /** ZMTP bytes decoded from the current socket chunk, pushed to the engine at once. */
+  #incoming: Buffer[] | null = null;
+  /** WebSocket bytes encoded from the current engine write, written to the socket at once. */
+  #outgoing: Buffer[] | null = null;
 
   /**
    * @param socket the connection, its HTTP upgrade done
@@ -81,11 +87,21 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   #onData(chunk: Buffer): void {
     if (this.destroyed) return;
+    // Every message of this chunk becomes ZMTP bytes for one push: one 'data'
+    // event for the engine per read, not two per message.
+    const incoming: Buffer[] = [];
+    this.#incoming = incoming;
     try {
       this.#decoder.write(chunk);
     } catch (error) {
+      this.#incoming = null;
       this.destroy(error as Error);
+      return;
     }
+    this.#incoming = null;
+    if (incoming.length === 0) return;
+    const data = incoming.length === 1 ? incoming[0]! : Buffer.concat(incoming);
+    if (!this.push(data)) this.#socket.pause();
   }
 
   onMessage(payload: Buffer): void {
@@ -103,8 +119,13 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       header[0] = zmtpFlags;
       header.writeBigUInt64BE(BigInt(body.length), 1);
     }
-    this.push(header);
-    if (!this.push(body)) this.#socket.pause();
+    const incoming = this.#incoming;
+    if (incoming !== null) {
+      incoming.push(header, body);
+    } else {
+      this.push(header);
+      if (!this.push(body)) this.#socket.pause();
+    }
   }
 
   onControl(opcode: Opcode, payload: Buffer): void {
@@ -125,33 +146,60 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   // ---- outgoing: ZMTP bytes to WebSocket messages -----------------------------
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#encode([chunk], callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.#encode(
+      chunks.map((entry) => entry.chunk),
+      callback,
+    );
+  }
+
+  /** Turns ZMTP bytes from the engine into WebSocket messages, written in one batch. */
+  #encode(chunks: Buffer[], callback: (error?: Error | null) => void): void {
+    const outgoing: Buffer[] = [];
+    this.#outgoing = outgoing;
     try {
-      if (this.#greetingLeft > 0) {
-        const skip = Math.min(this.#greetingLeft, chunk.length);
-        this.#greetingLeft -= skip;
-        chunk = chunk.subarray(skip);
+      for (let chunk of chunks) {
+        if (this.#greetingLeft > 0) {
+          const skip = Math.min(this.#greetingLeft, chunk.length);
+          this.#greetingLeft -= skip;
+          chunk = chunk.subarray(skip);
+        }
+        if (chunk.length > 0) this.#frames.write(chunk);
       }
-      if (chunk.length > 0) this.#frames.write(chunk);
     } catch (error) {
+      this.#outgoing = null;
       callback(error as Error);
       return;
     }
+    this.#outgoing = null;
+    this.#writeOut(outgoing);
     if (this.#socket.writableNeedDrain) this.#pendingWrite = callback;
     else callback();
   }
 
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this.#socket.cork();
-    let failed: Error | null = null;
-    let at = 0;
-    const next = (error?: Error | null): void => {
-      if (error) failed = error;
-    };
-    for (; at < chunks.length && failed === null; at++) this._write(chunks[at]!.chunk, "latin1", next);
-    this.#socket.uncork();
-    if (failed !== null) callback(failed);
-    else if (this.#socket.writableNeedDrain) this.#pendingWrite = callback;
-    else callback();
+  /** Writes what one engine write became: small pieces joined into one buffer, large bodies by reference. */
+  #writeOut(chunks: Buffer[]): void {
+    if (chunks.length === 0 || this.#socket.destroyed || this.#socket.writableEnded) return;
+    const socket = this.#socket;
+    socket.cork();
+    let run: Buffer[] = [];
+    let runBytes = 0;
+    for (const chunk of chunks) {
+      if (chunk.length >= LARGE) {
+        if (run.length > 0) socket.write(run.length === 1 ? run[0]! : Buffer.concat(run, runBytes));
+        run = [];
+        runBytes = 0;
+        socket.write(chunk);
+      } else {
+        run.push(chunk);
+        runBytes += chunk.length;
+      }
+    }
+    if (run.length > 0) socket.write(run.length === 1 ? run[0]! : Buffer.concat(run, runBytes));
+    socket.uncork();
   }
 
   /** FrameSink: one ZMTP frame the engine wrote. */
@@ -163,7 +211,12 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #send(opcode: Opcode, parts: Buffer[]): void {
     if (this.#socket.destroyed || this.#socket.writableEnded) return;
     const chunks = encodeFrame(opcode, parts, this.#client);
-    for (const chunk of chunks) this.#socket.write(chunk);
+    const outgoing = this.#outgoing;
+    if (outgoing !== null) {
+      for (const chunk of chunks) outgoing.push(chunk);
+    } else {
+      for (const chunk of chunks) this.#socket.write(chunk);
+    }
   }
 
   #sendClose(status: Buffer): void {
