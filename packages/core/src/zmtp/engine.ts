@@ -106,7 +106,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const stream = this.stream;
     stream.setNoDelay(true);
     stream.on("data", (chunk: Buffer) => this.#onData(chunk));
-    stream.on("error", (error: NodeJS.ErrnoException) => this.#fail(toZmqError(error, this.endpoint)));
+    // A stream under the engine (ws://) reports protocol errors of its own as ZmqErrors: keep them.
+    stream.on("error", (error: NodeJS.ErrnoException) =>
+      this.#fail(error instanceof ZmqError ? error : toZmqError(error, this.endpoint)),
+    );
     // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
     const peerClosed = (): void =>
       this.#fail(

@@ -5,11 +5,11 @@
  * alone.
  */
 import { describe, expect, it } from "vitest";
-import { Dealer, Publisher, Pull, Push, Reply, Request, Router, Subscriber } from "../../src/index.js";
+import { Dealer, ProtocolError, Publisher, Pull, Push, Reply, Request, Router, Subscriber } from "../../src/index.js";
 import { Opcode, WebSocketDecoder, applyMask, encodeFrame, encodeFrameHeader } from "../../src/transport/websocket-frame.js";
 import { acceptKey, checkUpgradeRequest, encodeUpgradeRequest, parseHttpHead } from "../../src/transport/websocket-handshake.js";
 import { parseEndpoint } from "../../src/transport/endpoint.js";
-import { awaitSubscription, rawConnect, rawProperties, socketScope, strings, within } from "../helpers.js";
+import { awaitSubscription, nextEvent, rawConnect, rawProperties, socketScope, strings, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -238,8 +238,11 @@ describe("ws transport, misbehaving peers", () => {
     for (const chunk of encodeFrame(Opcode.Binary, [ready], true)) raw.stream.write(chunk);
     for (const chunk of encodeFrame(Opcode.Binary, [Buffer.from([0]), Buffer.from("fine")], true)) raw.stream.write(chunk);
     expect(strings(await within(pull.receive()))).toEqual(["fine"]);
+    const dropped = nextEvent(pull, "disconnect");
     for (const chunk of encodeFrame(Opcode.Text, [Buffer.from("nope")], true)) raw.stream.write(chunk);
     await within(raw.closed);
+    // The monitor says why: a protocol error of that peer, not an I/O error.
+    expect((await dropped).error).toBeInstanceOf(ProtocolError);
     const answer = raw.received().toString("latin1");
     expect(answer).toMatch(/^HTTP\/1\.1 101/);
     expect(answer).toContain(`Sec-WebSocket-Accept: ${acceptKey("dGhlIHNhbXBsZSBub25jZQ==")}`);
