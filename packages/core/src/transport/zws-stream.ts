@@ -89,8 +89,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     if (this.destroyed) return;
     // Every message of this chunk becomes ZMTP bytes for one push: one 'data'
     // event for the engine per read, not two per message.
-    const incoming: Buffer[] = [];
-    this.#incoming = incoming;
+    this.#incoming = [];
     try {
       this.#decoder.write(chunk);
     } catch (error) {
@@ -98,9 +97,16 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       this.destroy(error as Error);
       return;
     }
+    this.#flushIncoming();
     this.#incoming = null;
-    if (incoming.length === 0) return;
+  }
+
+  /** Pushes the ZMTP bytes gathered so far (before a close ends the stream, and after each read). */
+  #flushIncoming(): void {
+    const incoming = this.#incoming;
+    if (incoming === null || incoming.length === 0) return;
     const data = incoming.length === 1 ? incoming[0]! : Buffer.concat(incoming);
+    incoming.length = 0;
     if (!this.push(data)) this.#socket.pause();
   }
 
@@ -135,6 +141,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       // RFC 6455 §5.5.1: answer a close with a close, then the connection ends.
       this.#sendClose(payload.subarray(0, 2));
       this.#socket.end();
+      // Messages that came before the close in the same read go first.
+      this.#flushIncoming();
       this.push(null);
     }
   }

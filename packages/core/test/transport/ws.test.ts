@@ -264,3 +264,29 @@ describe("ws transport, misbehaving peers", () => {
     raw.stream.destroy();
   });
 });
+
+describe("security over ws://", () => {
+  const open = socketScope();
+
+  it("PLAIN over ws:// passes the context's ZAP handler, whose user id reaches the message properties", async () => {
+    const { Context, messageProperties } = await import("../../src/index.js");
+    const context = new Context();
+    context.zapHandler = ({ mechanism, credentials }) => ({
+      allow: mechanism === "PLAIN" && credentials[1]?.toString() === "secret",
+      userId: credentials[0]!.toString(),
+    });
+    const pull = open(new Pull({ context, plainServer: true, messageProperties: true }));
+    await pull.bind("ws://127.0.0.1:0/secure");
+    const push = open(new Push({ context, plainUsername: "ada", plainPassword: "secret" }));
+    push.connect(pull.lastEndpoint!);
+    await push.send("over websocket");
+    const message = await within(pull.receive());
+    expect(strings(message)).toEqual(["over websocket"]);
+    expect(messageProperties(message)?.userId).toBe("ada");
+    const intruder = open(new Push({ context, plainUsername: "eve", plainPassword: "guess" }));
+    const refused = nextEvent(intruder, "handshake:error:auth");
+    intruder.connect(pull.lastEndpoint!);
+    expect((await refused).error?.status).toBe(400);
+    context.close();
+  });
+});
