@@ -19,3 +19,5 @@ export { TypeRegistry, type TypeRegistryOptions } from "./type-registry.js";
 export type { CallContext, CallOptions, MethodDescriptor, ServiceDescriptor } from "./service-descriptor.js";
 export type { Long } from "protobufjs";
 export { generateTypeScript, type GeneratedFile, type GenerateOptions } from "./codegen/generate.js";
+/** The `skein-codegen` command as a function (also `skein gen`): returns the exit code. */
+export { main as codegenMain } from "./codegen/cli.js";
