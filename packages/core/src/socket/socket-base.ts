@@ -196,6 +196,11 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /** Stops listening on an endpoint bound before, and drops the peers accepted there. */
   async unbind(address: string): Promise<void> {
+    this.unbindSync(address);
+  }
+
+  /** Synchronous {@link unbind}: stops listening at once (the listener closes in the background). */
+  unbindSync(address: string): void {
     this.#checkOpen();
     const binding = this.#bindings.get(address);
     if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
@@ -214,11 +219,6 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.#bindings.set(address, { listener: null, file: null, inprocName: endpoint.name });
     this.#lastEndpoint = address;
     this.emitEvent("bind", address);
-  }
-
-  /** Synchronous {@link unbind}. */
-  unbindSync(address: string): void {
-    void this.unbind(address);
   }
 
   #unbind(binding: Binding, lingerMs: number): void {

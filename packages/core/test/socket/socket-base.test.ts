@@ -332,3 +332,22 @@ describe.each(STREAM_TRANSPORTS)("PUB over %s, with a connection underneath", (t
     expect(count).toBe(5000);
   });
 });
+
+describe("unbindSync", () => {
+  const open = socketScope();
+
+  it("throws ENOENT at once for an endpoint never bound, instead of an unhandled rejection", () => {
+    const pull = open(new Pull());
+    expect(() => pull.unbindSync("tcp://127.0.0.1:1")).toThrow(expect.objectContaining({ code: "ENOENT" }));
+  });
+
+  it("stops listening, so a new socket can bind the same ipc path", async () => {
+    const pull = open(new Pull());
+    const address = bindAddress("ipc");
+    await pull.bind(address);
+    pull.unbindSync(address);
+    const other = open(new Pull());
+    await other.bind(address);
+    expect(other.lastEndpoint).toBe(address);
+  });
+});
