@@ -75,8 +75,9 @@ export async function runClient(endpoints: ClientEndpoints): Promise<void> {
   try {
     await listener.start();
     const events = listener.container.get(EventLog);
-    // PUB/SUB's "slow joiner" (zguide ch. 1): give the subscriptions time to reach the publishers.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // PUB/SUB's "slow joiner" (zguide ch. 1): events published before the subscriptions
+    // reach the publishers are not received, so wait until both publishers are connected.
+    await listener.whenSubscribed(10_000);
 
     const hello = await greeter.client.sayHello({ name: "Ada" });
     log(`SayHello -> "${hello.message}"`);

@@ -58,6 +58,9 @@ export class TopicSubscriber {
   readonly #queue: BoundedQueue<Queued>;
   #socket: Subscriber | null = null;
   #loop: Promise<void> | null = null;
+  /** Connect endpoints whose connection completed its handshake (subscriptions sent). */
+  readonly #handshaken = new Set<string>();
+  #onHandshake: (() => void) | null = null;
   #pumping = false;
   #unreported = 0;
   #reportScheduled: NodeJS.Immediate | null = null;
@@ -126,6 +129,10 @@ export class TopicSubscriber {
       ...(o.context === undefined ? {} : { context: o.context }),
     });
     this.#socket = socket;
+    socket.events.on("handshake", (event) => {
+      if (event.address !== undefined) this.#handshaken.add(event.address);
+      this.#onHandshake?.();
+    });
     for (const topic of this.#handlers.keys()) socket.subscribe(topic);
     try {
       for (const address of o.bind ?? []) await socket.bind(address);
@@ -135,6 +142,31 @@ export class TopicSubscriber {
       throw error;
     }
     this.#loop = this.#receiveLoop(socket);
+  }
+
+  /**
+   * Resolves once every `connect` endpoint has completed a handshake, so its
+   * publisher has been sent the subscriptions (PUB/SUB's "slow joiner": what
+   * is published before that is not received). Rejects with `ETIMEDOUT`
+   * after `timeoutMs`. Call after {@link start}.
+   */
+  connected(timeoutMs = 5000): Promise<void> {
+    const wanted = this.#options.connect ?? [];
+    const done = (): boolean => wanted.every((address) => this.#handshaken.has(address));
+    if (done()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#onHandshake = null;
+        const missing = wanted.filter((address) => !this.#handshaken.has(address));
+        reject(new PatternError("ETIMEDOUT", `No connection to ${missing.join(", ")} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#onHandshake = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        this.#onHandshake = null;
+        resolve();
+      };
+    });
   }
 
   /** Stops receiving and drops what is still queued. */

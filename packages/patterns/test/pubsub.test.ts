@@ -130,3 +130,31 @@ describe("TopicPublisher and TopicSubscriber", () => {
     await expect(sub.start()).rejects.toMatchObject({ code: "ECLOSED" });
   });
 });
+
+describe("TopicSubscriber.connected()", () => {
+  it("resolves once every publisher is connected, after which a publish is received without retrying", async () => {
+    const publisher = new TopicPublisher({ bind: ["tcp://127.0.0.1:0"] });
+    await publisher.start();
+    const got: string[] = [];
+    const subscriber = new TopicSubscriber({ connect: publisher.endpoints });
+    subscriber.subscribe("t", (frames) => void got.push(frames[0]!.toString()));
+    await subscriber.start();
+    await subscriber.connected(5000);
+    // One publish, once: the subscription is already on the wire; the publisher only
+    // needs a few turns of the event loop to read it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await publisher.publish("t", [Buffer.from("first and only")]);
+    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(got).toEqual(["first and only"]);
+    await subscriber.close();
+    await publisher.close();
+  });
+
+  it("rejects with ETIMEDOUT when a publisher never comes", async () => {
+    const subscriber = new TopicSubscriber({ connect: ["tcp://127.0.0.1:1"] });
+    subscriber.subscribe("t", () => undefined);
+    await subscriber.start();
+    await expect(subscriber.connected(100)).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    await subscriber.close();
+  });
+});

@@ -111,6 +111,15 @@ export class App {
     return this.#services;
   }
 
+  /**
+   * Resolves once the `@Subscribe` socket is connected to every publisher it
+   * was given (its subscriptions are on their way): events published after
+   * that reach this app. Resolves at once for an app with no subscriptions.
+   */
+  whenSubscribed(timeoutMs = 5000): Promise<void> {
+    return this.#subscriber?.connected(timeoutMs) ?? Promise.resolve();
+  }
+
   /** Bound endpoints with real ports (after {@link start}). */
   get endpoints(): AppListening {
     const queues: Record<string, string[]> = {};
