@@ -13,6 +13,7 @@
 import { Context, Dealer } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** The command octets shared by the broker and pipeline protocols. */
 const READY = 0x52; // "R"
@@ -146,14 +147,7 @@ export abstract class CreditWorker {
     const o = this.options;
     const socket = new Dealer({ linger: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     try {
-      for (const address of o.bind ?? []) await socket.bind(address);
-      for (const address of o.connect ?? []) {
-        try {
-          socket.connect(address);
-        } catch (error) {
-          throw new PatternError("EINVAL", `Cannot connect to ${address}: ${(error as Error).message}`, { cause: error });
-        }
-      }
+      await attachEndpoints(socket, o.bind, o.connect);
     } catch (error) {
       socket.close();
       throw error;

@@ -10,6 +10,7 @@
  */
 import { Context, Router, messageProperties } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -135,11 +136,7 @@ export class RpcServer {
     });
     this.#socket = socket;
     try {
-      for (const address of o.bind ?? []) {
-        await socket.bind(address);
-        this.#endpoints.push(socket.lastEndpoint ?? address);
-      }
-      for (const address of o.connect ?? []) socket.connect(address);
+      this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));
     } catch (error) {
       socket.close();
       this.#closed = true;

@@ -13,6 +13,7 @@ import { Context, Router, XPublisher } from "@skein/core";
 import { PatternError, checkFrames } from "./errors.js";
 import { FRAME, SNAPSHOT, TOKEN_PREFIX } from "./snapshot-protocol.js";
 import { encodeU32, encodeU64 } from "./util/codec.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** Options of {@link SnapshotPublisher}. */
 export interface SnapshotPublisherOptions {
@@ -98,11 +99,7 @@ export class SnapshotPublisher {
     this.#live = live;
     this.#snapshot = snapshot;
     try {
-      for (const address of o.bind ?? []) {
-        await live.bind(address);
-        this.#endpoints.push(live.lastEndpoint ?? address);
-      }
-      for (const address of o.connect ?? []) live.connect(address);
+      this.#endpoints.push(...(await attachEndpoints(live, o.bind, o.connect)));
       for (const address of o.snapshotBind) {
         await snapshot.bind(address);
         this.#snapshotEndpoints.push(snapshot.lastEndpoint ?? address);

@@ -9,6 +9,7 @@
  */
 import { Context, Publisher } from "@skein/core";
 import { PatternError, checkFrames } from "./errors.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** Options of {@link TopicPublisher}. */
 export interface TopicPublisherOptions {
@@ -55,11 +56,7 @@ export class TopicPublisher {
     });
     this.#socket = socket;
     try {
-      for (const address of o.bind ?? []) {
-        await socket.bind(address);
-        this.#endpoints.push(socket.lastEndpoint ?? address);
-      }
-      for (const address of o.connect ?? []) socket.connect(address);
+      this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));
     } catch (error) {
       await this.close();
       throw error;

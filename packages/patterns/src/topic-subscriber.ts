@@ -9,6 +9,7 @@
 import { Context, Subscriber } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** A topic handler. A returned promise is awaited before the next message. */
 export type TopicHandler = (frames: Buffer[], topic: string) => void | Promise<void>;
@@ -135,8 +136,7 @@ export class TopicSubscriber {
     });
     for (const topic of this.#handlers.keys()) socket.subscribe(topic);
     try {
-      for (const address of o.bind ?? []) await socket.bind(address);
-      for (const address of o.connect ?? []) socket.connect(address);
+      await attachEndpoints(socket, o.bind, o.connect);
     } catch (error) {
       await this.close();
       throw error;

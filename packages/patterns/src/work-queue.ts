@@ -16,6 +16,7 @@ import { Context, Router } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { ACK, CLOSING, DISCONNECT, FRAME, HEARTBEAT, NACK, READY } from "./pipeline-protocol.js";
 import { decodeU32, decodeU64, encodeU32, encodeU64 } from "./util/codec.js";
+import { attachEndpoints } from "./util/endpoints.js";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -141,11 +142,7 @@ export class WorkQueue {
     const socket = new Router({ linger: 0, mandatory: true, ...(o.context === undefined ? {} : { context: o.context }) });
     this.#socket = socket;
     try {
-      for (const address of o.bind ?? []) {
-        await socket.bind(address);
-        this.#endpoints.push(socket.lastEndpoint ?? address);
-      }
-      for (const address of o.connect ?? []) socket.connect(address);
+      this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));
     } catch (error) {
       await this.close();
       throw error;
