@@ -8,6 +8,8 @@ export default defineConfig({
     // Sockets and child processes: keep parallelism within a 2-core machine.
     pool: "forks",
     maxWorkers: 2,
+    // hostile/ tests measure heap after a peer is gone: they call global.gc().
+    execArgv: ["--expose-gc"],
     // `vitest bench`: frame and envelope micro-benchmarks (run by `pnpm bench`).
     benchmark: { include: ["packages/*/bench/**/*.bench.ts"] },
   },
