@@ -1,0 +1,66 @@
+/**
+ * What keeps the process alive, as the `zeromq` package does it: a socket
+ * holds Node's event loop open only while a caller waits on it, that is a
+ * `send()` blocked at the high-water mark (or with no peer), a pending
+ * `receive()` or `for await`, a pending `socket.events` read, or a
+ * `Poller.poll()`. A socket with nothing pending does not stop the process
+ * from exiting.
+ *
+ * One ref'd timer stands for every holder in the thread; holders only count,
+ * so taking and letting go costs a counter and, on the first and last
+ * holder, one `ref()`/`unref()`.
+ */
+
+let holders = 0;
+let handle: NodeJS.Timeout | null = null;
+
+/** Longest delay a Node timer takes; the timer only exists to be ref'd. */
+const FOREVER = 2 ** 31 - 1;
+
+function noop(): void {}
+
+function retain(): void {
+  if (holders++ > 0) return;
+  if (handle === null) handle = setInterval(noop, FOREVER);
+  else handle.ref();
+}
+
+function unretain(): void {
+  if (--holders > 0) return;
+  handle?.unref();
+}
+
+/** One holder's claim on the event loop: held while its owner has someone waiting. */
+export class LoopHold {
+  #held = false;
+
+  /** Whether this holder keeps the loop alive now. */
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /** Holds the loop open (idempotent). */
+  hold(): void {
+    if (this.#held) return;
+    this.#held = true;
+    retain();
+  }
+
+  /** Lets go of the loop (idempotent). */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    unretain();
+  }
+
+  /** Holds while `busy`, lets go otherwise. */
+  set(busy: boolean): void {
+    if (busy) this.hold();
+    else this.release();
+  }
+}
+
+/** @internal How many holders keep the loop alive (tests). */
+export function loopHolders(): number {
+  return holders;
+}
