@@ -7,12 +7,14 @@
  * from exiting.
  *
  * One ref'd timer stands for every holder in the thread; holders only count,
- * so taking and letting go costs a counter and, on the first and last
- * holder, one `ref()`/`unref()`.
+ * so taking and letting go costs a counter; the timer is ref'd when the
+ * first holder comes and unref'd a loop turn after the last one went.
  */
 
 let holders = 0;
 let handle: NodeJS.Timeout | null = null;
+let refed = false;
+let checkQueued = false;
 
 /** Longest delay a Node timer takes; the timer only exists to be ref'd. */
 const FOREVER = 2 ** 31 - 1;
@@ -20,13 +22,29 @@ const FOREVER = 2 ** 31 - 1;
 function noop(): void {}
 
 function retain(): void {
-  if (holders++ > 0) return;
+  holders++;
+  if (refed) return;
+  refed = true;
   if (handle === null) handle = setInterval(noop, FOREVER);
   else handle.ref();
 }
 
+/**
+ * The last holder let go. The timer is unref'd at the next turn of the loop,
+ * not now: a socket that waits, is served and waits again within one turn
+ * (a receive loop, a send loop at the high-water mark) then costs a counter,
+ * not a ref/unref pair per message.
+ */
 function unretain(): void {
-  if (--holders > 0) return;
+  if (--holders > 0 || checkQueued) return;
+  checkQueued = true;
+  setImmediate(unrefIfIdle);
+}
+
+function unrefIfIdle(): void {
+  checkQueued = false;
+  if (holders > 0 || !refed) return;
+  refed = false;
   handle?.unref();
 }
 
