@@ -542,6 +542,13 @@ export abstract class Socket implements PipeOwner, StreamHost {
     timer.unref();
   }
 
+  /** @internal Messages received from peers and not yet read. */
+  pendingInbound(): number {
+    let n = 0;
+    for (const pipe of this.pipes) n += pipe.inbound.length;
+    return n;
+  }
+
   /** @internal Messages queued for peers and not yet written. */
   pendingOutbound(): number {
     let n = 0;

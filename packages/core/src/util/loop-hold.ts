@@ -6,46 +6,43 @@
  * `Poller.poll()`. A socket with nothing pending does not stop the process
  * from exiting.
  *
- * One ref'd timer stands for every holder in the thread; holders only count,
- * so taking and letting go costs a counter; the timer is ref'd when the
- * first holder comes and unref'd a loop turn after the last one went.
+ * One timer stands for every holder in the thread; holders only count, so
+ * taking and letting go costs a counter. The timer is set when the first
+ * holder comes and cleared a loop turn after the last one went, so an idle
+ * process has no handle of ours at all.
  */
 
 let holders = 0;
 let handle: NodeJS.Timeout | null = null;
-let refed = false;
 let checkQueued = false;
 
-/** Longest delay a Node timer takes; the timer only exists to be ref'd. */
+/** Longest delay a Node timer takes; the timer never fires, it only keeps the loop alive. */
 const FOREVER = 2 ** 31 - 1;
 
 function noop(): void {}
 
 function retain(): void {
   holders++;
-  if (refed) return;
-  refed = true;
   if (handle === null) handle = setInterval(noop, FOREVER);
-  else handle.ref();
 }
 
 /**
- * The last holder let go. The timer is unref'd at the next turn of the loop,
+ * The last holder let go. The timer is cleared at the next turn of the loop,
  * not now: a socket that waits, is served and waits again within one turn
  * (a receive loop, a send loop at the high-water mark) then costs a counter,
- * not a ref/unref pair per message.
+ * not a timer per message.
  */
 function unretain(): void {
   if (--holders > 0 || checkQueued) return;
   checkQueued = true;
-  setImmediate(unrefIfIdle);
+  setImmediate(clearIfIdle);
 }
 
-function unrefIfIdle(): void {
+function clearIfIdle(): void {
   checkQueued = false;
-  if (holders > 0 || !refed) return;
-  refed = false;
-  handle?.unref();
+  if (holders > 0 || handle === null) return;
+  clearInterval(handle);
+  handle = null;
 }
 
 /** One holder's claim on the event loop: held while its owner has someone waiting. */
