@@ -5,6 +5,7 @@
  */
 import { Deque } from "./util/deque.js";
 import { ZmqError } from "./errors.js";
+import { LoopHold } from "./util/loop-hold.js";
 
 /** Every event type, with the `zeromq` v6 names. */
 export type EventType =
@@ -43,6 +44,9 @@ type Listener = (event: Event) => void;
  * The monitor of one socket. Events are only queued for `receive()` /
  * `for await` once someone has asked for them (so an unobserved socket
  * keeps no event backlog); `on()` listeners are called synchronously.
+ * While a `receive()` or `for await` waits for the next event, the observer
+ * keeps the process alive, as in the `zeromq` package; closing the socket
+ * ends the wait.
  */
 export class Observer {
   #listeners = new Map<EventType, Set<Listener>>();
@@ -50,6 +54,7 @@ export class Observer {
   #waiters = new Deque<{ resolve: (e: Event | null) => void }>();
   #queueing = false;
   #closed = false;
+  #loopHold = new LoopHold();
 
   /**
    * `new Observer(socket)` (the `zeromq` v6 way) returns that socket's
@@ -86,7 +91,7 @@ export class Observer {
     if (event !== undefined) return Promise.resolve(event);
     if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Observer is closed"));
     return new Promise<Event>((resolve, reject) => {
-      this.#waiters.push({
+      this.#wait({
         resolve: (e) => (e === null ? reject(new ZmqError("EAGAIN", "Observer is closed")) : resolve(e)),
       });
     });
@@ -102,7 +107,7 @@ export class Observer {
         continue;
       }
       if (this.#closed) return undefined;
-      const next = await new Promise<Event | null>((resolve) => this.#waiters.push({ resolve }));
+      const next = await new Promise<Event | null>((resolve) => this.#wait({ resolve }));
       if (next === null) return undefined;
       yield next;
     }
@@ -114,6 +119,12 @@ export class Observer {
     this.#closed = true;
     let waiter;
     while ((waiter = this.#waiters.shift()) !== undefined) waiter.resolve(null);
+    this.#loopHold.release();
+  }
+
+  #wait(waiter: { resolve: (e: Event | null) => void }): void {
+    this.#waiters.push(waiter);
+    this.#loopHold.hold();
   }
 
   /** @internal Publishes an event to listeners and iterators. */
@@ -122,8 +133,10 @@ export class Observer {
     const listeners = this.#listeners.get(event.type);
     if (listeners !== undefined) for (const listener of listeners) listener(event);
     const waiter = this.#waiters.shift();
-    if (waiter !== undefined) waiter.resolve(event);
-    else if (this.#queueing) this.#queue.push(event);
+    if (waiter !== undefined) {
+      if (this.#waiters.length === 0) this.#loopHold.release();
+      waiter.resolve(event);
+    } else if (this.#queueing) this.#queue.push(event);
   }
 
   /** @internal True if anyone listens for this type (skip building events otherwise). */

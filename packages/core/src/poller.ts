@@ -18,6 +18,7 @@
  * ```
  */
 import type { Socket } from "./socket/socket-base.js";
+import { LoopHold } from "./util/loop-hold.js";
 
 /** What to wait for on a socket. */
 export type PollEvents = "readable" | "writable" | "both";
@@ -74,9 +75,11 @@ export class Poller {
       let timer: NodeJS.Timeout | null = null;
       let checkQueued = false;
       let done = false;
+      const hold = new LoopHold();
       const finish = (results: PollResult[]): void => {
         if (done) return;
         done = true;
+        hold.release();
         for (const remove of removers) remove();
         if (timer !== null) clearTimeout(timer);
         resolve(results);
@@ -95,6 +98,8 @@ export class Poller {
       };
       for (const socket of this.#items.keys()) removers.push(socket.onReadiness(onReadiness));
       if (timeoutMs > 0) timer = setTimeout(() => finish([]), timeoutMs);
+      // A poll that waits keeps the process alive, like a pending receive().
+      hold.hold();
     });
   }
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Pull, Push, type Event, type EventType } from "../src/index.js";
 import {
-  STREAM_TRANSPORTS,
+  RAW_TRANSPORTS,
   bindFresh,
   nextEvent,
   rawCommand,
@@ -24,7 +24,7 @@ const open = socketScope();
 const GOOD_MESSAGES = 300;
 const MAX_MESSAGE_SIZE = 1024;
 
-describe.each(STREAM_TRANSPORTS)("A PULL bound over %s", (transport) => {
+describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
   /**
    * Runs `misbehave` against the PULL while a good PUSH sends; returns the
    * monitor event the PULL reported for the bad peer.

@@ -11,10 +11,12 @@ import { afterEach } from "vitest";
 import type { Event, EventType, Socket } from "../src/index.js";
 
 /** The transports every behaviour test runs over. */
-export type Transport = "tcp" | "ipc" | "inproc";
-export const TRANSPORTS: readonly Transport[] = ["tcp", "ipc", "inproc"];
-/** Transports with a real connection underneath (reconnects, raw peers). */
-export const STREAM_TRANSPORTS: readonly ("tcp" | "ipc")[] = ["tcp", "ipc"];
+export type Transport = "tcp" | "ipc" | "inproc" | "ws";
+export const TRANSPORTS: readonly Transport[] = ["tcp", "ipc", "inproc", "ws"];
+/** Transports with a real connection underneath (reconnects, linger, connection events). */
+export const STREAM_TRANSPORTS: readonly ("tcp" | "ipc" | "ws")[] = ["tcp", "ipc", "ws"];
+/** Transports a raw `node:net` peer speaks ZMTP over directly (see {@link rawConnect}). */
+export const RAW_TRANSPORTS: readonly ("tcp" | "ipc")[] = ["tcp", "ipc"];
 
 let counter = 0;
 const RUN = `${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -36,6 +38,8 @@ export function bindAddress(transport: Transport): string {
       return `ipc://${uniqueIpcPath()}`;
     case "inproc":
       return `inproc://test-${RUN}-${++counter}`;
+    case "ws":
+      return "ws://127.0.0.1:0/zmq";
   }
 }
 
@@ -44,12 +48,12 @@ export function bindAddress(transport: Transport): string {
  * before the bind (tcp: a port just freed by the kernel).
  */
 export async function freeAddress(transport: Transport): Promise<string> {
-  if (transport !== "tcp") return bindAddress(transport);
+  if (transport !== "tcp" && transport !== "ws") return bindAddress(transport);
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `tcp://127.0.0.1:${port}`;
+  return transport === "ws" ? `ws://127.0.0.1:${port}/zmq` : `tcp://127.0.0.1:${port}`;
 }
 
 /** Binds `socket` on a fresh address of `transport` and returns the address to connect to. */

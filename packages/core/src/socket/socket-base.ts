@@ -7,7 +7,12 @@
  *
  * Hot path: while a pipe has room, `send()` returns one shared settled
  * promise (no allocation); `receive()` hands out a queued message with a
- * single resolved promise, and waits only when nothing is queued.
+ * single resolved promise, and waits only when nothing is queued. Every
+ * `TURN_BUDGET` such calls, one resolves after a `setImmediate` instead, so a
+ * tight `await` loop lets timers and I/O run (util/turn-budget.ts).
+ *
+ * The socket holds the event loop open while a caller waits on it (a blocked
+ * send, a pending receive), as the `zeromq` package does (util/loop-hold.ts).
  */
 import { Context, context as defaultContext } from "../context.js";
 import { ZmqError } from "../errors.js";
@@ -26,6 +31,8 @@ import { bindTcp, connectTcp } from "../transport/tcp.js";
 import { bindWs, connectWs } from "../transport/ws.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
+import { LoopHold } from "../util/loop-hold.js";
+import { nextTurn, spendTurn } from "../util/turn-budget.js";
 import type { Greeting } from "../zmtp/greeting.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
@@ -81,6 +88,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #connections = new Map<string, Connection>();
   #sendWaiters = new Deque<SendWaiter>();
   #receiveWaiters = new Deque<ReceiveWaiter>();
+  /** Held while a send or receive waits (keeps the process alive). */
+  #loopHold = new LoopHold();
+  /** Settles after the event loop's next turn, once the turn budget is spent; null otherwise. */
+  #turn: Promise<void> | null = null;
   #closed = false;
   #recordProperties = false;
   #lastEndpoint: string | null = null;
@@ -290,7 +301,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
     if (this.#sendWaiters.length === 0) {
       try {
-        if (this.xsend(msg)) return RESOLVED;
+        if (this.xsend(msg)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
       } catch (error) {
         return Promise.reject(error);
       }
@@ -302,10 +313,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (timeout > 0) {
         waiter.timer = setTimeout(() => {
           this.#sendWaiters.remove((w) => w === waiter);
+          this.#releaseIfIdle();
           reject(new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`));
         }, timeout);
       }
       this.#sendWaiters.push(waiter);
+      this.#loopHold.hold();
     });
   }
 
@@ -320,7 +333,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
         const msg = this.xrecv();
         if (msg !== undefined) {
           if (this.#recordProperties) this.#record(msg);
-          return Promise.resolve(msg);
+          return this.#turn === null && spendTurn() ? Promise.resolve(msg) : this.#afterTurnWith(msg);
         }
       } catch (error) {
         return Promise.reject(error);
@@ -333,11 +346,43 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (timeout > 0) {
         waiter.timer = setTimeout(() => {
           this.#receiveWaiters.remove((w) => w === waiter);
+          this.#releaseIfIdle();
           reject(new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`));
         }, timeout);
       }
       this.#receiveWaiters.push(waiter);
+      this.#loopHold.hold();
     });
+  }
+
+  /**
+   * The promise a call completed at once returns when the turn budget is
+   * spent: it settles after one `setImmediate`. Calls completed before it
+   * settles chain on it, so they still settle in call order.
+   */
+  #afterTurn(): Promise<void> {
+    if (this.#turn !== null) return this.#turn;
+    const turn = new Promise<void>((resolve) => {
+      nextTurn(() => {
+        this.#turn = null;
+        resolve();
+      });
+    });
+    this.#turn = turn;
+    return turn;
+  }
+
+  /**
+   * {@link #afterTurn} settling with `value`. A function of its own: a closure
+   * in the caller would make V8 allocate a context on the fast path too.
+   */
+  #afterTurnWith<T>(value: T): Promise<T> {
+    return this.#afterTurn().then(() => value);
+  }
+
+  /** Lets the event loop go once nobody waits on this socket. */
+  #releaseIfIdle(): void {
+    if (this.#sendWaiters.length === 0 && this.#receiveWaiters.length === 0) this.#loopHold.release();
   }
 
   /** Iterates received messages until the socket is closed. */
@@ -349,7 +394,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
           const msg = this.xrecv();
           if (msg !== undefined) {
             if (this.#recordProperties) this.#record(msg);
-            return Promise.resolve({ done: false, value: msg });
+            const result: IteratorResult<Msg, undefined> = { done: false, value: msg };
+            return this.#turn === null && spendTurn() ? Promise.resolve(result) : this.#afterTurnWith(result);
           }
         } catch (error) {
           return Promise.reject(error);
@@ -389,6 +435,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (waiter.timer !== null) clearTimeout(waiter.timer);
       waiter.resolve();
     }
+    this.#releaseIfIdle();
   }
 
   #record(msg: Msg): void {
@@ -420,6 +467,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (this.#recordProperties) this.#record(msg);
       waiter.resolve(msg);
     }
+    this.#releaseIfIdle();
   }
 
   // ---- closing -------------------------------------------------------------------
@@ -453,6 +501,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (sender.timer !== null) clearTimeout(sender.timer);
       sender.reject(closedError());
     }
+    this.#loopHold.release();
     if (linger !== 0) this.#warnIfLingering(linger);
     for (const binding of new Set(this.#bindings.values())) this.#unbind(binding, linger);
     this.#bindings.clear();
@@ -491,6 +540,13 @@ export abstract class Socket implements PipeOwner, StreamHost {
       );
     }, 1000);
     timer.unref();
+  }
+
+  /** @internal Messages received from peers and not yet read. */
+  pendingInbound(): number {
+    let n = 0;
+    for (const pipe of this.pipes) n += pipe.inbound.length;
+    return n;
   }
 
   /** @internal Messages queued for peers and not yet written. */

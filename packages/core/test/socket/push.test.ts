@@ -98,7 +98,7 @@ describe.each(TRANSPORTS)("PUSH/PULL over %s", (transport) => {
 });
 
 describe("PULL bound to several endpoints", () => {
-  it("receives from tcp, ipc and inproc peers at once", async () => {
+  it("receives from peers of every transport at once", async () => {
     const pull = open(new Pull());
     const pushes = [];
     for (const transport of TRANSPORTS) {
@@ -108,7 +108,7 @@ describe("PULL bound to several endpoints", () => {
     }
     for (const [i, push] of pushes.entries()) await push.send(TRANSPORTS[i]!);
     const got = [];
-    for (let i = 0; i < 3; i++) got.push(strings(await within(pull.receive()))[0]);
+    for (let i = 0; i < TRANSPORTS.length; i++) got.push(strings(await within(pull.receive()))[0]);
     expect(got.sort()).toEqual([...TRANSPORTS].sort());
   });
 
