@@ -28,8 +28,13 @@ function freshContext(options?: ConstructorParameters<typeof Context>[0]): Conte
 }
 
 type ZapFrames = Buffer[];
-/** What an RFC 27 handler does with one request: reply these frames after [peer, ""], or nothing. */
-type ZapBehaviour = (request: { version: Buffer; id: Buffer; mechanism: string; credentials: Buffer[] }) => ZapFrames | null;
+/** What an RFC 27 handler does with one request: reply these frames after [peer, ""] (now or later), or nothing. */
+type ZapBehaviour = (request: {
+  version: Buffer;
+  id: Buffer;
+  mechanism: string;
+  credentials: Buffer[];
+}) => ZapFrames | null | Promise<ZapFrames | null>;
 
 /** An RFC 27 handler (a ROUTER at inproc://zeromq.zap.01) acting as `behaviour` says; it counts requests. */
 async function rfc27Handler(context: Context, behaviour: ZapBehaviour): Promise<{ readonly requests: number }> {
@@ -42,7 +47,9 @@ async function rfc27Handler(context: Context, behaviour: ZapBehaviour): Promise<
       for await (const [peer, empty, version, id, , , , mechanism, ...credentials] of router) {
         counts.requests++;
         const reply = behaviour({ version: version!, id: id!, mechanism: mechanism!.toString(), credentials });
-        if (reply !== null) await router.send([peer!, empty!, ...reply]);
+        void Promise.resolve(reply)
+          .then((frames) => (frames === null ? undefined : router.send([peer!, empty!, ...frames])))
+          .catch(() => undefined); // the context closed before a late reply: the test is over
       }
     } catch {
       // The context closed under the loop (ETERM): the test is over.
@@ -214,3 +221,236 @@ describe.each([
   });
 });
 
+
+/** A well-formed RFC 27 reply to `id`. */
+function reply(id: Buffer, status: string, statusText = "", userId = ""): ZapFrames {
+  return [Buffer.from("1.0"), id, Buffer.from(status), Buffer.from(statusText), Buffer.from(userId), Buffer.alloc(0)];
+}
+
+/** A PLAIN server with an RFC 27 handler that answers the good password well and `bad(id)` to the rest. */
+async function plainServerWith(bad: (id: Buffer) => ZapFrames | null | Promise<ZapFrames | null>, options: Record<string, unknown> = {}) {
+  const context = freshContext();
+  const zap = await rfc27Handler(context, ({ id, credentials }) =>
+    credentials[1]?.toString() === GOOD.plainPassword ? reply(id, "200", "OK", "good") : bad(id),
+  );
+  const server = open(new Router({ context, plainServer: true, linger: 0, ...options }));
+  const address = await bindFresh(server, "tcp");
+  /** A new good client gets through the same handler. */
+  const goodClientPasses = async (tag: string): Promise<void> => {
+    const good = open(new Dealer({ context, ...GOOD, linger: 0 }));
+    good.connect(address);
+    await roundTrip(good, server, tag);
+  };
+  return { context, zap, server, address, goodClientPasses };
+}
+
+describe("replies of an RFC 27 handler are checked before they are believed", () => {
+  const huge = Buffer.alloc(1024 * 1024, "x");
+  it.each([
+    ["too few frames", (id: Buffer) => reply(id, "200").slice(0, 4), "ERR_ZAP_MALFORMED_REPLY"],
+    ["too many frames", (id: Buffer) => [...reply(id, "200"), Buffer.from("extra")], "ERR_ZAP_MALFORMED_REPLY"],
+    ["another version", (id: Buffer) => [Buffer.from("2.0"), ...reply(id, "200").slice(1)], "ERR_ZAP_BAD_VERSION"],
+    ["an unknown status code", (id: Buffer) => reply(id, "201"), "ERR_ZAP_INVALID_STATUS_CODE"],
+    ["metadata that does not parse", (id: Buffer) => [...reply(id, "200").slice(0, 5), Buffer.from([5, 1, 2])], "ERR_ZAP_INVALID_METADATA"],
+  ] as const)("a reply with %s refuses that handshake with %s, and the next good client passes", async (_, bad, code) => {
+    const { server, address, goodClientPasses } = await plainServerWith(bad);
+    const refused = nextEvent(server, "handshake:error:protocol");
+    const peer = await rawPlainClient(address, "wrong");
+    const { error } = await refused;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error?.code).toBe(code);
+    await within(peer.closed);
+    expect(commandsIn(peer.received())).toEqual([]); // nothing about our handler reaches the peer
+    await goodClientPasses("after");
+  });
+
+  it("a reply naming no waiting request is counted and dropped; the handshake ends at handshakeInterval", async () => {
+    const { context, server, address, goodClientPasses } = await plainServerWith(() => reply(Buffer.from("999999"), "200"), {
+      handshakeInterval: 200,
+    });
+    const timedOut = nextEvent(server, "handshake:error:protocol");
+    const peer = await rawPlainClient(address, "wrong");
+    expect((await timedOut).error?.message).toMatch(/not completed within 200 ms/);
+    await within(peer.closed);
+    expect(context.zapDiscardedReplies).toBe(1);
+    expect(context.zapPending).toBe(0);
+    await goodClientPasses("after");
+  });
+
+  it("huge fields are survived: a 1 MB request id is dropped, a 1 MB status text is cut in the local message", async () => {
+    let calls = 0;
+    const { context, server, address, goodClientPasses } = await plainServerWith(
+      (id) => (++calls === 1 ? [Buffer.from("1.0"), huge, Buffer.from("400"), huge, huge, Buffer.alloc(0)] : reply(id, "400", huge.toString(), huge.toString())),
+      { handshakeInterval: 300 },
+    );
+    const timedOut = nextEvent(server, "handshake:error:protocol");
+    await rawPlainClient(address, "wrong");
+    await timedOut;
+    expect(context.zapDiscardedReplies).toBe(1);
+    const refused = nextEvent(server, "handshake:error:auth");
+    const peer = await rawPlainClient(address, "wrong");
+    const { error } = await refused;
+    expect(error?.status).toBe(400);
+    expect(error!.message.length).toBeLessThan(1024);
+    await within(peer.closed);
+    expect(commandsIn(peer.received()).map(({ name, data }) => `${name} ${decodeErrorReason(data)}`)).toEqual(["ERROR 400"]);
+    await goodClientPasses("after");
+  });
+
+  it("a late reply, for a handshake that already ended, is counted and dropped", async () => {
+    let answerLate: () => void = () => undefined;
+    const { context, server, address, goodClientPasses } = await plainServerWith(
+      (id) => new Promise((resolve) => (answerLate = () => resolve(reply(id, "200", "OK", "late")))),
+    );
+    const gone = nextEvent(server, "handshake:error:other");
+    const peer = await rawPlainClient(address, "wrong");
+    await until(() => context.zapPending === 1, "the request to wait for its answer");
+    peer.stream.destroy();
+    await gone;
+    expect(context.zapPending).toBe(0);
+    answerLate();
+    await until(() => context.zapDiscardedReplies === 1, "the late reply to be dropped");
+    await goodClientPasses("after");
+  });
+});
+
+describe("maxZapRequests bounds the requests waiting for an answer", () => {
+  it("a handshake beyond the bound is refused as a temporary failure (300), with no ERROR to the peer", async () => {
+    const { context, server, address, goodClientPasses } = await plainServerWith(() => null);
+    context.maxZapRequests = 3;
+    const waiting = await Promise.all([1, 2, 3].map(() => rawPlainClient(address, "wrong")));
+    await until(() => context.zapPending === 3, "three requests waiting");
+    const refused = nextEvent(server, "handshake:error:auth");
+    const beyond = await rawPlainClient(address, "wrong");
+    const { error } = await refused;
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error?.status).toBe(300);
+    expect(error?.message).toMatch(/maxZapRequests = 3/);
+    await within(beyond.closed);
+    expect(commandsIn(beyond.received())).toEqual([]);
+    expect(context.zapPending).toBe(3);
+    for (const peer of waiting) peer.stream.destroy();
+    await until(() => context.zapPending === 0, "the abandoned requests to be forgotten");
+    await goodClientPasses("after");
+  });
+});
+
+describe.each(["throws", "rejects", "answers nothing usable"] as const)("a typed ZAP handler that %s", (failure) => {
+  const cause = new Error("user database unreachable");
+  const failing = (): never | Promise<never> | { allow: boolean; statusCode: string } => {
+    if (failure === "throws") throw cause;
+    if (failure === "rejects") return Promise.reject(cause);
+    return { allow: true, statusCode: "ok" };
+  };
+  const expectHandlerFailure = (error: Event["error"]): void => {
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error?.status).toBe(500);
+    if (failure === "answers nothing usable") expect(error?.message).toMatch(/status code ok/);
+    else expect((error as Error & { cause?: unknown }).cause).toBe(cause);
+  };
+
+  it("refuses a PLAIN client as an auth failure (500): the peer gets ERROR 500, the server's event carries the error", async () => {
+    const context = freshContext();
+    context.zapHandler = ({ credentials }) =>
+      credentials[1]?.toString() === GOOD.plainPassword ? { allow: true } : (failing() as never);
+    const server = open(new Router({ context, plainServer: true, linger: 0 }));
+    const address = await bindFresh(server, "tcp");
+    const refused = nextEvent(server, "handshake:error:auth");
+    const peer = await rawPlainClient(address, "wrong");
+    expectHandlerFailure((await refused).error);
+    await within(peer.closed);
+    expect(commandsIn(peer.received()).map(({ name, data }) => `${name} ${decodeErrorReason(data)}`)).toEqual(["ERROR 500"]);
+    expect(context.zapPending).toBe(0);
+    const good = open(new Dealer({ context, ...GOOD, linger: 0 }));
+    good.connect(address);
+    await roundTrip(good, server, "good");
+  });
+
+  it("refuses a CURVE client as an auth failure (500) on both sides", async () => {
+    const context = freshContext();
+    const serverKeys = curveKeyPair();
+    const goodKeys = curveKeyPair();
+    context.zapHandler = ({ credentials }) =>
+      Buffer.from(z85Decode(goodKeys.publicKey)).equals(credentials[0]!) ? { allow: true } : (failing() as never);
+    const server = open(new Router({ context, curveServer: true, curveSecretKey: serverKeys.secretKey, linger: 0 }));
+    const address = await bindFresh(server, "tcp");
+    const client = (keys: { publicKey: string; secretKey: string }) =>
+      open(new Dealer({ context, curveServerKey: serverKeys.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey, linger: 0 }));
+    const bad = client(curveKeyPair());
+    const serverSide = nextEvent(server, "handshake:error:auth");
+    const clientSide = nextEvent(bad, "handshake:error:auth");
+    bad.connect(address);
+    expectHandlerFailure((await serverSide).error);
+    const { error } = await clientSide;
+    expect(error?.status).toBe(500);
+    expect(error?.message).not.toMatch(/database/);
+    bad.close();
+    const good = client(goodKeys);
+    good.connect(address);
+    await roundTrip(good, server, "good");
+  });
+});
+
+describe("what a refused peer learns from ERROR: the ZAP status code, and nothing else", () => {
+  it("PLAIN denied by the handler: the peer gets ERROR 400 only; the operator's event keeps the status text", async () => {
+    const context = freshContext();
+    context.zapHandler = () => ({ allow: false, statusText: PRIVATE_STATUS_TEXT });
+    const server = open(new Router({ context, plainServer: true, linger: 0 }));
+    const refused = nextEvent(server, "handshake:error:auth");
+    const peer = await rawPlainClient(await bindFresh(server, "tcp"), "wrong");
+    expect((await refused).error?.message).toContain(PRIVATE_STATUS_TEXT);
+    await within(peer.closed);
+    expect(commandsIn(peer.received()).map(({ name, data }) => `${name} ${decodeErrorReason(data)}`)).toEqual(["ERROR 400"]);
+  });
+
+  it("PLAIN refused as a temporary failure (300): the peer is disconnected without ERROR, as libzmq does", async () => {
+    const context = freshContext();
+    context.zapHandler = () => ({ allow: false, statusCode: "300", statusText: PRIVATE_STATUS_TEXT });
+    const server = open(new Router({ context, plainServer: true, linger: 0 }));
+    const refused = nextEvent(server, "handshake:error:auth");
+    const peer = await rawPlainClient(await bindFresh(server, "tcp"), "wrong");
+    expect((await refused).error?.status).toBe(300);
+    await within(peer.closed);
+    expect(commandsIn(peer.received())).toEqual([]);
+  });
+
+  it("a PLAIN server without a ZAP handler closes without telling the peer why", async () => {
+    const server = open(new Router({ context: freshContext(), plainServer: true, linger: 0 }));
+    const refused = nextEvent(server, "handshake:error:other");
+    const peer = await rawPlainClient(await bindFresh(server, "tcp"), "secret");
+    expect((await refused).error?.message).toMatch(/no ZAP handler/);
+    await within(peer.closed);
+    expect(commandsIn(peer.received())).toEqual([]);
+  });
+
+  it("CURVE: a HELLO for another server key is dropped without ERROR; the operator's event says why", async () => {
+    const server = open(new Router({ context: freshContext(), curveServer: true, curveSecretKey: curveKeyPair().secretKey, linger: 0 }));
+    const refused = nextEvent(server, "handshake:error:protocol");
+    const peer = await rawConnect(await bindFresh(server, "tcp"));
+    // RFC 26 §"HELLO": version 1.0, 72 octets of padding, C', short nonce, then a box that cannot open here.
+    const hello = Buffer.concat([Buffer.from([1, 0]), Buffer.alloc(72), z85Decode(curveKeyPair().publicKey), Buffer.alloc(8, 1), Buffer.alloc(80, 7)]);
+    peer.stream.write(Buffer.concat([rawGreeting({ mechanism: "CURVE" }), rawCommand("HELLO", hello)]));
+    expect((await refused).error?.message).toMatch(/not this server's public key/);
+    await within(peer.closed);
+    expect(commandsIn(peer.received())).toEqual([]);
+  });
+
+  it("CURVE denied by the handler: the client learns status 400 and not the status text", async () => {
+    const context = freshContext();
+    context.zapHandler = () => ({ allow: false, statusText: PRIVATE_STATUS_TEXT });
+    const serverKeys = curveKeyPair();
+    const clientKeys = curveKeyPair();
+    const server = open(new Router({ context, curveServer: true, curveSecretKey: serverKeys.secretKey, linger: 0 }));
+    const address = await bindFresh(server, "tcp");
+    const serverSide = nextEvent(server, "handshake:error:auth");
+    const client = open(new Dealer({ curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey, linger: 0 }));
+    const clientSide = nextEvent(client, "handshake:error:auth");
+    client.connect(address);
+    expect((await serverSide).error?.message).toContain(PRIVATE_STATUS_TEXT);
+    const { error } = await clientSide;
+    expect(error?.status).toBe(400);
+    // The client's message quotes the ERROR reason it got: "400", nothing else.
+    expect(error?.message).toMatch(/\(ZAP status 400\)$/);
+    expect(error?.message).not.toContain("users.db");
+  });
+});
