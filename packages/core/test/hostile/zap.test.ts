@@ -335,6 +335,32 @@ describe("maxZapRequests bounds the requests waiting for an answer", () => {
   });
 });
 
+describe("an RFC 27 handler that stops reading its requests", () => {
+  it("fills only its bounded queue; then handshakes are refused as temporary failures (300) without waiting", async () => {
+    const context = freshContext();
+    // Bound but never read: the queue holds the ZAP client's sendHighWaterMark (1000) + this receiveHighWaterMark (1).
+    const deaf = open(new Router({ context, linger: 0, receiveHighWaterMark: 1 }));
+    await deaf.bind(ZAP_ENDPOINT);
+    const server = open(new Router({ context, plainServer: true, linger: 0 }));
+    const address = await bindFresh(server, "tcp");
+    const refusals: Event[] = [];
+    server.events.on("handshake:error:auth", (event) => refusals.push(event));
+    let attempts = 0;
+    while (refusals.length === 0 && attempts < 1200) {
+      const peers = await Promise.all(Array.from({ length: 100 }, () => rawPlainClient(address, "wrong")));
+      attempts += peers.length;
+      await until(() => context.zapPending + refusals.length >= peers.length || refusals.length > 0, "the batch's requests");
+      for (const peer of peers) peer.stream.destroy();
+      await within(Promise.all(peers.map((peer) => peer.closed)));
+      await until(() => context.zapPending === 0, "the batch's requests to be forgotten");
+    }
+    expect(attempts).toBeGreaterThan(1000);
+    expect(refusals[0]!.error?.status).toBe(300);
+    expect(refusals[0]!.error?.message).toMatch(/takes no more requests/);
+    expect(context.zapPending).toBe(0);
+  });
+});
+
 describe.each(["throws", "rejects", "answers nothing usable"] as const)("a typed ZAP handler that %s", (failure) => {
   const cause = new Error("user database unreachable");
   const failing = (): never | Promise<never> | { allow: boolean; statusCode: string } => {
