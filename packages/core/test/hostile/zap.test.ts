@@ -175,6 +175,32 @@ describe.each(["tcp", "ipc"] as const)("a PLAIN server whose RFC 27 handler neve
   });
 });
 
+describe("a PLAIN server whose typed handler never settles for bad credentials", () => {
+  it("stops waiting for it when the handshake ends: heap comes back, nothing pending, a good client keeps working", async () => {
+    const context = freshContext();
+    const calls = { requests: 0 };
+    context.zapHandler = ({ credentials }) => {
+      calls.requests++;
+      return credentials[1]?.toString() === GOOD.plainPassword ? { allow: true } : new Promise(() => undefined);
+    };
+    const server = open(new Router({ context, plainServer: true, handshakeInterval: 100, linger: 0 }));
+    const address = await bindFresh(server, "tcp");
+    const good = open(new Dealer({ context, ...GOOD, linger: 0 }));
+    good.connect(address);
+    const goodId = await roundTrip(good, server, "before");
+    await plainAttack(address, calls, 100, 100);
+    await until(() => context.zapPending === 0, "no ZAP request waiting after the warm-up");
+    const before = await footprint();
+    await plainAttack(address, calls, 1000, 100);
+    await until(() => context.zapPending === 0, "no ZAP request waiting after the attack");
+    const after = await footprint();
+    console.log(`zap typed handler never settling: 1000 handshakes: ${describeFootprint(before, after)}`);
+    expect(await roundTrip(good, server, "after")).toEqual(goodId);
+    expect(after.heap - before.heap).toBeLessThan(HEAP_BOUND);
+    expect(after.fds).toBeLessThanOrEqual(before.fds);
+  });
+});
+
 describe.each([
   ["CURVE", "tcp"],
   ["PLAIN", "ws"],
