@@ -134,7 +134,7 @@ export class ZapClient {
       );
       return fromDecision(decision);
     } catch (error) {
-      if (error instanceof ZmqError && error.code === "ECANCELED") throw error;
+      if (abandoned?.aborted === true) throw abandonedError();
       throw handlerFailed(request, error);
     } finally {
       this.#handlerCalls--;
@@ -143,6 +143,8 @@ export class ZapClient {
 
   async #viaSocket(request: ZapRequest, abandoned: AbortSignal | undefined): Promise<ZapReply> {
     const dealer = await this.#ensureDealer();
+    // The first request waits for the ZAP socket to load: its handshake may have ended meanwhile.
+    if (abandoned?.aborted === true) throw abandonedError();
     const id = String(this.#nextId++);
     const reply = this.#await(id, abandoned);
     // RFC 27 §"Request": the handler is a REP-like peer, so the request starts with an empty delimiter.

@@ -65,5 +65,5 @@ describe.each(["tcp", "ipc"] as const)("metadata with too many properties (%s)",
     expect(body!.toString()).toBe("after");
     expect(after.heap - before.heap).toBeLessThan(1024 * 1024);
     expect(after.fds).toBeLessThanOrEqual(before.fds);
-  });
+  }, 60_000);
 });
