@@ -6,7 +6,7 @@
 import { InprocRegistry } from "./transport/inproc.js";
 import { applyOptions } from "./options.js";
 import { ZmqError } from "./errors.js";
-import { ZapClient, type ZapHandler } from "./zap.js";
+import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -27,6 +27,8 @@ export interface ContextOptions {
   ipv6?: boolean;
   threadPriority?: number;
   threadSchedulingPolicy?: number;
+  /** skein: see {@link Context.maxZapRequests}. */
+  maxZapRequests?: number;
 }
 
 export class Context {
@@ -64,6 +66,18 @@ export class Context {
    */
   zapHandler: ZapHandler | null = null;
 
+  /**
+   * Most ZAP requests (RFC 27) that may wait for an answer at once, from the
+   * typed {@link zapHandler} or a handler at `inproc://zeromq.zap.01`. A
+   * handshake beyond it is refused without asking, as a temporary failure:
+   * an `AuthError` with status 300 in its `handshake:error:auth` event, and
+   * the peer disconnected without an ERROR (as libzmq does for 300). A
+   * request is waiting from the handshake's INITIATE (CURVE) or HELLO
+   * (PLAIN) until the answer, or until the handshake ends (peer gone,
+   * `handshakeInterval`). Below 1: no limit. Default 1000.
+   */
+  maxZapRequests = DEFAULT_MAX_ZAP_REQUESTS;
+
   /** @internal */
   readonly inproc = new InprocRegistry();
   /** @internal */
@@ -73,6 +87,20 @@ export class Context {
 
   constructor(options?: ContextOptions) {
     applyOptions(this, options as Record<string, unknown> | undefined, []);
+  }
+
+  /** ZAP requests waiting for an answer now (at most {@link maxZapRequests}). */
+  get zapPending(): number {
+    return this.zap.pending;
+  }
+
+  /**
+   * Replies of the handler at `inproc://zeromq.zap.01` that answered no
+   * waiting request and were dropped: late answers for handshakes that had
+   * already ended, or replies without a request id of ours.
+   */
+  get zapDiscardedReplies(): number {
+    return this.zap.discardedReplies;
   }
 
   /** Whether {@link close} was called. */

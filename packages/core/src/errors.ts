@@ -43,6 +43,7 @@ export const ERRNO: Readonly<Record<string, number>> = Object.freeze({
   ECONNREFUSED: 111,
   EHOSTUNREACH: 113,
   EINPROGRESS: 115,
+  ECANCELED: 125,
   // libzmq-specific (ZMQ_HAUSNUMERO = 156384712)
   EFSM: 156384763,
   ENOCOMPATPROTO: 156384764,
@@ -124,8 +125,8 @@ export class ProtocolError extends ZmqError {
 
 /** A security handshake rejected by the peer or by the ZAP handler. */
 export class AuthError extends ZmqError {
-  constructor(message: string, status: 300 | 400 | 500 = 400, address?: string) {
-    super("EACCES", message, address);
+  constructor(message: string, status: 300 | 400 | 500 = 400, address?: string, options?: { cause?: unknown }) {
+    super("EACCES", message, address, options);
     this.name = "AuthError";
     this.status = status;
   }

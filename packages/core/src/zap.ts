@@ -10,7 +10,7 @@
  * With neither, the request is unanswered (`null`): CURVE then accepts every
  * client that knows the server key, and PLAIN refuses, as libzmq 4.3 does.
  */
-import { ZmqError } from "./errors.js";
+import { AuthError, ProtocolError, ZmqError } from "./errors.js";
 import type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
 import { decodeMetadata, type Metadata } from "./zmtp/metadata.js";
 
@@ -36,19 +36,35 @@ export type ZapHandler = (request: ZapRequest) => ZapDecision | Promise<ZapDecis
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 const ZAP_VERSION = "1.0";
 
+/** Default of {@link ZapContext.maxZapRequests}: as many as a default high-water mark. */
+export const DEFAULT_MAX_ZAP_REQUESTS = 1000;
+
+/** RFC 27 §"Reply": the status codes a handler may answer. */
+const STATUS_CODES: ReadonlySet<string> = new Set(["200", "300", "400", "500"]);
+/** Request ids are decimal counters: a longer id frame cannot be one of ours. */
+const MAX_ID_BYTES = 20;
+/** A status text is only shown in local error messages: longer ones are cut there. */
+const MAX_STATUS_TEXT = 255;
+
 /** What the ZAP client needs of a context. */
 export interface ZapContext {
   readonly zapHandler: ZapHandler | null;
+  /** Most ZAP requests waiting for an answer at once; below 1: no limit. */
+  readonly maxZapRequests: number;
   readonly inproc: { isBound(name: string): boolean };
 }
 
+/** An RFC 27 request waiting for its reply. */
 interface Pending {
   resolve(reply: ZapReply): void;
   reject(error: ZmqError): void;
+  /** Detaches from the handshake's abandon signal. */
+  release(): void;
 }
 
 interface DealerLike {
   linger: number;
+  sendTimeout: number;
   connect(address: string): void;
   send(frames: Buffer[]): Promise<void>;
   receive(): Promise<Buffer[]>;
@@ -56,49 +72,133 @@ interface DealerLike {
   readonly closed: boolean;
 }
 
-/** Sends ZAP requests for the sockets of one context. */
+/**
+ * Sends ZAP requests for the sockets of one context. Every request belongs to
+ * a handshake: when the handshake ends first (the peer left, or
+ * `handshakeInterval` passed), the request is forgotten and a late reply is
+ * discarded. At most `maxZapRequests` wait at once; beyond that a handshake
+ * is refused as a temporary failure (RFC 27 status 300) without asking.
+ */
 export class ZapClient {
   readonly #context: ZapContext;
   #dealer: DealerLike | null = null;
+  /** RFC 27 requests by request id. */
   #pending = new Map<string, Pending>();
+  /** Calls of the typed handler not settled yet. */
+  #handlerCalls = 0;
+  #discardedReplies = 0;
   #nextId = 1;
 
   constructor(context: ZapContext) {
     this.#context = context;
   }
 
-  /** Asks for a decision; `null` when no handler is installed. */
-  async authenticate(request: ZapRequest): Promise<ZapReply | null> {
-    request = { ...request, address: zapAddress(request.address) };
-    const handler = this.#context.zapHandler;
-    if (handler !== null) return fromDecision(await handler(request));
-    if (!this.#context.inproc.isBound("zeromq.zap.01")) return null;
-    return this.#viaSocket(request);
+  /** ZAP requests waiting for an answer (typed handler calls and RFC 27 requests). */
+  get pending(): number {
+    return this.#pending.size + this.#handlerCalls;
   }
 
-  async #viaSocket(request: ZapRequest): Promise<ZapReply> {
+  /** RFC 27 replies that answered no waiting request (late, for an ended handshake, or malformed). */
+  get discardedReplies(): number {
+    return this.#discardedReplies;
+  }
+
+  /**
+   * Asks for a decision; `null` when no handler is installed. `abandoned`
+   * fires when the handshake ends without the answer: the request is then
+   * forgotten and the promise rejects with `ECANCELED`.
+   */
+  async authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null> {
+    request = { ...request, address: zapAddress(request.address) };
+    const handler = this.#context.zapHandler;
+    if (handler === null && !this.#context.inproc.isBound("zeromq.zap.01")) return null;
+    if (abandoned?.aborted === true) throw abandonedError();
+    const limit = this.#context.maxZapRequests;
+    if (limit >= 1 && this.pending >= limit) {
+      throw new AuthError(
+        `${this.pending} ZAP requests are already waiting for an answer (maxZapRequests = ${limit}): ` +
+          `${request.mechanism} client ${request.address} refused as a temporary failure (RFC 27 status 300)`,
+        300,
+      );
+    }
+    return handler !== null ? this.#viaHandler(handler, request, abandoned) : this.#viaSocket(request, abandoned);
+  }
+
+  /** A typed handler: what it throws or rejects with refuses the client with status 500, the error as `cause`. */
+  async #viaHandler(handler: ZapHandler, request: ZapRequest, abandoned: AbortSignal | undefined): Promise<ZapReply> {
+    this.#handlerCalls++;
+    try {
+      const decision = await untilAbandoned(
+        new Promise<ZapDecision>((resolve) => resolve(handler(request))),
+        abandoned,
+      );
+      return fromDecision(decision);
+    } catch (error) {
+      if (abandoned?.aborted === true) throw abandonedError();
+      throw handlerFailed(request, error);
+    } finally {
+      this.#handlerCalls--;
+    }
+  }
+
+  async #viaSocket(request: ZapRequest, abandoned: AbortSignal | undefined): Promise<ZapReply> {
     const dealer = await this.#ensureDealer();
+    // The first request waits for the ZAP socket to load: its handshake may have ended meanwhile.
+    if (abandoned?.aborted === true) throw abandonedError();
     const id = String(this.#nextId++);
-    const reply = new Promise<ZapReply>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const reply = this.#await(id, abandoned);
     // RFC 27 §"Request": the handler is a REP-like peer, so the request starts with an empty delimiter.
-    await dealer.send([
-      Buffer.alloc(0),
-      Buffer.from(ZAP_VERSION),
-      Buffer.from(id),
-      Buffer.from(request.domain),
-      Buffer.from(request.address),
-      request.identity,
-      Buffer.from(request.mechanism),
-      ...request.credentials,
-    ]);
+    // sendTimeout 0: a handler whose queue is full is not reading; the handshake must not wait on it.
+    dealer
+      .send([
+        Buffer.alloc(0),
+        Buffer.from(ZAP_VERSION),
+        Buffer.from(id),
+        Buffer.from(request.domain),
+        Buffer.from(request.address),
+        request.identity,
+        Buffer.from(request.mechanism),
+        ...request.credentials,
+      ])
+      .catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#take(id)?.reject(
+          new AuthError(
+            `The ZAP handler at ${ZAP_ENDPOINT} takes no more requests (${reason}): ` +
+              `${request.mechanism} client ${request.address} refused as a temporary failure (RFC 27 status 300)`,
+            300,
+            undefined,
+            { cause: error },
+          ),
+        );
+      });
     return reply;
+  }
+
+  /** Registers request `id`; it is forgotten when answered or when `abandoned` fires. */
+  #await(id: string, abandoned: AbortSignal | undefined): Promise<ZapReply> {
+    return new Promise<ZapReply>((resolve, reject) => {
+      const onAbandoned = (): void => this.#take(id)?.reject(abandonedError());
+      this.#pending.set(id, { resolve, reject, release: () => abandoned?.removeEventListener("abort", onAbandoned) });
+      abandoned?.addEventListener("abort", onAbandoned, { once: true });
+    });
+  }
+
+  /** Removes request `id` from the waiting ones and returns it. */
+  #take(id: string): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(id);
+    pending.release();
+    return pending;
   }
 
   async #ensureDealer(): Promise<DealerLike> {
     if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
     // Loaded lazily: the Dealer class depends on socket-base, which depends on this file.
     const { Dealer } = await import("./socket/dealer.js");
-    const dealer = new Dealer({ context: this.#context as never, linger: 0 }) as unknown as DealerLike;
+    if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
+    const dealer = new Dealer({ context: this.#context as never, linger: 0, sendTimeout: 0 }) as unknown as DealerLike;
     dealer.connect(ZAP_ENDPOINT);
     this.#dealer = dealer;
     void this.#readReplies(dealer);
@@ -111,35 +211,46 @@ export class ZapClient {
       try {
         frames = await dealer.receive();
       } catch {
-        for (const pending of this.#pending.values()) pending.reject(new ZmqError("ETERM", "ZAP client closed"));
-        this.#pending.clear();
+        for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(new ZmqError("ETERM", "ZAP client closed"));
         return;
       }
-      // [empty, version, request id, status code, status text, user id, metadata]
-      const at = frames[0]?.length === 0 ? 1 : 0;
-      const id = frames[at + 1]?.toString();
-      const pending = id === undefined ? undefined : this.#pending.get(id);
-      if (pending === undefined) continue;
-      this.#pending.delete(id!);
-      const status = frames[at + 2]?.toString() ?? "";
-      if (frames.length < at + 6 || frames[at]!.toString() !== ZAP_VERSION || !["200", "300", "400", "500"].includes(status)) {
-        pending.reject(new ZmqError("EPROTO", "Malformed ZAP reply"));
-        continue;
-      }
-      let metadata: Metadata = new Map();
-      try {
-        metadata = decodeMetadata(frames[at + 5]!);
-      } catch {
-        pending.reject(new ZmqError("EPROTO", "Malformed metadata in ZAP reply"));
-        continue;
-      }
-      pending.resolve({
-        statusCode: status as ZapReply["statusCode"],
-        statusText: frames[at + 3]!.toString(),
-        userId: frames[at + 4]!.toString(),
-        metadata,
-      });
+      this.#onReply(frames);
     }
+  }
+
+  /**
+   * RFC 27 §"Reply": [empty delimiter, version, request id, status code,
+   * status text, user id, metadata]. The reply comes from application code:
+   * anything malformed refuses only the handshake it names (with libzmq's
+   * `ERR_ZAP_*` codes), and a reply naming no waiting request is counted
+   * and dropped.
+   */
+  #onReply(frames: Buffer[]): void {
+    const at = frames[0]?.length === 0 ? 1 : 0;
+    const idFrame = frames[at + 1];
+    const pending = idFrame === undefined || idFrame.length > MAX_ID_BYTES ? undefined : this.#take(idFrame.toString("latin1"));
+    if (pending === undefined) {
+      this.#discardedReplies++;
+      return;
+    }
+    const fail = (code: string, what: string): void =>
+      pending.reject(new ProtocolError(code, `Malformed reply from the ZAP handler at ${ZAP_ENDPOINT}: ${what}`));
+    if (frames.length !== at + 6) return fail("ERR_ZAP_MALFORMED_REPLY", `${frames.length - at} frames, expected 6`);
+    if (frames[at]!.toString("latin1") !== ZAP_VERSION) return fail("ERR_ZAP_BAD_VERSION", "version is not 1.0");
+    const status = frames[at + 2]!.toString("latin1");
+    if (!STATUS_CODES.has(status)) return fail("ERR_ZAP_INVALID_STATUS_CODE", "status code is not 200, 300, 400 or 500");
+    let metadata: Metadata;
+    try {
+      metadata = decodeMetadata(frames[at + 5]!);
+    } catch {
+      return fail("ERR_ZAP_INVALID_METADATA", "metadata frame is not ZMTP metadata");
+    }
+    pending.resolve({
+      statusCode: status as ZapReply["statusCode"],
+      statusText: frames[at + 3]!.toString("utf8", 0, MAX_STATUS_TEXT),
+      userId: frames[at + 4]!.toString(),
+      metadata,
+    });
   }
 
   /** Closes the client's socket (context close). */
@@ -147,6 +258,31 @@ export class ZapClient {
     this.#dealer?.close();
     this.#dealer = null;
   }
+}
+
+function abandonedError(): ZmqError {
+  return new ZmqError("ECANCELED", "The handshake ended before the ZAP handler answered");
+}
+
+/** Settles as `promise` does, or rejects with `ECANCELED` once `abandoned` fires (the promise is then ignored). */
+function untilAbandoned<T>(promise: Promise<T>, abandoned: AbortSignal | undefined): Promise<T> {
+  if (abandoned === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbandoned = (): void => reject(abandonedError());
+    abandoned.addEventListener("abort", onAbandoned, { once: true });
+    promise.then(resolve, reject).finally(() => abandoned.removeEventListener("abort", onAbandoned));
+  });
+}
+
+/** RFC 27 status 500 ("internal error"): the typed handler threw, rejected or answered something unusable. */
+function handlerFailed(request: ZapRequest, error: unknown): AuthError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AuthError(
+    `The ZAP handler failed on ${request.mechanism} client ${request.address}: ${reason} (refused with RFC 27 status 500)`,
+    500,
+    undefined,
+    { cause: error },
+  );
 }
 
 /**
@@ -160,7 +296,9 @@ export function zapAddress(peerAddress: string): string {
 }
 
 function fromDecision(decision: ZapDecision): ZapReply {
+  if (typeof decision !== "object" || decision === null) throw new TypeError(`the handler answered ${String(decision)}, not a ZapDecision`);
   const statusCode = decision.statusCode ?? (decision.allow ? "200" : "400");
+  if (!STATUS_CODES.has(statusCode)) throw new TypeError(`the handler answered status code ${String(statusCode)}`);
   const metadata: Metadata = new Map();
   for (const [name, value] of Object.entries(decision.metadata ?? {})) {
     metadata.set(name, typeof value === "string" ? Buffer.from(value) : value);

@@ -53,6 +53,14 @@ const WELCOME_SIZE = 160;
 const COOKIE_SIZE = 96;
 // RFC 26 §"INITIATE": cookie (96) + short nonce (8) + Box[C + vouch + metadata] (16 + 128 + n).
 const INITIATE_MIN_SIZE = COOKIE_SIZE + 8 + BOX_OVERHEAD + 128;
+/**
+ * Most metadata octets an INITIATE or READY box may carry. An INITIATE comes
+ * from a peer not authenticated yet, and opening its box costs CPU for every
+ * octet (about 20 ms a megabyte with tweetnacl): a bigger one is refused
+ * before any cryptography. Real metadata is a few hundred octets.
+ */
+export const MAX_CURVE_METADATA_BYTES = 1024 * 1024;
+const INITIATE_MAX_SIZE = INITIATE_MIN_SIZE + MAX_CURVE_METADATA_BYTES;
 // Vouch = long nonce (16) + Box[C' + S] (80).
 const VOUCH_BOX_SIZE = BOX_OVERHEAD + 64;
 // RFC 26 §"READY": short nonce (8) + Box[metadata] (16 + n).
@@ -404,6 +412,10 @@ export class CurveMechanism implements Mechanism {
   #onInitiate(data: Buffer): void {
     if (data.length < INITIATE_MIN_SIZE) {
       this.#fail(malformed("INITIATE", `must be at least ${INITIATE_MIN_SIZE} bytes, got ${data.length}`));
+      return;
+    }
+    if (data.length > INITIATE_MAX_SIZE) {
+      this.#fail(malformed("INITIATE", `must be at most ${INITIATE_MAX_SIZE} bytes (1 MiB of metadata), got ${data.length}`));
       return;
     }
     const cookie = open(

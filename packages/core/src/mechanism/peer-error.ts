@@ -21,6 +21,21 @@ export function errorFromPeer(mechanism: string, data: Buffer): ZmqError {
   return new ProtocolError("ERR_ZMTP_UNSPECIFIED", `The peer rejected the ${mechanism} handshake: ${reason}`);
 }
 
+/**
+ * The reason an ERROR command tells a peer whose handshake we refuse, or
+ * `null` to close without ERROR. A peer learns what libzmq 4.3 would tell it
+ * and nothing about our configuration: the ZAP status code ("400", "500")
+ * when the ZAP handler refused it; nothing for a temporary failure (300: RFC
+ * 26 and libzmq disconnect silently) or for any other failure (a malformed
+ * command, a box that does not open, a missing handler, a timeout). The
+ * detailed error stays local, in the monitor event.
+ */
+export function errorReasonForPeer(error: ZmqError): string | null {
+  if (!(error instanceof AuthError)) return null;
+  const status = error.status ?? 400;
+  return status === 400 || status === 500 ? String(status) : null;
+}
+
 /** Wraps an unexpected throwable so it can go to `handshakeFailed`. */
 export function asZmqError(error: unknown): ZmqError {
   if (error instanceof ZmqError) return error;

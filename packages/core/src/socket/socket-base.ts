@@ -732,8 +732,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   /** @internal Asks the context's ZAP handler (RFC 27); null when none is installed. */
-  authenticate(request: ZapRequest): Promise<ZapReply | null> {
-    return this.context.zap.authenticate(request);
+  authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null> {
+    return this.context.zap.authenticate(request, abandoned);
   }
 
   // ---- what each socket type says ---------------------------------------------------------------

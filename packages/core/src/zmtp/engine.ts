@@ -10,8 +10,9 @@
  * connection only; the socket and its other peers are not affected.
  */
 import type { Socket as NetSocket } from "node:net";
-import { AuthError, ProtocolError, ZmqError } from "../errors.js";
+import { ProtocolError, ZmqError } from "../errors.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
+import { errorReasonForPeer } from "../mechanism/peer-error.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
@@ -32,7 +33,8 @@ export interface EngineSocket {
   localMetadata(): Metadata;
   securityOptions(): SecurityOptions;
   createMechanism(host: MechanismHost, peerGreeting: Greeting): Mechanism;
-  authenticate(request: ZapRequest): Promise<ZapReply | null>;
+  /** `abandoned` fires when the handshake ends before the answer (see ZapClient). */
+  authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null>;
   /** True for SUB/XSUB, whose subscription messages become commands on the wire. */
   readonly sendsSubscriptions: boolean;
   /** True for PUB/XPUB, which receive subscriptions. */
@@ -88,6 +90,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #handshakeTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
+  /** Aborted when the connection ends, so a ZAP request still waiting is forgotten. */
+  #zapAbandon: AbortController | null = null;
   #lastReceived = 0;
   #peerTtl = 0;
   readonly #flushBound = (): void => this.#flush();
@@ -164,10 +168,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   authenticate(request: ZapRequest): Promise<ZapReply | null> {
-    // RFC 27 / libzmq: the ZAP address is the peer's IP address alone (no scheme, no port).
-    const match = /^tcp:\/\/\[?([^\]]*?)\]?:\d+$/.exec(request.address);
-    const address = match !== null ? match[1]! : request.address;
-    return this.socket.authenticate({ ...request, address });
+    this.#zapAbandon ??= new AbortController();
+    return this.socket.authenticate(request, this.#zapAbandon.signal);
   }
 
   handshakeSucceeded(peerMetadata: Metadata, userId: string, zapMetadata?: Metadata): void {
@@ -201,8 +203,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
 
   handshakeFailed(error: ZmqError): void {
     if (this.#state === State.Closed) return;
-    // libzmq reports an authentication failure only when the ERROR reason is the ZAP status code.
-    this.#reject(error, error instanceof AuthError ? String(error.status ?? 400) : error.message);
+    // What a peer learns (docs/security.md): at most the ZAP status code, as libzmq sends it.
+    const reason = errorReasonForPeer(error);
+    if (reason === null) this.#fail(error);
+    else this.#reject(error, reason);
   }
 
   // ---- PipeTransport -------------------------------------------------------
@@ -484,6 +488,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
     if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.#handshakeTimer = this.#heartbeatTimer = this.#lingerTimer = null;
+    this.#zapAbandon?.abort();
+    this.#zapAbandon = null;
     const pipe = this.#pipe;
     if (pipe !== null && pipe.transport === this) pipe.transport = null;
     this.#pipe = null;

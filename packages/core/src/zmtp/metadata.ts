@@ -13,6 +13,15 @@ export type Metadata = Map<string, Buffer>;
 
 const NAME_CHAR = /^[A-Za-z0-9.\-_+]+$/;
 
+/**
+ * Most properties one metadata list may hold. RFC 37 sets no bound, but a
+ * peer that has not authenticated yet sends these in READY / INITIATE, and a
+ * command of a few megabytes of 5-octet properties would otherwise cost
+ * seconds of CPU and a property object each. Real peers send a handful
+ * (Socket-Type, Identity, a few `X-` properties).
+ */
+export const MAX_METADATA_PROPERTIES = 1024;
+
 /** Encodes properties in insertion order. */
 export function encodeMetadata(metadata: Metadata): Buffer {
   let size = 0;
@@ -38,7 +47,11 @@ export function encodeMetadata(metadata: Metadata): Buffer {
 export function decodeMetadata(data: Buffer, offset = 0): Metadata {
   const metadata: Metadata = new Map();
   let at = offset;
+  let count = 0;
   while (at < data.length) {
+    if (++count > MAX_METADATA_PROPERTIES) {
+      throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `More than ${MAX_METADATA_PROPERTIES} metadata properties`);
+    }
     const nameLength = data[at++]!;
     if (nameLength === 0 || at + nameLength + 4 > data.length) {
       throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", "Malformed metadata property name");

@@ -2,11 +2,12 @@
  * Two in-memory {@link MechanismHost}s that hand each other's commands across,
  * so a client and a server mechanism can run a real handshake without a
  * socket. Delivery is asynchronous (one `setImmediate` per command), as over
- * a connection. A failed side answers with ERROR the way the engine does:
- * the ZAP status code for an {@link AuthError}, else the error message.
+ * a connection. A failed side answers with ERROR the way the engine does
+ * ({@link errorReasonForPeer}: the ZAP status code of a refusal, else nothing).
  */
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../../src/mechanism/mechanism.js";
-import { AuthError, type ZmqError } from "../../src/errors.js";
+import type { ZmqError } from "../../src/errors.js";
+import { errorReasonForPeer } from "../../src/mechanism/peer-error.js";
 import { encodeErrorReason } from "../../src/zmtp/commands.js";
 import type { Metadata } from "../../src/zmtp/metadata.js";
 
@@ -90,8 +91,8 @@ export class TestHost implements MechanismHost {
     this.failures++;
     if (this.failed !== null) return;
     this.failed = error;
-    const reason = error instanceof AuthError ? String(error.status) : error.message;
-    this.sendCommand("ERROR", encodeErrorReason(reason));
+    const reason = errorReasonForPeer(error);
+    if (reason !== null) this.sendCommand("ERROR", encodeErrorReason(reason));
   }
 
   get settled(): boolean {

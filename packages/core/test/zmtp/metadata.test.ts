@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ProtocolError } from "../../src/errors.js";
-import { decodeMetadata, encodeMetadata, getProperty, type Metadata } from "../../src/zmtp/metadata.js";
+import { MAX_METADATA_PROPERTIES, decodeMetadata, encodeMetadata, getProperty, type Metadata } from "../../src/zmtp/metadata.js";
 import { rawProperties } from "../helpers.js";
 
 describe("ZMTP metadata (RFC 37 §The Metadata)", () => {
+  it(`takes up to ${MAX_METADATA_PROPERTIES} properties and refuses one more, even under repeated names`, () => {
+    const properties = (count: number): Buffer => Buffer.concat(Array.from({ length: count }, () => Buffer.from([1, 0x41, 0, 0, 0, 0])));
+    expect(decodeMetadata(properties(MAX_METADATA_PROPERTIES)).size).toBe(1);
+    expect(() => decodeMetadata(properties(MAX_METADATA_PROPERTIES + 1))).toThrow(/More than 1024 metadata properties/);
+    // A few megabytes of 6-octet properties cost one check, not a million properties.
+    expect(() => decodeMetadata(properties(500_000))).toThrow(ProtocolError);
+  });
+
   it("encodes name length, name, 32-bit value length and value, in insertion order", () => {
     const metadata: Metadata = new Map([
       ["Socket-Type", Buffer.from("DEALER")],
