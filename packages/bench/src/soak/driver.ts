@@ -82,10 +82,12 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
   }
 
   try {
-    for (const pair of PAIRS) {
-      const bound = await start(pair, pair.bind, pair.address(), new FootprintSeries(`${pair.name}: ${pair.bind.role}`));
-      slots.push(bound, await start(pair, pair.connect, bound.endpoint, new FootprintSeries(`${pair.name}: ${pair.connect.role} (restarted)`)));
-    }
+    // All bind sides at once, then all connect sides at once: the processes start in parallel.
+    const bound = await Promise.all(PAIRS.map((pair) => start(pair, pair.bind, pair.address(), new FootprintSeries(`${pair.name}: ${pair.bind.role}`))));
+    const connected = await Promise.all(
+      bound.map((b) => start(b.pair, b.pair.connect, b.endpoint, new FootprintSeries(`${b.pair.name}: ${b.pair.connect.role} (restarted)`))),
+    );
+    bound.forEach((b, i) => slots.push(b, connected[i]!));
     log(`soak: ${slots.length} processes, ${PAIRS.length} pairs, ${options.minutes} min, a restart every ${options.restartSeconds} s`);
     await sampleAll("sample");
 
