@@ -1,0 +1,164 @@
+/**
+ * PUSH/PULL between separate processes while one side is SIGKILLed again and
+ * again (ROUNDS times; FAULT_ROUNDS=100 for the long run).
+ *
+ * Promise under test (docs/reliability.md, "Faults between processes"): the
+ * survivor reconnects or accepts every time; messages still in the
+ * survivor's own queue survive a peer's death (a connecting socket keeps its
+ * pipe); what is lost is only what was in flight in the killed process: in
+ * its queue, in the kernel buffers between the two, or read but not yet
+ * reported. Nothing is duplicated or reordered. The survivor's fds and memory
+ * stay flat.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Pull, Push } from "../../src/index.js";
+import { freeAddress, nextEvent, socketScope, STREAM_TRANSPORTS, until } from "../helpers.js";
+import { footprint, describeFootprint, mb } from "../hostile/measure.js";
+import { fixture, kernelBufferBytes, PeerProcess, ROUNDS, roundsTimeout, rss, Runs } from "./harness.js";
+
+const PEER = fixture(import.meta.url, "peer.mjs");
+const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+const PAYLOAD = Buffer.alloc(1024, 0x62);
+/** Messages each incarnation must have received before it is killed: it dies mid-stream. */
+const MID_STREAM = 300;
+/** Growth allowed over the loop, measured from the end of the first round. */
+const FDS_BOUND = 2;
+const MEMORY_BOUND = 8 * 1024 * 1024;
+const RSS_BOUND = 64 * 1024 * 1024;
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n >>> 0, 0);
+  return b;
+}
+
+const open = socketScope();
+
+describe("PUSH/PULL with a peer process killed mid-stream", () => {
+  for (const transport of STREAM_TRANSPORTS) {
+    it(
+      `a connecting PUSH resumes after each of ${ROUNDS} SIGKILLs of its PULL listener on the same ${transport} endpoint and loses only what was in flight in it`,
+      async () => {
+        const endpoint = await freeAddress(transport);
+        const push = open(new Push());
+        push.connect(endpoint);
+        let sent = 0;
+        let sending = true;
+        const sender = (async () => {
+          while (sending) {
+            await push.send([u32(sent), PAYLOAD]);
+            sent++;
+            if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+          }
+        })();
+
+        const incarnations: Runs[] = [];
+        let before = null as Awaited<ReturnType<typeof footprint>> | null;
+        let rssBefore = 0;
+        for (let round = 0; round <= ROUNDS; round++) {
+          const pull = new PeerProcess(PEER, ["pull", endpoint], DIST);
+          const runs = Runs.of(pull);
+          incarnations.push(runs);
+          await pull.next("ready");
+          await until(() => runs.count >= MID_STREAM, `incarnation ${round} receiving ${MID_STREAM} messages`, 15_000);
+          if (round === 1) {
+            before = await footprint();
+            rssBefore = rss();
+          }
+          if (round < ROUNDS) await pull.kill();
+        }
+        const after = await footprint();
+        const rssAfter = rss();
+        sending = false;
+        await sender;
+        const last = incarnations[incarnations.length - 1]!;
+        await until(() => last.last === sent - 1, "the last listener receiving every message sent after it came up", 15_000);
+
+        const inFlightBound = push.receiveHighWaterMark + Math.ceil(kernelBufferBytes(transport) / PAYLOAD.length) + 1;
+        const gaps: number[] = [];
+        expect(incarnations[0]!.first).toBe(0);
+        for (const [i, runs] of incarnations.entries()) {
+          // One run per incarnation: nothing reordered or missing while it lived.
+          expect(runs.runs, `incarnation ${i}`).toHaveLength(1);
+          if (i > 0) {
+            const previous = incarnations[i - 1]!;
+            // Strictly after the previous incarnation's last message: nothing duplicated.
+            expect(runs.first, `incarnation ${i} starts after ${previous.last}`).toBeGreaterThan(previous.last);
+            gaps.push(runs.first - previous.last - 1);
+          }
+        }
+        const lost = gaps.reduce((a, b) => a + b, 0);
+        const received = incarnations.reduce((a, r) => a + r.count, 0);
+        expect(received + lost).toBe(sent);
+        expect(Math.max(...gaps)).toBeLessThanOrEqual(inFlightBound);
+        expect(after.fds - before!.fds).toBeLessThanOrEqual(FDS_BOUND);
+        expect(after.heap + after.external - before!.heap - before!.external).toBeLessThanOrEqual(MEMORY_BOUND);
+        expect(rssAfter - rssBefore).toBeLessThanOrEqual(RSS_BOUND);
+        console.log(
+          `faults push-pull ${transport} survivor=connect rounds=${ROUNDS}: sent ${sent}, received ${received}, lost ${lost} (max ${Math.max(...gaps)} per kill, bound ${inFlightBound}), duplicated 0; ` +
+            `${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
+        );
+      },
+      roundsTimeout(3000),
+    );
+
+    it(
+      `a binding PULL accepts each of ${ROUNDS} PUSH processes in turn over ${transport}, SIGKILLed mid-stream, and receives from each a gapless prefix of what it sent`,
+      async () => {
+        const pull = open(new Pull());
+        await pull.bind(await freeAddress(transport));
+        const endpoint = pull.lastEndpoint!;
+        const received: number[] = [];
+        const errors: string[] = [];
+        const receiver = (async () => {
+          try {
+            for await (const [incarnation, seq] of pull) {
+              const i = incarnation!.readUInt32BE(0);
+              const expected = received[i] ?? 0;
+              if (seq!.readUInt32BE(0) !== expected) errors.push(`incarnation ${i}: got ${seq!.readUInt32BE(0)}, expected ${expected}`);
+              received[i] = expected + 1;
+            }
+          } catch (error) {
+            if (!pull.closed) throw error;
+          }
+        })();
+
+        let before = null as Awaited<ReturnType<typeof footprint>> | null;
+        let rssBefore = 0;
+        const sentReported: number[] = [];
+        for (let round = 0; round <= ROUNDS; round++) {
+          const push = new PeerProcess(PEER, ["push", endpoint, String(round)], DIST);
+          push.onReport((r) => typeof r.sent === "number" && (sentReported[round] = r.sent));
+          await push.next("ready");
+          await until(() => (received[round] ?? 0) >= MID_STREAM, `PUSH ${round} delivering ${MID_STREAM} messages`, 15_000);
+          if (round === 1) {
+            before = await footprint();
+            rssBefore = rss();
+          }
+          const gone = nextEvent(pull, "disconnect", 10_000);
+          await push.kill();
+          // The accepted connection is released: the PULL saw the peer go.
+          await gone;
+        }
+        const after = await footprint();
+        const rssAfter = rss();
+        pull.close();
+        await receiver;
+
+        expect(errors).toEqual([]);
+        expect(received).toHaveLength(ROUNDS + 1);
+        expect(after.fds - before!.fds).toBeLessThanOrEqual(FDS_BOUND);
+        expect(after.heap + after.external - before!.heap - before!.external).toBeLessThanOrEqual(MEMORY_BOUND);
+        expect(rssAfter - rssBefore).toBeLessThanOrEqual(RSS_BOUND);
+        const total = received.reduce((a, b) => a + b, 0);
+        const lost = sentReported.reduce((a, s, i) => a + Math.max(0, s - received[i]!), 0);
+        console.log(
+          `faults push-pull ${transport} survivor=bind rounds=${ROUNDS}: received ${total} in order from ${received.length} killed senders, ` +
+            `at least ${lost} lost in their queues, duplicated 0; ${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
+        );
+      },
+      roundsTimeout(3000),
+    );
+  }
+});
