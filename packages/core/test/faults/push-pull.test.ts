@@ -100,7 +100,7 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
             `${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
         );
       },
-      roundsTimeout(3000),
+      roundsTimeout(8000),
     );
 
     it(
@@ -158,7 +158,7 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
             `at least ${lost} lost in their queues, duplicated 0; ${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
         );
       },
-      roundsTimeout(3000),
+      roundsTimeout(8000),
     );
   }
 });
