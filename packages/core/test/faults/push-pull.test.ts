@@ -45,13 +45,17 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
         push.connect(endpoint);
         let sent = 0;
         let sending = true;
+        let senderError: unknown = null;
         const sender = (async () => {
           while (sending) {
             await push.send([u32(sent), PAYLOAD]);
             sent++;
             if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
           }
-        })();
+        })().catch((error: unknown) => {
+          // Closed under it when the test fails or times out; anything else is the test's failure.
+          if (!push.closed) senderError = error;
+        });
 
         const incarnations: Runs[] = [];
         let before = null as Awaited<ReturnType<typeof footprint>> | null;
@@ -72,6 +76,7 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
         const rssAfter = rss();
         sending = false;
         await sender;
+        expect(senderError).toBeNull();
         const last = incarnations[incarnations.length - 1]!;
         await until(() => last.last === sent - 1, "the last listener receiving every message sent after it came up", 15_000);
 
