@@ -8,9 +8,21 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { until } from "../helpers.js";
+import { describeFootprint, footprint, mb, type Footprint } from "../hostile/measure.js";
 
 /** Kills per loop: 10 in CI, `FAULT_ROUNDS=100` (`pnpm faults`) for the long version. */
 export const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 10);
+
+/** Growth a survivor may show over a kill loop, measured from the end of its first round. */
+export const BOUNDS = { fds: 2, heapAndExternal: 8 * 1024 * 1024, rss: 64 * 1024 * 1024 } as const;
+
+/** A sequence number or id as a 4-byte frame (u32 big-endian). */
+export function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n >>> 0, 0);
+  return b;
+}
 
 /** A test's timeout for `rounds` kills of `perRoundMs` each, plus set-up. */
 export function roundsTimeout(perRoundMs: number, rounds = ROUNDS): number {
@@ -143,4 +155,53 @@ export function kernelBufferBytes(transport: "tcp" | "ipc"): number {
 /** The path of a fixture next to a test file. */
 export function fixture(base: string, name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, base));
+}
+
+/** The survivor's footprint and RSS after the first kill, to compare with the end of the loop. */
+export interface Baseline {
+  before: Footprint;
+  rssBefore: number;
+}
+
+/**
+ * The kill loop: starts `rounds + 1` peer processes one after another; each
+ * must advance `progress(round)` by `midStream` (so it dies mid-stream) and
+ * is then SIGKILLed, except the last, which is left running. The survivor's
+ * footprint is taken once the second peer is going (after the first
+ * kill and reconnect), as the baseline for {@link expectFlat}.
+ */
+export async function killLoop(options: {
+  start(round: number): PeerProcess;
+  progress(round: number): number;
+  midStream: number;
+  what: string;
+  /** Awaited after each kill (e.g. the survivor's `disconnect` event). */
+  afterKill?(round: number): Promise<unknown>;
+  rounds?: number;
+}): Promise<Baseline> {
+  const rounds = options.rounds ?? ROUNDS;
+  let baseline: Baseline | null = null;
+  for (let round = 0; round <= rounds; round++) {
+    const peer = options.start(round);
+    await peer.next("ready");
+    const base = options.progress(round);
+    await until(() => options.progress(round) >= base + options.midStream, `${options.what} ${round}`, 20_000);
+    if (round === 1) baseline = { before: await footprint(), rssBefore: rss() };
+    if (round === rounds) break;
+    const killed = options.afterKill?.(round);
+    await peer.kill();
+    await killed;
+  }
+  return baseline ?? { before: await footprint(), rssBefore: rss() };
+}
+
+/** The survivor's fds, heap + external and RSS grew no more than {@link BOUNDS} since `baseline`; returns one line for the log. */
+export async function expectFlat(baseline: Baseline, expect: (actual: number, message: string) => { toBeLessThanOrEqual(n: number): void }): Promise<string> {
+  const after = await footprint();
+  const rssAfter = rss();
+  const { before, rssBefore } = baseline;
+  expect(after.fds - before.fds, "fds growth").toBeLessThanOrEqual(BOUNDS.fds);
+  expect(after.heap + after.external - before.heap - before.external, "heap + external growth").toBeLessThanOrEqual(BOUNDS.heapAndExternal);
+  expect(rssAfter - rssBefore, "RSS growth").toBeLessThanOrEqual(BOUNDS.rss);
+  return `${describeFootprint(before, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`;
 }

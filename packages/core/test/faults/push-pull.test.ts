@@ -14,24 +14,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
 import { freeAddress, nextEvent, socketScope, STREAM_TRANSPORTS, until } from "../helpers.js";
-import { footprint, describeFootprint, mb } from "../hostile/measure.js";
-import { fixture, kernelBufferBytes, PeerProcess, ROUNDS, roundsTimeout, rss, Runs } from "./harness.js";
+import { expectFlat, fixture, kernelBufferBytes, killLoop, PeerProcess, ROUNDS, roundsTimeout, Runs, u32 } from "./harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const PAYLOAD = Buffer.alloc(1024, 0x62);
 /** Messages each incarnation must have received before it is killed: it dies mid-stream. */
 const MID_STREAM = 300;
-/** Growth allowed over the loop, measured from the end of the first round. */
-const FDS_BOUND = 2;
-const MEMORY_BOUND = 8 * 1024 * 1024;
-const RSS_BOUND = 64 * 1024 * 1024;
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n >>> 0, 0);
-  return b;
-}
 
 const open = socketScope();
 
@@ -58,22 +47,17 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
         });
 
         const incarnations: Runs[] = [];
-        let before = null as Awaited<ReturnType<typeof footprint>> | null;
-        let rssBefore = 0;
-        for (let round = 0; round <= ROUNDS; round++) {
-          const pull = new PeerProcess(PEER, ["pull", endpoint], DIST);
-          const runs = Runs.of(pull);
-          incarnations.push(runs);
-          await pull.next("ready");
-          await until(() => runs.count >= MID_STREAM, `incarnation ${round} receiving ${MID_STREAM} messages`, 15_000);
-          if (round === 1) {
-            before = await footprint();
-            rssBefore = rss();
-          }
-          if (round < ROUNDS) await pull.kill();
-        }
-        const after = await footprint();
-        const rssAfter = rss();
+        const baseline = await killLoop({
+          start: () => {
+            const pull = new PeerProcess(PEER, ["pull", endpoint], DIST);
+            incarnations.push(Runs.of(pull));
+            return pull;
+          },
+          progress: (round) => incarnations[round]!.count,
+          midStream: MID_STREAM,
+          what: "messages received by listener",
+        });
+        const flat = await expectFlat(baseline, expect);
         sending = false;
         await sender;
         expect(senderError).toBeNull();
@@ -97,12 +81,8 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
         const received = incarnations.reduce((a, r) => a + r.count, 0);
         expect(received + lost).toBe(sent);
         expect(Math.max(...gaps)).toBeLessThanOrEqual(inFlightBound);
-        expect(after.fds - before!.fds).toBeLessThanOrEqual(FDS_BOUND);
-        expect(after.heap + after.external - before!.heap - before!.external).toBeLessThanOrEqual(MEMORY_BOUND);
-        expect(rssAfter - rssBefore).toBeLessThanOrEqual(RSS_BOUND);
         console.log(
-          `faults push-pull ${transport} survivor=connect rounds=${ROUNDS}: sent ${sent}, received ${received}, lost ${lost} (max ${Math.max(...gaps)} per kill, bound ${inFlightBound}), duplicated 0; ` +
-            `${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
+          `faults push-pull ${transport} survivor=connect rounds=${ROUNDS}: sent ${sent}, received ${received}, lost ${lost} (max ${Math.max(...gaps)} per kill, bound ${inFlightBound}), duplicated 0; ${flat}`,
         );
       },
       roundsTimeout(8000),
@@ -129,38 +109,30 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
           }
         })();
 
-        let before = null as Awaited<ReturnType<typeof footprint>> | null;
-        let rssBefore = 0;
         const sentReported: number[] = [];
-        for (let round = 0; round <= ROUNDS; round++) {
-          const push = new PeerProcess(PEER, ["push", endpoint, String(round)], DIST);
-          push.onReport((r) => typeof r.sent === "number" && (sentReported[round] = r.sent));
-          await push.next("ready");
-          await until(() => (received[round] ?? 0) >= MID_STREAM, `PUSH ${round} delivering ${MID_STREAM} messages`, 15_000);
-          if (round === 1) {
-            before = await footprint();
-            rssBefore = rss();
-          }
-          const gone = nextEvent(pull, "disconnect", 10_000);
-          await push.kill();
+        const baseline = await killLoop({
+          start: (round) => {
+            const push = new PeerProcess(PEER, ["push", endpoint, String(round)], DIST);
+            push.onReport((r) => typeof r.sent === "number" && (sentReported[round] = r.sent));
+            return push;
+          },
+          progress: (round) => received[round] ?? 0,
+          midStream: MID_STREAM,
+          what: "messages delivered by PUSH",
           // The accepted connection is released: the PULL saw the peer go.
-          await gone;
-        }
-        const after = await footprint();
-        const rssAfter = rss();
+          afterKill: () => nextEvent(pull, "disconnect", 10_000),
+        });
+        const flat = await expectFlat(baseline, expect);
         pull.close();
         await receiver;
 
         expect(errors).toEqual([]);
         expect(received).toHaveLength(ROUNDS + 1);
-        expect(after.fds - before!.fds).toBeLessThanOrEqual(FDS_BOUND);
-        expect(after.heap + after.external - before!.heap - before!.external).toBeLessThanOrEqual(MEMORY_BOUND);
-        expect(rssAfter - rssBefore).toBeLessThanOrEqual(RSS_BOUND);
         const total = received.reduce((a, b) => a + b, 0);
         const lost = sentReported.reduce((a, s, i) => a + Math.max(0, s - received[i]!), 0);
         console.log(
           `faults push-pull ${transport} survivor=bind rounds=${ROUNDS}: received ${total} in order from ${received.length} killed senders, ` +
-            `at least ${lost} lost in their queues, duplicated 0; ${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
+            `at least ${lost} lost in their queues, duplicated 0; ${flat}`,
         );
       },
       roundsTimeout(8000),

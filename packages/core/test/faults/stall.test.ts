@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Publisher, Push } from "../../src/index.js";
 import { freeAddress, socketScope, STREAM_TRANSPORTS, until, within } from "../helpers.js";
 import { footprint, mb, type Footprint } from "../hostile/measure.js";
-import { fixture, PeerProcess, Runs } from "./harness.js";
+import { fixture, PeerProcess, Runs, u32 } from "./harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -18,12 +18,6 @@ const SIZE = 16 * 1024;
 const HWM = 100;
 /** Heap, Buffers and the engine's write buffer beyond the HWM's worth of messages. */
 const SLACK = 8 * 1024 * 1024;
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n >>> 0, 0);
-  return b;
-}
 
 /** A fresh body per message, so a queue that grows shows in the footprint. */
 const body = () => Buffer.alloc(SIZE, 0x63);

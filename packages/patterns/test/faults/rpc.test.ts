@@ -14,22 +14,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { PatternError, RpcClient } from "../../src/index.js";
 import { freeAddress, until } from "../../../core/test/helpers.js";
-import { describeFootprint, footprint, mb } from "../../../core/test/hostile/measure.js";
-import { fixture, PeerProcess, ROUNDS, roundsTimeout, rss } from "../../../core/test/faults/harness.js";
+import { expectFlat, fixture, killLoop, PeerProcess, ROUNDS, roundsTimeout, u32 } from "../../../core/test/faults/harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const MID_STREAM = 100;
 const CONCURRENCY = 16;
-const FDS_BOUND = 2;
-const MEMORY_BOUND = 8 * 1024 * 1024;
-const RSS_BOUND = 64 * 1024 * 1024;
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n >>> 0, 0);
-  return b;
-}
 
 describe("RpcClient with its RpcServer process killed mid-stream", () => {
   for (const transport of ["tcp", "ipc"] as const) {
@@ -58,41 +48,34 @@ describe("RpcClient with its RpcServer process killed mid-stream", () => {
         });
 
         const seen = new Map<number, number>();
-        let before = null as Awaited<ReturnType<typeof footprint>> | null;
-        let rssBefore = 0;
+        let baseline: Awaited<ReturnType<typeof killLoop>>;
         try {
-          for (let round = 0; round <= ROUNDS; round++) {
-            const server = new PeerProcess(PEER, ["rpc-server", endpoint], DIST);
-            server.onReport((r) => {
-              for (const id of (r.handled as number[] | undefined) ?? []) seen.set(id, (seen.get(id) ?? 0) + 1);
-            });
-            await server.next("ready");
-            const base = replied;
-            await until(() => replied >= base + MID_STREAM, `replies from server ${round}`, 20_000);
-            if (round === 1) {
-              before = await footprint();
-              rssBefore = rss();
-            }
-            if (round < ROUNDS) await server.kill();
-          }
+          baseline = await killLoop({
+            start: () => {
+              const peer = new PeerProcess(PEER, ["rpc-server", endpoint], DIST);
+              peer.onReport((r) => {
+                for (const id of (r.handled as number[] | undefined) ?? []) seen.set(id, (seen.get(id) ?? 0) + 1);
+              });
+              return peer;
+            },
+            progress: () => replied,
+            midStream: MID_STREAM,
+            what: "replies from server",
+          });
         } finally {
           running = false;
           await Promise.all(loops);
         }
-        const after = await footprint();
-        const rssAfter = rss();
+        const flat = await expectFlat(baseline, expect);
         await client.close();
 
         expect(wrong).toEqual([]);
         expect(replied + timedOut).toBe(issued);
         expect(client.inFlight).toBe(0);
-        expect(after.fds - before!.fds).toBeLessThanOrEqual(FDS_BOUND);
-        expect(after.heap + after.external - before!.heap - before!.external).toBeLessThanOrEqual(MEMORY_BOUND);
-        expect(rssAfter - rssBefore).toBeLessThanOrEqual(RSS_BOUND);
         const duplicated = [...seen.values()].filter((n) => n > 1).length;
         console.log(
           `faults rpc ${transport} rounds=${ROUNDS}: requests ${issued}, replied ${replied}, timed out ${timedOut}, wrong replies 0, ` +
-            `handled twice by servers ${duplicated}; ${describeFootprint(before!, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`,
+            `handled twice by servers ${duplicated}; ${flat}`,
         );
       },
       roundsTimeout(8000),
