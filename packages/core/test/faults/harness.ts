@@ -140,16 +140,20 @@ export function rss(): number {
   return process.memoryUsage().rss;
 }
 
+/** What a ZMTP engine hands to Node's stream before it waits for `drain` (WRITE_LIMIT in zmtp/engine.ts). */
+const ENGINE_WRITE_BUFFER = 256 * 1024;
+
 /**
- * Messages the kernel can hold between two processes on one connection, at
- * most: the largest send buffer plus the largest receive buffer (tcp: the
- * third field of tcp_wmem/tcp_rmem; ipc: wmem_max/rmem_max and their defaults).
+ * Bytes in flight between two processes on one connection, at most: the
+ * sender's engine write buffer plus the kernel's largest send and receive
+ * buffers (tcp: the third field of tcp_wmem/tcp_rmem; ipc: wmem/rmem, max
+ * and default, doubled as the kernel does).
  */
-export function kernelBufferBytes(transport: "tcp" | "ipc"): number {
+export function inFlightBytes(transport: "tcp" | "ipc"): number {
   const read = (file: string) => readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
-  if (transport === "tcp") return read("/proc/sys/net/ipv4/tcp_wmem")[2]! + read("/proc/sys/net/ipv4/tcp_rmem")[2]!;
+  if (transport === "tcp") return ENGINE_WRITE_BUFFER + read("/proc/sys/net/ipv4/tcp_wmem")[2]! + read("/proc/sys/net/ipv4/tcp_rmem")[2]!;
   const core = (name: string) => read(`/proc/sys/net/core/${name}`)[0]!;
-  return Math.max(core("wmem_max"), core("wmem_default")) * 2 + Math.max(core("rmem_max"), core("rmem_default")) * 2;
+  return ENGINE_WRITE_BUFFER + Math.max(core("wmem_max"), core("wmem_default")) * 2 + Math.max(core("rmem_max"), core("rmem_default")) * 2;
 }
 
 /** The path of a fixture next to a test file. */
