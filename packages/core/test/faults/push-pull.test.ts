@@ -23,6 +23,8 @@ const PAYLOAD = Buffer.alloc(1024, 0x62);
 const MID_STREAM = 300;
 /** The fixture's PULL keeps the default receiveHighWaterMark: what it may hold read from the wire but not yet by the app. */
 const PULL_RECEIVE_HWM = 1000;
+/** The PUSH's queue in the test of queued messages surviving a kill. */
+const QUEUE_HWM = 500;
 
 const open = socketScope();
 
@@ -139,5 +141,41 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
       },
       roundsTimeout(8000),
     );
+
+    it(`keeps a connecting PUSH's queue through a SIGKILL of its stalled PULL listener over ${transport} and delivers all of it to the restarted one`, async () => {
+      const endpoint = await freeAddress(transport);
+      const first = new PeerProcess(PEER, ["pull", endpoint], DIST);
+      const firstRuns = Runs.of(first);
+      await first.next("ready");
+      const push = open(new Push({ sendHighWaterMark: QUEUE_HWM }));
+      push.connect(endpoint);
+      let sent = 0;
+      while (firstRuns.count < 10) {
+        await push.send([u32(sent++), PAYLOAD]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Stop the reader: the kernel buffers fill, then the PUSH's own queue, up to its HWM.
+      first.pause();
+      while (push.writable) {
+        await push.send([u32(sent++), PAYLOAD]);
+        if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const gone = nextEvent(push, "disconnect", 10_000);
+      await first.kill();
+      await gone;
+
+      const second = new PeerProcess(PEER, ["pull", endpoint], DIST);
+      const secondRuns = Runs.of(second);
+      await second.next("ready");
+      // Nothing more is sent: whatever the restarted listener gets was queued before the kill.
+      await until(() => secondRuns.last === sent - 1, "the queued messages reaching the restarted listener", 15_000);
+      expect(secondRuns.runs).toHaveLength(1);
+      expect(secondRuns.first).toBeGreaterThan(firstRuns.last);
+      expect(secondRuns.count).toBeGreaterThanOrEqual(QUEUE_HWM);
+      console.log(
+        `faults push-pull ${transport} queue through a kill: ${sent} sent, first listener ${firstRuns.count}, lost in it or the kernel ${secondRuns.first - firstRuns.last - 1}, ` +
+          `restarted listener ${secondRuns.count} (the queue, HWM ${QUEUE_HWM}), duplicated 0`,
+      );
+    }, 60_000);
   }
 });
