@@ -209,3 +209,37 @@ export async function expectFlat(baseline: Baseline, expect: (actual: number, me
   expect(rssAfter - rssBefore, "RSS growth").toBeLessThanOrEqual(BOUNDS.rss);
   return `${describeFootprint(before, after)}, rss ${mb(rssBefore)} -> ${mb(rssAfter)}`;
 }
+
+/** What the fill helpers need of a sending socket. */
+interface Sender {
+  readonly writable: boolean;
+  send(message: Buffer[]): Promise<void>;
+}
+
+/**
+ * Sends numbered messages (`message(seq)`, from `seq`) one per turn until
+ * `runs` has received `count` of them; returns the next sequence number.
+ */
+export async function sendUntilFlowing(socket: Sender, seq: number, message: (seq: number) => Buffer[], runs: Runs, count = 10): Promise<number> {
+  while (runs.count < count) {
+    await socket.send(message(seq++));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return seq;
+}
+
+/**
+ * Sends numbered messages until the socket stops being writable: with its
+ * reader stopped, the kernel buffers fill, then its queue up to the HWM.
+ * Fails if that does not happen within `timeoutMs` (the HWM does not hold).
+ * Returns the next sequence number.
+ */
+export async function sendUntilBlocked(socket: Sender, seq: number, message: (seq: number) => Buffer[], timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (socket.writable) {
+    if (Date.now() > deadline) throw new Error(`still writable after ${seq} messages: the high-water mark does not hold`);
+    await socket.send(message(seq++));
+    if (seq % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return seq;
+}

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
 import { freeAddress, nextEvent, socketScope, STREAM_TRANSPORTS, until } from "../helpers.js";
-import { expectFlat, fixture, inFlightBytes, killLoop, PeerProcess, ROUNDS, roundsTimeout, Runs, u32 } from "./harness.js";
+import { expectFlat, fixture, inFlightBytes, killLoop, PeerProcess, ROUNDS, roundsTimeout, Runs, sendUntilBlocked, sendUntilFlowing, u32 } from "./harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -149,17 +149,10 @@ describe("PUSH/PULL with a peer process killed mid-stream", () => {
       await first.next("ready");
       const push = open(new Push({ sendHighWaterMark: QUEUE_HWM }));
       push.connect(endpoint);
-      let sent = 0;
-      while (firstRuns.count < 10) {
-        await push.send([u32(sent++), PAYLOAD]);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      let sent = await sendUntilFlowing(push, 0, (seq) => [u32(seq), PAYLOAD], firstRuns);
       // Stop the reader: the kernel buffers fill, then the PUSH's own queue, up to its HWM.
       first.pause();
-      while (push.writable) {
-        await push.send([u32(sent++), PAYLOAD]);
-        if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
+      sent = await sendUntilBlocked(push, sent, (seq) => [u32(seq), PAYLOAD]);
       const gone = nextEvent(push, "disconnect", 10_000);
       await first.kill();
       await gone;

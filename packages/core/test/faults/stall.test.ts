@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Publisher, Push } from "../../src/index.js";
 import { freeAddress, socketScope, STREAM_TRANSPORTS, until, within } from "../helpers.js";
 import { footprint, mb, type Footprint } from "../hostile/measure.js";
-import { fixture, PeerProcess, Runs, u32 } from "./harness.js";
+import { fixture, PeerProcess, Runs, sendUntilBlocked, sendUntilFlowing, u32 } from "./harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -34,22 +34,13 @@ describe("a reader process stopped with SIGSTOP", () => {
       await pull.next("ready");
       const push = open(new Push({ sendHighWaterMark: HWM }));
       push.connect(endpoint);
-      let sent = 0;
-      while (runs.count < 10) {
-        await push.send([u32(sent++), body()]);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      let sent = await sendUntilFlowing(push, 0, (seq) => [u32(seq), body()], runs);
       await until(() => runs.last === sent - 1, "the reader catching up");
 
       pull.pause();
       const before = await footprint();
       // Fill the kernel buffers, then the pipe: send() waits once HWM messages are queued.
-      const deadline = Date.now() + 20_000;
-      while (push.writable) {
-        if (Date.now() > deadline) throw new Error(`still writable after ${sent} messages: the high-water mark does not hold`);
-        await push.send([u32(sent++), body()]);
-        if (sent % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
+      sent = await sendUntilBlocked(push, sent, (seq) => [u32(seq), body()]);
       const blocked = push.send([u32(sent), body()]);
       let resolved = false;
       blocked.then(
