@@ -36,7 +36,7 @@ export const USAGE = `Usage: pnpm bench [options]   (or: node packages/bench/dis
   --soak-rate <n>    messages per second in the soak case (default 250000)
   --help             this text`;
 
-function positiveNumber(name: string, value: string | undefined): number {
+export function positiveNumber(name: string, value: string | undefined): number {
   const parsed = Number(value);
   if (value === undefined || !Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${name} needs a positive number, got "${value ?? ""}"`);
   return parsed;
