@@ -204,6 +204,51 @@ describe("RpcClient and RpcServer", () => {
     expect((await reply)[0]!.toString()).toBe("slow");
   });
 
+  it("refuses a request that reaches a closing server at once with ESHUTDOWN, while the running one drains", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 1 });
+    const started = gate();
+    const release = gate();
+    await server.serve(async (frames) => {
+      started.open();
+      await release.promise;
+      return frames;
+    });
+    // A minute of timeout: only a refusal can end the second call before the drain does.
+    const c = client({ endpoints: server.endpoints, timeout: 60_000 });
+    const running = c.request([Buffer.from("running")]);
+    await started.promise;
+    const closing = server.close(60_000);
+    await expect(c.request([Buffer.from("late")])).rejects.toMatchObject({ code: "ESHUTDOWN" });
+    expect(server.refused).toBe(1);
+    expect(server.inFlight).toBe(1);
+    release.open();
+    expect((await running)[0]!.toString()).toBe("running");
+    await closing;
+  });
+
+  it("retries a refused request at once on the next endpoint", async () => {
+    const closingServer = new RpcServer({ bind: [ANY_PORT] });
+    const release = gate();
+    const started = gate();
+    await closingServer.serve(async (frames) => {
+      started.open();
+      await release.promise;
+      return frames;
+    });
+    const healthy = await echoServer();
+    const c = client({ endpoints: [...closingServer.endpoints, ...healthy.endpoints], timeout: 60_000, retries: 1 });
+    const running = c.request([Buffer.from("first")]); // endpoint 0 first
+    await started.promise;
+    const closing = closingServer.close(60_000);
+    // The next request goes to the healthy endpoint by rotation; a third comes back to the closing one.
+    expect((await c.request([Buffer.from("second")]))[0]!.toString()).toBe("second");
+    expect((await c.request([Buffer.from("third")]))[0]!.toString()).toBe("third");
+    expect(closingServer.refused).toBe(1);
+    release.open();
+    await running;
+    await closing;
+  });
+
   it("close() aborts handlers still running at the drain deadline", async () => {
     const server = new RpcServer({ bind: [ANY_PORT] });
     const started = gate();
