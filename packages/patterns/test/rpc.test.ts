@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, gate } from "./helpers.js";
+import { ANY_PORT, gate, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -218,7 +218,7 @@ describe("RpcClient and RpcServer", () => {
     const running = c.request([Buffer.from("running")]);
     await started.promise;
     const closing = server.close(60_000);
-    await expect(c.request([Buffer.from("late")])).rejects.toMatchObject({ code: "ESHUTDOWN" });
+    await expect(within(c.request([Buffer.from("late")]), 10_000, "the refusal")).rejects.toMatchObject({ code: "ESHUTDOWN" });
     expect(server.refused).toBe(1);
     expect(server.inFlight).toBe(1);
     release.open();
@@ -242,7 +242,7 @@ describe("RpcClient and RpcServer", () => {
     const closing = closingServer.close(60_000);
     // The next request goes to the healthy endpoint by rotation; a third comes back to the closing one.
     expect((await c.request([Buffer.from("second")]))[0]!.toString()).toBe("second");
-    expect((await c.request([Buffer.from("third")]))[0]!.toString()).toBe("third");
+    expect((await within(c.request([Buffer.from("third")]), 10_000, "the retry after the refusal"))[0]!.toString()).toBe("third");
     expect(closingServer.refused).toBe(1);
     release.open();
     await running;
