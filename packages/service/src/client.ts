@@ -295,6 +295,8 @@ function transportError(error: unknown, service: string, method: string): RpcErr
       return new RpcError(RpcStatus.CANCELLED, `${what}: cancelled by the caller`, [], { cause: error });
     case "ECLOSED":
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the client is closed`, [], { cause: error });
+    case "ESHUTDOWN":
+      return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the server is shutting down`, [], { cause: error });
     default:
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: ${error instanceof Error ? error.message : String(error)}`, [], { cause: error });
   }

@@ -88,9 +88,22 @@ export class Orders {
   }
 }
 
-/** Resolves when `predicate` holds, checking every 10 ms (tests end on their own via the test timeout). */
-export async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));
+/** Resolves when `predicate` holds, checking every 10 ms; rejects after `timeoutMs` naming what it waited for. */
+export async function until(predicate: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Resolves as `promise` does, or rejects after `ms` naming what it waited for. */
+export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A promise and its resolver. */
