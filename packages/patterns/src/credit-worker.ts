@@ -34,7 +34,11 @@ export interface CreditWorkerOptions {
   heartbeatInterval?: number;
   /** Silent periods before the peer is assumed dead and the worker reconnects. Default 3. */
   heartbeatLiveness?: number;
-  /** Called with a handler's error. */
+  /**
+   * Called with a handler's error, a send that failed (`sendErrors`) and a
+   * peer's protocol error (`protocolErrors`: a malformed command, a job
+   * beyond the credits announced).
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -49,6 +53,8 @@ export abstract class CreditWorker {
   #lastHeard = 0;
   #running = 0;
   #reconnects = 0;
+  #sendErrors = 0;
+  #protocolErrors = 0;
   #stopping = false;
   #closed = false;
   #idle: (() => void) | null = null;
@@ -74,6 +80,32 @@ export abstract class CreditWorker {
   protected get reconnects(): number {
     return this.#reconnects;
   }
+
+  /** Sends that failed (reported to `onError`); the peer's heartbeat or redelivery recovers them. */
+  protected get sendErrors(): number {
+    return this.#sendErrors;
+  }
+
+  /** Messages from the peer that broke the protocol: dropped, counted and reported. */
+  protected get protocolErrors(): number {
+    return this.#protocolErrors;
+  }
+
+  /** True while every credit announced is in use: a further job breaks the protocol. */
+  protected get saturated(): boolean {
+    return this.#running >= this.#concurrency;
+  }
+
+  /** Counts and reports a protocol error of the peer. */
+  protected protocolError(message: string): void {
+    this.#protocolErrors++;
+    this.options.onError?.(new PatternError("EPROTO", message));
+  }
+
+  readonly #sendFailed = (error: unknown): void => {
+    this.#sendErrors++;
+    this.options.onError?.(error);
+  };
 
   /** True once close() has begun. */
   protected get stopping(): boolean {
@@ -119,7 +151,7 @@ export abstract class CreditWorker {
     const socket = this.#socket;
     if (socket !== null) {
       socket.linger = 500;
-      await socket.send([FRAME_DISCONNECT]).catch(() => undefined);
+      await socket.send([FRAME_DISCONNECT]).catch(this.#sendFailed);
       socket.close();
     }
     await Promise.all(this.#loops);
@@ -140,7 +172,7 @@ export abstract class CreditWorker {
   protected send(message: Buffer[]): void {
     const socket = this.#socket;
     if (socket === null || socket.closed) return; // the peer redelivers or retries: it never got it
-    void socket.send(message).catch(() => undefined);
+    socket.send(message).catch(this.#sendFailed);
   }
 
   async #open(): Promise<void> {
@@ -162,7 +194,7 @@ export abstract class CreditWorker {
 
   #ready(socket: Dealer): void {
     const free = Math.max(0, this.#concurrency - this.#running);
-    void socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(() => undefined);
+    socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(this.#sendFailed);
   }
 
   #tick(): void {
@@ -176,7 +208,7 @@ export abstract class CreditWorker {
       this.#open().catch((error: unknown) => this.options.onError?.(error));
       return;
     }
-    void socket.send([FRAME_HEARTBEAT]).catch(() => undefined);
+    socket.send([FRAME_HEARTBEAT]).catch(this.#sendFailed);
   }
 
   async #receiveLoop(socket: Dealer): Promise<void> {
@@ -189,16 +221,17 @@ export abstract class CreditWorker {
       }
       this.#lastHeard = Date.now();
       const command = message[0];
-      if (command === undefined || command.length !== 1) continue;
+      if (command === undefined || command.length !== 1) {
+        this.protocolError(`A ${this.protocol} message without a one-octet command was dropped`);
+        continue;
+      }
       const code = command[0]!;
       if (code === HEARTBEAT) continue;
       if (code === DISCONNECT) {
         if (!this.#stopping) this.#ready(socket); // the peer does not know us (it restarted): register again
         continue;
       }
-      if (!this.onCommand(code, message)) {
-        this.options.onError?.(new PatternError("EPROTO", `Unknown ${this.protocol} command 0x${code.toString(16)}`));
-      }
+      if (!this.onCommand(code, message)) this.protocolError(`Unknown ${this.protocol} command 0x${code.toString(16)} was dropped`);
     }
   }
 }

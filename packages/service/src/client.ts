@@ -242,9 +242,11 @@ class Caller {
 
   #sendCancel(correlationId: string): void {
     if (this.#cancel === undefined) return;
-    // Best effort: the caller already has its CANCELLED rejection; a lost
-    // cancel only means the server runs until the deadline.
-    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch(() => {});
+    // The caller already has its CANCELLED rejection; a lost cancel only
+    // means the server runs until the deadline: counted, not thrown.
+    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch((error: unknown) => {
+      this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": (error as { code?: string } | null)?.code ?? "unknown" });
+    });
   }
 }
 
