@@ -43,6 +43,9 @@ export const PARTIAL_CORRELATION_SIZE = 9;
 /** A request handler: its returned frames are the reply. */
 export type RequestHandler = (frames: Buffer[], ctx: RequestContext) => Promise<Buffer[]> | Buffer[];
 
+/** How often a reply to a client whose queue is full is tried again. */
+const SEND_RETRY_MS = 5;
+
 /** Options of {@link RpcServer}. */
 export interface RpcServerOptions {
   /** Endpoints to bind (`tcp://127.0.0.1:0` picks a port; see {@link RpcServer.endpoints}). */
@@ -153,7 +156,9 @@ export class RpcServer {
     const socket = new Router({
       linger: o.linger ?? 1000,
       mandatory: true,
-      sendTimeout: o.sendTimeout ?? 1000,
+      // Never wait inside the socket: its waiting sends are served in order, so one
+      // client that does not read would hold up every reply (see #send).
+      sendTimeout: 0,
       messageProperties: true,
       ...(o.security ?? {}),
       ...(o.context === undefined ? {} : { context: o.context }),
@@ -224,8 +229,7 @@ export class RpcServer {
     }
     this.#refusing++;
     const flagged = Buffer.concat([message[1]!, Buffer.from([REFUSED_FLAG])]);
-    socket
-      .send([message[0]!, flagged])
+    this.#send(socket, [message[0]!, flagged])
       .catch((error: unknown) => this.#report(error, message.slice(2)))
       .finally(() => {
         this.#refusing--;
@@ -250,7 +254,7 @@ export class RpcServer {
         sendPartial: async (partial: Buffer[]) => {
           if (this.#abort.signal.aborted || socket.closed) return;
           partialCorrelation ??= Buffer.concat([correlationId, Buffer.from([PARTIAL_FLAG])]);
-          await socket.send([peerId, partialCorrelation, ...partial]);
+          await this.#send(socket, [peerId, partialCorrelation, ...partial]);
         },
       };
       if (userId) ctx.userId = userId;
@@ -258,7 +262,7 @@ export class RpcServer {
       if (!Array.isArray(reply) || !reply.every((f) => Buffer.isBuffer(f))) {
         throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       }
-      if (!this.#abort.signal.aborted) await socket.send([peerId, correlationId, ...reply]);
+      if (!this.#abort.signal.aborted) await this.#send(socket, [peerId, correlationId, ...reply]);
     } catch (error) {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
       this.#report(error, frames);
@@ -270,6 +274,25 @@ export class RpcServer {
         slot();
       }
       if (this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  /**
+   * Sends a reply to one client, waiting up to `sendTimeout` while that
+   * client's queue is full (it is not reading), by retrying every few ms:
+   * the wait is this reply's alone, replies to other clients go on.
+   */
+  async #send(socket: Router, message: Buffer[]): Promise<void> {
+    const timeout = this.#options.sendTimeout ?? 1000;
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    for (;;) {
+      try {
+        await socket.send(message);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EAGAIN" || socket.closed || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SEND_RETRY_MS, deadline - Date.now())));
     }
   }
 
