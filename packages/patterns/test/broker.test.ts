@@ -2,8 +2,9 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { Dealer } from "@skein/core";
 import { Broker, BrokerWorker, PatternError, RpcClient } from "../src/index.js";
-import { ANY_PORT, gate } from "./helpers.js";
+import { ANY_PORT, gate, until } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -40,6 +41,20 @@ function client(b: Broker | string, service: string, options: { timeout?: number
 const text = (s: string): Buffer[] => [Buffer.from(s)];
 
 describe("Broker and BrokerWorker", () => {
+  it("reports a heartbeat it cannot send (the worker left without a word): sendErrors and onError, not swallowed", async () => {
+    const errors: unknown[] = [];
+    const b = new Broker({ frontend: [ANY_PORT], backend: [ANY_PORT], heartbeatInterval: 20, heartbeatLiveness: 250, onError: (e) => errors.push(e) });
+    await b.start();
+    closers.push(() => b.close());
+    const departed = new Dealer({ linger: 0 });
+    departed.connect(b.backendEndpoints[0]!);
+    await departed.send([Buffer.from("R"), Buffer.from("echo"), Buffer.from([0, 0, 0, 1])]);
+    await until(() => b.stats.workers === 1, "the worker to register");
+    departed.close();
+    await until(() => b.stats.sendErrors > 0, "a failed heartbeat to be counted");
+    expect(errors[0]).toMatchObject({ code: "EHOSTUNREACH" });
+  });
+
   it("routes each request to a worker of its service", async () => {
     const b = await broker();
     await serviceWorker(b, "echo", (f) => f);
