@@ -14,23 +14,6 @@ async function publisher(): Promise<TopicPublisher> {
   return pub;
 }
 
-/**
- * Waits until the subscriber's subscriptions reached the publisher: publishes
- * on a probe topic (a retry loop, PUB drops what arrives before SUB's
- * subscription) until the subscriber has seen one.
- */
-async function joined(pub: TopicPublisher, sub: TopicSubscriber): Promise<void> {
-  const seen = gate();
-  sub.subscribe("probe", () => seen.open());
-  let done = false;
-  void seen.promise.then(() => (done = true));
-  while (!done) {
-    await pub.publish("probe", []);
-    await Promise.race([seen.promise, new Promise((r) => setTimeout(r, 10))]);
-  }
-  sub.unsubscribe("probe");
-}
-
 describe("TopicPublisher and TopicSubscriber", () => {
   it("delivers a message to the handlers of its exact topic, and to \"\" handlers", async () => {
     const pub = await publisher();
@@ -41,7 +24,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
     sub.subscribe("price", ([f], topic) => exact.push(`${topic}=${f!.toString()}`));
     sub.subscribe("", ([f], topic) => all.push(`${topic}=${f?.toString() ?? ""}`));
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     const before = all.items.length;
     await pub.publish("price", [Buffer.from("1")]);
     await pub.publish("prices", [Buffer.from("2")]);
@@ -74,7 +57,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
       await release.promise;
     });
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     for (let i = 0; i < 500; i++) {
       const frame = Buffer.alloc(4);
       frame.writeUInt32BE(i);
@@ -108,7 +91,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
       ok.push(f!.toString());
     });
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     await pub.publish("t", [Buffer.from("bad")]);
     await pub.publish("t", [Buffer.from("good")]);
     await ok.waitFor(1);

@@ -65,16 +65,22 @@ async function startSystem(): Promise<{ orders: App; worker: App }> {
       workers: { [ProcessOrderQueue.queue]: { connect: orders.endpoints.queues[ProcessOrderQueue.queue]! } },
     },
   }));
-  // Pub-sub's slow joiner: publish until the subscriber's subscription has reached the publisher.
-  const publisher = orders.container.get<EventPublisher>(PUBLISHER);
-  while (seen.events.length === 0) {
-    await publisher.publish(OrderPlacedEvent, { orderId: "warm-up" });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // Pub-sub's slow joiner: whenSubscribed() resolves once the publisher applied the subscriptions.
+  await worker.whenSubscribed(10_000);
   return { orders, worker };
 }
 
 describe("events and work queues", () => {
+  test("whenSubscribed() resolves once the publisher applied the subscriptions: an event published right after it is handled", async () => {
+    const { orders } = await startSystem();
+    const publisher = orders.container.get<EventPublisher>(PUBLISHER);
+    const from = seen.events.length;
+    // No wait of any kind between the two.
+    await publisher.publish(OrderPlacedEvent, { orderId: "first" });
+    await until(() => seen.events.some((event) => event.orderId === "first"), "the first event to be handled");
+    expect(seen.events.slice(from).map((event) => event.orderId)).toEqual(["first"]);
+  });
+
   test("a placed order publishes a typed event to @Subscribe and a work item to @Consume, redelivered after a failure", async () => {
     const { orders } = await startSystem();
     const placing = connect(OrdersService, { endpoints: orders.endpoints.rpc });

@@ -63,7 +63,7 @@ describe.each([["tcp", () => LOOPBACK], ["ipc", () => `ipc://${uniqueIpcPath()}`
     await reader.forceFlush();
     const errors = exporter.getMetrics().flatMap((m) => m.scopeMetrics).flatMap((s) => s.metrics)
       .filter((m) => m.descriptor.name === "skein.rpc.server.errors")
-      .flatMap((m) => m.dataPoints).reduce((sum, point) => sum + (point.value as number), 0);
+      .flatMap((m) => m.dataPoints as { value: unknown }[]).reduce((sum, point) => sum + Number(point.value), 0);
     expect(errors).toBeGreaterThanOrEqual(4_000);
 
     await peer.destroy();
