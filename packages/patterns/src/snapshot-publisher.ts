@@ -90,6 +90,11 @@ export class SnapshotPublisher {
     this.#maxPending = options.maxPendingSnapshots ?? 1000;
   }
 
+  /** Snapshot requests waiting for their token subscription now (at most `maxPendingSnapshots`). */
+  get pendingSnapshots(): number {
+    return this.#waiting.size;
+  }
+
   /** Snapshot requests or token subscriptions forgotten past `maxPendingSnapshots`, and malformed requests. */
   get dropped(): number {
     return this.#dropped;

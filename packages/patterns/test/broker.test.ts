@@ -114,7 +114,9 @@ describe("Broker and BrokerWorker", () => {
     if (!existsSync(fileURLToPath(new URL("../dist/index.js", import.meta.url)))) {
       throw new Error("packages/patterns/dist is missing: run `pnpm build` first (the child worker runs the built package)");
     }
-    const b = await broker(ANY_PORT, ANY_PORT, FAST);
+    // Beats every 50 ms as the child does; death declared after 1 s of silence, which a loaded machine does not fake.
+    const SLOW_DEATH = { heartbeatInterval: 50, heartbeatLiveness: 20 };
+    const b = await broker(ANY_PORT, ANY_PORT, SLOW_DEATH);
     const child = fork(fileURLToPath(new URL("./fixtures/broker-worker.js", import.meta.url)), [b.backendEndpoints[0]!], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -130,14 +132,13 @@ describe("Broker and BrokerWorker", () => {
       if (m.started !== undefined) started.open(m.started);
     });
     await ready.promise;
-    // The broker queues the request again when the worker dies; a client retry is the fallback in case a
-    // loaded machine made the broker drop it (a worker wrongly declared dead once uses up the requeue).
-    const c = client(b, "echo", { timeout: 5000, retries: 3 });
+    // No client retry: only the broker's requeue can bring the request to the second worker.
+    const c = client(b, "echo", { timeout: 20_000, retries: 0 });
     const reply = c.request(text("survive"));
     expect(await started.promise).toBe("survive");
     child.kill("SIGKILL");
     await exited;
-    await serviceWorker(b, "echo", ([f]) => [Buffer.from(`ok ${f!.toString()}`)], FAST);
+    await serviceWorker(b, "echo", ([f]) => [Buffer.from(`ok ${f!.toString()}`)], SLOW_DEATH);
     expect((await reply)[0]!.toString()).toBe("ok survive");
     expect(b.stats.deadWorkers).toBeGreaterThanOrEqual(1);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, gate, within } from "./helpers.js";
+import { ANY_PORT, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -72,23 +72,23 @@ describe("RpcClient and RpcServer", () => {
     const server = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
     let running = 0;
     let max = 0;
-    const gates: (() => void)[] = [];
+    const release = gate();
     await server.serve(async (frames) => {
       running++;
       max = Math.max(max, running);
-      const g = gate();
-      gates.push(() => g.open());
-      // Release one handler only once the limit is reached: without the limit, a third would start first.
-      if (running === 2) gates.shift()!();
-      await g.promise;
+      await release.promise;
       running--;
-      if (running === 1 && gates.length > 0) gates.shift()!();
       return frames;
     });
     closers.push(() => server.close());
     const c = client({ endpoints: server.endpoints });
-    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
-    expect(replies.map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    const replies = Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
+    await until(() => running === 2, "two handlers to run");
+    // Turns of the event loop with I/O: the six other requests, on the wire by now, would be read here.
+    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(server.inFlight).toBe(2);
+    release.open();
+    expect((await replies).map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
     expect(max).toBe(2);
   });
 
@@ -198,10 +198,14 @@ describe("RpcClient and RpcServer", () => {
     const c = client({ endpoints: server.endpoints });
     const reply = c.request([Buffer.from("slow")]);
     await started.promise;
-    const closing = server.close(10_000);
+    let closed = false;
+    const closing = server.close(10_000).then(() => (closed = true));
+    // Turns of the event loop with I/O: a close() that did not wait for the handler would be done by now.
+    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
     release.open();
     await closing;
-    expect((await reply)[0]!.toString()).toBe("slow");
+    expect((await within(reply, 10_000, "the drained reply"))[0]!.toString()).toBe("slow");
   });
 
   it("refuses a request that reaches a closing server at once with ESHUTDOWN, while the running one drains", async () => {

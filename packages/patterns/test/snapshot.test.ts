@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Router } from "@skein/core";
+import { Dealer, Router, Subscriber } from "@skein/core";
 import { Forwarder, PatternError, SnapshotPublisher, SnapshotSubscriber, type LossReport } from "../src/index.js";
-import { ANY_PORT, Collector, gate } from "./helpers.js";
+import { ANY_PORT, Collector, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -74,6 +74,26 @@ describe("SnapshotPublisher and SnapshotSubscriber", () => {
     expect(joiner.sub.gaps).toBe(0);
     expect(joiner.sub.dropped).toBe(0);
     expect(pub.snapshotsServed).toBe(1);
+  });
+
+  it("takes the snapshot only once the requester's token subscription arrived, not when the request did", async () => {
+    const pub = await publisher();
+    await pub.publish("t.a", [Buffer.from("1")]);
+    const token = "0123456789abcdef";
+    const requester = new Dealer({ linger: 0 });
+    closers.push(() => requester.close());
+    requester.connect(pub.snapshotEndpoints[0]!);
+    await requester.send([Buffer.from("S"), Buffer.from(token), Buffer.from("t.")]);
+    await until(() => pub.pendingSnapshots === 1, "the request to wait for its token");
+    // Published after the request, before the token subscription: the snapshot must hold it.
+    await pub.publish("t.a", [Buffer.from("2")]);
+    const live = new Subscriber({ linger: 0 });
+    closers.push(() => live.close());
+    live.subscribe("t.", `\u0000skein.snapshot.${token}`);
+    live.connect(pub.endpoints[0]!);
+    const [kind, topic, sequence, value] = await within(requester.receive(), 10_000, "the snapshot");
+    expect([kind!.toString(), topic!.toString(), sequence!.readBigUInt64BE(0), value!.toString()]).toEqual(["K", "t.a", 2n, "2"]);
+    expect(pub.pendingSnapshots).toBe(0);
   });
 
   it("works through a forwarder (XSUB/XPUB proxy) for many-to-many", async () => {

@@ -141,6 +141,9 @@ describe("graceful stop of a worker", () => {
     await slow.entered.promise;
     const stopping = worker.stop(10_000);
     expect(worker.state).toBe("stopping");
+    // Turns of the event loop with I/O: a stop() that did not wait for the item would be done by now.
+    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(worker.state).toBe("stopping");
     slow.release.resolve();
     await stopping;
     expect(slow.finished).toEqual(["item-1"]);
