@@ -95,6 +95,11 @@ export class SnapshotPublisher {
     return this.#waiting.size;
   }
 
+  /** Token subscriptions waiting for their snapshot request now (at most `maxPendingSnapshots`). */
+  get pendingTokens(): number {
+    return this.#tokens.size;
+  }
+
   /** Snapshot requests or token subscriptions forgotten past `maxPendingSnapshots`, and malformed requests. */
   get dropped(): number {
     return this.#dropped;
