@@ -71,7 +71,8 @@ describe.each(Object.entries(ADDRESSES))("RpcServer over %s, against a hostile c
     const before = await footprint();
     const peer = await hostilePeer(endpoint, "DEALER");
     peer.stopReading();
-    const payload = Buffer.alloc(1024, 0x61);
+    // 20 MB of replies: more than the client's queue and the TCP buffers hold, so replies to it must wait.
+    const payload = Buffer.alloc(4096, 0x61);
     const flood = Array.from({ length: 5_000 }, (_, i) => [u64(i + 1), payload]);
     peer.sendMany(flood);
     // The flood is read (fair-queued with the good client) and its replies time out: slots are freed.
