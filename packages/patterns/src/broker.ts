@@ -14,6 +14,7 @@ import { Context, Router } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { DISCONNECT, FAIL, FRAME, MMI_SERVICE, READY, REPLY } from "./broker-protocol.js";
 import { decodeU32 } from "./util/codec.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link Broker}. */
 export interface BrokerOptions {
@@ -107,7 +108,8 @@ export class Broker {
   #heartbeat: NodeJS.Timeout | null = null;
   #loops: Promise<void>[] = [];
   #closed = false;
-  readonly #stats = { replied: 0, dropped: 0, deadWorkers: 0, sendErrors: 0, protocolErrors: 0 };
+  readonly #stats = { replied: 0, dropped: 0, deadWorkers: 0 };
+  readonly #faults: PeerFaults;
 
   constructor(options: BrokerOptions) {
     if (options === null || typeof options !== "object" || !Array.isArray(options.frontend) || !Array.isArray(options.backend)) {
@@ -122,6 +124,7 @@ export class Broker {
     this.#liveness = options.heartbeatLiveness ?? 3;
     this.#maxQueue = options.maxQueue ?? 10_000;
     this.#maxServices = options.maxServices ?? 1000;
+    this.#faults = new PeerFaults(options.onError);
   }
 
   /** Client endpoints bound (real ports), after {@link start}. */
@@ -140,7 +143,7 @@ export class Broker {
     for (const s of this.#services.values()) queued += s.queue.length;
     let inFlight = 0;
     for (const w of this.#workers.values()) inFlight += w.requests.size;
-    return { workers: this.#workers.size, queued, inFlight, ...this.#stats };
+    return { workers: this.#workers.size, queued, inFlight, ...this.#stats, sendErrors: this.#faults.sendErrors, protocolErrors: this.#faults.protocolErrors };
   }
 
   /** Binds both sides and starts heart-beating. */
@@ -195,16 +198,6 @@ export class Broker {
     if (service !== undefined && service.workers.size === 0 && service.queue.length === 0) this.#services.delete(name);
   }
 
-  readonly #sendFailed = (error: unknown): void => {
-    this.#stats.sendErrors++;
-    this.#options.onError?.(error);
-  };
-
-  #protocolError(message: string): void {
-    this.#stats.protocolErrors++;
-    this.#options.onError?.(new PatternError("EPROTO", message));
-  }
-
   async #frontLoop(front: Router): Promise<void> {
     for (;;) {
       let message: Buffer[];
@@ -216,14 +209,14 @@ export class Broker {
       const [client, correlation, service] = message;
       if (correlation === undefined || correlation.length !== 8 || service === undefined) {
         this.#stats.dropped++;
-        this.#protocolError("A request without an 8-byte correlation id and a service was dropped");
+        this.#faults.protocol("A request without an 8-byte correlation id and a service was dropped");
         continue;
       }
       const name = service.toString();
       if (name === MMI_SERVICE) {
         const asked = this.#services.get(message[3]?.toString() ?? "");
         const known = asked !== undefined && asked.workers.size > 0;
-        front.send([client!, correlation, Buffer.from(known ? "200" : "404")]).catch(this.#sendFailed);
+        front.send([client!, correlation, Buffer.from(known ? "200" : "404")]).catch(this.#faults.sendFailed);
         continue;
       }
       const request: Request = { client: client!, correlation, service: name, frames: message.slice(3), requeued: false };
@@ -247,7 +240,7 @@ export class Broker {
       best.requests.set(request.client.toString("latin1") + request.correlation.toString("latin1"), request);
       this.#back!.send([best.id, FRAME.REQUEST, request.client, request.correlation, ...request.frames]).catch((error: unknown) => {
         // EHOSTUNREACH: the worker is gone; its requests go to another once.
-        this.#sendFailed(error);
+        this.#faults.sendFailed(error);
         if (this.#workers.get(best.key) === best) this.#removeWorker(best);
       });
     }
@@ -279,7 +272,7 @@ export class Broker {
         this.#removeWorker(worker);
       } else {
         // A worker gone (EHOSTUNREACH) is also dropped when its expiry passes.
-        this.#back!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#sendFailed);
+        this.#back!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#faults.sendFailed);
       }
     }
   }
@@ -296,7 +289,7 @@ export class Broker {
       const key = id.toString("latin1");
       const command = message[1];
       if (command === undefined || command.length !== 1) {
-        this.#protocolError("A worker message without a one-octet command was dropped");
+        this.#faults.protocol("A worker message without a one-octet command was dropped");
         continue;
       }
       let worker = this.#workers.get(key);
@@ -304,7 +297,7 @@ export class Broker {
         const service = message[2]?.toString();
         const credit = decodeU32(message[3]);
         if (service === undefined || service.length === 0 || credit === undefined) {
-          this.#protocolError("A READY without a service name and a 4-octet credit was dropped");
+          this.#faults.protocol("A READY without a service name and a 4-octet credit was dropped");
           continue;
         }
         if (worker !== undefined && worker.service !== service) {
@@ -324,7 +317,7 @@ export class Broker {
       }
       if (worker === undefined) {
         // A worker from before a restart: it must register again (RFC 7: DISCONNECT).
-        if (command[0] !== DISCONNECT) back.send([id, FRAME.DISCONNECT]).catch(this.#sendFailed);
+        if (command[0] !== DISCONNECT) back.send([id, FRAME.DISCONNECT]).catch(this.#faults.sendFailed);
         continue;
       }
       worker.expiry = Date.now() + this.#interval * this.#liveness;
@@ -334,13 +327,13 @@ export class Broker {
         const known = worker.requests.delete(client.toString("latin1") + correlation.toString("latin1"));
         if (!known) {
           // A reply to a request this worker was not given: never relayed.
-          this.#protocolError("A worker answered a request it was not given: dropped");
+          this.#faults.protocol("A worker answered a request it was not given: dropped");
           continue;
         }
         worker.credit = Math.min(worker.capacity, worker.credit + 1);
         if (command[0] === REPLY) {
           this.#stats.replied++;
-          this.#front!.send([client, correlation, ...message.slice(4)]).catch(this.#sendFailed);
+          this.#front!.send([client, correlation, ...message.slice(4)]).catch(this.#faults.sendFailed);
         }
         this.#dispatch(this.#service(worker.service)!);
       } else if (command[0] === DISCONNECT) {

@@ -14,6 +14,7 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** The command octets shared by the broker and pipeline protocols. */
 const READY = 0x52; // "R"
@@ -53,8 +54,7 @@ export abstract class CreditWorker {
   #lastHeard = 0;
   #running = 0;
   #reconnects = 0;
-  #sendErrors = 0;
-  #protocolErrors = 0;
+  readonly #faults: PeerFaults;
   #stopping = false;
   #closed = false;
   #idle: (() => void) | null = null;
@@ -69,6 +69,7 @@ export abstract class CreditWorker {
     this.#concurrency = options.concurrency ?? 1;
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;
+    this.#faults = new PeerFaults(options.onError);
   }
 
   /** Jobs running now. */
@@ -83,12 +84,12 @@ export abstract class CreditWorker {
 
   /** Sends that failed (reported to `onError`); the peer's heartbeat or redelivery recovers them. */
   protected get sendErrors(): number {
-    return this.#sendErrors;
+    return this.#faults.sendErrors;
   }
 
   /** Messages from the peer that broke the protocol: dropped, counted and reported. */
   protected get protocolErrors(): number {
-    return this.#protocolErrors;
+    return this.#faults.protocolErrors;
   }
 
   /** True while every credit announced is in use: a further job breaks the protocol. */
@@ -98,14 +99,8 @@ export abstract class CreditWorker {
 
   /** Counts and reports a protocol error of the peer. */
   protected protocolError(message: string): void {
-    this.#protocolErrors++;
-    this.options.onError?.(new PatternError("EPROTO", message));
+    this.#faults.protocol(message);
   }
-
-  readonly #sendFailed = (error: unknown): void => {
-    this.#sendErrors++;
-    this.options.onError?.(error);
-  };
 
   /** True once close() has begun. */
   protected get stopping(): boolean {
@@ -151,7 +146,7 @@ export abstract class CreditWorker {
     const socket = this.#socket;
     if (socket !== null) {
       socket.linger = 500;
-      await socket.send([FRAME_DISCONNECT]).catch(this.#sendFailed);
+      await socket.send([FRAME_DISCONNECT]).catch(this.#faults.sendFailed);
       socket.close();
     }
     await Promise.all(this.#loops);
@@ -172,7 +167,7 @@ export abstract class CreditWorker {
   protected send(message: Buffer[]): void {
     const socket = this.#socket;
     if (socket === null || socket.closed) return; // the peer redelivers or retries: it never got it
-    socket.send(message).catch(this.#sendFailed);
+    socket.send(message).catch(this.#faults.sendFailed);
   }
 
   async #open(): Promise<void> {
@@ -194,7 +189,7 @@ export abstract class CreditWorker {
 
   #ready(socket: Dealer): void {
     const free = Math.max(0, this.#concurrency - this.#running);
-    socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(this.#sendFailed);
+    socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(this.#faults.sendFailed);
   }
 
   #tick(): void {
@@ -208,7 +203,7 @@ export abstract class CreditWorker {
       this.#open().catch((error: unknown) => this.options.onError?.(error));
       return;
     }
-    socket.send([FRAME_HEARTBEAT]).catch(this.#sendFailed);
+    socket.send([FRAME_HEARTBEAT]).catch(this.#faults.sendFailed);
   }
 
   async #receiveLoop(socket: Dealer): Promise<void> {

@@ -115,13 +115,7 @@ export class TopicPublisher {
 
   /** Reads subscriptions (XPUB applied them already) to answer probes; drops anything else. */
   async #receiveLoop(socket: XPublisher): Promise<void> {
-    for (;;) {
-      let message: Buffer[];
-      try {
-        message = await socket.receive();
-      } catch {
-        return; // closed
-      }
+    for await (const message of socket) {
       const body = message[0]!;
       if (message.length !== 1 || body.length === 0 || body[0]! > 1) {
         this.#dropped++;

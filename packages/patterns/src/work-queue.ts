@@ -17,6 +17,7 @@ import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { ACK, CLOSING, DISCONNECT, FRAME, HEARTBEAT, NACK, READY } from "./pipeline-protocol.js";
 import { decodeU32, decodeU64, encodeU32, encodeU64 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -125,7 +126,8 @@ export class WorkQueue {
   #loop: Promise<void> | null = null;
   #nextId = 1;
   #closed = false;
-  readonly #stats = { acked: 0, redelivered: 0, deadLettered: 0, deadWorkers: 0, sendErrors: 0, protocolErrors: 0, unmatched: 0 };
+  readonly #stats = { acked: 0, redelivered: 0, deadLettered: 0, deadWorkers: 0, unmatched: 0 };
+  readonly #faults: PeerFaults;
 
   constructor(options: WorkQueueOptions) {
     checkNumber("ackTimeout", options?.ackTimeout, 0);
@@ -137,6 +139,7 @@ export class WorkQueue {
     this.#liveness = this.#options.heartbeatLiveness ?? 3;
     this.#maxAttempts = this.#options.maxAttempts ?? 5;
     this.#ackTimeout = this.#options.ackTimeout ?? 0;
+    this.#faults = new PeerFaults(this.#options.onError);
   }
 
   /** Endpoints bound, with real ports, once {@link start} resolved. */
@@ -148,7 +151,8 @@ export class WorkQueue {
   get stats(): WorkQueueStats {
     let pending = 0;
     for (const q of this.#queues.values()) pending += q.pending.length;
-    return { workers: this.#workers.size, pending, unacked: this.#items.size - pending, ...this.#stats };
+    const { sendErrors, protocolErrors } = this.#faults;
+    return { workers: this.#workers.size, pending, unacked: this.#items.size - pending, ...this.#stats, sendErrors, protocolErrors };
   }
 
   /** Binds, connects and starts heart-beating. */
@@ -272,7 +276,7 @@ export class WorkQueue {
     worker.items.add(item);
     this.#socket!.send([worker.id, FRAME.WORK, item.idFrame, encodeU32(item.attempt), ...item.frames]).catch((error: unknown) => {
       // EHOSTUNREACH: the worker is gone; its items go to the others.
-      this.#sendFailed(error);
+      this.#faults.sendFailed(error);
       if (this.#workers.get(worker.key) === worker) this.#removeWorker(worker);
     });
     if (this.#ackTimeout > 0) {
@@ -331,19 +335,9 @@ export class WorkQueue {
         this.#removeWorker(worker);
       } else {
         // A worker gone (EHOSTUNREACH) is also declared dead by a later tick.
-        this.#socket!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#sendFailed);
+        this.#socket!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#faults.sendFailed);
       }
     }
-  }
-
-  readonly #sendFailed = (error: unknown): void => {
-    this.#stats.sendErrors++;
-    this.#options.onError?.(error);
-  };
-
-  #protocolError(message: string): void {
-    this.#stats.protocolErrors++;
-    this.#options.onError?.(new PatternError("EPROTO", message));
   }
 
   async #receiveLoop(socket: Router): Promise<void> {
@@ -363,7 +357,7 @@ export class WorkQueue {
     const key = id.toString("latin1");
     const command = message[1];
     if (command === undefined || command.length !== 1) {
-      this.#protocolError("A message without a one-octet command was dropped");
+      this.#faults.protocol("A message without a one-octet command was dropped");
       return;
     }
     let worker = this.#workers.get(key);
@@ -371,7 +365,7 @@ export class WorkQueue {
       const queue = message[2]?.toString();
       const credit = decodeU32(message[3]);
       if (queue === undefined || queue.length === 0 || credit === undefined) {
-        this.#protocolError("A READY without a queue name and a 4-octet credit was dropped");
+        this.#faults.protocol("A READY without a queue name and a 4-octet credit was dropped");
         return;
       }
       if (worker !== undefined && worker.queue !== queue) {
@@ -392,7 +386,7 @@ export class WorkQueue {
     }
     if (worker === undefined) {
       // RFC 7 (MDP) style: a peer we do not know must register again.
-      if (command[0] !== DISCONNECT) this.#socket!.send([id, FRAME.DISCONNECT]).catch(this.#sendFailed);
+      if (command[0] !== DISCONNECT) this.#socket!.send([id, FRAME.DISCONNECT]).catch(this.#faults.sendFailed);
       return;
     }
     worker.lastSeen = Date.now();
@@ -402,7 +396,7 @@ export class WorkQueue {
         const item = this.#items.get(decodeU64(message[2]) ?? -1);
         if (item !== undefined && !item.sentTo.includes(worker.key)) {
           // An item this worker never had: a forged or confused acknowledgement.
-          this.#protocolError(`A worker acknowledged item ${item.id}, which it was never sent: dropped`);
+          this.#faults.protocol(`A worker acknowledged item ${item.id}, which it was never sent: dropped`);
           return;
         }
         worker.credit = Math.min(worker.capacity, worker.credit + 1);

@@ -65,3 +65,13 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Lets the event loop turn `n` times, polling I/O each time: what is already
+ * on the wire is read meanwhile. For checking that something did NOT happen
+ * (a close that must still be draining, a handler that must not start) with
+ * a bound in turns of the loop, not in milliseconds.
+ */
+export async function eventLoopTurns(n = 200): Promise<void> {
+  for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
+}

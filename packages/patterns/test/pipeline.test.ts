@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer } from "@skein/core";
 import { PatternError, WorkQueue, Worker } from "../src/index.js";
-import { ANY_PORT, Collector, gate, until, within } from "./helpers.js";
+import { ANY_PORT, Collector, eventLoopTurns, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -187,8 +187,8 @@ describe("WorkQueue and Worker", () => {
     await started.promise;
     let closed = false;
     const closing = w.close(10_000).then(() => (closed = true));
-    // Turns of the event loop with I/O: a close() that did not wait for the item would be done by now.
-    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // A close() that did not wait for the item would be done by now.
+    await eventLoopTurns();
     expect(closed).toBe(false);
     release.open();
     await closing;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, gate, until, within } from "./helpers.js";
+import { ANY_PORT, eventLoopTurns, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -19,6 +19,19 @@ function client(options: ConstructorParameters<typeof RpcClient>[0]): RpcClient 
   const c = new RpcClient(options);
   closers.push(() => c.close());
   return c;
+}
+
+/** An echo server whose handlers wait for `release`; `started` opens when the first one runs. Closed by the test. */
+async function heldServer(options: { concurrency?: number } = {}): Promise<{ server: RpcServer; started: ReturnType<typeof gate<void>>; release: ReturnType<typeof gate<void>> }> {
+  const server = new RpcServer({ bind: [ANY_PORT], ...options });
+  const started = gate();
+  const release = gate();
+  await server.serve(async (frames) => {
+    started.open();
+    await release.promise;
+    return frames;
+  });
+  return { server, started, release };
 }
 
 /** A ROUTER that takes requests and never answers: a hung server. */
@@ -84,8 +97,8 @@ describe("RpcClient and RpcServer", () => {
     const c = client({ endpoints: server.endpoints });
     const replies = Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
     await until(() => running === 2, "two handlers to run");
-    // Turns of the event loop with I/O: the six other requests, on the wire by now, would be read here.
-    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // The six other requests, on the wire by now, would be read here.
+    await eventLoopTurns();
     expect(server.inFlight).toBe(2);
     release.open();
     expect((await replies).map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
@@ -187,21 +200,14 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("close() lets running handlers finish and their replies arrive", async () => {
-    const server = new RpcServer({ bind: [ANY_PORT] });
-    const started = gate();
-    const release = gate();
-    await server.serve(async (frames) => {
-      started.open();
-      await release.promise;
-      return frames;
-    });
+    const { server, started, release } = await heldServer();
     const c = client({ endpoints: server.endpoints });
     const reply = c.request([Buffer.from("slow")]);
     await started.promise;
     let closed = false;
     const closing = server.close(10_000).then(() => (closed = true));
-    // Turns of the event loop with I/O: a close() that did not wait for the handler would be done by now.
-    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // A close() that did not wait for the handler would be done by now.
+    await eventLoopTurns();
     expect(closed).toBe(false);
     release.open();
     await closing;
@@ -209,14 +215,7 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("refuses a request that reaches a closing server at once with ESHUTDOWN, while the running one drains", async () => {
-    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 1 });
-    const started = gate();
-    const release = gate();
-    await server.serve(async (frames) => {
-      started.open();
-      await release.promise;
-      return frames;
-    });
+    const { server, started, release } = await heldServer({ concurrency: 1 });
     // A minute of timeout: only a refusal can end the second call before the drain does.
     const c = client({ endpoints: server.endpoints, timeout: 60_000 });
     const running = c.request([Buffer.from("running")]);
@@ -231,14 +230,7 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("retries a refused request at once on the next endpoint", async () => {
-    const closingServer = new RpcServer({ bind: [ANY_PORT] });
-    const release = gate();
-    const started = gate();
-    await closingServer.serve(async (frames) => {
-      started.open();
-      await release.promise;
-      return frames;
-    });
+    const { server: closingServer, started, release } = await heldServer();
     const healthy = await echoServer();
     const c = client({ endpoints: [...closingServer.endpoints, ...healthy.endpoints], timeout: 60_000, retries: 1 });
     const running = c.request([Buffer.from("first")]); // endpoint 0 first

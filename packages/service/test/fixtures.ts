@@ -3,6 +3,8 @@
  * order service that calls the greeter, publishes events and pushes work.
  */
 import "reflect-metadata";
+import { until as untilWithin } from "../../patterns/test/helpers.js";
+export { eventLoopTurns, within } from "../../patterns/test/helpers.js";
 import {
   GreeterService,
   type HelloRequest,
@@ -88,22 +90,9 @@ export class Orders {
   }
 }
 
-/** Resolves when `predicate` holds, checking every 10 ms; rejects after `timeoutMs` naming what it waited for. */
-export async function until(predicate: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Resolves as `promise` does, or rejects after `ms` naming what it waited for. */
-export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** Resolves when `predicate` holds; rejects after `timeoutMs` (10 s here: apps start several sockets) naming what it waited for. */
+export function until(predicate: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
+  return untilWithin(predicate, what, timeoutMs);
 }
 
 /** A promise and its resolver. */

@@ -3,7 +3,7 @@ import { OrderPlaced, OrdersService, ProcessOrder } from "@skein/example-codegen
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import { type App, connect, Consume, createApp, defineQueue, type EventPublisher, PUBLISHER, Service, type ServiceCallContext, Subscribe } from "../src/index.js";
-import { deferred, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
+import { deferred, eventLoopTurns, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
 import { InjectQueue, type QueueProducer, Rpc } from "../src/index.js";
 import { GreeterService, type HelloRequest } from "@skein/example-codegen";
 
@@ -141,8 +141,8 @@ describe("graceful stop of a worker", () => {
     await slow.entered.promise;
     const stopping = worker.stop(10_000);
     expect(worker.state).toBe("stopping");
-    // Turns of the event loop with I/O: a stop() that did not wait for the item would be done by now.
-    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // A stop() that did not wait for the item would be done by now.
+    await eventLoopTurns();
     expect(worker.state).toBe("stopping");
     slow.release.resolve();
     await stopping;
