@@ -20,7 +20,7 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
-import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG } from "./rpc-server.js";
+import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG, REFUSED_FLAG } from "./rpc-server.js";
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -76,6 +76,8 @@ interface Pending {
   partials: number;
   attempt: number;
   endpoint: number;
+  /** Endpoints this request was sent to: only they may answer it. */
+  readonly sentTo: number[];
   timer: NodeJS.Timeout | null;
 }
 
@@ -150,7 +152,11 @@ export class RpcClient {
     return this.#pending.size;
   }
 
-  /** Replies that matched no pending request (late replies after a retry or timeout). */
+  /**
+   * Replies that matched no pending request: late replies after a timeout,
+   * duplicates, and replies from an endpoint the request was not sent to
+   * (dropped, so a server cannot answer another server's requests).
+   */
   get unmatchedReplies(): number {
     return this.#unmatched;
   }
@@ -158,6 +164,8 @@ export class RpcClient {
   /**
    * Sends `frames` as one request; resolves with the reply frames. Rejects
    * with a {@link PatternError}: `ETIMEDOUT` (no reply after all attempts),
+   * `ESHUTDOWN` (the server was closing and refused it, on the last
+   * attempt; an earlier refusal is retried at once on the next endpoint),
    * `ECANCELED` (signal aborted), `ECLOSED` (client closed), `EINVAL`.
    */
   request(frames: Buffer[], options?: RequestOptions): Promise<Buffer[]> {
@@ -188,6 +196,7 @@ export class RpcClient {
         partials: 0,
         attempt: 0,
         endpoint: -1,
+        sentTo: [],
         timer: null,
       };
       this.#pending.set(id, pending);
@@ -210,6 +219,7 @@ export class RpcClient {
     const endpoint = this.#endpoints[index]!;
     pending.endpoint = index;
     pending.attempt++;
+    if (!pending.sentTo.includes(index)) pending.sentTo.push(index);
     const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
     endpoint.socket.send(message).catch((error: unknown) => {
       // Only a closed socket rejects here (sends wait at the high-water mark): the timer handles it.
@@ -279,8 +289,33 @@ export class RpcClient {
     return pending;
   }
 
-  #onPartial(id: number | undefined, message: Buffer[]): void {
+  /** The pending request `id` if endpoint `index` was sent it. */
+  #answerable(id: number | undefined, index: number): Pending | undefined {
     const pending = id === undefined ? undefined : this.#pending.get(id);
+    return pending !== undefined && pending.sentTo.includes(index) ? pending : undefined;
+  }
+
+  /** The server at `index` is closing and refused the request: retry now elsewhere, or fail. */
+  #onRefused(id: number | undefined, index: number): void {
+    const pending = this.#answerable(id, index);
+    if (pending === undefined || pending.endpoint !== index) {
+      this.#unmatched++;
+      return;
+    }
+    const endpoint = this.#endpoints[index]!;
+    endpoint.failures++;
+    endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
+    if (pending.attempt > pending.retries || pending.partials > 0) {
+      this.#fail(pending.id, new PatternError("ESHUTDOWN", `The server at ${endpoint.address} is closing and refused the request`));
+      return;
+    }
+    if (pending.timer !== null) clearTimeout(pending.timer);
+    pending.timer = null;
+    this.#send(pending);
+  }
+
+  #onPartial(id: number | undefined, index: number, message: Buffer[]): void {
+    const pending = this.#answerable(id, index);
     if (pending?.onPartial === undefined) {
       this.#unmatched++;
       return;
@@ -303,12 +338,15 @@ export class RpcClient {
         return; // closed
       }
       const head = message[0];
-      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE && head[8] === PARTIAL_FLAG) {
-        this.#onPartial(decodeU64(head.subarray(0, 8)), message);
+      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE) {
+        const flaggedId = decodeU64(head.subarray(0, 8));
+        if (head[8] === PARTIAL_FLAG) this.#onPartial(flaggedId, index, message);
+        else if (head[8] === REFUSED_FLAG) this.#onRefused(flaggedId, index);
+        else this.#unmatched++;
         continue;
       }
-      const id = decodeU64(head);
-      const pending = id === undefined ? undefined : this.#take(id);
+      const answered = this.#answerable(decodeU64(head), index);
+      const pending = answered === undefined ? undefined : this.#take(answered.id);
       if (pending === undefined) {
         this.#unmatched++;
         continue;

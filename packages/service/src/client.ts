@@ -242,9 +242,11 @@ class Caller {
 
   #sendCancel(correlationId: string): void {
     if (this.#cancel === undefined) return;
-    // Best effort: the caller already has its CANCELLED rejection; a lost
-    // cancel only means the server runs until the deadline.
-    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch(() => {});
+    // The caller already has its CANCELLED rejection; a lost cancel only
+    // means the server runs until the deadline: counted, not thrown.
+    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch((error: unknown) => {
+      this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": (error as { code?: string } | null)?.code ?? "unknown" });
+    });
   }
 }
 
@@ -295,6 +297,8 @@ function transportError(error: unknown, service: string, method: string): RpcErr
       return new RpcError(RpcStatus.CANCELLED, `${what}: cancelled by the caller`, [], { cause: error });
     case "ECLOSED":
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the client is closed`, [], { cause: error });
+    case "ESHUTDOWN":
+      return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the server is shutting down`, [], { cause: error });
     default:
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: ${error instanceof Error ? error.message : String(error)}`, [], { cause: error });
   }

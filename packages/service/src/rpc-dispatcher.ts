@@ -78,7 +78,10 @@ export class RpcDispatcher {
     try {
       envelope = decodeEnvelope(frames);
     } catch (error) {
-      return errorReply(UNKNOWN_CORRELATION, toRpcError(error));
+      // Counted like any failed call: a peer sending what no client sends is visible in the metrics.
+      const rpcError = toRpcError(error);
+      this.#telemetry.serverErrors.add(1, { "rpc.skein.status_code": rpcError.code });
+      return errorReply(UNKNOWN_CORRELATION, rpcError);
     }
     const correlationId = envelope.correlationId ?? UNKNOWN_CORRELATION;
     if (envelope.kind === "cancel") {

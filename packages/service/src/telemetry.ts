@@ -58,6 +58,8 @@ export class Telemetry {
   /** `skein.rpc.client.errors` / `skein.rpc.server.errors`: calls that ended in an error, by `rpc.skein.status_code`. */
   readonly clientErrors: Counter;
   readonly serverErrors: Counter;
+  /** `skein.rpc.client.cancel_errors`: `cancel` envelopes that could not be delivered (the server runs until the deadline). */
+  readonly cancelErrors: Counter;
   /** `messaging.process.duration` (ms) of event and work handlers. */
   readonly processDuration: Histogram;
   /** `skein.messaging.messages`: events published, events and work items processed, by operation. */
@@ -75,6 +77,7 @@ export class Telemetry {
     this.serverRequests = this.meter.createCounter("skein.rpc.server.requests", { description: "Handled calls" });
     this.clientErrors = this.meter.createCounter("skein.rpc.client.errors", { description: "Outbound calls that failed" });
     this.serverErrors = this.meter.createCounter("skein.rpc.server.errors", { description: "Handled calls that failed" });
+    this.cancelErrors = this.meter.createCounter("skein.rpc.client.cancel_errors", { description: "Cancel envelopes that could not be delivered" });
     this.processDuration = this.meter.createHistogram("messaging.process.duration", { ...ms, description: "Duration of event and work handlers" });
     this.messages = this.meter.createCounter("skein.messaging.messages", { description: "Events published, events and work items processed" });
     this.messageErrors = this.meter.createCounter("skein.messaging.errors", { description: "Event and work handlers that failed" });
