@@ -322,15 +322,21 @@ export class SubscriptionTrie {
     else for (const pipe of node.pipes!.keys()) seen.add(pipe);
   }
 
-  /** The whole prefix of a node: its labels from the root down. */
+  /**
+   * The whole prefix of a node: its labels from the root down. Short labels
+   * are copied byte by byte in JS (a deep chain has many one-byte labels, and
+   * a native write per label would cost far more than the bytes).
+   */
   #prefixOf(node: Node): Buffer {
     let length = 0;
     for (let n: Node | null = node; n !== null; n = n.parent) length += n.label.length;
     const out = Buffer.allocUnsafe(length);
     let end = length;
     for (let n: Node | null = node; n !== null; n = n.parent) {
-      end -= n.label.length;
-      out.write(n.label, end, "latin1");
+      const label = n.label;
+      end -= label.length;
+      if (label.length > 64) out.write(label, end, "latin1");
+      else for (let k = 0; k < label.length; k++) out[end + k] = label.charCodeAt(k);
     }
     return out;
   }

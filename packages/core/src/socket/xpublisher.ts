@@ -81,15 +81,18 @@ export class XPublisher extends Socket {
 
   /** Removes every subscription of a pipe; returns true if cancels were queued for the application. */
   #cancelAll(pipe: Pipe): boolean {
+    if (!this.queuesSubscriptions || this.options.manual === true) {
+      // Nobody reads the cancels (PUB, manual XPUB): the prefixes need not be rebuilt.
+      this.trie.removePipe(pipe);
+      return false;
+    }
     let queued = false;
     this.trie.removePipe(pipe, (prefix) => {
-      if (this.queuesSubscriptions && this.options.manual !== true) {
-        const cancel = Buffer.allocUnsafe(1 + prefix.length);
-        cancel[0] = 0;
-        prefix.copy(cancel, 1);
-        this.#pending.push([cancel]);
-        queued = true;
-      }
+      const cancel = Buffer.allocUnsafe(1 + prefix.length);
+      cancel[0] = 0;
+      prefix.copy(cancel, 1);
+      this.#pending.push([cancel]);
+      queued = true;
     });
     return queued;
   }

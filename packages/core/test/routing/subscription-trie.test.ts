@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Pipe } from "../../src/pipe.js";
 import { SubscriptionTrie } from "../../src/routing/subscription-trie.js";
+import { settledExternal } from "../hostile/measure.js";
 import { pipes } from "./pipes.js";
 
 const b = (text: string): Buffer => Buffer.from(text, "latin1");
@@ -135,17 +136,34 @@ describe("SubscriptionTrie", () => {
     expect(trie.footprint()).toEqual(EMPTY);
   });
 
-  it("handles a chain of 3000 nested prefixes (one node each) without recursion", () => {
+  it("handles a chain of 12,000 nested prefixes (one node each), deeper than a recursive walk could go", () => {
+    const trie = new SubscriptionTrie();
+    const [a, c] = pipes(2);
+    const text = Buffer.alloc(12_000, 0x7a);
+    for (let n = 1; n <= text.length; n++) trie.add(text.subarray(0, n), a!);
+    trie.add(text, c!);
+    expect(trie.footprint().nodes).toBe(12_001);
+    expect(matches(trie, text)).toEqual([a, c]);
+    trie.removePipe(a!);
+    expect(trie.footprint()).toEqual({ nodes: 2, labelBytes: 12_000, pipes: 1 });
+    let reported = 0;
+    trie.removePipe(c!, (prefix) => (reported += prefix.length));
+    expect(reported).toBe(12_000);
+    expect(trie.footprint()).toEqual(EMPTY);
+  });
+
+  it("keeps no larger string alive once a long prefix that was split is cancelled", async () => {
     const trie = new SubscriptionTrie();
     const [a] = pipes(1);
-    const text = Buffer.alloc(3000, 0x7a);
-    for (let n = 1; n <= text.length; n++) trie.add(text.subarray(0, n), a!);
-    expect(trie.footprint().nodes).toBe(3001);
-    expect(matches(trie, text)).toEqual([a]);
-    let count = 0;
-    trie.removePipe(a!, () => count++);
-    expect(count).toBe(3000);
-    expect(trie.footprint()).toEqual(EMPTY);
+    const long = Buffer.alloc(4 * 1024 * 1024, 0x6c);
+    const before = await settledExternal();
+    trie.add(long, a!);
+    // Splits the 4 MB edge after 20 bytes; the 20-byte part must not share the 4 MB string.
+    trie.add(long.subarray(0, 20), a!);
+    trie.remove(long, a!);
+    const after = await settledExternal();
+    expect(trie.footprint()).toEqual({ nodes: 2, labelBytes: 20, pipes: 1 });
+    expect(after - before).toBeLessThan(1024 * 1024);
   });
 });
 
