@@ -46,11 +46,16 @@ async function goodPeer(pub: Socket, address: string) {
       if (text !== "probe") received.push(Number(text));
     }
   })();
+  // A test that fails before finish() must not leave a rejection behind: finish() awaits `done` itself.
+  done.catch(() => undefined);
   let sent = 0;
-  const timer = setInterval(() => void pub.send(["good", String(sent++)]), 1);
+  const failures: unknown[] = [];
+  const timer = setInterval(() => void pub.send(["good", String(sent++)]).catch((error: unknown) => failures.push(error)), 1);
+  open.defer(() => clearInterval(timer));
   return {
     async finish(): Promise<{ sent: number; received: number[] }> {
       clearInterval(timer);
+      expect(failures).toEqual([]);
       await pub.send(["good", "end"]);
       await done;
       return { sent, received };
