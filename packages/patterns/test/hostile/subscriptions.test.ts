@@ -73,13 +73,14 @@ function feed(target: Target) {
   const timer = setInterval(() => void target.publish("good", String(sent++)).catch((error: unknown) => failures.push(error)), 1);
   closers.push(() => clearInterval(timer));
   return {
-    async finish(): Promise<void> {
+    async finish(): Promise<string> {
       clearInterval(timer);
       const deadline = Date.now() + 20_000;
       while (target.received.length < sent && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
       expect(failures).toEqual([]);
       expect(sent).toBeGreaterThan(0);
       expect(target.received).toEqual(Array.from({ length: sent }, (_, i) => i));
+      return `good peer ${target.received.length}/${sent}`;
     },
   };
 }
@@ -129,8 +130,7 @@ describe.each(TARGETS)("%s against a hostile subscriber", (name, make) => {
     await applied(target, peer, "H");
     await peer.close();
     const after = await recovered(before);
-    await good.finish();
-    console.log(`${name} 1 MB subscriptions: ${describeFootprint(before, after)}`);
+    console.log(`${name} 1 MB subscriptions, ${await good.finish()}: ${describeFootprint(before, after)}`);
   });
 
   it("frees 100,000 distinct subscriptions (half of them snapshot tokens) when their peer leaves, three times over", async () => {
@@ -145,8 +145,7 @@ describe.each(TARGETS)("%s against a hostile subscriber", (name, make) => {
       await peer.close();
     }
     const after = await recovered(before);
-    await good.finish();
-    console.log(`${name} 100,000 topics x3: ${describeFootprint(before, after)}`);
+    console.log(`${name} 100,000 topics x3, ${await good.finish()}: ${describeFootprint(before, after)}`);
   });
 
   it("frees what 50,000 subscriptions held once they are cancelled, five times over", async () => {
@@ -164,7 +163,6 @@ describe.each(TARGETS)("%s against a hostile subscriber", (name, make) => {
     }
     await peer.close();
     const after = await recovered(before);
-    await good.finish();
-    console.log(`${name} 50,000 subscribe+cancel x5: ${describeFootprint(before, after)}`);
+    console.log(`${name} 50,000 subscribe+cancel x5, ${await good.finish()}: ${describeFootprint(before, after)}`);
   });
 });
