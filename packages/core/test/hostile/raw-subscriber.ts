@@ -64,10 +64,12 @@ export async function hostileSubscriber(transport: AttackTransport, address: str
  * everything before it was too (one connection is read in order).
  */
 export async function publishUntil(send: (parts: string[]) => Promise<void>, topic: string, arrived: () => boolean, timeoutMs = 20_000): Promise<void> {
+  let failure: unknown = null;
   await until(
     () => {
+      if (failure !== null) throw failure;
       if (arrived()) return true;
-      void send([topic, "probe"]);
+      send([topic, "probe"]).catch((error: unknown) => (failure ??= error));
       return false;
     },
     `messages on ${topic} to reach the hostile subscriber`,
