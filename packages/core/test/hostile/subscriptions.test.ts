@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Publisher, Subscriber, XPublisher, type Socket } from "../../src/index.js";
 import { bindAddress, eventCount, nextEvent, socketScope, until, within } from "../helpers.js";
 import { describeFootprint, footprint, mb, type Footprint } from "./measure.js";
-import { hostileSubscriber, publishUntil, type AttackTransport } from "./raw-subscriber.js";
+import { hostileSubscriber, publishUntil, type AttackTransport, type HostileSubscriber } from "./raw-subscriber.js";
 
 const open = socketScope();
 const TRANSPORTS: readonly AttackTransport[] = ["tcp", "ipc", "ws"];
@@ -76,34 +76,45 @@ function expectRecovered(before: Footprint, after: Footprint): void {
   expect(after.fds, describeFootprint(before, after)).toBeLessThanOrEqual(before.fds);
 }
 
+/** A PUB bound on `transport` with a good subscriber being fed, and the footprint before the attack. */
+async function underAttack(transport: AttackTransport, options?: ConstructorParameters<typeof Publisher>[0]) {
+  const pub = open(new Publisher(options));
+  const address = await bindPublisher(pub, transport);
+  const good = await goodPeer(pub, address);
+  return { pub, address, good, before: await footprint() };
+}
+
+/** The hostile peer hangs up; resolves once the publisher has seen it go. */
+async function leave(pub: Socket, peer: HostileSubscriber): Promise<void> {
+  const gone = nextEvent(pub, "disconnect");
+  await peer.close();
+  await gone;
+}
+
+/** Checks heap, external memory and fds came back and the good peer lost nothing; returns the log line. */
+async function recovered(before: Footprint, good: { finish(): Promise<{ sent: number; received: number[] }> }): Promise<string> {
+  const after = await footprint();
+  expectRecovered(before, after);
+  return `${expectEvery(await good.finish())}: ${describeFootprint(before, after)}`;
+}
+
 function topics(count: number, tag: string): Buffer[] {
   return Array.from({ length: count }, (_, i) => Buffer.from(`${tag}.${i.toString(36)}.${(i * 7919).toString(16)}`));
 }
 
 describe.each(TRANSPORTS)("PUB against hostile subscribers over %s", (transport) => {
   it("survives a 1 MB subscription and the peer's leaving; heap and fds come back; a good subscriber loses nothing", async () => {
-    const pub = open(new Publisher());
-    const address = await bindPublisher(pub, transport);
-    const good = await goodPeer(pub, address);
-    const before = await footprint();
+    const { pub, address, good, before } = await underAttack(transport);
     const peer = await hostileSubscriber(transport, address);
     peer.send([Buffer.alloc(MB, 0x78), Buffer.from("H1")], true);
     await publishUntil((m) => pub.send(m), "H1", () => peer.saw(Buffer.from("H1")));
     const held = await footprint();
-    const gone = nextEvent(pub, "disconnect");
-    await peer.close();
-    await gone;
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`${transport} 1 MB subscription, ${count}: held ${mb(held.heap - before.heap)} heap + ${mb(held.external - before.external)} external; after: ${describeFootprint(before, after)}`);
+    await leave(pub, peer);
+    console.log(`${transport} 1 MB subscription, held ${mb(held.heap - before.heap)} heap + ${mb(held.external - before.external)} external, ${await recovered(before, good)}`);
   });
 
   it("frees 100,000 distinct subscriptions when their peer leaves, three times over", async () => {
-    const pub = open(new Publisher());
-    const address = await bindPublisher(pub, transport);
-    const good = await goodPeer(pub, address);
-    const before = await footprint();
+    const { pub, address, good, before } = await underAttack(transport);
     const rounds: string[] = [];
     for (let round = 0; round < 3; round++) {
       const peer = await hostileSubscriber(transport, address);
@@ -112,22 +123,14 @@ describe.each(TRANSPORTS)("PUB against hostile subscribers over %s", (transport)
       peer.send([...topics(99_999, `t${round}`), Buffer.from(marker)], true);
       await publishUntil((m) => pub.send(m), marker, () => peer.saw(Buffer.from(marker)));
       const held = await footprint();
-      const gone = nextEvent(pub, "disconnect");
-      await peer.close();
-      await gone;
+      await leave(pub, peer);
       rounds.push(`round ${round + 1}: held +${mb(held.heap - before.heap)}`);
     }
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`${transport} 100,000 topics x3, ${count}: ${rounds.join(", ")}; after: ${describeFootprint(before, after)}`);
+    console.log(`${transport} 100,000 topics x3, ${rounds.join(", ")}, ${await recovered(before, good)}`);
   });
 
   it("frees what 50,000 subscriptions held once they are cancelled, five times over", async () => {
-    const pub = open(new Publisher());
-    const address = await bindPublisher(pub, transport);
-    const good = await goodPeer(pub, address);
-    const before = await footprint();
+    const { pub, address, good, before } = await underAttack(transport);
     const peer = await hostileSubscriber(transport, address);
     const rounds: string[] = [];
     for (let round = 0; round < 5; round++) {
@@ -140,20 +143,12 @@ describe.each(TRANSPORTS)("PUB against hostile subscribers over %s", (transport)
       const now = await footprint();
       rounds.push(`+${mb(now.heap - before.heap)}`);
     }
-    const gone = nextEvent(pub, "disconnect");
-    await peer.close();
-    await gone;
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`${transport} 50,000 subscribe+cancel x5, ${count}: heap after each round ${rounds.join(", ")}; after: ${describeFootprint(before, after)}`);
+    await leave(pub, peer);
+    console.log(`${transport} 50,000 subscribe+cancel x5, heap after each round ${rounds.join(", ")}, ${await recovered(before, good)}`);
   });
 
   it("drops a peer going over the default maxSubscriptions of 100,000 with ENOBUFS, and frees what it held", async () => {
-    const pub = open(new Publisher());
-    const address = await bindPublisher(pub, transport);
-    const good = await goodPeer(pub, address);
-    const before = await footprint();
+    const { pub, address, good, before } = await underAttack(transport);
     const peer = await hostileSubscriber(transport, address);
     const dropped = nextEvent(pub, "disconnect", 20_000);
     peer.send(topics(150_000, "over"), true);
@@ -161,10 +156,7 @@ describe.each(TRANSPORTS)("PUB against hostile subscribers over %s", (transport)
     expect(event.error).toMatchObject({ code: "ENOBUFS" });
     expect(event.error!.message).toMatch(/maxSubscriptions 100000/);
     await within(peer.raw.closed, 10_000, "the publisher closing the connection");
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`${transport} 150,000 topics (dropped at 100,000), ${count}: ${describeFootprint(before, after)}`);
+    console.log(`${transport} 150,000 topics (dropped at 100,000), ${await recovered(before, good)}`);
   });
 });
 
@@ -192,10 +184,7 @@ describe("XPUB against a hostile subscriber", () => {
     await peer.close();
     await reading;
     expect([subscribed, cancelled, hugeSeen]).toEqual([100_000, 100_000, 2]);
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`XPUB tcp 1 MB + 99,999 topics, ${count}: ${describeFootprint(before, after)}`);
+    console.log(`XPUB tcp 1 MB + 99,999 topics, ${await recovered(before, good)}`);
   });
 });
 
@@ -239,19 +228,14 @@ describe("PUB over inproc", () => {
     const before = await footprint();
     const holder = await hugeSubscriber(pub, address);
     expect(() => holder.close()).not.toThrow();
-    const after = await footprint();
-    expectRecovered(before, after);
-    const count = expectEvery(await good.finish());
-    console.log(`inproc sub.close() with a 1 MB subscription, ${count}: ${describeFootprint(before, after)}`);
+    console.log(`inproc sub.close() with a 1 MB subscription, ${await recovered(before, good)}`);
   });
 });
 
 describe("maxSubscriptionBytes", () => {
   it("drops a peer whose subscriptions add up to more bytes than allowed, over every transport", async () => {
     for (const transport of TRANSPORTS) {
-      const pub = open(new Publisher({ maxSubscriptionBytes: 64 * 1024 }));
-      const address = await bindPublisher(pub, transport);
-      const good = await goodPeer(pub, address);
+      const { pub, address, good } = await underAttack(transport, { maxSubscriptionBytes: 64 * 1024 });
       const peer = await hostileSubscriber(transport, address);
       const dropped = eventCount(pub, "disconnect", 1, 10_000);
       peer.send([Buffer.alloc(40 * 1024, 0x61), Buffer.alloc(40 * 1024, 0x62)], true);
