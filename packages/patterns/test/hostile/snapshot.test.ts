@@ -69,14 +69,19 @@ describe("SnapshotPublisher and SnapshotSubscriber against hostile peers", () =>
     const pub = new SnapshotPublisher({ bind: [ANY_PORT], snapshotBind: [ANY_PORT], maxPendingSnapshots: 100 });
     await pub.start();
     closers.push(() => pub.close());
+    const before = await footprint();
     const subscriber = await hostilePeer(pub.endpoints[0]!, "SUB");
     const tokens: Buffer[][] = [];
     for (let i = 0; i < 2_000; i++) tokens.push([Buffer.concat([Buffer.from([1]), Buffer.from(TOKEN_PREFIX + randomBytes(16).toString("hex"), "latin1")])]);
     subscriber.sendMany(tokens);
     await until(() => pub.dropped === 1_900, "the tokens beyond the bound to be forgotten");
-    // No heap check here: the subscriptions themselves live in core's XPUB subscription
-    // trie, which keeps its nodes after a subscriber leaves (reported to core).
     await subscriber.destroy();
+    // Core's subscription trie frees a departed peer's prefixes, and the publisher forgets
+    // its tokens: the heap returns within the bound once the subscriber is gone.
+    await until(() => openFds() <= before.fds, "the hostile subscriber's fd to be released");
+    const after = await footprint();
+    console.log(`token subscriptions never asked for: ${describeFootprint(before, after)}`);
+    expect(after.heap - before.heap).toBeLessThan(HEAP_BOUND);
     const good = new SnapshotSubscriber({ connect: pub.endpoints, snapshot: pub.snapshotEndpoints });
     closers.push(() => good.close());
     good.subscribe("", () => undefined);
