@@ -12,6 +12,11 @@
  *
  * A ZWS message payload is a flags octet (bit 0 MORE, bit 1 COMMAND) and the
  * frame body.
+ *
+ * Writes of its own (RFC 6455 §5.5.2-3): a PING is answered with one PONG
+ * per read, for the latest PING only (§5.5.3 allows it), and not at all while
+ * the peer leaves our output unread: that PONG waits for 'drain'. A peer that
+ * sends PINGs and never reads makes us hold one PONG, not a queue of them.
  */
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
@@ -38,6 +43,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #greetingLeft = GREETING_SIZE;
   #pendingWrite: ((error?: Error | null) => void) | null = null;
   #closeSent = false;
+  /** Payload of the latest PING not answered yet. */
+  #pongOwed: Buffer | null = null;
   /** ZMTP bytes decoded from the current socket chunk, pushed to the engine at once. */
   #incoming: Buffer[] | null = null;
   /** WebSocket bytes encoded from the current engine write, written to the socket at once. */
@@ -47,6 +54,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
    * @param socket the connection, its HTTP upgrade done
    * @param rest bytes that arrived after the upgrade head
    * @param mechanism the mechanism named by the agreed subprotocol
+   * @param maxMessageSize octets one ZMTP frame may have (-1: no limit); the
+   *   engine above bounds whole messages
    */
   constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, maxMessageSize: number) {
     super({ allowHalfOpen: false });
@@ -62,6 +71,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       if (!this.destroyed) this.destroy();
     });
     socket.on("drain", () => {
+      this.#answerPing();
       const callback = this.#pendingWrite;
       this.#pendingWrite = null;
       callback?.();
@@ -74,9 +84,12 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     return this;
   }
 
-  /** Ends after the queued writes are flushed (`net.Socket.destroySoon`). */
+  /**
+   * Ends after the queued writes are flushed (`net.Socket.destroySoon`);
+   * at once if the peer is not reading them, which would hold the connection open.
+   */
   destroySoon(): void {
-    if (this.writableFinished) this.destroy();
+    if (this.writableFinished || this.writableLength > 0 || this.#socket.writableLength > 0) this.destroy();
     else {
       this.once("finish", () => this.destroy());
       this.end();
@@ -99,6 +112,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     }
     this.#flushIncoming();
     this.#incoming = null;
+    this.#answerPing();
   }
 
   /** Pushes the ZMTP bytes gathered so far (before a close ends the stream, and after each read). */
@@ -136,7 +150,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   onControl(opcode: Opcode, payload: Buffer): void {
     if (opcode === Opcode.Ping) {
-      this.#send(Opcode.Pong, [payload]);
+      // The payload is a view into the read chunk: copy its (at most 125) octets.
+      this.#pongOwed = Buffer.from(payload);
     } else if (opcode === Opcode.Close) {
       // RFC 6455 §5.5.1: answer a close with a close, then the connection ends.
       this.#sendClose(payload.subarray(0, 2));
@@ -225,6 +240,14 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     } else {
       for (const chunk of chunks) this.#socket.write(chunk);
     }
+  }
+
+  /** Sends the PONG owed, unless the peer has not taken what we wrote before. */
+  #answerPing(): void {
+    const payload = this.#pongOwed;
+    if (payload === null || this.#socket.writableNeedDrain) return;
+    this.#pongOwed = null;
+    this.#send(Opcode.Pong, [payload]);
   }
 
   #sendClose(status: Buffer): void {
