@@ -14,7 +14,9 @@ import { once } from "node:events";
 import { Push, type Pull, type Socket } from "../../src/index.js";
 import { Opcode, encodeFrame } from "../../src/transport/websocket-frame.js";
 import { encodeUpgradeRequest } from "../../src/transport/websocket-handshake.js";
+import { expect } from "vitest";
 import { bindFresh, rawCommand, rawFrame, rawGreeting, rawProperties, until, within } from "../helpers.js";
+import { describeFootprint, footprint, openFds, type Footprint } from "./measure.js";
 
 /** Transports a raw peer can attack: those with a connection underneath. */
 export type HostileTransport = "tcp" | "ipc" | "ws";
@@ -100,8 +102,9 @@ export class HostilePeer {
     const stream = this.stream;
     if (stream.destroyed || stream.writableEnded) return false;
     if (stream.write(bytes)) return true;
-    const closed = this.closed.then(() => false);
-    return Promise.race([once(stream, "drain").then(() => !stream.destroyed), closed]);
+    // Not events.once(): it would reject on the EPIPE of a connection skein dropped.
+    const drained = new Promise<boolean>((resolve) => stream.once("drain", () => resolve(!stream.destroyed)));
+    return Promise.race([drained, this.closed.then(() => false)]);
   }
 
   /** Writes `block` again and again up to `total` octets, or until skein closes the connection. Returns the octets written. */
@@ -118,7 +121,15 @@ export class HostilePeer {
 
 /** Repeats `unit` into a block of about `size` octets (whole units only). */
 export function block(unit: Buffer, size = 256 * 1024): Buffer {
-  return Buffer.concat(Array.from({ length: Math.max(1, Math.floor(size / unit.length)) }, () => unit));
+  // One allocation filled by doubling copies: the attacker's own work stays out of the latency figures.
+  const out = Buffer.allocUnsafe(Math.max(1, Math.floor(size / unit.length)) * unit.length);
+  let filled = unit.copy(out, 0);
+  while (filled < out.length) {
+    const n = Math.min(filled, out.length - filled);
+    out.copyWithin(filled, 0, n);
+    filled += n;
+  }
+  return out;
 }
 
 /** What a good peer saw while an attack ran. */
@@ -127,6 +138,8 @@ export interface GoodPeerReport {
   received: string[];
   /** Milliseconds from each send() to its receive(). */
   latencies: number[];
+  /** When each message was sent (performance.now()). */
+  sentAt: number[];
 }
 
 /**
@@ -138,6 +151,7 @@ export function goodPeer(pull: Pull, address: string, minimum = 50): { ready: Pr
   const push = new Push({ linger: 0 });
   const received: string[] = [];
   const latencies: number[] = [];
+  const sentTimes: number[] = [];
   let stopping = false;
   push.connect(address);
   const run = (async () => {
@@ -146,6 +160,7 @@ export function goodPeer(pull: Pull, address: string, minimum = 50): { ready: Pr
       await push.send(String(i));
       const [frame] = await within(pull.receive(), 15_000, `good message ${i}`);
       latencies.push(performance.now() - sentAt);
+      sentTimes.push(sentAt);
       received.push(frame!.toString());
     }
   })();
@@ -163,7 +178,7 @@ export function goodPeer(pull: Pull, address: string, minimum = 50): { ready: Pr
       } finally {
         push.close();
       }
-      return { received, latencies };
+      return { received, latencies, sentAt: sentTimes };
     },
   };
 }
@@ -178,4 +193,45 @@ export function latencySummary(latencies: number[]): string {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0).toFixed(1);
   return `good peer: ${latencies.length} messages, latency median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
+}
+
+/** What a socket may hold more than before the attack once the attacker is gone, heap or external. */
+export const AFTER_ATTACK_BOUND = 8 * 1024 * 1024;
+
+/**
+ * Runs `attack` on a PULL (made with `options`, bound on `transport`) while
+ * a good PUSH sends to it, then checks what every hostile test checks: the
+ * good peer's messages all arrived, in order; the attacker's fds are released;
+ * heap and external memory are back within {@link AFTER_ATTACK_BOUND}; the
+ * socket still takes a new peer. Logs the figures for docs/reliability.md.
+ */
+export async function siege(
+  label: string,
+  pull: Pull,
+  transport: HostileTransport,
+  attack: (address: string, before: Footprint, attackOver: () => void) => Promise<void>,
+): Promise<GoodPeerReport> {
+  const address = await bindHostile(pull, transport);
+  const good = goodPeer(pull, address);
+  await good.ready;
+  const before = await footprint();
+  // The latency figures cover the attack only, not the forced collections of footprint().
+  const start = performance.now();
+  let end = Number.POSITIVE_INFINITY;
+  await attack(address, before, () => (end = Math.min(end, performance.now())));
+  end = Math.min(end, performance.now());
+  const report = await good.stop();
+  expect(report.received).toEqual(inOrder(report.received.length));
+  const during = report.latencies.filter((_, i) => report.sentAt[i]! >= start && report.sentAt[i]! < end);
+  await until(() => openFds() <= before.fds, "the attacker's fds to be released", 10_000);
+  const after = await footprint();
+  console.log(`${label}: ${latencySummary(during)} during the attack; after: ${describeFootprint(before, after)}`);
+  expect(after.heap - before.heap).toBeLessThan(AFTER_ATTACK_BOUND);
+  expect(after.external - before.external).toBeLessThan(AFTER_ATTACK_BOUND);
+  const late = goodPeer(pull, address, 1);
+  await within(late.ready, 10_000, "a new peer to be served");
+  const served = (await late.stop()).received;
+  expect(served.length).toBeGreaterThan(0);
+  expect(served).toEqual(inOrder(served.length));
+  return report;
 }
