@@ -71,12 +71,15 @@ export class HostilePeer {
     return this.#received;
   }
 
-  /** The opening bytes up to a completed NULL handshake as `socketType`: greeting and READY, or upgrade and READY. */
+  /** What opens the connection before any command: the NULL greeting, or the WebSocket upgrade request. */
+  opening(): Buffer {
+    if (this.transport !== "ws") return rawGreeting();
+    return encodeUpgradeRequest("/hostile", "127.0.0.1", "aG9zdGlsZSBwZWVyIGtleQ==", "ZWS2.0/NULL");
+  }
+
+  /** The opening bytes up to a completed NULL handshake as `socketType`: {@link opening}, then READY. */
   handshake(socketType = "PUSH"): Buffer {
-    const ready = this.command("READY", rawProperties({ "Socket-Type": socketType }));
-    if (this.transport !== "ws") return Buffer.concat([rawGreeting(), ready]);
-    const upgrade = encodeUpgradeRequest("/hostile", "127.0.0.1", "aG9zdGlsZSBwZWVyIGtleQ==", "ZWS2.0/NULL");
-    return Buffer.concat([upgrade, ready]);
+    return Buffer.concat([this.opening(), this.command("READY", rawProperties({ "Socket-Type": socketType }))]);
   }
 
   /** One ZMTP frame: as is (tcp, ipc) or as a masked binary WebSocket message (RFC 45). */
