@@ -62,7 +62,7 @@ const WRITE_LIMIT = 256 * 1024;
  * from one peer leaves the others a turn of their own. 1024 PING commands
  * take about 2 ms on a shared CI core.
  */
-const FRAMES_PER_TURN = 1024;
+export const FRAMES_PER_TURN = 1024;
 /** Room left above a message limit for the security box around a CURVE frame (RFC 26 §"MESSAGE"). */
 const BOX_ALLOWANCE = 64;
 
