@@ -151,9 +151,23 @@ export class WebSocketDecoder {
     this.#buffered.push(chunk);
     this.#bufferedBytes += chunk.length;
     if (this.#bufferedBytes < this.#need) return;
-    while (!this.#stopped && this.#readFrame()) {
-      // one frame per turn
-    }
+    this.resume();
+  }
+
+  /**
+   * Frames the decoder may still deliver before it stops and keeps the rest
+   * buffered (the caller's per-turn budget); `Infinity` for no budget.
+   */
+  budget = Number.POSITIVE_INFINITY;
+
+  /** True when the budget ran out with octets still buffered: call {@link resume} with a new budget. */
+  get blocked(): boolean {
+    return this.budget <= 0 && this.#bufferedBytes >= Math.max(2, this.#need) && !this.#stopped;
+  }
+
+  /** Delivers the frames already buffered, as far as the budget allows. */
+  resume(): void {
+    while (!this.#stopped && this.budget > 0 && this.#readFrame()) this.budget--;
   }
 
   /** Joins the buffered chunks into one (only when a frame spans chunks). */

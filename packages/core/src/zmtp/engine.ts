@@ -20,7 +20,7 @@ import { FrameEncoder } from "./frame-encoder.js";
 import { GREETING_SIZE, SIGNATURE_SIZE, checkSignature, encodeGreeting, parseGreeting, type Greeting } from "./greeting.js";
 import { getProperty, type Metadata } from "./metadata.js";
 import { messageLimits, type MessageLimits } from "./message-limits.js";
-import { currentTurn } from "../util/turn.js";
+import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 
 /** What an engine needs from its socket. */
 export interface EngineSocket {
@@ -56,13 +56,6 @@ const enum State {
 
 /** Keep writing while Node's stream buffer holds less than this. */
 const WRITE_LIMIT = 256 * 1024;
-/**
- * Frames decoded from one peer per turn of the event loop. A peer whose
- * bytes hold more waits for the next turn (its stream paused), so a flood
- * from one peer leaves the others a turn of their own. 1024 PING commands
- * take about 2 ms on a shared CI core.
- */
-export const FRAMES_PER_TURN = 1024;
 /** Room left above a message limit for the security box around a CURVE frame (RFC 26 §"MESSAGE"). */
 const BOX_ALLOWANCE = 64;
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Pull } from "../../src/index.js";
-import { FRAMES_PER_TURN } from "../../src/zmtp/engine.js";
+import { FRAMES_PER_TURN } from "../../src/util/turn.js";
 import { nextEvent, socketScope, within } from "../helpers.js";
 import { HOSTILE_TRANSPORTS, HostilePeer, bindHostile, block } from "./peers.js";
 
@@ -34,6 +34,34 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, flooded in one write", (trans
     await attacker.write(block(unit, unit.length * MESSAGES));
     for (let i = 0; i < MESSAGES; i++) await within(pull.receive());
     counting = false;
+    expect(turns).toBeGreaterThanOrEqual(MESSAGES / FRAMES_PER_TURN - 1);
+    attacker.destroy();
+  });
+});
+
+describe("A PULL over ws, sent a message in many WebSocket fragments in one write", () => {
+  it("decodes the fragments over many turns of the event loop, a frame budget per turn", async () => {
+    const pull = open(new Pull());
+    const address = await bindHostile(pull, "ws");
+    const attacker = await HostilePeer.connect(address, "ws");
+    const handshaken = nextEvent(pull, "handshake");
+    await attacker.write(attacker.handshake());
+    await handshaken;
+    // RFC 6455 §5.4: the ZWS flags octet (no MORE) opens the message, one-octet continuations follow, FIN ends it.
+    const first = Buffer.from([0x02, 0x80 | 1, 0, 0, 0, 0, 0x00]);
+    const continuation = Buffer.from([0x00, 0x80 | 1, 0, 0, 0, 0, 0x61]);
+    const last = Buffer.from([0x80, 0x80 | 1, 0, 0, 0, 0, 0x61]);
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    await attacker.write(Buffer.concat([first, block(continuation, continuation.length * (MESSAGES - 1)), last]));
+    const [message] = await within(pull.receive(), 20_000);
+    counting = false;
+    expect(message!.length).toBe(MESSAGES);
     expect(turns).toBeGreaterThanOrEqual(MESSAGES / FRAMES_PER_TURN - 1);
     attacker.destroy();
   });

@@ -58,6 +58,20 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent frame headers with huge 
     });
   });
 
+  it("drops a peer announcing a frame above the largest Buffer even with every limit lifted", async () => {
+    const pull = open(new Pull({ maxIncompleteMessageSize: -1 }));
+    await siege(`frame of 2^32 + 1 octets, no limits, over ${transport}`, pull, transport, async (address) => {
+      const attacker = await HostilePeer.connect(address, transport);
+      const handshaken = nextEvent(pull, "handshake");
+      await attacker.write(attacker.handshake());
+      await handshaken;
+      const dropped = nextEvent(pull, "disconnect");
+      await attacker.write(announce(attacker, 2n ** 32n + 1n, Buffer.from("a few octets")));
+      expect((await dropped).error?.code).toBe(dropCode(transport));
+      await within(attacker.closed);
+    });
+  });
+
   it("holds only the octets received of a frame announced at 200 MB, and frees them when the peer leaves", async () => {
     const pull = open(new Pull());
     await siege(`200 MB announced over ${transport}`, pull, transport, async (address, before, attackOver) => {

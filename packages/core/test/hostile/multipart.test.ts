@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { Pull, type Event } from "../../src/index.js";
 import { nextEvent, socketScope, strings, within } from "../helpers.js";
-import { mb } from "./measure.js";
+import { describeFootprint, footprint, mb } from "./measure.js";
 import { HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, siege } from "./peers.js";
 
 const open = socketScope();
@@ -106,5 +106,30 @@ describe.each(HOSTILE_TRANSPORTS)("Message limits over %s", (transport) => {
     expect(strings(await within(pull.receive()))).toEqual(["whole"]);
     // The connection is gone: whatever it delivered was delivered before the drop.
     expect(pull.readable).toBe(false);
+  });
+});
+
+describe("A PULL over ws, attacked with a WebSocket message in endless fragments", () => {
+  it("holds the fragments' octets in one buffer, not an object per fragment, and frees them when the peer leaves", async () => {
+    const pull = open(new Pull());
+    await siege("endless one-octet WebSocket fragments over ws", pull, "ws", async (address, before, attackOver) => {
+      const attacker = await HostilePeer.connect(address, "ws");
+      const handshaken = nextEvent(pull, "handshake");
+      await attacker.write(attacker.handshake());
+      await handshaken;
+      // RFC 6455 §5.4: a first frame without FIN, then continuation frames (opcode 0), never a final one.
+      const first = Buffer.from([0x02, 0x80 | 1, 0, 0, 0, 0, 0x00]);
+      const continuation = Buffer.from([0x00, 0x80 | 1, 0, 0, 0, 0, 0x61]);
+      await attacker.write(first);
+      const fragments = 1_000_000;
+      await attacker.flood(block(continuation), continuation.length * fragments);
+      attackOver();
+      const during = await footprint();
+      console.log(`${fragments} one-octet WebSocket fragments over ws; while connected: ${describeFootprint(before, during)}`);
+      expect(during.heap - before.heap).toBeLessThan(16 * 1024 * 1024);
+      const gone = nextEvent(pull, "disconnect");
+      attacker.destroy();
+      await gone;
+    });
   });
 });
