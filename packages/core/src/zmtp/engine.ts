@@ -103,6 +103,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   /** Received bytes not decoded yet because the turn's budget ran out. */
   #backlog: Buffer | null = null;
   #continueScheduled = false;
+  /** The peer ended while bytes it sent before waited in the backlog: close once they are decoded. */
+  #peerEnded = false;
   /** The event-loop turn whose frame budget the decoder holds. */
   #turn = -1;
   /**
@@ -140,13 +142,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     stream.on("error", (error: NodeJS.ErrnoException) =>
       this.#fail(error instanceof ZmqError ? error : toZmqError(error, this.endpoint)),
     );
-    // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
-    const peerClosed = (): void =>
-      this.#fail(
-        this.#state === State.Active
-          ? null
-          : new ZmqError("ECONNRESET", `Peer closed the connection during the handshake`, this.endpoint),
-      );
+    const peerClosed = (): void => this.#peerClosed();
     stream.on("end", peerClosed);
     stream.on("close", peerClosed);
     stream.on("drain", () => {
@@ -353,7 +349,21 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const backlog = this.#backlog;
     this.#backlog = null;
     if (backlog !== null) this.#consume(backlog);
-    if (this.#pausedBy === 0 && !this.closed) this.stream.resume();
+    if (this.#peerEnded && this.#backlog === null) this.#peerClosed();
+    else if (this.#pausedBy === 0 && !this.closed) this.stream.resume();
+  }
+
+  /** The stream ended or closed under us. */
+  #peerClosed(): void {
+    if (this.#backlog !== null) {
+      // What the peer sent before it left is delivered first (a linger flush ends this way).
+      this.#peerEnded = true;
+      return;
+    }
+    // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
+    this.#fail(
+      this.#state === State.Active ? null : new ZmqError("ECONNRESET", `Peer closed the connection during the handshake`, this.endpoint),
+    );
   }
 
   /** Collects the peer's greeting; returns the bytes after it, or null while incomplete. */
