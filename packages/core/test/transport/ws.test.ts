@@ -238,6 +238,21 @@ describe("ws transport, skein to skein", () => {
   });
 });
 
+describe("ws transport, ending", () => {
+  it("a positive linger delivers every queued message, though the peer ends while they wait to be decoded", async () => {
+    const pull = open(new Pull());
+    await pull.bind("ws://127.0.0.1:0/linger");
+    const push = open(new Push({ linger: 5000, sendHighWaterMark: 0 }));
+    const connected = nextEvent(push, "handshake");
+    push.connect(pull.lastEndpoint!);
+    await connected;
+    // More frames than one turn's budget, written at once, then the end of the connection.
+    for (let i = 0; i < 5000; i++) await push.send(["part", String(i)]);
+    push.close();
+    for (let i = 0; i < 5000; i++) expect(strings(await within(pull.receive()))[1]).toBe(String(i));
+  });
+});
+
 /** A raw TCP client to a ws:// endpoint. */
 function rawWs(endpoint: string) {
   return rawConnect(endpoint.replace(/^ws:/, "tcp:").replace(/\/[^:]*$/, ""));
