@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Pull, type EventType } from "../../src/index.js";
 import { nextEvent, socketScope, within } from "../helpers.js";
 import { describeFootprint, footprint } from "./measure.js";
-import { HOSTILE_TRANSPORTS, HostilePeer, siege, type HostileTransport } from "./peers.js";
+import { HOSTILE_TRANSPORTS, HostilePeer, handshaken, siege, type HostileTransport } from "./peers.js";
 
 const open = socketScope();
 /** Below the default maxIncompleteMessageSize (256 MiB), so skein waits for the body. */
@@ -47,10 +47,7 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent frame headers with huge 
   it.each(HUGE)("drops a peer announcing a frame of %s octets as soon as the header is read", async (_name, size) => {
     const pull = open(new Pull());
     await siege(`frame of ${size} octets over ${transport}`, pull, transport, async (address) => {
-      const attacker = await HostilePeer.connect(address, transport);
-      const handshaken = nextEvent(pull, "handshake");
-      await attacker.write(attacker.handshake());
-      await handshaken;
+      const attacker = await handshaken(pull, address, transport);
       const dropped = nextEvent(pull, "disconnect");
       await attacker.write(announce(attacker, size, Buffer.from("a few octets")));
       expect((await dropped).error?.code).toBe(dropCode(transport));
@@ -61,10 +58,7 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent frame headers with huge 
   it("drops a peer announcing a frame above the largest Buffer even with every limit lifted", async () => {
     const pull = open(new Pull({ maxIncompleteMessageSize: -1 }));
     await siege(`frame of 2^32 + 1 octets, no limits, over ${transport}`, pull, transport, async (address) => {
-      const attacker = await HostilePeer.connect(address, transport);
-      const handshaken = nextEvent(pull, "handshake");
-      await attacker.write(attacker.handshake());
-      await handshaken;
+      const attacker = await handshaken(pull, address, transport);
       const dropped = nextEvent(pull, "disconnect");
       await attacker.write(announce(attacker, 2n ** 32n + 1n, Buffer.from("a few octets")));
       expect((await dropped).error?.code).toBe(dropCode(transport));
@@ -75,10 +69,7 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent frame headers with huge 
   it("holds only the octets received of a frame announced at 200 MB, and frees them when the peer leaves", async () => {
     const pull = open(new Pull());
     await siege(`200 MB announced over ${transport}`, pull, transport, async (address, before, attackOver) => {
-      const attacker = await HostilePeer.connect(address, transport);
-      const handshaken = nextEvent(pull, "handshake");
-      await attacker.write(attacker.handshake());
-      await handshaken;
+      const attacker = await handshaken(pull, address, transport);
       await attacker.write(announce(attacker, BigInt(ANNOUNCED), Buffer.alloc(64 * 1024, 0x61)));
       attackOver();
       const during = await footprint();

@@ -9,7 +9,7 @@ import { Pull, Push } from "../../src/index.js";
 import { Opcode } from "../../src/transport/websocket-frame.js";
 import { nextEvent, socketScope, until } from "../helpers.js";
 import { describeFootprint, footprint, mb, openFds } from "./measure.js";
-import { COMMAND, HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, siege, type HostileTransport } from "./peers.js";
+import { COMMAND, HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, handshaken, siege, type HostileTransport } from "./peers.js";
 
 const open = socketScope();
 /**
@@ -44,10 +44,7 @@ describe.each(ATTACKS.flatMap((attack) => attack.transports.map((transport) => [
     it("keep skein's memory flat while it floods, release everything once it leaves, and the good peer loses nothing", async () => {
       const pull = open(new Pull());
       await siege(`${name} over ${transport}`, pull, transport, async (address, before, attackOver) => {
-        const attacker = await HostilePeer.connect(address, transport, { read: false });
-        const handshaken = nextEvent(pull, "handshake");
-        await attacker.write(attacker.handshake());
-        await handshaken;
+        const attacker = await handshaken(pull, address, transport, { read: false });
         const started = performance.now();
         const sent = await attacker.flood(block(attack.ping(attacker)), PING_BYTES);
         const seconds = (performance.now() - started) / 1000;
@@ -72,10 +69,7 @@ describe.each(HOSTILE_TRANSPORTS)("A peer over %s that never reads, dropped for 
     const push = open(new Push({ sendHighWaterMark: 4 }));
     const address = await bindHostile(push, transport);
     const before = openFds();
-    const attacker = await HostilePeer.connect(address, transport, { read: false });
-    const handshaken = nextEvent(push, "handshake");
-    await attacker.write(attacker.handshake("PULL"));
-    await handshaken;
+    const attacker = await handshaken(push, address, transport, { read: false, socketType: "PULL" });
     const payload = Buffer.alloc(64 * 1024, 0x61);
     for (let i = 0; i < 4096 && push.writable; i++) await push.send(payload);
     expect(push.writable).toBe(false);

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Pull, type Event } from "../../src/index.js";
 import { nextEvent, socketScope, strings, within } from "../helpers.js";
 import { describeFootprint, footprint, mb } from "./measure.js";
-import { HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, siege } from "./peers.js";
+import { HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, fragment, handshaken, siege } from "./peers.js";
 
 const open = socketScope();
 /** What the adversary sent in the issue: 36 MB of empty MORE frames became 1.9 GB of heap. */
@@ -18,10 +18,7 @@ const FLOOD_BYTES = 36 * 1024 * 1024;
 
 /** Connects a raw PUSH, completes the handshake, then floods `part` until skein drops it. */
 async function floodParts(pull: Pull, address: string, transport: (typeof HOSTILE_TRANSPORTS)[number], part: (peer: HostilePeer) => Buffer) {
-  const attacker = await HostilePeer.connect(address, transport);
-  const handshaken = nextEvent(pull, "handshake");
-  await attacker.write(attacker.handshake());
-  await handshaken;
+  const attacker = await handshaken(pull, address, transport);
   const dropped = nextEvent(pull, "disconnect", 20_000);
   const sent = await attacker.flood(block(part(attacker)), FLOOD_BYTES);
   const event: Event = await dropped;
@@ -113,14 +110,10 @@ describe("A PULL over ws, attacked with a WebSocket message in endless fragments
   it("holds the fragments' octets in one buffer, not an object per fragment, and frees them when the peer leaves", async () => {
     const pull = open(new Pull());
     await siege("endless one-octet WebSocket fragments over ws", pull, "ws", async (address, before, attackOver) => {
-      const attacker = await HostilePeer.connect(address, "ws");
-      const handshaken = nextEvent(pull, "handshake");
-      await attacker.write(attacker.handshake());
-      await handshaken;
-      // RFC 6455 §5.4: a first frame without FIN, then continuation frames (opcode 0), never a final one.
-      const first = Buffer.from([0x02, 0x80 | 1, 0, 0, 0, 0, 0x00]);
-      const continuation = Buffer.from([0x00, 0x80 | 1, 0, 0, 0, 0, 0x61]);
-      await attacker.write(first);
+      const attacker = await handshaken(pull, address, "ws");
+      // RFC 6455 §5.4: a first frame without FIN, then continuation frames, never a final one.
+      const continuation = fragment(false, false, 0x61);
+      await attacker.write(fragment(true, false, 0));
       const fragments = 1_000_000;
       await attacker.flood(block(continuation), continuation.length * fragments);
       attackOver();

@@ -238,3 +238,32 @@ export async function siege(
   expect(served).toEqual(inOrder(served.length));
   return report;
 }
+
+/** Connects a raw peer to `socket` at `address` and completes a NULL handshake as `socketType` (default PUSH). */
+export async function handshaken(
+  socket: Socket,
+  address: string,
+  transport: HostileTransport,
+  options: { read?: boolean; socketType?: string } = {},
+): Promise<HostilePeer> {
+  const peer = await HostilePeer.connect(address, transport, options);
+  const ready = new Promise<void>((resolve) => {
+    const listener = (): void => {
+      socket.events.off("handshake", listener);
+      resolve();
+    };
+    socket.events.on("handshake", listener);
+  });
+  await peer.write(peer.handshake(options.socketType));
+  await within(ready, 5000, "the raw peer's handshake");
+  return peer;
+}
+
+/**
+ * One masked WebSocket frame of a single octet (RFC 6455 §5.2, §5.4): the first
+ * of a binary message (`first`) or a continuation, final or not. The masking
+ * key is zero, so the octet goes as is.
+ */
+export function fragment(first: boolean, fin: boolean, octet: number): Buffer {
+  return Buffer.from([(fin ? 0x80 : 0) | (first ? 0x02 : 0x00), 0x80 | 1, 0, 0, 0, 0, octet]);
+}
