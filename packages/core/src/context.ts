@@ -20,17 +20,28 @@ export interface ContextSocket {
 
 /** Context options, with the `zeromq` v6 names. */
 export interface ContextOptions {
+  /** See {@link Context.blocky}. */
   blocky?: boolean;
+  /** See {@link Context.ioThreads}. */
   ioThreads?: number;
+  /** See {@link Context.maxMessageSize}. */
   maxMessageSize?: number;
+  /** See {@link Context.maxSockets}. */
   maxSockets?: number;
+  /** See {@link Context.ipv6}. */
   ipv6?: boolean;
+  /** See {@link Context.threadPriority}. */
   threadPriority?: number;
+  /** See {@link Context.threadSchedulingPolicy}. */
   threadSchedulingPolicy?: number;
   /** skein: see {@link Context.maxZapRequests}. */
   maxZapRequests?: number;
 }
 
+/**
+ * A group of sockets with shared defaults, `inproc://` names and ZAP handler (libzmq's context).
+ * Sockets created without `context` join the default {@link context}. `close()` closes them all.
+ */
 export class Context {
   /**
    * When false, new sockets get `linger = 0`. When true (the default, as in
