@@ -26,7 +26,10 @@ export function otelSdk(): OtelSdk {
     spans: (name, kind) => exporter.getFinishedSpans().filter((span) => span.name === name && span.kind === kind),
     async sum(name, attributes) {
       const { resourceMetrics } = await reader.collect();
-      const points = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.descriptor.name === name).flatMap((metric) => metric.dataPoints);
+      const points: { attributes: Record<string, unknown>; value: unknown }[] = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .filter((metric) => metric.descriptor.name === name)
+        .flatMap((metric) => metric.dataPoints as { attributes: Record<string, unknown>; value: unknown }[]);
       return points
         .filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value))
         .reduce((total, point) => total + (point.value as number), 0);
