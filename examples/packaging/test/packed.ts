@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 export const run = promisify(execFile);
 export const workspace = fileURLToPath(new URL("../../../", import.meta.url));
 /** The packages published to npm, by folder under packages/. */
-export const PUBLISHED = ["core", "codec", "patterns", "service", "cli"] as const;
+export const PUBLISHED = ["core", "codec", "patterns", "service", "cli", "create-skein"] as const;
 export type Published = (typeof PUBLISHED)[number];
 
 /** What a pack reads from a package folder. */
@@ -32,7 +32,7 @@ export const outsideEnv: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")),
 );
 
-/** The tarballs: the folder, and the path of each package's tarball. */
+/** The tarballs: the folder, and the path of each package's tarball (by its folder under packages/). */
 export interface Packed {
   folder: string;
   tarball(name: Published): string;
@@ -43,11 +43,17 @@ export async function packed(): Promise<Packed> {
   const folder = join(tmpdir(), `skein-packed-${await inputsHash()}`);
   if (!(await exists(join(folder, COMPLETE)))) await packInto(folder);
   const files = await readdir(folder);
+  const fileNames = new Map<Published, string>();
+  for (const name of PUBLISHED) {
+    // pnpm names a tarball after the package: @skein/core 0.1.0 -> skein-core-0.1.0.tgz.
+    const manifest = JSON.parse(await readFile(join(workspace, "packages", name, "package.json"), "utf8")) as { name: string; version: string };
+    fileNames.set(name, `${manifest.name.replace(/^@/, "").replace("/", "-")}-${manifest.version}.tgz`);
+  }
   return {
     folder,
     tarball(name) {
-      const file = files.find((candidate) => candidate.startsWith(`skein-${name}-`) && candidate.endsWith(".tgz"));
-      if (file === undefined) throw new Error(`no tarball of @skein/${name} in ${folder}`);
+      const file = files.find((candidate) => candidate === fileNames.get(name));
+      if (file === undefined) throw new Error(`no tarball of packages/${name} in ${folder}`);
       return join(folder, file);
     },
   };

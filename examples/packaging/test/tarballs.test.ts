@@ -8,12 +8,15 @@ import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PUBLISHED, type Packed, type Published, packed, run, workspace } from "./packed.js";
 
-/** Packages with a command, and the files a package may ship beyond the always-present ones. */
-const BINS: Partial<Record<Published, Record<string, string>>> = {
-  cli: { skein: "./bin/skein.js" },
-  codec: { "skein-codegen": "./bin/skein-codegen.js" },
+/** What each published package is: its npm name, its commands, whether it has a library entry (with CommonJS). */
+const SPEC: Record<Published, { name: string; bin?: Record<string, string>; library: "esm+cjs" | "esm" | "none" }> = {
+  core: { name: "@skein/core", library: "esm+cjs" },
+  codec: { name: "@skein/codec", library: "esm+cjs", bin: { "skein-codegen": "./bin/skein-codegen.js" } },
+  patterns: { name: "@skein/patterns", library: "esm+cjs" },
+  service: { name: "@skein/service", library: "esm+cjs" },
+  cli: { name: "@skein/cli", library: "esm", bin: { skein: "./bin/skein.js" } },
+  "create-skein": { name: "create-skein", library: "none", bin: { "create-skein": "./bin/create-skein.js" } },
 };
-const WITH_COMMONJS: readonly Published[] = ["core", "codec", "patterns", "service"];
 /** The shared instances an app and @skein/service must agree on: peers, never dependencies. */
 const SERVICE_PEERS = ["@opentelemetry/api", "inversify", "reflect-metadata"];
 const ALLOWED = [
@@ -95,21 +98,29 @@ async function filesUnder(root: string, path: string): Promise<string[]> {
   return files;
 }
 
-describe.each(PUBLISHED)("the tarball of @skein/%s", (name) => {
+describe.each(PUBLISHED)("the tarball of packages/%s", (name) => {
+  const spec = SPEC[name];
+
   test("ships only what a user needs: dist JS and types, README, LICENSE, package.json (bin, proto where used)", () => {
     const { files } = packedOf(name);
     expect(files.filter((file) => !ALLOWED.some((pattern) => pattern.test(file)))).toEqual([]);
     expect(files).not.toContain("dist/.tsbuildinfo");
     expect(files.filter((file) => file.endsWith(".map"))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"]));
-    if (WITH_COMMONJS.includes(name)) expect(files).toEqual(expect.arrayContaining(["dist/index.cjs", "dist/index.d.cts"]));
-    expect(files.some((file) => file.startsWith("bin/"))).toBe(BINS[name] !== undefined);
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE"]));
+    if (spec.library !== "none") expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts"]));
+    if (spec.library === "esm+cjs") expect(files).toEqual(expect.arrayContaining(["dist/index.cjs", "dist/index.d.cts"]));
+    expect(files.some((file) => file.startsWith("bin/"))).toBe(spec.bin !== undefined);
     expect(files.some((file) => file.startsWith("proto/"))).toBe(name === "codec");
   });
 
   test("every JS and declaration file the build wrote is shipped: no module an import needs is left out", async () => {
+    const shipped = packedOf(name).files.filter((file) => file.startsWith("dist/"));
+    if (spec.library === "none") {
+      expect(shipped).toEqual([]);
+      return;
+    }
     const built = (await filesUnder(join(workspace, "packages", name), "dist")).filter((path) => /\.(js|cjs|d\.ts|d\.cts)$/.test(path));
-    expect(packedOf(name).files.filter((file) => file.startsWith("dist/"))).toEqual(built.sort());
+    expect(shipped).toEqual(built.sort());
   });
 
   test("LICENSE is the Mozilla Public License 2.0 text of the repository root", async () => {
@@ -119,32 +130,34 @@ describe.each(PUBLISHED)("the tarball of @skein/%s", (name) => {
   });
 
   test("package.json names, describes, licenses and locates the package, with the Node it needs", async () => {
-    const { manifest } = packedOf(name);
+    const { manifest, files } = packedOf(name);
     const source = await workspaceManifest(`packages/${name}`);
-    expect(manifest.name).toBe(`@skein/${name}`);
+    expect(manifest.name).toBe(spec.name);
     expect(manifest.version).toBe(source.version);
     expect(manifest.private).toBeUndefined();
     expect(manifest.description?.length ?? 0).toBeGreaterThan(20);
     expect(manifest.license).toBe("MPL-2.0");
     expect(manifest.engines).toEqual({ node: ">=20.10" });
     expect(manifest.repository).toMatchObject({ type: "git", url: expect.stringMatching(/^git\+https:\/\/.+\.git$/), directory: `packages/${name}` });
-    expect(manifest.sideEffects).toBeDefined();
-    expect(manifest.bin).toEqual(BINS[name]);
-    for (const target of Object.values(manifest.bin ?? {})) expect(packedOf(name).files).toContain(posix.normalize(target));
+    if (spec.library !== "none") expect(manifest.sideEffects).toBeDefined();
+    expect(manifest.bin).toEqual(spec.bin);
+    for (const target of Object.values(manifest.bin ?? {})) expect(files).toContain(posix.normalize(target));
   });
 
   test("exports: import (and require where offered) each with its types, all shipped", () => {
     const { manifest, files } = packedOf(name);
     const entry = manifest.exports?.["."];
-    if (WITH_COMMONJS.includes(name)) {
+    if (spec.library === "esm+cjs") {
       expect(entry).toEqual({
         import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
         require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" },
       });
-    } else {
+    } else if (spec.library === "esm") {
       expect(entry).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+    } else {
+      expect(manifest.exports).toBeUndefined();
     }
-    const targets = JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g) ?? [];
+    const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"]+"/g) ?? [];
     for (const target of targets) expect(files).toContain(posix.normalize(JSON.parse(target) as string));
   });
 
@@ -157,7 +170,7 @@ describe.each(PUBLISHED)("the tarball of @skein/%s", (name) => {
     expect(Object.keys(all).filter((dependency) => privateNames.has(dependency))).toEqual([]);
     for (const [dependency, range] of Object.entries(all)) {
       if (dependency.startsWith("@skein/")) {
-        expect(PUBLISHED.map((published) => `@skein/${published}`)).toContain(dependency);
+        expect(Object.values(SPEC).map((published) => published.name)).toContain(dependency);
         expect(range).toBe(`^${manifest.version}`);
       }
     }
