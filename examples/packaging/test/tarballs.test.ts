@@ -123,10 +123,12 @@ describe.each(PUBLISHED)("the tarball of packages/%s", (name) => {
     expect(shipped).toEqual(built.sort());
   });
 
-  test("LICENSE is the Mozilla Public License 2.0 text of the repository root", async () => {
-    const license = await readFile(join(packedOf(name).root, "LICENSE"), "utf8");
-    expect(license.startsWith("Mozilla Public License Version 2.0\n")).toBe(true);
-    expect(license).toBe(await readFile(join(workspace, "LICENSE"), "utf8"));
+  test("LICENSE is the Mozilla Public License 2.0 text of the repository root, in the tarball and in the package folder", async () => {
+    const root = await readFile(join(workspace, "LICENSE"), "utf8");
+    expect(root.startsWith("Mozilla Public License Version 2.0\n")).toBe(true);
+    expect(await readFile(join(packedOf(name).root, "LICENSE"), "utf8")).toBe(root);
+    // pnpm pack falls back to the workspace root's LICENSE; npm pack (and a copy of the folder) would not.
+    expect(await readFile(join(workspace, "packages", name, "LICENSE"), "utf8")).toBe(root);
   });
 
   test("package.json names, describes, licenses and locates the package, with the Node it needs", async () => {
