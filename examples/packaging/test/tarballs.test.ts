@@ -123,6 +123,16 @@ describe.each(PUBLISHED)("the tarball of packages/%s", (name) => {
     expect(shipped).toEqual(built.sort());
   });
 
+  test("no shipped file points at a source map (none is shipped) or at the build machine's paths", async () => {
+    const { files, root } = packedOf(name);
+    const offending: string[] = [];
+    for (const file of files.filter((path) => /\.(js|cjs|d\.ts|d\.cts)$/.test(path))) {
+      const text = await readFile(join(root, file), "utf8");
+      if (text.includes("//# sourceMappingURL=") || text.includes(workspace)) offending.push(file);
+    }
+    expect(offending).toEqual([]);
+  });
+
   test("LICENSE is the Mozilla Public License 2.0 text of the repository root, in the tarball and in the package folder", async () => {
     const root = await readFile(join(workspace, "LICENSE"), "utf8");
     expect(root.startsWith("Mozilla Public License Version 2.0\n")).toBe(true);

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { newProject } from "../src/new-project.js";
 import { TEMPLATE_THIRD_PARTY } from "../src/project-template.js";
+import { UsageError } from "../src/socket-types.js";
 
 const run = promisify(execFile);
 const skein = fileURLToPath(new URL("../bin/skein.js", import.meta.url));
@@ -83,7 +84,9 @@ test("skein new --packages fails naming the package whose tarball is missing, an
 test("skein new refuses a folder that exists and leaves what is in it", async () => {
   await mkdir(join(cwd, "demo"));
   await writeFile(join(cwd, "demo", "mine.txt"), "keep me");
-  await expect(newProject(["demo"], io, cwd)).rejects.toThrow(/already exists/);
+  const refused = newProject(["demo"], io, cwd);
+  await expect(refused).rejects.toBeInstanceOf(UsageError);
+  await expect(refused).rejects.toMatchObject({ message: `${join(cwd, "demo")} already exists` });
   expect(await readdir(join(cwd, "demo"))).toEqual(["mine.txt"]);
 });
 
