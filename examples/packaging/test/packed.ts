@@ -3,10 +3,11 @@
  * shared by the tests that need tarballs: they run in separate vitest workers, so the tarballs are
  * cached in the OS temp folder under a hash of everything a pack reads (package.json, README,
  * LICENSE, dist/, bin/, proto/). A rebuild changes the hash; an unchanged build reuses the folder.
+ * Folders no run has used for an hour are removed when a new one is packed.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +22,8 @@ export type Published = (typeof PUBLISHED)[number];
 /** What a pack reads from a package folder. */
 const PACKED_INPUTS = ["package.json", "README.md", "LICENSE", "dist", "bin", "proto"];
 const COMPLETE = ".complete";
-/** Cached tarball folders older than this are removed by the next pack. */
-const STALE_MS = 24 * 60 * 60 * 1000;
+/** Cached tarball folders unused for this long are removed by the next pack (each use touches its folder). */
+const STALE_MS = 60 * 60 * 1000;
 
 /**
  * The environment of a project outside the workspace: without the `npm_*` variables a
@@ -41,7 +42,8 @@ export interface Packed {
 /** Packs the published packages (after `pnpm build`), or reuses the tarballs of the same build. */
 export async function packed(): Promise<Packed> {
   const folder = join(tmpdir(), `skein-packed-${await inputsHash()}`);
-  if (!(await exists(join(folder, COMPLETE)))) await packInto(folder);
+  if (await exists(join(folder, COMPLETE))) await utimes(folder, new Date(), new Date());
+  else await packInto(folder);
   const files = await readdir(folder);
   const fileNames = new Map<Published, string>();
   for (const name of PUBLISHED) {
