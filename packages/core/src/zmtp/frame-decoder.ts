@@ -8,6 +8,7 @@
  * into a buffer of its own, and only a header split across chunks (at most
  * 8 octets) is carried over.
  */
+import { constants as bufferConstants } from "node:buffer";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
 
@@ -18,6 +19,8 @@ export interface FrameSink {
 
 /** Bodies above 2^53 cannot be represented; nothing real sends them. */
 const MAX_SAFE_HIGH = 0x1fffff;
+/** The largest Buffer Node can allocate: a body above it is refused as EMSGSIZE, never a RangeError. */
+const MAX_BODY = bufferConstants.MAX_LENGTH;
 
 export class FrameDecoder {
   /** Largest frame body accepted, or -1 for no limit (`maxMessageSize`). */
@@ -94,6 +97,7 @@ export class FrameDecoder {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "Command frame with MORE flag set");
     }
     if (this.maxFrameSize >= 0 && size > this.maxFrameSize) throw this.#tooLarge(size);
+    if (size > MAX_BODY) throw new ZmqError("EMSGSIZE", `Peer sent a ${size}-byte frame, above the largest Buffer (${MAX_BODY})`);
   }
 
   #tooLarge(size: number): ZmqError {
