@@ -2,10 +2,10 @@
  * Fuzz target: endpoint strings (src/transport/endpoint.ts), as bind() and
  * connect() take them. Documented errors: ZmqError EINVAL and EPROTONOSUPPORT.
  */
-import { describe, expect } from "vitest";
+import { describe } from "vitest";
 import { ZmqError } from "../../src/errors.js";
 import { parseEndpoint } from "../../src/transport/endpoint.js";
-import { fuzzTest, typedError, type FuzzTarget } from "./fuzz.js";
+import { check, fuzzTest, typedError, type FuzzTarget } from "./fuzz.js";
 
 const SEEDS = [
   "tcp://127.0.0.1:5555",
@@ -29,10 +29,10 @@ const target: FuzzTarget = {
   run(input, random) {
     const address = random.chance(0.9) ? input.toString("latin1") : input.toString("utf8");
     const endpoint = parseEndpoint(address, random.chance(0.5), random.chance(0.5));
-    expect(endpoint.address).toBe(address);
+    check(endpoint.address === address, "the endpoint lost its address");
     if (endpoint.transport === "tcp" || endpoint.transport === "ws") {
-      expect(Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535).toBe(true);
-      expect(endpoint.host.length).toBeGreaterThan(0);
+      check(Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535, "port out of range");
+      check(endpoint.host.length > 0, "empty host accepted");
     }
   },
 };

@@ -324,3 +324,16 @@ export function wrapsUntyped(error: { message: string }): boolean {
     error.message,
   );
 }
+
+/** An invariant of a target; cheaper than `expect` on a million inputs. */
+export class InvariantBroken extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvariantBroken";
+  }
+}
+
+/** Throws {@link InvariantBroken} (always a finding) when `condition` is false. */
+export function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new InvariantBroken(message);
+}
