@@ -187,6 +187,8 @@ export interface FuzzReport {
   heapEnd: number;
   failures: number;
   examples: FuzzFailure[];
+  /** How inputs ended: "ok" or the error's code (or name), with counts: shows how deep inputs reach. */
+  outcomes: Record<string, number>;
 }
 
 /** Inputs per target in CI: a few thousand, so the whole set stays well under a minute. */
@@ -242,6 +244,10 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
   const examples: FuzzFailure[] = [];
   let failures = 0;
   let current = Buffer.alloc(0);
+  const outcomes: Record<string, number> = {};
+  const outcome = (key: string): void => {
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  };
   const record = (input: Buffer, error: unknown): void => {
     failures++;
     if (examples.length < 5) examples.push({ input: input.subarray(0, 256).toString("hex"), error: describeError(error) });
@@ -261,12 +267,14 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
       try {
         const result = target.run(input, random);
         if (result !== undefined) await withDeadline(result);
+        outcome("ok");
       } catch (error) {
+        outcome(String((error as { code?: unknown }).code ?? (error as Error).name ?? "thrown"));
         if (error instanceof DeadlineExceeded || !target.allowed(error)) record(input, error);
       }
       const elapsed = performance.now() - t0;
       if (elapsed > INPUT_DEADLINE_MS) record(input, new DeadlineExceeded());
-      if (LONG && i > 0 && i % 100_000 === 0) {
+      if (LONG && i > 0 && i % 10_000 === 0) {
         console.log(`[fuzz] ${target.name}: ${i} inputs, ${Math.round((performance.now() - started) / 1000)} s, failures ${failures}`);
       }
     }
@@ -278,7 +286,7 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
   }
   const ms = performance.now() - started;
   const heapEnd = await settledHeap();
-  return { target: target.name, seed, inputs: runs, ms, heapStart, heapEnd, failures, examples };
+  return { target: target.name, seed, inputs: runs, ms, heapStart, heapEnd, failures, examples, outcomes };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -287,7 +295,11 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export function formatReport(report: FuzzReport): string {
   const seconds = (report.ms / 1000).toFixed(1);
   const examples = report.examples.map((example) => `\n    ${example.error}\n    input ${example.input}`).join("");
-  return `[fuzz] ${report.target}: ${report.inputs} inputs, ${seconds} s, heap ${mb(report.heapStart)} -> ${mb(report.heapEnd)}, failures ${report.failures}${examples}`;
+  const outcomes = Object.entries(report.outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, count]) => `${key} ${count}`)
+    .join(", ");
+  return `[fuzz] ${report.target}: ${report.inputs} inputs, ${seconds} s, heap ${mb(report.heapStart)} -> ${mb(report.heapEnd)}, failures ${report.failures} (${outcomes})${examples}`;
 }
 
 /**
