@@ -144,6 +144,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       // Messages that came before the close in the same read go first.
       this.#flushIncoming();
       this.push(null);
+      // Nothing after a close frame is read (RFC 6455 §5.5.1), even in the same chunk.
+      this.#decoder.stop();
     }
   }
 
@@ -238,7 +240,9 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     const status = Buffer.alloc(2);
     status.writeUInt16BE(1000, 0);
     this.#sendClose(status);
-    this.#socket.end(callback);
+    // The peer's close frame may have ended the socket already: ending it twice is an error.
+    if (this.#socket.writableEnded) callback();
+    else this.#socket.end(callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -138,7 +138,7 @@ export function mutate(random: Random, seeds: readonly Buffer[]): Buffer {
 export function randomChunks(data: Buffer, random: Random): Buffer[] {
   if (data.length === 0) return [data];
   if (random.chance(0.25)) return [data];
-  if (random.chance(0.1)) return [...data].map((byte) => Buffer.from([byte]));
+  if (data.length <= 2048 && random.chance(0.1)) return [...data].map((byte) => Buffer.from([byte]));
   const cuts = new Set<number>();
   for (let i = random.below(8); i > 0; i--) cuts.add(1 + random.below(data.length));
   const sorted = [...cuts].sort((a, b) => a - b);

@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { ZmqError } from "../../src/errors.js";
 import { NullMechanism } from "../../src/mechanism/null.js";
 import { FrameDecoder } from "../../src/zmtp/frame-decoder.js";
+import { ZwsStream } from "../../src/transport/zws-stream.js";
 import { securityOptions } from "../mechanism/mechanism-pair.js";
+import { MemoryStream } from "./memory-stream.js";
 
 describe("fuzz regressions", () => {
   it("a frame announcing more octets than a Buffer can hold is refused as EMSGSIZE, not a RangeError", () => {
@@ -40,5 +42,34 @@ describe("fuzz regressions: NULL mechanism", () => {
     mechanism.onCommand("READY", Buffer.alloc(0));
     mechanism.onCommand("HELLO", Buffer.alloc(0));
     expect(failures).toHaveLength(1);
+  });
+});
+
+describe("fuzz regressions: ZWS stream", () => {
+  it("a ZWS stream whose peer sent a close frame ends without an error", async () => {
+    const socket = new MemoryStream();
+    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
+    const errors: unknown[] = [];
+    stream.on("error", (error) => errors.push(error));
+    stream.resume();
+    const closed = new Promise((resolve) => stream.once("close", resolve));
+    socket.push(Buffer.from("880203e8", "hex")); // close frame, status 1000, unmasked (server to client)
+    await closed;
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("fuzz regressions: ZWS stream after close", () => {
+  it("a ZWS stream ignores frames that follow a close frame in the same read", async () => {
+    const socket = new MemoryStream();
+    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
+    const errors: unknown[] = [];
+    stream.on("error", (error) => errors.push(error));
+    stream.resume();
+    const closed = new Promise((resolve) => stream.once("close", resolve));
+    // Two close frames, then a binary message, in one chunk.
+    socket.push(Buffer.from("880203e8880203e882020000", "hex"));
+    await closed;
+    expect(errors).toEqual([]);
   });
 });
