@@ -119,7 +119,7 @@ const serverTarget: FuzzTarget = {
       const vouch = seal(sessionKey, nonce("VOUCH---", VOUCH_NONCE), vouchPlain);
       const metadata = layer === 1 ? body : METADATA;
       const box = seal(sessionKey, nonce("CurveZMQINITIATE", counter(2)), Buffer.concat([fuzzClient.publicKey, VOUCH_NONCE, vouch, metadata]));
-      let initiate = Buffer.concat([cookie, counter(2), box]);
+      let initiate: Buffer = Buffer.concat([cookie, counter(2), box]);
       if (layer === 3) initiate = xor(initiate, body);
       deliver(server, "INITIATE", initiate);
     } finally {
@@ -165,7 +165,7 @@ const clientTarget: FuzzTarget = {
       check(initiate.name === "INITIATE", "WELCOME accepted without an INITIATE");
       const sessionKey = precompute(clientTransient, fuzzServerTransient.secretKey);
       const metadata = layer === 2 ? body : METADATA;
-      let ready = Buffer.concat([counter(1), seal(sessionKey, nonce("CurveZMQREADY---", counter(1)), metadata)]);
+      let ready: Buffer = Buffer.concat([counter(1), seal(sessionKey, nonce("CurveZMQREADY---", counter(1)), metadata)]);
       if (layer === 3) ready = xor(ready, body);
       deliver(client, "READY", ready);
     }

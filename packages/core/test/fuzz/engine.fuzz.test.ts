@@ -27,7 +27,7 @@ const context = new Context();
 const publisher = new Publisher({ context });
 
 const READY = encodeCommand("READY", encodeMetadata(new Map([["Socket-Type", Buffer.from("SUB")]])));
-const command = (name: string, data = Buffer.alloc(0)): [Buffer, boolean, boolean] => [encodeCommand(name, data), false, true];
+const command = (name: string, data: Buffer = Buffer.alloc(0)): [Buffer, boolean, boolean] => [encodeCommand(name, data), false, true];
 
 const SEEDS = [
   Buffer.concat([encodeGreeting("NULL", false), frameStream([[READY, false, true], command("SUBSCRIBE", Buffer.from("topic")), command("PING", encodePing(10, Buffer.from("ctx"))), command("CANCEL", Buffer.from("topic"))])]),

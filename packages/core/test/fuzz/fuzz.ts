@@ -251,7 +251,7 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
   const random = new Random(seed);
   const examples: FuzzFailure[] = [];
   let failures = 0;
-  let current = Buffer.alloc(0);
+  let current: Buffer = Buffer.alloc(0);
   const outcomes: Record<string, number> = {};
   const outcome = (key: string): void => {
     outcomes[key] = (outcomes[key] ?? 0) + 1;
