@@ -114,6 +114,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     if (payload.length === 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message without its flags octet (RFC 45)");
     const flags = payload[0]!;
     if ((flags & ZWS_RESERVED) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message has reserved flag bits set (RFC 45)");
+    // As in ZMTP, a command is one frame: it cannot have MORE set.
+    if ((flags & ZWS_MORE) !== 0 && (flags & ZWS_COMMAND) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS command message with MORE set (RFC 45)");
     const body = payload.subarray(1);
     let zmtpFlags = (flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0);
     let header: Buffer;

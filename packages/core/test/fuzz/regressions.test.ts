@@ -2,7 +2,7 @@
  * Bugs the fuzz targets found, one test each, named after the behaviour.
  */
 import { describe, expect, it } from "vitest";
-import { ZmqError } from "../../src/errors.js";
+import { ProtocolError, ZmqError } from "../../src/errors.js";
 import { NullMechanism } from "../../src/mechanism/null.js";
 import { FrameDecoder } from "../../src/zmtp/frame-decoder.js";
 import { ZwsStream } from "../../src/transport/zws-stream.js";
@@ -71,5 +71,21 @@ describe("fuzz regressions: ZWS stream after close", () => {
     socket.push(Buffer.from("880203e8880203e882020000", "hex"));
     await closed;
     expect(errors).toEqual([]);
+  });
+});
+
+describe("fuzz regressions: ZWS command with MORE", () => {
+  it("a ZWS message flagged both command and more is refused as ERR_WS_PROTOCOL, never passed on as ZMTP", async () => {
+    const socket = new MemoryStream();
+    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
+    const zmtp: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => zmtp.push(chunk));
+    const failed = new Promise<unknown>((resolve) => stream.once("error", resolve));
+    socket.push(Buffer.from("820203ff", "hex")); // binary message: flags 0x03, one body octet
+    const error = await failed;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).code).toBe("ERR_WS_PROTOCOL");
+    // Only the greeting the stream makes up reached the engine's side.
+    expect(Buffer.concat(zmtp).length).toBe(64);
   });
 });
