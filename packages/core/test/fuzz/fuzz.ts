@@ -6,8 +6,9 @@
  *
  * Every target runs in two modes with the same code:
  * - bounded (CI): `FUZZ_RUNS` unset, a few thousand inputs per target;
- * - long: `pnpm fuzz` (`FUZZ_RUNS=1000000`, `FUZZ_SEED=<n>`), one line per
- *   target with inputs, time, heap start/end and failures.
+ * - long: `pnpm fuzz` (`FUZZ_RUNS=1000000`, `FUZZ_SEED=<n>`, optionally
+ *   `FUZZ_TARGETS=<regex>` of target names), one line per target with
+ *   inputs, time, heap start/end and failures.
  *
  * For each input the runner checks: only the target's documented typed
  * errors come out, the input finishes within a deadline, no promise
@@ -320,6 +321,8 @@ export function formatReport(report: FuzzReport): string {
  * under `pnpm fuzz` (which also appends each report to `FUZZ_REPORT`, a JSON-lines file).
  */
 export function fuzzTest(target: FuzzTarget): void {
+  // `FUZZ_TARGETS=<regex>` (long runs) declares only the targets whose name matches.
+  if (process.env.FUZZ_TARGETS && !new RegExp(process.env.FUZZ_TARGETS, "i").test(target.name)) return;
   const runs = LONG ? envRuns : (target.ciRuns ?? CI_RUNS);
   it(
     `${target.name}: ${runs} mutated inputs throw only typed errors, finish in time, leave the heap bounded`,
