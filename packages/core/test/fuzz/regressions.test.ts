@@ -45,47 +45,40 @@ describe("fuzz regressions: NULL mechanism", () => {
   });
 });
 
+/** The client side of a ZWS stream over an in-memory socket, fed `hex` from the server. */
+async function zwsClientReads(hex: string): Promise<{ errors: unknown[]; zmtp: Buffer }> {
+  const socket = new MemoryStream();
+  const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
+  const errors: unknown[] = [];
+  const zmtp: Buffer[] = [];
+  stream.on("error", (error) => errors.push(error));
+  stream.on("data", (chunk: Buffer) => zmtp.push(chunk));
+  const closed = new Promise((resolve) => stream.once("close", resolve));
+  socket.push(Buffer.from(hex, "hex"));
+  await closed;
+  return { errors, zmtp: Buffer.concat(zmtp) };
+}
+
 describe("fuzz regressions: ZWS stream", () => {
   it("a ZWS stream whose peer sent a close frame ends without an error", async () => {
-    const socket = new MemoryStream();
-    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
-    const errors: unknown[] = [];
-    stream.on("error", (error) => errors.push(error));
-    stream.resume();
-    const closed = new Promise((resolve) => stream.once("close", resolve));
-    socket.push(Buffer.from("880203e8", "hex")); // close frame, status 1000, unmasked (server to client)
-    await closed;
+    // Close frame, status 1000, unmasked (server to client).
+    const { errors } = await zwsClientReads("880203e8");
     expect(errors).toEqual([]);
   });
-});
 
-describe("fuzz regressions: ZWS stream after close", () => {
   it("a ZWS stream ignores frames that follow a close frame in the same read", async () => {
-    const socket = new MemoryStream();
-    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
-    const errors: unknown[] = [];
-    stream.on("error", (error) => errors.push(error));
-    stream.resume();
-    const closed = new Promise((resolve) => stream.once("close", resolve));
     // Two close frames, then a binary message, in one chunk.
-    socket.push(Buffer.from("880203e8880203e882020000", "hex"));
-    await closed;
+    const { errors } = await zwsClientReads("880203e8880203e882020000");
     expect(errors).toEqual([]);
   });
-});
 
-describe("fuzz regressions: ZWS command with MORE", () => {
   it("a ZWS message flagged both command and more is refused as ERR_WS_PROTOCOL, never passed on as ZMTP", async () => {
-    const socket = new MemoryStream();
-    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
-    const zmtp: Buffer[] = [];
-    stream.on("data", (chunk: Buffer) => zmtp.push(chunk));
-    const failed = new Promise<unknown>((resolve) => stream.once("error", resolve));
-    socket.push(Buffer.from("820203ff", "hex")); // binary message: flags 0x03, one body octet
-    const error = await failed;
-    expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as ProtocolError).code).toBe("ERR_WS_PROTOCOL");
+    // Binary message: flags 0x03, one body octet.
+    const { errors, zmtp } = await zwsClientReads("820203ff");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ProtocolError);
+    expect((errors[0] as ProtocolError).code).toBe("ERR_WS_PROTOCOL");
     // Only the greeting the stream makes up reached the engine's side.
-    expect(Buffer.concat(zmtp).length).toBe(64);
+    expect(zmtp.length).toBe(64);
   });
 });
