@@ -28,7 +28,7 @@ describe("Socket monitor events", () => {
     expect((await first).type).toBe("bind");
     pull.close();
     expect((await pull.events.receive()).type).toBe("end");
-    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EBADF", message: "Socket is closed" });
   });
 
   it("reports bind:error with the error when a bind fails", async () => {
