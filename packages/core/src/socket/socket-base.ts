@@ -546,6 +546,11 @@ export abstract class Socket implements PipeOwner, StreamHost {
     timer.unref();
   }
 
+  /** @internal Whether the socket is bound or connected to at least one endpoint. */
+  hasEndpoints(): boolean {
+    return this.#bindings.size > 0 || this.#connections.size > 0;
+  }
+
   /** @internal Messages queued for peers and not yet written. */
   pendingOutbound(): number {
     let n = 0;
@@ -621,9 +626,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.xhiccuped(pipe);
   }
 
-  /** @internal Whether connect() makes its pipe before the first connection. */
-  pipeBeforeConnect(): boolean {
-    return !this.option<boolean>("immediate") && !this.routesByIdentity();
+  /**
+   * @internal Whether connect() makes its pipe before the first connection. A ROUTER does
+   * when connect() names the peer's routing id, so it can route to it at once (as libzmq).
+   */
+  pipeBeforeConnect(routingId: Buffer | null = null): boolean {
+    return !this.option<boolean>("immediate") && (!this.routesByIdentity() || routingId !== null);
   }
 
   /** ROUTER-like sockets need the peer's identity before they attach a pipe. */
