@@ -293,7 +293,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** Disconnects from an endpoint connected before; its queued messages are dropped per `linger`. */
   disconnect(address: string): void {
     this.#checkOpen();
-    parseEndpoint(address, false, this.option<boolean>("ipv6"));
+    parseEndpoint(address, true, this.option<boolean>("ipv6"));
     const connection = this.#connections.get(address);
     if (connection === undefined) throw new ZmqError("ENOENT", `Not connected to ${address}`, address);
     this.#connections.delete(address);
