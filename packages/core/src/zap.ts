@@ -10,7 +10,7 @@
  * With neither, the request is unanswered (`null`): CURVE then accepts every
  * client that knows the server key, and PLAIN refuses, as libzmq 4.3 does.
  */
-import { ZmqError } from "./errors.js";
+import { ProtocolError, ZmqError } from "./errors.js";
 import type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
 import { decodeMetadata, type Metadata } from "./zmtp/metadata.js";
 
@@ -54,6 +54,7 @@ interface DealerLike {
   receive(): Promise<Buffer[]>;
   close(): void;
   readonly closed: boolean;
+  readonly writable: boolean;
 }
 
 /** Sends ZAP requests for the sockets of one context. */
@@ -95,10 +96,13 @@ export class ZapClient {
   }
 
   async #ensureDealer(): Promise<DealerLike> {
-    if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
+    // A handler that closed and was bound again is a new peer: reconnect, as libzmq's per-session ZAP client does.
+    if (this.#dealer !== null && !this.#dealer.closed && this.#dealer.writable) return this.#dealer;
+    this.#dealer?.close();
     // Loaded lazily: the Dealer class depends on socket-base, which depends on this file.
     const { Dealer } = await import("./socket/dealer.js");
-    const dealer = new Dealer({ context: this.#context as never, linger: 0 }) as unknown as DealerLike;
+    // Handshakes ask concurrently: their requests queue rather than fail with EBUSY.
+    const dealer = new Dealer({ context: this.#context as never, linger: 0, maxPendingSends: 0 }) as unknown as DealerLike;
     dealer.connect(ZAP_ENDPOINT);
     this.#dealer = dealer;
     void this.#readReplies(dealer);
@@ -118,19 +122,31 @@ export class ZapClient {
       // [empty, version, request id, status code, status text, user id, metadata]
       const at = frames[0]?.length === 0 ? 1 : 0;
       const id = frames[at + 1]?.toString();
-      const pending = id === undefined ? undefined : this.#pending.get(id);
+      const malformed = frames.length !== at + 6;
+      // A reply too short to name its request answers the oldest one (handlers answer in order).
+      const key = id !== undefined && this.#pending.has(id) ? id : malformed ? this.#pending.keys().next().value : undefined;
+      const pending = key === undefined ? undefined : this.#pending.get(key);
       if (pending === undefined) continue;
-      this.#pending.delete(id!);
+      this.#pending.delete(key!);
       const status = frames[at + 2]?.toString() ?? "";
-      if (frames.length < at + 6 || frames[at]!.toString() !== ZAP_VERSION || !["200", "300", "400", "500"].includes(status)) {
-        pending.reject(new ZmqError("EPROTO", "Malformed ZAP reply"));
+      // The checks and codes of libzmq's zap_client (and zeromq's handshake:error:protocol events).
+      if (malformed) {
+        pending.reject(new ProtocolError("ERR_ZAP_MALFORMED_REPLY", `Malformed ZAP reply: ${frames.length} frames`));
+        continue;
+      }
+      if (frames[at]!.toString() !== ZAP_VERSION) {
+        pending.reject(new ProtocolError("ERR_ZAP_BAD_VERSION", `ZAP reply of version ${JSON.stringify(frames[at]!.toString())}, expected ${ZAP_VERSION}`));
+        continue;
+      }
+      if (!["200", "300", "400", "500"].includes(status)) {
+        pending.reject(new ProtocolError("ERR_ZAP_INVALID_STATUS_CODE", `ZAP reply with status code ${JSON.stringify(status)}`));
         continue;
       }
       let metadata: Metadata = new Map();
       try {
         metadata = decodeMetadata(frames[at + 5]!);
       } catch {
-        pending.reject(new ZmqError("EPROTO", "Malformed metadata in ZAP reply"));
+        pending.reject(new ProtocolError("ERR_ZAP_MALFORMED_REPLY", "Malformed metadata in ZAP reply"));
         continue;
       }
       pending.resolve({

@@ -131,6 +131,8 @@ export class RpcServer {
       linger: o.linger ?? 1000,
       mandatory: true,
       messageProperties: true,
+      // Handlers reply concurrently: their sends queue rather than fail with EBUSY.
+      maxPendingSends: 0,
       ...(o.security ?? {}),
       ...(o.context === undefined ? {} : { context: o.context }),
     });

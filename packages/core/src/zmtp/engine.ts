@@ -202,7 +202,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   handshakeFailed(error: ZmqError): void {
     if (this.#state === State.Closed) return;
     // libzmq reports an authentication failure only when the ERROR reason is the ZAP status code.
-    this.#reject(error, error instanceof AuthError ? String(error.status ?? 400) : error.message);
+    this.#reject(error, error instanceof AuthError ? String(error.status ?? 400) : (error.detail ?? error.message));
   }
 
   // ---- PipeTransport -------------------------------------------------------
