@@ -108,6 +108,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
     ctx.register(this);
   }
 
+  /**
+   * Called last by each socket class's constructor: an instance of exactly
+   * that class then takes no new properties, so a misspelt option
+   * (`socket.lingr = 0`) throws a TypeError, as with `zeromq`'s sockets.
+   * Instances of a user's subclass stay open for its own fields.
+   */
+  protected sealIfExactly(cls: abstract new (...args: never[]) => Socket): void {
+    if (this.constructor === cls) Object.preventExtensions(this);
+  }
+
   // ---- state ------------------------------------------------------------------
 
   /** Whether {@link close} was called. */
@@ -312,13 +322,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /**
    * Sends a message: one frame or an array of frames (sent atomically).
    * Resolves once the message is queued for a peer. While queues are full
-   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). Several
-   * pending sends are served in order.
+   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). As in
+   * `zeromq`, a `send()` while another still waits throws `EBUSY`; with
+   * `maxPendingSends` above 1 (or 0: no limit) they wait in order instead.
    */
   send(message: MessageLike | MessageLike[]): Promise<void> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
     if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
-      return Promise.reject(new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting }));
+      throw new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting });
     }
     let msg: Msg;
     try {
@@ -349,12 +361,13 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /**
    * Receives the next message as an array of frames. Waits up to
-   * `receiveTimeout` (then `EAGAIN`). Several pending receives are served in order.
+   * `receiveTimeout` (then `EAGAIN`). A `receive()` while another still waits
+   * throws `EBUSY`, as in `zeromq`, unless `maxPendingReceives` allows more.
    */
   receive(): Promise<Msg> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
     if (this.#receiveWaiters.length > 0 && this.#atPendingLimit(this.#receiveWaiters.length, "maxPendingReceives")) {
-      return Promise.reject(new ZmqError("EBUSY", "A receive() is already waiting: await it first, or raise maxPendingReceives", undefined, { message: ZEROMQ_MESSAGE.busyReading }));
+      throw new ZmqError("EBUSY", "A receive() is already waiting: await it first, or raise maxPendingReceives", undefined, { message: ZEROMQ_MESSAGE.busyReading });
     }
     if (this.#receiveWaiters.length === 0) {
       try {

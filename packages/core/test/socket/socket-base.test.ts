@@ -363,3 +363,17 @@ describe("Socket constructor arguments, as zeromq checks them", () => {
     expect(() => new Base(4591)).toThrow(expect.objectContaining({ code: "EINVAL", message: "Invalid argument" }));
   });
 });
+
+describe("Socket instances take no new properties, as zeromq's", () => {
+  it("throws a TypeError for a misspelt option, but a user's subclass may add its own fields", () => {
+    const dealer = open(new Dealer());
+    expect(() => ((dealer as unknown as Record<string, unknown>).lingr = 0)).toThrow(TypeError);
+    class Tagged extends Dealer {
+      tag = "mine";
+    }
+    const tagged = open(new Tagged());
+    expect(tagged.tag).toBe("mine");
+    const request = open(new Request());
+    expect(() => ((request as unknown as Record<string, unknown>).doesNotExist = 1)).toThrow(TypeError);
+  });
+});
