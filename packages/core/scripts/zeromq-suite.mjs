@@ -94,6 +94,7 @@ function run(name) {
   const dir = prepare(name);
   const files = readdirTests(join(dir, "test/unit"));
   const out = join(harnessDir, `${name}.json`);
+  rmSync(out, { force: true });
   const args = [
     join(harnessDir, "node_modules/mocha/bin/mocha.js"),
     "--no-config", "--require", "ts-node/register", "--expose-gc", "--exit",
@@ -132,7 +133,8 @@ const outcome = (report) => {
 const names = only ? [only] : ["zeromq", "skein"];
 const reports = Object.fromEntries(names.map((n) => [n, run(n)]));
 const zeromqVersion = JSON.parse(readFileSync(join(harnessDir, "node_modules/zeromq/package.json"), "utf8")).version;
-const commit = spawnSync("git", ["-C", checkoutDir, "rev-parse", "HEAD"], { encoding: "utf8" }).stdout.trim();
+// A checkout, or a folder extracted with `git archive` (no .git): then ZEROMQ_JS_COMMIT names the commit.
+const commit = process.env.ZEROMQ_JS_COMMIT ?? spawnSync("git", ["-C", checkoutDir, "rev-parse", "HEAD"], { encoding: "utf8" }).stdout.trim();
 
 console.log(`zeromq.js suite ${commit || "(not a git work tree)"}, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`skipped files: ${Object.keys(SKIPPED).join(", ")}`);
