@@ -74,7 +74,9 @@ export async function main(argv: readonly string[], io: Output = STDIO): Promise
       io.err(`skein: ${error.message}\n${USAGE}`);
       return 2;
     }
-    io.err(`skein: ${(error as Error).message}`);
+    // A @skein/core error's message is zeromq's short text; its detail says what went wrong.
+    const { message, detail } = error as Error & { detail?: string };
+    io.err(`skein: ${detail === undefined ? message : `${message}: ${detail}`}`);
     return 1;
   }
 }

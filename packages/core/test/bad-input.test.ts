@@ -99,7 +99,7 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
       peer.stream.write(Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, 0x08, 0x00, 0x00]));
       return peer;
     });
-    expect(event.error?.message).toMatch(/ZMTP 2\.0/);
+    expect(event.error?.detail).toMatch(/ZMTP 2\.0/);
   });
 
   it("sends ERROR to a peer announcing an incompatible socket type, then drops it", async () => {
@@ -125,7 +125,7 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
       peer.stream.write(Buffer.concat([rawGreeting(), rawFrame(0, Buffer.from("too early"))]));
       return peer;
     });
-    expect(event.error?.message).toMatch(/before the handshake/);
+    expect(event.error?.detail).toMatch(/before the handshake/);
   });
 
   it("drops a peer that sends a malformed command", async () => {

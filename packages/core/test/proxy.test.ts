@@ -6,9 +6,11 @@ const open = socketScope();
 
 /** Runs the proxy and makes sure it is terminated after the test. */
 function start(proxy: Proxy): Promise<void> {
-  const running = proxy.run();
+  let ended = false;
+  const running = proxy.run().finally(() => (ended = true));
   open.defer(async () => {
-    proxy.terminate();
+    // terminate() throws EBADF once the proxy has ended (as zeromq).
+    if (!ended) proxy.terminate();
     await running.catch(() => undefined);
   });
   return running;
@@ -137,6 +139,7 @@ describe("Proxy", () => {
   it("ends run() on terminate, refuses a second run, and rejects run() on a terminated proxy", async () => {
     const proxy = new Proxy(open(new Pull()), open(new Push()));
     await bindFresh(proxy.frontEnd, "inproc");
+    await bindFresh(proxy.backEnd, "inproc");
     const running = proxy.run();
     await expect(proxy.run()).rejects.toMatchObject({ code: "EBUSY" });
     proxy.terminate();
@@ -147,8 +150,43 @@ describe("Proxy", () => {
   it("rejects run() when a socket is closed under it instead of hanging", async () => {
     const proxy = new Proxy(open(new Pull()), open(new Push()));
     await bindFresh(proxy.frontEnd, "inproc");
+    await bindFresh(proxy.backEnd, "inproc");
     const running = proxy.run();
     proxy.frontEnd.close();
     await expect(within(running)).rejects.toMatchObject({ code: "ETERM" });
+  });
+
+  it("rejects run() as zeromq when the front-end or back-end is closed or has no endpoint", async () => {
+    const unbound = new Proxy(open(new Router()), open(new Dealer()));
+    await bindFresh(unbound.backEnd, "inproc");
+    await expect(unbound.run()).rejects.toMatchObject({ code: "EINVAL", message: "Front-end socket must be bound or connected" });
+    await bindFresh(unbound.frontEnd, "inproc");
+    unbound.backEnd.close();
+    await expect(unbound.run()).rejects.toMatchObject({ code: "EINVAL", message: "Back-end socket must be bound or connected" });
+    const closed = new Proxy(open(new Router()), open(new Dealer()));
+    await bindFresh(closed.frontEnd, "inproc");
+    await bindFresh(closed.backEnd, "inproc");
+    closed.frontEnd.close();
+    await expect(closed.run()).rejects.toMatchObject({ code: "EINVAL", message: "Front-end socket must be bound or connected" });
+  });
+
+  it("throws EBADF from terminate() before run() and after the proxy ended, as zeromq", async () => {
+    const proxy = new Proxy(open(new Router()), open(new Dealer()));
+    await bindFresh(proxy.frontEnd, "inproc");
+    await bindFresh(proxy.backEnd, "inproc");
+    expect(() => proxy.terminate()).toThrow(expect.objectContaining({ code: "EBADF", message: "Socket is closed" }));
+    expect(proxy.frontEnd.closed).toBe(false);
+    const running = proxy.run();
+    proxy.terminate();
+    await within(running);
+    expect(() => proxy.terminate()).toThrow(expect.objectContaining({ code: "EBADF", message: "Socket is closed" }));
+  });
+
+  it("checks its arguments as zeromq: TypeError for a non-object or a socket as third argument, EINVAL for a foreign object", () => {
+    const a = open(new Dealer());
+    const b = open(new Dealer());
+    expect(() => new (Proxy as unknown as new (...args: unknown[]) => Proxy)()).toThrow(new TypeError("Front-end must be a socket object"));
+    expect(() => new (Proxy as unknown as new (...args: unknown[]) => Proxy)(a, b, open(new Dealer()))).toThrow(new TypeError("Expected 2 arguments but received 3"));
+    expect(() => new (Proxy as unknown as new (...args: unknown[]) => Proxy)({}, {})).toThrow(expect.objectContaining({ code: "EINVAL", message: "Invalid argument" }));
   });
 });

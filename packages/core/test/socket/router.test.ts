@@ -255,3 +255,15 @@ describe.each(TRANSPORTS)("ROUTER at a full peer, over %s", (transport) => {
     expect(dealer.readable).toBe(false);
   });
 });
+
+describe.each(TRANSPORTS)("ROUTER connect with a routing id over %s", (transport) => {
+  it("routes to the peer named in connect(address, { routingId }) at once, before it is up, even with mandatory", async () => {
+    const router = open(new Router({ mandatory: true, linger: 0 }));
+    const address = await freeAddress(transport);
+    router.connect(address, { routingId: "remoteId" });
+    await within(router.send(["remoteId", "hi"]));
+    const dealer = open(new Dealer());
+    await dealer.bind(address);
+    expect(strings(await within(dealer.receive()))).toEqual(["hi"]);
+  });
+});

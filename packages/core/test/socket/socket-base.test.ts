@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Dealer, Publisher, Pull, Push, Request, Router, Subscriber } from "../../src/index.js";
+import { Context, Dealer, Publisher, Pull, Push, Request, Router, Socket, Subscriber } from "../../src/index.js";
 import {
   STREAM_TRANSPORTS,
   TRANSPORTS,
@@ -62,8 +62,8 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
     expect(got.every((n, i) => i === 0 || n > got[i - 1]!)).toBe(true);
   });
 
-  it("serves several pending receive() calls in order", async () => {
-    const pull = open(new Pull());
+  it("serves several pending receive() calls in order when maxPendingReceives allows them", async () => {
+    const pull = open(new Pull({ maxPendingReceives: 0 }));
     const push = open(new Push());
     push.connect(await bindFresh(pull, transport));
     const receives = [pull.receive(), pull.receive(), pull.receive()];
@@ -71,8 +71,8 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
     expect((await within(Promise.all(receives))).map(strings)).toEqual([["1"], ["2"], ["3"]]);
   });
 
-  it("serves several pending send() calls in order once a peer arrives", async () => {
-    const push = open(new Push());
+  it("serves several pending send() calls in order once a peer arrives when maxPendingSends allows them", async () => {
+    const push = open(new Push({ maxPendingSends: 0 }));
     const sends = [push.send("a"), push.send("b"), push.send("c")];
     const pull = open(new Pull());
     push.connect(await bindFresh(pull, transport));
@@ -81,7 +81,8 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
   });
 
   it("close() makes a pending receive reject with EAGAIN and a for-await loop end", async () => {
-    const pull = open(new Pull());
+    // Two readers at once: a receive() and a for-await loop.
+    const pull = open(new Pull({ maxPendingReceives: 0 }));
     await bindFresh(pull, transport);
     const pending = pull.receive();
     const loop = (async () => {
@@ -253,9 +254,9 @@ describe.each(STREAM_TRANSPORTS)("Socket over %s (stream only)", (transport) => 
     const serverSide = nextEvent(pub, "handshake:error:protocol");
     const clientSide = nextEvent(push, "handshake:error:protocol");
     push.connect(address);
-    expect((await serverSide).error?.message).toMatch(/PUSH is not compatible with PUB/);
+    expect((await serverSide).error?.detail).toMatch(/PUSH is not compatible with PUB/);
     // The connecting side checks the type too (or hears the ERROR first).
-    expect((await clientSide).error?.message).toMatch(/PUB is not compatible with PUSH|rejected the handshake/);
+    expect((await clientSide).error?.detail).toMatch(/PUB is not compatible with PUSH|rejected the handshake/);
   });
 
   it("emits connect:delay and connect:retry while the peer is not there", async () => {
@@ -349,5 +350,30 @@ describe("unbindSync", () => {
     const other = open(new Pull());
     await other.bind(address);
     expect(other.lastEndpoint).toBe(address);
+  });
+});
+
+describe("Socket constructor arguments, as zeromq checks them", () => {
+  const Base = Socket as unknown as new (...args: unknown[]) => Socket;
+  it("throws TypeError for a wrong count or type and EINVAL for an unknown socket type", () => {
+    expect(() => new Base()).toThrow(expect.objectContaining({ name: "TypeError", message: "Socket type must be a number" }));
+    expect(() => new Base("foo")).toThrow(expect.objectContaining({ name: "TypeError", message: "Socket type must be a number" }));
+    expect(() => new Base(1, new Context(), 2)).toThrow(expect.objectContaining({ name: "TypeError", message: "Expected 2 arguments but received 3" }));
+    expect(() => new Base(3, 1)).toThrow(expect.objectContaining({ name: "TypeError", message: "Options must be an object" }));
+    expect(() => new Base(4591)).toThrow(expect.objectContaining({ code: "EINVAL", message: "Invalid argument" }));
+  });
+});
+
+describe("Socket instances take no new properties, as zeromq's", () => {
+  it("throws a TypeError for a misspelt option, but a user's subclass may add its own fields", () => {
+    const dealer = open(new Dealer());
+    expect(() => ((dealer as unknown as Record<string, unknown>).lingr = 0)).toThrow(TypeError);
+    class Tagged extends Dealer {
+      tag = "mine";
+    }
+    const tagged = open(new Tagged());
+    expect(tagged.tag).toBe("mine");
+    const request = open(new Request());
+    expect(() => ((request as unknown as Record<string, unknown>).doesNotExist = 1)).toThrow(TypeError);
   });
 });

@@ -29,7 +29,7 @@ describe("ZMTP greeting (RFC 23 §3)", () => {
     const bad = rawGreeting();
     bad[9] = 0x00;
     expect(() => checkSignature(bad)).toThrow(ProtocolError);
-    expect(() => parseGreeting(bad)).toThrow(/signature/);
+    expect(() => parseGreeting(bad)).toThrow(expect.objectContaining({ detail: expect.stringMatching(/signature/) }));
     const http = Buffer.concat([Buffer.from("GET / HTTP/1.1\r\n"), Buffer.alloc(48)]);
     expect(() => parseGreeting(http)).toThrow(ProtocolError);
   });
@@ -47,7 +47,7 @@ describe("ZMTP greeting (RFC 23 §3)", () => {
     const zmtp2 = errorOf(rawGreeting({ major: 1, minor: 8 }));
     expect(zmtp2).toBeInstanceOf(ProtocolError);
     expect(zmtp2!.code).toBe("ERR_ZMTP_UNSPECIFIED");
-    expect(zmtp2!.message).toMatch(/ZMTP 2\.0.*needs ZMTP 3\.0/);
-    expect(errorOf(rawGreeting({ major: 0, minor: 0 }))!.message).toMatch(/ZMTP 1\.0/);
+    expect(zmtp2!.detail).toMatch(/ZMTP 2\.0.*needs ZMTP 3\.0/);
+    expect(errorOf(rawGreeting({ major: 0, minor: 0 }))!.detail).toMatch(/ZMTP 1\.0/);
   });
 });
