@@ -157,6 +157,29 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Bytes one read of a tcp, ipc or ws connection hands the engine at most:
+ * libuv reads into 64 KiB buffers.
+ */
+export const READ_SIZE = 64 * 1024;
+
+/** A message's size on the wire: each frame's 2- or 9-octet header and its body (RFC 23 §3). */
+export function wireSize(msg: readonly Buffer[]): number {
+  let size = 0;
+  for (const frame of msg) size += (frame.length <= 255 ? 2 : 9) + frame.length;
+  return size;
+}
+
+/**
+ * The most messages like `msg` a stream pipe's inbound queue holds when its
+ * socket does not read: the engine decodes a whole read before it sees the
+ * queue at `receiveHighWaterMark` and pauses the connection, so one read of
+ * {@link READ_SIZE} bytes can pass the mark.
+ */
+export function streamInboundBound(receiveHighWaterMark: number, msg: readonly Buffer[]): number {
+  return receiveHighWaterMark + Math.ceil(READ_SIZE / wireSize(msg));
+}
+
 /** Frames as strings, for readable assertions. */
 export function strings(msg: Buffer[]): string[] {
   return msg.map((frame) => frame.toString());
