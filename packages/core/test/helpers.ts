@@ -137,6 +137,16 @@ export function tick(ms = 5): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Lets the event loop turn `count` times (one `setImmediate` each, no timer):
+ * every microtask and immediate queued before, and those they queue in turn
+ * up to `count - 1` deep, have run. For "nothing happened" checks where all
+ * the work in question is synchronous or loop-local (inproc), never to wait for I/O.
+ */
+export async function loopTurns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** Polls `condition` until it holds; fails after `timeoutMs`. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -271,4 +281,45 @@ export function rawConnect(address: string): Promise<RawPeer> {
     stream.once("connect", () => resolve({ stream, received: () => Buffer.concat(chunks), closed }));
     stream.once("error", reject);
   });
+}
+
+/** A raw `node:net` listener on a fresh tcp or ipc address, whose accepted connections are {@link RawPeer}s. */
+export interface RawListener {
+  address: string;
+  /** Resolves with the next connection accepted. */
+  accepted(): Promise<RawPeer>;
+  /** Destroys every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Listens with a raw `node:net` server, which answers nothing unless the test writes to a connection. */
+export async function rawListen(transport: "tcp" | "ipc"): Promise<RawListener> {
+  const streams: net.Socket[] = [];
+  const waiting: ((peer: RawPeer) => void)[] = [];
+  const ready: RawPeer[] = [];
+  const server = net.createServer((stream) => {
+    streams.push(stream);
+    const chunks: Buffer[] = [];
+    const closed = new Promise<void>((done) => stream.on("close", () => done()));
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("error", () => {});
+    const peer: RawPeer = { stream, received: () => Buffer.concat(chunks), closed };
+    const taker = waiting.shift();
+    if (taker !== undefined) taker(peer);
+    else ready.push(peer);
+  });
+  const path = transport === "ipc" ? uniqueIpcPath() : null;
+  await new Promise<void>((resolve) => (path !== null ? server.listen(path, resolve) : server.listen(0, "127.0.0.1", resolve)));
+  const address = path !== null ? `ipc://${path}` : `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    address,
+    accepted: () => {
+      const peer = ready.shift();
+      return peer !== undefined ? Promise.resolve(peer) : new Promise((resolve) => waiting.push(resolve));
+    },
+    close: async () => {
+      for (const stream of streams) stream.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,6 +1,17 @@
 import { describe, expect, test } from "vitest";
 import { Pull, Push } from "../src/index.js";
-import { STREAM_TRANSPORTS, freeAddress, socketScope, strings, within } from "./helpers.js";
+import {
+  RAW_TRANSPORTS,
+  STREAM_TRANSPORTS,
+  freeAddress,
+  rawGreeting,
+  rawListen,
+  rawReady,
+  socketScope,
+  strings,
+  until,
+  within,
+} from "./helpers.js";
 
 describe.each(STREAM_TRANSPORTS)("close() and queued messages over %s", (transport) => {
   const open = socketScope();
@@ -17,33 +28,55 @@ describe.each(STREAM_TRANSPORTS)("close() and queued messages over %s", (transpo
     for (let i = 0; i < 3; i++) got.push(strings(await within(pull.receive()))[0]!);
     expect(got).toEqual(["one", "two", "three"]);
   });
+});
 
-  test("with linger 0 they are dropped", async () => {
-    const address = await freeAddress(transport);
-    const push = new Push({ linger: 0 });
-    push.connect(address);
+/**
+ * A closed socket with messages for a peer that has not completed its
+ * handshake keeps its connection (and its attempts to connect) for `linger`
+ * ms, then drops them. A raw peer that accepts the connection and never
+ * answers makes the socket's giving up an event: the connection closes.
+ */
+describe.each(RAW_TRANSPORTS)("close() and messages waiting for a handshake, over %s", (transport) => {
+  const open = socketScope();
+
+  async function silentPeer() {
+    const listener = await rawListen(transport);
+    open.defer(() => listener.close());
+    return listener;
+  }
+
+  test("with linger 0 they are dropped and the connection ends without waiting for the peer", async () => {
+    const listener = await silentPeer();
+    const push = open(new Push({ linger: 0 }));
+    push.connect(listener.address);
+    const peer = await within(listener.accepted());
     await push.send("dropped");
     push.close();
-    const pull = open(new Pull());
-    await pull.bind(address);
-    const witness = open(new Push());
-    witness.connect(address);
-    await witness.send("witness");
-    expect(strings(await within(pull.receive()))).toEqual(["witness"]);
+    await within(peer.closed, 5000, "the connection's end");
+    expect(peer.received().includes("dropped")).toBe(false);
   });
 
-  test("a positive linger gives up when no peer comes in time", async () => {
-    const address = await freeAddress(transport);
-    const push = new Push({ linger: 50 });
-    push.connect(address);
+  test("with a positive linger they are dropped when it runs out, and the connection ends", async () => {
+    const listener = await silentPeer();
+    const push = open(new Push({ linger: 50 }));
+    push.connect(listener.address);
+    const peer = await within(listener.accepted());
     await push.send("too late");
     push.close();
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const pull = open(new Pull());
-    await pull.bind(address);
-    const witness = open(new Push());
-    witness.connect(address);
-    await witness.send("witness");
-    expect(strings(await within(pull.receive()))).toEqual(["witness"]);
+    await within(peer.closed, 5000, "the connection's end");
+    expect(peer.received().includes("too late")).toBe(false);
+  });
+
+  test("within a positive linger they are delivered once the peer completes its handshake", async () => {
+    const listener = await silentPeer();
+    const push = open(new Push({ linger: 30_000 }));
+    push.connect(listener.address);
+    const peer = await within(listener.accepted());
+    await push.send("in time");
+    push.close();
+    peer.stream.write(Buffer.concat([rawGreeting(), rawReady("PULL")]));
+    await until(() => peer.received().includes("in time"), "the queued message");
+    // Delivered, the closed socket has nothing left to wait for: it ends the connection.
+    await within(peer.closed, 5000, "the connection's end");
   });
 });
