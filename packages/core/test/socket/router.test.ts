@@ -140,10 +140,18 @@ describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
     const got = await Promise.all(routers.map(async (r) => [strings(await within(r.receive())), strings(await within(r.receive()))]));
     expect(got.flat().map((m) => m[1]).sort()).toEqual(["m0", "m1", "m2", "m3"]);
     expect(got.every(([a, b]) => Number(a![1]!.slice(1)) % 2 === Number(b![1]!.slice(1)) % 2)).toBe(true);
-    await routers[0]!.send(["d", "a"]);
-    await routers[1]!.send(["d", "b"]);
-    const answers = [strings(await within(dealer.receive()))[0], strings(await within(dealer.receive()))[0]];
-    expect(answers.sort()).toEqual(["a", "b"]);
+    for (let i = 0; i < 3; i++) {
+      await routers[0]!.send(["d", `a${i}`]);
+      await routers[1]!.send(["d", `b${i}`]);
+    }
+    // Fairness is among messages already queued: wait until the DEALER holds all six.
+    await until(() => dealer.pendingInbound() === 6, "both routers' answers queued");
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++) answers.push(strings(await within(dealer.receive()))[0]!);
+    expect(answers.filter((a) => a[0] === "a")).toEqual(["a0", "a1", "a2"]);
+    expect(answers.filter((a) => a[0] === "b")).toEqual(["b0", "b1", "b2"]);
+    // Fair: the two routers take turns.
+    for (let i = 1; i < answers.length; i++) expect(answers[i]![0]).not.toBe(answers[i - 1]![0]);
   });
 });
 
