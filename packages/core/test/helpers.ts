@@ -256,6 +256,27 @@ export function rawReady(socketType: string, extra: Record<string, string> = {})
   return rawCommand("READY", rawProperties({ "Socket-Type": socketType, ...extra }));
 }
 
+/**
+ * The frames a raw peer received after the 64-octet greeting, parsed here
+ * (RFC 23 §3: flags, 1- or 8-octet size, body) rather than by the decoder under test.
+ */
+export function rawFramesReceived(peer: RawPeer): { flags: number; body: Buffer }[] {
+  const bytes = peer.received();
+  const frames: { flags: number; body: Buffer }[] = [];
+  let at = 64;
+  for (;;) {
+    if (at + 2 > bytes.length) return frames;
+    const flags = bytes[at]!;
+    const long = (flags & 0x02) !== 0;
+    if (long && at + 9 > bytes.length) return frames;
+    const size = long ? Number(bytes.readBigUInt64BE(at + 1)) : bytes[at + 1]!;
+    const start = at + (long ? 9 : 2);
+    if (start + size > bytes.length) return frames;
+    frames.push({ flags, body: bytes.subarray(start, start + size) });
+    at = start + size;
+  }
+}
+
 /** A raw TCP or ipc client, with everything it received collected. */
 export interface RawPeer {
   stream: net.Socket;
