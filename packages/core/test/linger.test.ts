@@ -4,6 +4,8 @@ import {
   RAW_TRANSPORTS,
   STREAM_TRANSPORTS,
   freeAddress,
+  nextEvent,
+  rawCommand,
   rawGreeting,
   rawListen,
   rawReady,
@@ -78,5 +80,27 @@ describe.each(RAW_TRANSPORTS)("close() and messages waiting for a handshake, ove
     await until(() => peer.received().includes("in time"), "the queued message");
     // Delivered, the closed socket has nothing left to wait for: it ends the connection.
     await within(peer.closed, 5000, "the connection's end");
+  });
+
+  test("with a positive linger, a connected peer that does not read has its connection ended when it runs out", async () => {
+    const listener = await silentPeer();
+    const push = open(new Push({ linger: 50, sendHighWaterMark: 0 }));
+    push.connect(listener.address);
+    const peer = await within(listener.accepted());
+    const ready = nextEvent(push, "handshake");
+    peer.stream.write(Buffer.concat([rawGreeting(), rawReady("PULL")]));
+    await ready;
+    peer.stream.pause();
+    // 64 MiB: more than the kernel's buffers hold, so most of it is still queued at close().
+    const big = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) await push.send(big);
+    push.close();
+    // A peer that does not read learns of the end only when it writes: it sends PINGs
+    // (harmless, RFC 37) until a write fails and its side of the connection is destroyed.
+    const ping = rawCommand("PING", Buffer.from([0, 0]));
+    await until(() => {
+      if (!peer.stream.destroyed) peer.stream.write(ping);
+      return peer.stream.destroyed;
+    }, "the connection's end");
   });
 });

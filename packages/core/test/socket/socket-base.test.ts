@@ -24,7 +24,7 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
     push.connect(address);
     for (let i = 0; i < 5; i++) await push.send(`m${i}`);
     expect(push.writable).toBe(false);
-    await expect(push.send("one too many")).rejects.toMatchObject({ code: "EAGAIN", errno: 11 });
+    await expect(within(push.send("one too many"))).rejects.toMatchObject({ code: "EAGAIN", errno: 11 });
     const pull = open(new Pull());
     await pull.bind(address);
     for (let i = 0; i < 5; i++) expect(strings(await within(pull.receive()))).toEqual([`m${i}`]);
@@ -32,7 +32,7 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
 
   it("PUSH send() with sendTimeout 0 fails at once when no peer can take the message", async () => {
     const push = open(new Push({ sendTimeout: 0 }));
-    await expect(push.send("nowhere")).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(within(push.send("nowhere"))).rejects.toMatchObject({ code: "EAGAIN" });
   });
 
   it("PUB drops messages for a subscriber at its high-water mark: no queue passes its bound", async () => {
@@ -246,7 +246,7 @@ describe("immediate over inproc", () => {
     const push = open(new Push({ immediate: true, sendTimeout: 30 }));
     push.connect(address);
     expect(push.writable).toBe(false);
-    await expect(push.send("too early")).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(within(push.send("too early"))).rejects.toMatchObject({ code: "EAGAIN" });
     const pull = open(new Pull());
     await pull.bind(address);
     expect(push.writable).toBe(true);
@@ -319,7 +319,7 @@ describe.each(STREAM_TRANSPORTS)("Socket over %s (stream only)", (transport) => 
     const pull = open(new Pull());
     const live = await bindFresh(pull, transport);
     const push = open(new Push({ immediate: true, sendTimeout: 50 }));
-    await expect(push.send("no connection yet")).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(within(push.send("no connection yet"))).rejects.toMatchObject({ code: "EAGAIN" });
     push.connect(await freeAddress(transport));
     const ready = nextEvent(push, "handshake");
     push.connect(live);
