@@ -88,7 +88,7 @@ describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
     const taken = attached(router);
     second.connect(address);
     await taken;
-    await second.send("two");
+    await within(second.send("two"));
     expect(strings(await within(router.receive()))).toEqual(["dup", "two"]);
     await router.send(["dup", "for the second"]);
     expect(strings(await within(second.receive()))).toEqual(["for the second"]);
