@@ -38,9 +38,10 @@ for (const [pinger, answerer] of PAIRS) {
       test(`an idle connection stays up because the ${answerer} peer answers PING with PONG, over ${transport}`, async () => {
         const dealer = sockets.make(pinger, "DEALER", { routingId: "hb" });
         const options = dealer as unknown as { heartbeatInterval: number; heartbeatTimeout: number; heartbeatTimeToLive: number };
-        options.heartbeatInterval = 20;
-        options.heartbeatTimeout = 150;
-        options.heartbeatTimeToLive = 1000;
+        // A timeout well above the interval, so a loaded machine does not drop the connection.
+        options.heartbeatInterval = 100;
+        options.heartbeatTimeout = 1000;
+        options.heartbeatTimeToLive = 3000;
         const router = sockets.make(answerer, "ROUTER");
         await router.bind(bindAddress(transport));
         // Through a relay that records the wire, so the test can wait for the PONGs themselves.
@@ -50,11 +51,11 @@ for (const [pinger, answerer] of PAIRS) {
         const disconnects = countDisconnects(dealer);
         await dealer.send("first");
         expect(text(await router.receive())).toEqual(["hb", "first"]);
-        // Idle while the pinger sends a PING every 20 ms: wait for 10 PONGs, which span more
-        // than the heartbeat timeout (150 ms). Without them the pinger would drop the connection.
+        // Idle while the pinger sends a PING every 100 ms: wait for 15 PONGs, which span more
+        // than the heartbeat timeout (1 s). Without them the pinger would drop the connection.
         const pongs = () => RecordingRelay.count(relay.downstream, PONG);
-        for (let i = 0; i < 500 && pongs() < 10; i++) await pause(10);
-        expect(pongs()).toBeGreaterThanOrEqual(10);
+        for (let i = 0; i < 1000 && pongs() < 15; i++) await pause(10);
+        expect(pongs()).toBeGreaterThanOrEqual(15);
         await dealer.send("second");
         expect(text(await router.receive())).toEqual(["hb", "second"]);
         expect(disconnects.count).toBe(0);
