@@ -47,35 +47,28 @@ describe.each(RAW_TRANSPORTS)("close() and messages waiting for a handshake, ove
     return listener;
   }
 
-  test("with linger 0 they are dropped and the connection ends without waiting for the peer", async () => {
+  /** Closes a PUSH with `linger` and one message queued for the silent peer; resolves with that peer. */
+  async function closeWithQueued(linger: number, body: string) {
     const listener = await silentPeer();
-    const push = open(new Push({ linger: 0 }));
+    const push = open(new Push({ linger }));
     push.connect(listener.address);
     const peer = await within(listener.accepted());
-    await push.send("dropped");
+    await push.send(body);
     push.close();
-    await within(peer.closed, 5000, "the connection's end");
-    expect(peer.received().includes("dropped")).toBe(false);
-  });
+    return peer;
+  }
 
-  test("with a positive linger they are dropped when it runs out, and the connection ends", async () => {
-    const listener = await silentPeer();
-    const push = open(new Push({ linger: 50 }));
-    push.connect(listener.address);
-    const peer = await within(listener.accepted());
-    await push.send("too late");
-    push.close();
+  test.each([
+    { linger: 0, when: "with linger 0 they are dropped and the connection ends without waiting for the peer" },
+    { linger: 50, when: "with a positive linger they are dropped when it runs out, and the connection ends" },
+  ])("$when", async ({ linger }) => {
+    const peer = await closeWithQueued(linger, "never sent");
     await within(peer.closed, 5000, "the connection's end");
-    expect(peer.received().includes("too late")).toBe(false);
+    expect(peer.received().includes("never sent")).toBe(false);
   });
 
   test("within a positive linger they are delivered once the peer completes its handshake", async () => {
-    const listener = await silentPeer();
-    const push = open(new Push({ linger: 30_000 }));
-    push.connect(listener.address);
-    const peer = await within(listener.accepted());
-    await push.send("in time");
-    push.close();
+    const peer = await closeWithQueued(30_000, "in time");
     peer.stream.write(Buffer.concat([rawGreeting(), rawReady("PULL")]));
     await until(() => peer.received().includes("in time"), "the queued message");
     // Delivered, the closed socket has nothing left to wait for: it ends the connection.
