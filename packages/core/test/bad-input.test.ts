@@ -203,6 +203,76 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     });
   });
 
+  // ---- peers older than ZMTP 3.0 (RFC 13, RFC 15): bytes written by hand ----------------------
+
+  /** A ZMTP/2.0 PUSH's greeting: signature, revision 1, socket type, empty identity. */
+  const zmtp2Greeting = (socketType = 8): Buffer => Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, socketType, 0x00, 0x00]);
+  /** A ZMTP/1.0 frame header with the long length (RFC 13: %xFF, 8 octets counting the flags, flags). */
+  const zmtp1LongHeader = (length: bigint, flags = 0): Buffer => {
+    const header = Buffer.alloc(10);
+    header[0] = 0xff;
+    header.writeBigUInt64BE(length, 1);
+    header[9] = flags;
+    return header;
+  };
+
+  it("drops a ZMTP/1.0 peer whose frame length is 0", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.from([0x00, 0x00]));
+      return peer;
+    });
+    expect(event.error?.message).toMatch(/ZMTP\/1\.0 frame with length 0/);
+  });
+
+  it("drops a ZMTP/1.0 peer announcing an identity above 255 octets", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp1LongHeader(301n), Buffer.alloc(300, 0x69)]));
+      return peer;
+    });
+    expect(event.error?.message).toMatch(/identity of 300 octets/);
+  });
+
+  it("drops a ZMTP/2.0 peer announcing an unknown socket type", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(zmtp2Greeting(42));
+      return peer;
+    });
+    expect(event.error?.message).toMatch(/unknown socket type 42/);
+  });
+
+  it("drops a ZMTP/2.0 peer whose identity frame has MORE set", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp2Greeting().subarray(0, 12), Buffer.from([0x01, 0x01, 0x69])]));
+      return peer;
+    });
+    expect(event.error?.message).toMatch(/identity frame with MORE/);
+  });
+
+  it("drops a ZMTP/2.0 peer sending a frame with the COMMAND flag, which ZMTP/2.0 reserves", async () => {
+    const { event } = await withGoodPeer("disconnect", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp2Greeting(), rawCommand("PING", Buffer.from([0, 0]))]));
+      return peer;
+    });
+    expect(event.error?.message).toMatch(/Invalid ZMTP\/2\.0 frame flags 0x4/);
+  });
+
+  it.each([
+    ["ZMTP/1.0", () => Buffer.concat([Buffer.from([0x01, 0x00]), zmtp1LongHeader(2n ** 40n)])],
+    ["ZMTP/2.0", () => Buffer.concat([zmtp2Greeting(), Buffer.from([0x02, 0, 0, 1, 0, 0, 0, 0, 0])])],
+  ])("drops a %s peer announcing a frame above maxMessageSize with EMSGSIZE", async (_version, bytes) => {
+    const { event } = await withGoodPeer("disconnect", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(bytes());
+      return peer;
+    });
+    expect(event.error?.code).toBe("EMSGSIZE");
+  });
+
   it("answers PING with PONG and ignores unknown commands", async () => {
     const pull = open(new Pull());
     const address = await bindFresh(pull, transport);
