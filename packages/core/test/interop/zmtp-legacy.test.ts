@@ -20,6 +20,7 @@ import {
   Subscriber,
   XPublisher,
   XSubscriber,
+  curveKeyPair,
   type Socket,
 } from "../../src/index.js";
 import { RAW_TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, tick, within } from "../helpers.js";
@@ -348,14 +349,7 @@ describe.each(RAW_TRANSPORTS)("other old greetings over %s", (transport) => {
 describe("a socket with security refuses old peers, which have none", () => {
   const secured: Array<[string, () => Socket]> = [
     ["a PLAIN server", () => new Pull({ plainServer: true })],
-    [
-      "a CURVE server",
-      () =>
-        new Pull({
-          curveServer: true,
-          curveSecretKey: Buffer.alloc(32, 7),
-        }),
-    ],
+    ["a CURVE server", () => new Pull({ curveServer: true, curveSecretKey: curveKeyPair().secretKey })],
     ["a NULL socket with a ZAP domain", () => new Pull({ zapDomain: "global" })],
   ];
   describe.each(["1.0", "2.0"] as const)("ZMTP/%s", (version) => {
@@ -373,7 +367,8 @@ describe("a socket with security refuses old peers, which have none", () => {
   });
 
   it("a CURVE client connecting to an old peer drops the connection and retries", async () => {
-    const keys = { curveServerKey: Buffer.alloc(32, 1), curvePublicKey: Buffer.alloc(32, 2), curveSecretKey: Buffer.alloc(32, 3) };
+    const client = curveKeyPair();
+    const keys = { curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey };
     const skein = open(new Push({ ...keys, reconnectInterval: 20 }));
     const address = await freeAddress("tcp");
     const { server, accepted } = await OldPeer.listen(address, { version: "2.0", type: "PULL" });
