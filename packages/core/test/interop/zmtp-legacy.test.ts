@@ -23,7 +23,7 @@ import {
   curveKeyPair,
   type Socket,
 } from "../../src/index.js";
-import { RAW_TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, tick, within } from "../helpers.js";
+import { RAW_TRANSPORTS, bindFresh, freeAddress, nextEvent, rawConnect, socketScope, strings, tick, until, within } from "../helpers.js";
 import { OldPeer, type LegacyPeerOptions, type LegacyVersion, type OldType } from "./legacy-peer.js";
 
 const open = socketScope();
@@ -343,6 +343,22 @@ describe.each(RAW_TRANSPORTS)("other old greetings over %s", (transport) => {
     const peer = await pairUp(transport, "skein binds", skein, { version: "1.0", type: "DEALER", identity });
     peer.send(["hello"]);
     expect(text(await within(skein.receive()))).toEqual([identity, "hello"]);
+  });
+
+  it("a ZMTP/1.0 peer with a revision octet 0 (libzmq accepts it too) gets ZMTP/1.0 framing after a 12-octet greeting", async () => {
+    const pull = open(new Pull());
+    const address = await bindFresh(pull, transport);
+    const ready = nextEvent(pull, "handshake");
+    const peer = await rawConnect(address);
+    open.defer(() => peer.stream.destroy());
+    // Signature (padding: empty identity + 1), revision 0, socket type PUSH (8); then RFC 13 frames:
+    // the anonymous identity (length 1, final), a two-part message.
+    peer.stream.write(Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x00, 0x08, 0x01, 0x00, 0x02, 0x01, 0x61, 0x03, 0x00, 0x62, 0x63]));
+    await ready;
+    expect(text(await within(pull.receive()))).toEqual(["a", "bc"]);
+    // Our side: signature, major 3, socket type PULL (7), then our identity as an RFC 13 frame.
+    await until(() => peer.received().length >= 14, "our greeting and identity frame");
+    expect([...peer.received().subarray(10)]).toEqual([0x03, 0x07, 0x01, 0x00]);
   });
 });
 
