@@ -38,6 +38,15 @@ export interface RequestOptions {
    * request is not retried. The timeout covers the whole exchange.
    */
   onPartial?: (frames: Buffer[]) => void;
+  /**
+   * What to do while no endpoint is connected (gRPC's `waitForReady`).
+   * `true` (default): the request waits in the socket's queue for a
+   * connection until its timeout; if none came it fails with `ENOTCONN`
+   * instead of `ETIMEDOUT`. `false`: it fails with `ENOTCONN` as soon as
+   * every endpoint has failed to connect (or lost its connection) and none
+   * is connected.
+   */
+  waitForReady?: boolean;
 }
 
 /** Options of {@link RpcClient}. */
@@ -78,6 +87,9 @@ interface Pending {
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
   readonly onPartial: ((frames: Buffer[]) => void) | undefined;
+  readonly waitForReady: boolean;
+  /** An endpoint it was sent to was connected while it waited: the server may have it. */
+  reached: boolean;
   partials: number;
   attempt: number;
   endpoint: number;
@@ -86,12 +98,22 @@ interface Pending {
   timer: NodeJS.Timeout | null;
 }
 
+/** `a` is a better choice than `b`: connected when `b` is not, or as connected with fewer failures. */
+function isHealthier(a: EndpointState, b: EndpointState): boolean {
+  if (a.connected !== b.connected) return a.connected;
+  return a.failures < b.failures;
+}
+
 interface EndpointState {
   readonly address: string;
   readonly socket: Dealer;
   failures: number;
   /** Skip this endpoint until this time (ms since epoch), after a timeout. */
   suspendedUntil: number;
+  /** A connection is up (handshake done, no disconnect since). */
+  connected: boolean;
+  /** The last connect attempt failed, or the connection was lost: not merely still connecting. */
+  failed: boolean;
 }
 
 /**
@@ -134,12 +156,15 @@ export class RpcClient {
     for (const address of options.endpoints) {
       const socket = new Dealer({
         linger: 0,
+        // Concurrent calls each send at once: they queue (in order) rather than fail with EBUSY.
+        maxPendingSends: 0,
         sendHighWaterMark: options.sendHighWaterMark ?? 1000,
         ...(options.security ?? {}),
         ...(options.context === undefined ? {} : { context: options.context }),
         ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
       });
-      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0 };
+      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, failed: false };
+      this.#watchConnection(state, this.#endpoints.length);
       try {
         socket.connect(address);
       } catch (error) {
@@ -150,6 +175,15 @@ export class RpcClient {
       this.#endpoints.push(state);
     }
     for (let i = 0; i < this.#endpoints.length; i++) this.#loops.push(this.#receiveLoop(i));
+  }
+
+  /**
+   * Whether a connection to at least one endpoint is up now (ZMTP handshake
+   * done). ZeroMQ connects in the background and reconnects by itself, so
+   * `false` may only mean "not yet".
+   */
+  get connected(): boolean {
+    return this.#endpoints.some((endpoint) => endpoint.connected);
   }
 
   /** Requests waiting for a reply. */
@@ -171,7 +205,9 @@ export class RpcClient {
    * with a {@link PatternError}: `ETIMEDOUT` (no reply after all attempts),
    * `ESHUTDOWN` (the server was closing and refused it, on the last
    * attempt; an earlier refusal is retried at once on the next endpoint),
-   * `ECANCELED` (signal aborted), `ECLOSED` (client closed), `EINVAL`.
+   * `ENOTCONN` (no endpoint it was sent to was ever connected while it
+   * waited: no server can have it; see `waitForReady`), `ECANCELED` (signal
+   * aborted), `ECLOSED` (client closed), `EINVAL`.
    */
   request(frames: Buffer[], options?: RequestOptions): Promise<Buffer[]> {
     if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "RpcClient is closed"));
@@ -184,6 +220,8 @@ export class RpcClient {
     }
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(new PatternError("ECANCELED", "Request was aborted before it was sent"));
+    const waitForReady = options?.waitForReady ?? true;
+    if (!waitForReady && this.#unreachable()) return Promise.reject(this.#notConnected());
     const id = this.#nextId++;
     return new Promise<Buffer[]>((resolve, reject) => {
       const onAbort = signal === undefined ? undefined : (): void => this.#fail(id, new PatternError("ECANCELED", "Request was aborted"));
@@ -198,6 +236,8 @@ export class RpcClient {
         signal,
         onAbort,
         onPartial: options?.onPartial,
+        waitForReady,
+        reached: false,
         partials: 0,
         attempt: 0,
         endpoint: -1,
@@ -225,6 +265,7 @@ export class RpcClient {
     pending.endpoint = index;
     pending.attempt++;
     if (!pending.sentTo.includes(index)) pending.sentTo.push(index);
+    if (endpoint.connected) pending.reached = true;
     const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
     endpoint.socket.send(message).catch((error: unknown) => {
       // Only a closed socket rejects here (sends wait at the high-water mark): the timer handles it.
@@ -234,10 +275,11 @@ export class RpcClient {
   }
 
   /**
-   * Round-robin over the healthiest endpoints: those not suspended, with the
-   * fewest consecutive timeouts (an endpoint that failed is used again once
-   * its backoff has passed and no endpoint with fewer failures is usable);
-   * `previous` is avoided when another is as good.
+   * Round-robin over the healthiest endpoints: those not suspended,
+   * connected before not connected, then with the fewest consecutive
+   * timeouts (an endpoint that failed is used again once its backoff has
+   * passed and no endpoint with fewer failures is usable); `previous` is
+   * avoided when another is as good.
    */
   #choose(previous: number): number {
     const n = this.#endpoints.length;
@@ -249,7 +291,7 @@ export class RpcClient {
       const e = this.#endpoints[i]!;
       if (e.suspendedUntil <= now) {
         const b = best === -1 ? undefined : this.#endpoints[best]!;
-        if (b === undefined || e.failures < b.failures || (best === previous && e.failures === b.failures)) best = i;
+        if (b === undefined || isHealthier(e, b) || (best === previous && !isHealthier(b, e))) best = i;
       }
       if (fallback === -1 || e.suspendedUntil < this.#endpoints[fallback]!.suspendedUntil) fallback = i;
     }
@@ -267,13 +309,49 @@ export class RpcClient {
     endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
     if (pending.attempt > pending.retries || pending.partials > 0) {
       const tried = pending.attempt === 1 ? "1 attempt" : `${pending.attempt} attempts`;
-      this.#fail(pending.id, new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`));
+      this.#fail(pending.id, pending.reached
+        ? new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`)
+        : this.#notConnected(`after ${tried} of ${pending.timeout} ms`));
       return;
     }
     pending.timer = setTimeout(() => {
       pending.timer = null;
       if (this.#pending.get(pending.id) === pending) this.#send(pending);
     }, this.#delay(pending.attempt));
+  }
+
+  /** Follows the connection state of endpoint `index` through its socket's monitor events. */
+  #watchConnection(state: EndpointState, index: number): void {
+    const lost = (): void => {
+      state.connected = false;
+      state.failed = true;
+      // Requests that may not wait for a connection fail once no endpoint can take them.
+      if (!this.#unreachable()) return;
+      for (const pending of [...this.#pending.values()]) {
+        if (!pending.waitForReady && !pending.reached) this.#fail(pending.id, this.#notConnected());
+      }
+    };
+    state.socket.events
+      .on("handshake", () => {
+        state.connected = true;
+        state.failed = false;
+        for (const pending of this.#pending.values()) if (pending.sentTo.includes(index)) pending.reached = true;
+      })
+      .on("connect:retry", lost)
+      .on("disconnect", lost)
+      .on("handshake:error:protocol", lost)
+      .on("handshake:error:auth", lost)
+      .on("handshake:error:other", lost);
+  }
+
+  /** No endpoint is connected and each has failed to connect at least once (none is still making its first attempt). */
+  #unreachable(): boolean {
+    return this.#endpoints.every((endpoint) => !endpoint.connected && endpoint.failed);
+  }
+
+  #notConnected(when = "now"): PatternError {
+    const addresses = this.#endpoints.map((endpoint) => endpoint.address).join(", ");
+    return new PatternError("ENOTCONN", `No connection to ${addresses} (${when}): is a server running there?`);
   }
 
   #delay(failures: number): number {

@@ -46,6 +46,15 @@ async function silentServer(): Promise<{ endpoint: string; received: () => numbe
   return { endpoint: router.lastEndpoint!, received: () => received };
 }
 
+/** A tcp endpoint where nothing listens (a port just released). */
+async function deadEndpoint(): Promise<string> {
+  const dead = new Router({ linger: 0 });
+  await dead.bind(ANY_PORT);
+  const endpoint = dead.lastEndpoint!;
+  dead.close();
+  return endpoint;
+}
+
 describe("RpcClient and RpcServer", () => {
   it("matches replies to many requests in flight by correlation id, whatever their order", async () => {
     const server = new RpcServer({ bind: [ANY_PORT] });
@@ -138,14 +147,36 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("fails over from an endpoint where nothing listens", async () => {
-    const dead = new Router({ linger: 0 });
-    await dead.bind(ANY_PORT);
-    const deadEndpoint = dead.lastEndpoint!;
-    dead.close();
     const good = await echoServer();
-    const c = client({ endpoints: [deadEndpoint, good.endpoints[0]!], timeout: 100, retries: 1, backoff: { initial: 5, max: 20 } });
+    const c = client({ endpoints: [await deadEndpoint(), good.endpoints[0]!], timeout: 100, retries: 1, backoff: { initial: 5, max: 20 } });
     const [reply] = await c.request([Buffer.from("up")]);
     expect(reply!.toString()).toBe("up");
+  });
+
+  it("rejects with ENOTCONN, not ETIMEDOUT, when no endpoint was ever connected while the request waited", async () => {
+    const c = client({ endpoints: [await deadEndpoint()], timeout: 100 });
+    const error = await c.request([Buffer.from("x")]).catch((e: unknown) => e);
+    expect((error as PatternError).code).toBe("ENOTCONN");
+    expect(c.connected).toBe(false);
+    expect(c.inFlight).toBe(0);
+  });
+
+  it("with waitForReady: false rejects with ENOTCONN once every endpoint failed to connect, before the timeout", async () => {
+    const c = client({ endpoints: [await deadEndpoint(), await deadEndpoint()], timeout: 60_000 });
+    const error = await within(c.request([Buffer.from("x")], { waitForReady: false }).catch((e: unknown) => e), 5_000, "the fail-fast request");
+    expect((error as PatternError).code).toBe("ENOTCONN");
+    // Every endpoint has failed now: the next such request fails at once.
+    await expect(c.request([Buffer.from("y")], { waitForReady: false })).rejects.toMatchObject({ code: "ENOTCONN" });
+  });
+
+  it("sends to a connected endpoint before one that is not connected", async () => {
+    const good = await echoServer();
+    const c = client({ endpoints: [await deadEndpoint(), good.endpoints[0]!], timeout: 1_000, retries: 0 });
+    await until(() => c.connected, "the connection to the good endpoint");
+    for (const text of ["a", "b", "c"]) {
+      const [reply] = await c.request([Buffer.from(text)]);
+      expect(reply!.toString()).toBe(text);
+    }
   });
 
   it("rejects with ECANCELED when the signal aborts, and with ECLOSED when the client closes", async () => {

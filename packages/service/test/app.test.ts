@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { GreeterService, type HelloRequest } from "@skein/example-codegen";
+import { GreeterService, type HelloRequest } from "./generated/index.js";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import {
@@ -202,7 +202,11 @@ describe("an app over tcp", () => {
   test("every app answers the built-in health ping and describe", async () => {
     const app = await startGreeter();
     const { client: health } = client(HealthService, app.endpoints.rpc);
-    expect(await health.ping({})).toMatchObject({ app: "greeter", status: "SERVING" });
+    const pong = await health.ping({});
+    expect(pong).toMatchObject({ app: "greeter", status: "SERVING" });
+    // uint64 uptime_ms arrives as the number its type says: arithmetic adds, it does not concatenate.
+    expect(typeof pong.uptimeMs).toBe("number");
+    expect(pong.uptimeMs + 1).toBeGreaterThan(pong.uptimeMs);
     const description = await health.describe({});
     const greeter = description.services.find((service) => service.name === "example.Greeter");
     expect(greeter?.methods.map((method) => method.name)).toEqual(["SayHello", "SayHelloStream"]);

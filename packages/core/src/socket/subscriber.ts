@@ -20,6 +20,7 @@ export class Subscriber extends XSubscriber {
 
   constructor(options?: SocketOptions<Subscriber>) {
     super(options, SocketType.Subscriber);
+    this.sealIfExactly(Subscriber);
   }
 
   /**
