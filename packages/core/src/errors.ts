@@ -155,7 +155,7 @@ export class ZmqError extends Error {
    * @param code POSIX-style or `ERR_*` code.
    * @param detail skein's explanation; becomes `message` only for codes with no `zeromq` text.
    * @param address the endpoint involved.
-   * @param options `cause`; `message` replaces the code's standard text (see {@link ZEROMQ_MESSAGE}).
+   * @param options `cause`; `message` replaces the code's standard text (see `ZEROMQ_MESSAGE`).
    */
   constructor(code: string, detail?: string, address?: string, options?: { cause?: unknown; message?: string }) {
     const message = options?.message ?? MESSAGES[code] ?? detail ?? code;

@@ -119,7 +119,7 @@ export class Telemetry {
 
   /**
    * Starts the CLIENT span of a call as a child of the active context;
-   * `network` holds the call's {@link networkAttributes}.
+   * `network` holds the call's `networkAttributes()`.
    */
   startClientSpan(service: string, method: string, network: Attributes = {}): SpanStart {
     const parent = otelContext.active();
@@ -132,7 +132,7 @@ export class Telemetry {
 
   /**
    * Starts the SERVER span of a handled call, as a child of the caller's
-   * span in `header`; `network` holds the server's {@link networkAttributes}.
+   * span in `header`; `network` holds the server's `networkAttributes()`.
    */
   startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = {}): SpanStart {
     const parent = remoteParent(header);
