@@ -55,15 +55,32 @@ export async function attach(socket: Socket, endpoint: string, bind: boolean, de
   }
 }
 
-/** The first `handshake` monitor event of `socket` (a peer connected and greeted), registered now. */
-export function firstHandshake(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const seen = (): void => {
-      socket.events.off("handshake", seen);
-      resolve();
-    };
-    socket.events.on("handshake", seen);
-  });
+/** The peers of a socket that have completed the ZMTP handshake, followed through its monitor events. */
+export class HandshakenPeers {
+  #count = 0;
+  #waiters: (() => void)[] = [];
+
+  /** Starts following `socket`; call it before connecting so that no handshake is missed. */
+  constructor(socket: Socket) {
+    socket.events.on("handshake", () => {
+      this.#count++;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    socket.events.on("disconnect", () => {
+      this.#count = Math.max(0, this.#count - 1);
+    });
+  }
+
+  /** Peers connected now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Resolves once a peer is connected (at once if one is). */
+  connected(): Promise<void> {
+    if (this.#count > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import net from "node:net";
 import * as zmq from "zeromq";
 import { afterEach, expect, test } from "vitest";
-import { freeAddress } from "../../core/test/helpers.js";
+import { freeAddress, rawGreeting, rawReady, within } from "../../core/test/helpers.js";
 import { runSkein, startSkein } from "./skein-process.js";
 
 const cleanup: (() => unknown)[] = [];
@@ -97,4 +97,21 @@ test("send as REQ with --hex prints the reply in hex", async () => {
   await serving;
   expect(code).toBe(0);
   expect(stdout).toBe("cafe00\n");
+});
+
+test("--timeout bounds the linger of a message queued for a peer that left after its handshake", async () => {
+  // A PULL written by hand: greets, says READY, then hangs up and stops listening, so the
+  // message waits in the PUSH's queue for a reconnection that never comes.
+  const leaving = net.createServer((socket) => {
+    socket.on("error", () => {});
+    socket.end(Buffer.concat([rawGreeting(), rawReady("PULL")]));
+    leaving.close();
+  });
+  await new Promise<void>((resolve) => leaving.listen(0, "127.0.0.1", resolve));
+  const endpoint = `tcp://127.0.0.1:${(leaving.address() as net.AddressInfo).port}`;
+  const sending = startSkein(["send", "push", endpoint, "--timeout", "1500", "--wait", "300", "x"]);
+  // Exits at the deadline, with the timeout code, rather than lingering forever.
+  const { code, stderr } = await within(sending.exited, 15_000, "skein send");
+  expect(stderr).toContain("to take the message");
+  expect(code).toBe(3);
 });

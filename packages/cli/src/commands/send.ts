@@ -4,7 +4,7 @@ import { integerOption, parseArgs } from "../args.js";
 import { Deadline } from "../deadline.js";
 import { ExitCode, UsageError } from "../exit-code.js";
 import { decodeFrames, encodingOf, formatMessage } from "../frames.js";
-import { attach, closeWithin, createSocket, firstHandshake } from "../socket-types.js";
+import { attach, closeWithin, createSocket, HandshakenPeers } from "../socket-types.js";
 import type { Command } from "./command.js";
 
 export const send: Command = {
@@ -15,8 +15,9 @@ export const send: Command = {
   --bind            bind the endpoint (default: connect); prints "bound <endpoint>" on stderr
   --wait MS         wait MS before sending (PUB/SUB's slow joiner: let subscribers subscribe)
   --timeout MS      bound the whole command: the peer's handshake, the send, the reply and the
-                    linger of the message at close; exit 3 when it runs out. Without it a send
-                    that connects waits for its peer as long as it takes.
+                    linger of the message at close; exit 3 when it runs out (also when no peer is
+                    connected to take the message). Without it a send that connects waits for its
+                    peer as long as it takes.
   --hex, --base64   each FRAME is hex (0x optional) or base64: binary frames; a reply is printed so too
   --                the FRAMEs after it may start with a dash
 example:
@@ -36,14 +37,16 @@ example:
     const writable = socket as unknown as Socket & { send(frames: Buffer[]): Promise<void>; receive(): Promise<Buffer[]> };
     if (typeof writable.send !== "function") throw new UsageError(`a ${type} socket cannot send`);
     // Registered before connecting so that an early handshake is not missed.
-    const handshake = firstHandshake(socket);
+    const peers = new HandshakenPeers(socket);
     try {
       await attach(socket, endpoint, args.flags.has("bind"), deadline, io);
       // With a deadline, success means a peer took the connection: a message
       // queued for nobody is a timeout, not a silent exit 0.
-      if (deadline.bounded) await deadline.race(handshake, `waiting for a peer at ${endpoint}`);
+      if (deadline.bounded) await deadline.race(peers.connected(), `waiting for a peer at ${endpoint}`);
       if (wait > 0) await deadline.sleep(wait, "during --wait");
       await deadline.race(writable.send(frames), `sending to ${endpoint}`);
+      // The peer may have left meanwhile: then the message waits for the next one, within the deadline.
+      if (deadline.bounded) await deadline.race(peers.connected(), `waiting for a peer at ${endpoint} to take the message`);
       const kind = type.toLowerCase();
       if (kind === "req" || kind === "dealer") {
         io.out(formatMessage(await deadline.race(writable.receive(), `waiting for the reply from ${endpoint}`), encoding));
