@@ -52,8 +52,9 @@ describe("generated example code", () => {
     );
     expect(decoded.customerId).toBe("c-42");
     expect(decoded.lines.map((line) => line.sku)).toEqual(["tea", "cup"]);
-    expect(Number(decoded.lines[0]!.unitPrice)).toBe(350);
-    expect(decoded.lines[1]!.unitPrice.high).toBe(2 ** 8);
+    // int64 decodes as the bigint its generated type says, exactly.
+    expect(decoded.lines[0]!.unitPrice).toBe(350n);
+    expect(decoded.lines[1]!.unitPrice).toBe(2n ** 40n);
     expect({ ...decoded.labels }).toEqual({ channel: "web" });
   });
 

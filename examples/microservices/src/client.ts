@@ -76,7 +76,7 @@ export async function runClient(endpoints: ClientEndpoints): Promise<void> {
     await listener.start();
     const events = listener.container.get(EventLog);
     // PUB/SUB's "slow joiner" (zguide ch. 1): events published before the subscriptions
-    // reach the publishers are not received, so wait until both publishers are connected.
+    // reach the publishers are not received, so wait until both publishers have applied them.
     await listener.whenSubscribed(10_000);
 
     const hello = await greeter.client.sayHello({ name: "Ada" });

@@ -21,6 +21,8 @@ export const CodecErrorCode = {
   INVALID_MESSAGE: "ERR_CODEC_INVALID_MESSAGE",
   /** An envelope to encode lacks a field its kind requires. */
   INVALID_ENVELOPE: "ERR_CODEC_INVALID_ENVELOPE",
+  /** A decoded 64-bit integer does not fit a JavaScript number (the `longs: "number"` representation). */
+  UNSAFE_INTEGER: "ERR_CODEC_UNSAFE_INTEGER",
   /** A `.proto` file or source could not be loaded or parsed. */
   INVALID_SCHEMA: "ERR_CODEC_INVALID_SCHEMA",
 } as const;

@@ -16,6 +16,7 @@ export {
   ReflectionCodec,
 } from "./message-codec.js";
 export { TypeRegistry, type TypeRegistryOptions } from "./type-registry.js";
+export { DEFAULT_LONGS, type LongRepresentation } from "./long-representation.js";
 export type { CallContext, CallOptions, MethodDescriptor, ServiceDescriptor } from "./service-descriptor.js";
 export type { Long } from "protobufjs";
 export { generateTypeScript, type GeneratedFile, type GenerateOptions } from "./codegen/generate.js";

@@ -5,9 +5,14 @@
 import protobuf from "protobufjs";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import type { CodecLimits } from "./limits.js";
+import { LongConverter } from "./long-representation.js";
 
-/** A 64-bit integer as protobufjs decodes it (a `Long`) or accepts it (also a number). */
-export type Int64 = number | protobuf.Long;
+/**
+ * What may be passed to encode a 64-bit integer field, whatever its decoded
+ * representation: a `bigint`, an integer `number`, a decimal `string` or a
+ * protobufjs `Long`.
+ */
+export type Int64 = bigint | number | string | protobuf.Long;
 
 /**
  * What may be passed to encode a message of type `T`: every field optional
@@ -18,7 +23,7 @@ export type MessageInit<T> = { [K in keyof T]?: FieldInit<T[K]> | null };
 /** What may be passed for one field of a message (see {@link MessageInit}). */
 export type FieldInit<V> = V extends Uint8Array
   ? Uint8Array
-  : V extends protobuf.Long
+  : V extends protobuf.Long | bigint
     ? Int64
     : V extends readonly (infer E)[]
       ? FieldInit<E>[]
@@ -64,14 +69,17 @@ export class ReflectionCodec<T> implements MessageCodec<T> {
   readonly typeName: string;
   readonly #type: protobuf.Type;
   readonly #limits: CodecLimits;
+  readonly #longs: LongConverter;
 
   /**
    * @param type - a resolved protobufjs type
    * @param limits - `maxPayloadSize` bounds encoded and decoded messages
+   * @param longs - how 64-bit fields are decoded (default: as `bigint`)
    */
-  constructor(type: protobuf.Type, limits: CodecLimits) {
+  constructor(type: protobuf.Type, limits: CodecLimits, longs: LongConverter = new LongConverter()) {
     this.#type = type;
     this.#limits = limits;
+    this.#longs = longs;
     this.typeName = type.fullName.slice(1);
   }
 
@@ -85,11 +93,11 @@ export class ReflectionCodec<T> implements MessageCodec<T> {
   }
 
   encode(value: MessageInit<T>): Buffer {
-    return encodeMessage(this.#type, value, this.#limits);
+    return encodeMessage(this.#type, value, this.#limits, this.#longs);
   }
 
   decode(bytes: Uint8Array): T {
-    return decodeMessage(this.#type, bytes, this.#limits) as T;
+    return decodeMessage(this.#type, bytes, this.#limits, this.#longs) as T;
   }
 }
 
@@ -97,9 +105,15 @@ export class ReflectionCodec<T> implements MessageCodec<T> {
  * Encodes `value` as a message of `type`, after checking it matches.
  * @throws {@link CodecError} `ERR_CODEC_INVALID_MESSAGE` or `ERR_CODEC_TOO_LARGE`
  */
-export function encodeMessage(type: protobuf.Type, value: unknown, limits: CodecLimits): Buffer {
-  if (typeof value !== "object" || value === null) {
+export function encodeMessage(type: protobuf.Type, input: unknown, limits: CodecLimits, longs?: LongConverter): Buffer {
+  if (typeof input !== "object" || input === null) {
     throw new CodecError(CodecErrorCode.INVALID_MESSAGE, `cannot encode ${nameOf(type)}: value is not an object`);
+  }
+  let value = input;
+  try {
+    value = longs === undefined ? input : longs.toEncode(type, input) as object;
+  } catch (err) {
+    throw err instanceof CodecError ? new CodecError(err.code, `cannot encode ${nameOf(type)}: ${err.message}`) : err;
   }
   const problem = type.verify(value as Record<string, unknown>);
   if (problem !== null) {
@@ -121,7 +135,7 @@ export function encodeMessage(type: protobuf.Type, value: unknown, limits: Codec
  * Decodes `bytes` as a message of `type`, reading straight from them.
  * @throws {@link CodecError} `ERR_CODEC_MALFORMED_PAYLOAD` or `ERR_CODEC_TOO_LARGE`
  */
-export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: CodecLimits): unknown {
+export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: CodecLimits, longs?: LongConverter): unknown {
   if (!(bytes instanceof Uint8Array)) {
     throw new CodecError(CodecErrorCode.MALFORMED_PAYLOAD, `cannot decode ${nameOf(type)}: input is not a Buffer or Uint8Array`);
   }
@@ -136,8 +150,9 @@ export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: Co
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const reader = protobuf.Reader.create(buffer);
   reader.discardUnknown = false;
+  let message: protobuf.Message;
   try {
-    return type.decode(reader);
+    message = type.decode(reader);
   } catch (err) {
     throw new CodecError(
       CodecErrorCode.MALFORMED_PAYLOAD,
@@ -145,4 +160,6 @@ export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: Co
       { cause: err },
     );
   }
+  longs?.decoded(type, message as unknown as Record<string, unknown>);
+  return message;
 }

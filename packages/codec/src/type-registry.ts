@@ -7,12 +7,22 @@ import { existsSync } from "node:fs";
 import protobuf from "protobufjs";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import { type CodecLimits, resolveLimits } from "./limits.js";
+import { LongConverter, type LongRepresentation } from "./long-representation.js";
 import { decodeMessage, encodeMessage, type MessageCodec, ReflectionCodec } from "./message-codec.js";
 
 /** Options for a {@link TypeRegistry}. */
 export interface TypeRegistryOptions {
   /** Size limits; `maxPayloadSize` bounds every message encoded or decoded. */
   limits?: Partial<CodecLimits>;
+  /**
+   * The JavaScript type of decoded 64-bit integer fields: `"bigint"`
+   * (default), `"number"` (fails with `ERR_CODEC_UNSAFE_INTEGER` beyond
+   * 2^53 − 1) or `"string"`. Generated code sets it to match its types
+   * (`skein-codegen --longs`). A registry changes the prototype defaults of
+   * the types it registers: do not register one protobufjs `Root` in two
+   * registries of different `longs`.
+   */
+  longs?: LongRepresentation;
 }
 
 /**
@@ -30,10 +40,17 @@ export class TypeRegistry {
   /** The limits applied by this registry's encode, decode and codecs. */
   readonly limits: CodecLimits;
   readonly #types = new Map<string, protobuf.Type>();
+  readonly #longs: LongConverter;
 
   /** Creates an empty registry. */
   constructor(options?: TypeRegistryOptions) {
     this.limits = resolveLimits(options?.limits);
+    this.#longs = new LongConverter(options?.longs);
+  }
+
+  /** The JavaScript type of decoded 64-bit integer fields (see {@link TypeRegistryOptions.longs}). */
+  get longs(): LongRepresentation {
+    return this.#longs.representation;
   }
 
   /**
@@ -125,15 +142,15 @@ export class TypeRegistry {
    * @throws {@link CodecError} `ERR_CODEC_UNKNOWN_TYPE`, `ERR_CODEC_INVALID_MESSAGE`, `ERR_CODEC_TOO_LARGE`
    */
   encode(typeName: string, value: unknown): Buffer {
-    return encodeMessage(this.lookup(typeName), value, this.limits);
+    return encodeMessage(this.lookup(typeName), value, this.limits, this.#longs);
   }
 
   /**
    * Decodes `bytes` as a message of type `typeName`, without copying them.
-   * @throws {@link CodecError} `ERR_CODEC_UNKNOWN_TYPE`, `ERR_CODEC_MALFORMED_PAYLOAD`, `ERR_CODEC_TOO_LARGE`
+   * @throws {@link CodecError} `ERR_CODEC_UNKNOWN_TYPE`, `ERR_CODEC_MALFORMED_PAYLOAD`, `ERR_CODEC_TOO_LARGE`, `ERR_CODEC_UNSAFE_INTEGER`
    */
   decode<T = Record<string, unknown>>(typeName: string, bytes: Uint8Array): T {
-    return decodeMessage(this.lookup(typeName), bytes, this.limits) as T;
+    return decodeMessage(this.lookup(typeName), bytes, this.limits, this.#longs) as T;
   }
 
   /**
@@ -141,7 +158,7 @@ export class TypeRegistry {
    * @throws {@link CodecError} `ERR_CODEC_UNKNOWN_TYPE`
    */
   codec<T>(typeName: string): MessageCodec<T> {
-    return new ReflectionCodec<T>(this.lookup(typeName), this.limits);
+    return new ReflectionCodec<T>(this.lookup(typeName), this.limits, this.#longs);
   }
 
   #collect(namespace: protobuf.NamespaceBase): void {

@@ -39,6 +39,9 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   heartbeatTimeout: { kind: "int", default: -1, min: -1 },
   backlog: { kind: "int", default: 100, min: 0 },
   maxMessageSize: { kind: "int", default: -1, min: -1, max: Number.MAX_SAFE_INTEGER },
+  // skein: bounds on the message a peer is still sending (zmtp/message-limits.ts).
+  maxIncompleteMessageSize: { kind: "int", default: 256 * 1024 * 1024, min: -1, max: Number.MAX_SAFE_INTEGER },
+  maxMessageParts: { kind: "int", default: 65_536, min: -1 },
   immediate: { kind: "bool", default: false },
   messageProperties: { kind: "bool", default: false },
   ipv6: { kind: "bool", default: false },

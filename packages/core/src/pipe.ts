@@ -13,6 +13,7 @@
  *   to the kernel, and the engine stops reading once `receiveHighWaterMark`
  *   messages wait unread.
  */
+import type { ZmqError } from "./errors.js";
 import { Deque } from "./util/deque.js";
 import type { Metadata } from "./zmtp/metadata.js";
 
@@ -41,6 +42,8 @@ export interface PipeTransport {
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
   shutdown(lingerMs: number): void;
+  /** Closes the connection now; the session reports `error` with the `disconnect` event. */
+  close(error: ZmqError | null): void;
   /** True once the connection has ended. */
   readonly closed: boolean;
 }
@@ -216,6 +219,22 @@ export class Pipe {
     transport?.shutdown(lingerMs);
     // The socket forgets the pipe now (routes, round-robin), not when a peer that will never come back answers.
     this.owner.pipeTerminated(this);
+  }
+
+  /**
+   * The socket drops this peer for going over a limit: a connection is closed
+   * with `error` (its transport reports it with the `disconnect` event; a
+   * connecting socket reconnects as after any drop), an inproc pipe ends.
+   * Returns false for the inproc case, where nobody reports the error yet.
+   */
+  abort(error: ZmqError): boolean {
+    const transport = this.transport;
+    if (transport !== null) {
+      transport.close(error);
+      return true;
+    }
+    this.terminate();
+    return false;
   }
 
   #finish(): void {

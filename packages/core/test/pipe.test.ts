@@ -43,6 +43,9 @@ class Transport implements PipeTransport {
   shutdown(lingerMs: number): void {
     this.shutdownLinger = lingerMs;
   }
+  close(): void {
+    this.closed = true;
+  }
 }
 
 const m = (s: string): Msg => [Buffer.from(s)];

@@ -45,9 +45,13 @@ export class BrokerWorker extends CreditWorker {
     super(options, options.service);
   }
 
-  /** Counters: requests served, reconnections after the broker went silent. */
-  get stats(): { served: number; reconnects: number } {
-    return { served: this.#served, reconnects: this.reconnects };
+  /**
+   * Counters: requests served, reconnections after the broker went silent,
+   * sends that failed, and messages of the broker that broke the protocol
+   * (malformed, or a request beyond the credits: answered FAIL).
+   */
+  get stats(): { served: number; reconnects: number; sendErrors: number; protocolErrors: number } {
+    return { served: this.#served, reconnects: this.reconnects, sendErrors: this.sendErrors, protocolErrors: this.protocolErrors };
   }
 
   /** Connects, registers and starts serving; resolves once started. */
@@ -66,7 +70,14 @@ export class BrokerWorker extends CreditWorker {
 
   protected onCommand(command: number, message: Buffer[]): boolean {
     if (command !== REQUEST) return false;
-    if (message.length >= 3) void this.#handle(message[1]!, message[2]!, message.slice(3));
+    if (message.length < 3) {
+      this.protocolError("A REQUEST without a client and correlation id was dropped");
+    } else if (this.saturated) {
+      this.protocolError("A REQUEST beyond the credits announced was refused (FAIL)");
+      this.send([FRAME.FAIL, message[1]!, message[2]!]);
+    } else {
+      void this.#handle(message[1]!, message[2]!, message.slice(3));
+    }
     return true;
   }
 

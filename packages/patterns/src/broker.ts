@@ -14,6 +14,7 @@ import { Context, Router } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { DISCONNECT, FAIL, FRAME, MMI_SERVICE, READY, REPLY } from "./broker-protocol.js";
 import { decodeU32 } from "./util/codec.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link Broker}. */
 export interface BrokerOptions {
@@ -28,6 +29,14 @@ export interface BrokerOptions {
   heartbeatLiveness?: number;
   /** Requests waiting per service. Default 10000. */
   maxQueue?: number;
+  /**
+   * Services known at once (with a worker or a waiting request). A request
+   * naming a further service is dropped (counted in `dropped`), so clients
+   * inventing names cannot grow the broker without bound. Default 1000.
+   */
+  maxServices?: number;
+  /** Called with a send that failed (`sendErrors`) and a peer's protocol error (`protocolErrors`). */
+  onError?: (error: unknown) => void;
 }
 
 /** Counters of a {@link Broker}. */
@@ -43,6 +52,10 @@ export interface BrokerStats {
   dropped: number;
   /** Workers dropped after missed heartbeats. */
   deadWorkers: number;
+  /** Sends that failed (reported to `onError`). */
+  sendErrors: number;
+  /** Messages of clients or workers that broke the protocol: dropped (reported to `onError`). */
+  protocolErrors: number;
 }
 
 interface Request {
@@ -58,6 +71,8 @@ interface BrokerWorkerState {
   readonly id: Buffer;
   readonly service: string;
   credit: number;
+  /** The credit its READY announced: replies never raise `credit` above it. */
+  capacity: number;
   expiry: number;
   /** Requests sent and unanswered, by client id + correlation id. */
   readonly requests: Map<string, Request>;
@@ -83,6 +98,7 @@ export class Broker {
   readonly #interval: number;
   readonly #liveness: number;
   readonly #maxQueue: number;
+  readonly #maxServices: number;
   readonly #services = new Map<string, Service>();
   readonly #workers = new Map<string, BrokerWorkerState>();
   #front: Router | null = null;
@@ -93,6 +109,7 @@ export class Broker {
   #loops: Promise<void>[] = [];
   #closed = false;
   readonly #stats = { replied: 0, dropped: 0, deadWorkers: 0 };
+  readonly #faults: PeerFaults;
 
   constructor(options: BrokerOptions) {
     if (options === null || typeof options !== "object" || !Array.isArray(options.frontend) || !Array.isArray(options.backend)) {
@@ -101,10 +118,13 @@ export class Broker {
     checkNumber("heartbeatInterval", options.heartbeatInterval, 1);
     checkNumber("heartbeatLiveness", options.heartbeatLiveness, 1);
     checkNumber("maxQueue", options.maxQueue, 1);
+    checkNumber("maxServices", options.maxServices, 1);
     this.#options = options;
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;
     this.#maxQueue = options.maxQueue ?? 10_000;
+    this.#maxServices = options.maxServices ?? 1000;
+    this.#faults = new PeerFaults(options.onError);
   }
 
   /** Client endpoints bound (real ports), after {@link start}. */
@@ -123,7 +143,7 @@ export class Broker {
     for (const s of this.#services.values()) queued += s.queue.length;
     let inFlight = 0;
     for (const w of this.#workers.values()) inFlight += w.requests.size;
-    return { workers: this.#workers.size, queued, inFlight, ...this.#stats };
+    return { workers: this.#workers.size, queued, inFlight, ...this.#stats, sendErrors: this.#faults.sendErrors, protocolErrors: this.#faults.protocolErrors };
   }
 
   /** Binds both sides and starts heart-beating. */
@@ -162,10 +182,20 @@ export class Broker {
     await Promise.all(this.#loops);
   }
 
-  #service(name: string): Service {
+  /** The service `name`, made if there is room (a worker's READY always makes room). */
+  #service(name: string, forWorker = true): Service | undefined {
     let service = this.#services.get(name);
-    if (service === undefined) this.#services.set(name, (service = { queue: [], workers: new Set() }));
+    if (service === undefined) {
+      if (!forWorker && this.#services.size >= this.#maxServices) return undefined;
+      this.#services.set(name, (service = { queue: [], workers: new Set() }));
+    }
     return service;
+  }
+
+  /** Forgets a service with no worker and no waiting request. */
+  #forgetIfIdle(name: string): void {
+    const service = this.#services.get(name);
+    if (service !== undefined && service.workers.size === 0 && service.queue.length === 0) this.#services.delete(name);
   }
 
   async #frontLoop(front: Router): Promise<void> {
@@ -178,19 +208,20 @@ export class Broker {
       }
       const [client, correlation, service] = message;
       if (correlation === undefined || correlation.length !== 8 || service === undefined) {
-        this.#stats.dropped++; // not a request: no correlation id or no service
+        this.#stats.dropped++;
+        this.#faults.protocol("A request without an 8-byte correlation id and a service was dropped");
         continue;
       }
       const name = service.toString();
       if (name === MMI_SERVICE) {
         const asked = this.#services.get(message[3]?.toString() ?? "");
         const known = asked !== undefined && asked.workers.size > 0;
-        front.send([client!, correlation, Buffer.from(known ? "200" : "404")]).catch(() => undefined);
+        front.send([client!, correlation, Buffer.from(known ? "200" : "404")]).catch(this.#faults.sendFailed);
         continue;
       }
       const request: Request = { client: client!, correlation, service: name, frames: message.slice(3), requeued: false };
-      const s = this.#service(name);
-      if (s.queue.length >= this.#maxQueue) {
+      const s = this.#service(name, false);
+      if (s === undefined || s.queue.length >= this.#maxQueue) {
         this.#stats.dropped++;
         continue;
       }
@@ -207,7 +238,9 @@ export class Broker {
       const request = service.queue.shift()!;
       best.credit--;
       best.requests.set(request.client.toString("latin1") + request.correlation.toString("latin1"), request);
-      this.#back!.send([best.id, FRAME.REQUEST, request.client, request.correlation, ...request.frames]).catch(() => {
+      this.#back!.send([best.id, FRAME.REQUEST, request.client, request.correlation, ...request.frames]).catch((error: unknown) => {
+        // EHOSTUNREACH: the worker is gone; its requests go to another once.
+        this.#faults.sendFailed(error);
         if (this.#workers.get(best.key) === best) this.#removeWorker(best);
       });
     }
@@ -228,6 +261,7 @@ export class Broker {
     }
     worker.requests.clear();
     if (service !== undefined) this.#dispatch(service);
+    this.#forgetIfIdle(worker.service);
   }
 
   #tick(): void {
@@ -237,7 +271,8 @@ export class Broker {
         this.#stats.deadWorkers++;
         this.#removeWorker(worker);
       } else {
-        this.#back!.send([worker.id, FRAME.HEARTBEAT]).catch(() => undefined);
+        // A worker gone (EHOSTUNREACH) is also dropped when its expiry passes.
+        this.#back!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#faults.sendFailed);
       }
     }
   }
@@ -253,42 +288,54 @@ export class Broker {
       const id = message[0]!;
       const key = id.toString("latin1");
       const command = message[1];
-      if (command === undefined || command.length !== 1) continue;
+      if (command === undefined || command.length !== 1) {
+        this.#faults.protocol("A worker message without a one-octet command was dropped");
+        continue;
+      }
       let worker = this.#workers.get(key);
       if (command[0] === READY) {
         const service = message[2]?.toString();
         const credit = decodeU32(message[3]);
-        if (service === undefined || service.length === 0 || credit === undefined) continue;
+        if (service === undefined || service.length === 0 || credit === undefined) {
+          this.#faults.protocol("A READY without a service name and a 4-octet credit was dropped");
+          continue;
+        }
         if (worker !== undefined && worker.service !== service) {
           this.#removeWorker(worker);
           worker = undefined;
         }
         if (worker === undefined) {
-          worker = { key, id, service, credit: 0, expiry: 0, requests: new Map() };
+          worker = { key, id, service, credit: 0, capacity: 0, expiry: 0, requests: new Map() };
           this.#workers.set(key, worker);
-          this.#service(service).workers.add(worker);
+          this.#service(service)!.workers.add(worker);
         }
         worker.credit = credit;
+        worker.capacity = worker.requests.size + credit;
         worker.expiry = Date.now() + this.#interval * this.#liveness;
-        this.#dispatch(this.#service(service));
+        this.#dispatch(this.#service(service)!);
         continue;
       }
       if (worker === undefined) {
         // A worker from before a restart: it must register again (RFC 7: DISCONNECT).
-        if (command[0] !== DISCONNECT) back.send([id, FRAME.DISCONNECT]).catch(() => undefined);
+        if (command[0] !== DISCONNECT) back.send([id, FRAME.DISCONNECT]).catch(this.#faults.sendFailed);
         continue;
       }
       worker.expiry = Date.now() + this.#interval * this.#liveness;
       if ((command[0] === REPLY || command[0] === FAIL) && message.length >= 4) {
         const client = message[2]!;
         const correlation = message[3]!;
-        worker.credit++;
         const known = worker.requests.delete(client.toString("latin1") + correlation.toString("latin1"));
-        if (known && command[0] === REPLY) {
-          this.#stats.replied++;
-          this.#front!.send([client, correlation, ...message.slice(4)]).catch(() => undefined);
+        if (!known) {
+          // A reply to a request this worker was not given: never relayed.
+          this.#faults.protocol("A worker answered a request it was not given: dropped");
+          continue;
         }
-        this.#dispatch(this.#service(worker.service));
+        worker.credit = Math.min(worker.capacity, worker.credit + 1);
+        if (command[0] === REPLY) {
+          this.#stats.replied++;
+          this.#front!.send([client, correlation, ...message.slice(4)]).catch(this.#faults.sendFailed);
+        }
+        this.#dispatch(this.#service(worker.service)!);
       } else if (command[0] === DISCONNECT) {
         this.#removeWorker(worker);
       }

@@ -14,6 +14,7 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** The command octets shared by the broker and pipeline protocols. */
 const READY = 0x52; // "R"
@@ -34,7 +35,11 @@ export interface CreditWorkerOptions {
   heartbeatInterval?: number;
   /** Silent periods before the peer is assumed dead and the worker reconnects. Default 3. */
   heartbeatLiveness?: number;
-  /** Called with a handler's error. */
+  /**
+   * Called with a handler's error, a send that failed (`sendErrors`) and a
+   * peer's protocol error (`protocolErrors`: a malformed command, a job
+   * beyond the credits announced).
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -49,6 +54,7 @@ export abstract class CreditWorker {
   #lastHeard = 0;
   #running = 0;
   #reconnects = 0;
+  readonly #faults: PeerFaults;
   #stopping = false;
   #closed = false;
   #idle: (() => void) | null = null;
@@ -63,6 +69,7 @@ export abstract class CreditWorker {
     this.#concurrency = options.concurrency ?? 1;
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;
+    this.#faults = new PeerFaults(options.onError);
   }
 
   /** Jobs running now. */
@@ -73,6 +80,26 @@ export abstract class CreditWorker {
   /** Times the peer went silent and the worker reconnected on a new socket. */
   protected get reconnects(): number {
     return this.#reconnects;
+  }
+
+  /** Sends that failed (reported to `onError`); the peer's heartbeat or redelivery recovers them. */
+  protected get sendErrors(): number {
+    return this.#faults.sendErrors;
+  }
+
+  /** Messages from the peer that broke the protocol: dropped, counted and reported. */
+  protected get protocolErrors(): number {
+    return this.#faults.protocolErrors;
+  }
+
+  /** True while every credit announced is in use: a further job breaks the protocol. */
+  protected get saturated(): boolean {
+    return this.#running >= this.#concurrency;
+  }
+
+  /** Counts and reports a protocol error of the peer. */
+  protected protocolError(message: string): void {
+    this.#faults.protocol(message);
   }
 
   /** True once close() has begun. */
@@ -119,7 +146,7 @@ export abstract class CreditWorker {
     const socket = this.#socket;
     if (socket !== null) {
       socket.linger = 500;
-      await socket.send([FRAME_DISCONNECT]).catch(() => undefined);
+      await socket.send([FRAME_DISCONNECT]).catch(this.#faults.sendFailed);
       socket.close();
     }
     await Promise.all(this.#loops);
@@ -140,7 +167,7 @@ export abstract class CreditWorker {
   protected send(message: Buffer[]): void {
     const socket = this.#socket;
     if (socket === null || socket.closed) return; // the peer redelivers or retries: it never got it
-    void socket.send(message).catch(() => undefined);
+    socket.send(message).catch(this.#faults.sendFailed);
   }
 
   async #open(): Promise<void> {
@@ -162,7 +189,7 @@ export abstract class CreditWorker {
 
   #ready(socket: Dealer): void {
     const free = Math.max(0, this.#concurrency - this.#running);
-    void socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(() => undefined);
+    socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(this.#faults.sendFailed);
   }
 
   #tick(): void {
@@ -176,7 +203,7 @@ export abstract class CreditWorker {
       this.#open().catch((error: unknown) => this.options.onError?.(error));
       return;
     }
-    void socket.send([FRAME_HEARTBEAT]).catch(() => undefined);
+    socket.send([FRAME_HEARTBEAT]).catch(this.#faults.sendFailed);
   }
 
   async #receiveLoop(socket: Dealer): Promise<void> {
@@ -189,16 +216,17 @@ export abstract class CreditWorker {
       }
       this.#lastHeard = Date.now();
       const command = message[0];
-      if (command === undefined || command.length !== 1) continue;
+      if (command === undefined || command.length !== 1) {
+        this.protocolError(`A ${this.protocol} message without a one-octet command was dropped`);
+        continue;
+      }
       const code = command[0]!;
       if (code === HEARTBEAT) continue;
       if (code === DISCONNECT) {
         if (!this.#stopping) this.#ready(socket); // the peer does not know us (it restarted): register again
         continue;
       }
-      if (!this.onCommand(code, message)) {
-        this.options.onError?.(new PatternError("EPROTO", `Unknown ${this.protocol} command 0x${code.toString(16)}`));
-      }
+      if (!this.onCommand(code, message)) this.protocolError(`Unknown ${this.protocol} command 0x${code.toString(16)} was dropped`);
     }
   }
 }

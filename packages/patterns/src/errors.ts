@@ -6,11 +6,13 @@
  * - `ECANCELED`: the caller's `AbortSignal` fired.
  * - `ECLOSED`: the pattern object was closed while the operation was pending.
  * - `EPROTO`: a peer sent frames that do not follow the pattern's protocol.
+ * - `ESHUTDOWN`: the server was closing and refused the request (gRPC's UNAVAILABLE).
+ * - `ENOTCONN`: no connection to any server was up while the request waited (gRPC's UNAVAILABLE).
  * - `EINVAL`: bad arguments or options.
  * - `EDEADLETTER`: a work item failed on every attempt it was allowed.
  */
 export class PatternError extends Error {
-  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `EPROTO`, `EINVAL`, `EDEADLETTER`. */
+  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `ESHUTDOWN`, `ENOTCONN`, `EPROTO`, `EINVAL`, `EDEADLETTER`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {

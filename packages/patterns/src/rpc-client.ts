@@ -20,7 +20,7 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
-import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG } from "./rpc-server.js";
+import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG, REFUSED_FLAG } from "./rpc-server.js";
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -38,6 +38,15 @@ export interface RequestOptions {
    * request is not retried. The timeout covers the whole exchange.
    */
   onPartial?: (frames: Buffer[]) => void;
+  /**
+   * What to do while no endpoint is connected (gRPC's `waitForReady`).
+   * `true` (default): the request waits in the socket's queue for a
+   * connection until its timeout; if none came it fails with `ENOTCONN`
+   * instead of `ETIMEDOUT`. `false`: it fails with `ENOTCONN` as soon as
+   * every endpoint has failed to connect (or lost its connection) and none
+   * is connected.
+   */
+  waitForReady?: boolean;
 }
 
 /** Options of {@link RpcClient}. */
@@ -73,10 +82,21 @@ interface Pending {
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
   readonly onPartial: ((frames: Buffer[]) => void) | undefined;
+  readonly waitForReady: boolean;
+  /** An endpoint it was sent to was connected while it waited: the server may have it. */
+  reached: boolean;
   partials: number;
   attempt: number;
   endpoint: number;
+  /** Endpoints this request was sent to: only they may answer it. */
+  readonly sentTo: number[];
   timer: NodeJS.Timeout | null;
+}
+
+/** `a` is a better choice than `b`: connected when `b` is not, or as connected with fewer failures. */
+function isHealthier(a: EndpointState, b: EndpointState): boolean {
+  if (a.connected !== b.connected) return a.connected;
+  return a.failures < b.failures;
 }
 
 interface EndpointState {
@@ -85,6 +105,10 @@ interface EndpointState {
   failures: number;
   /** Skip this endpoint until this time (ms since epoch), after a timeout. */
   suspendedUntil: number;
+  /** A connection is up (handshake done, no disconnect since). */
+  connected: boolean;
+  /** The last connect attempt failed, or the connection was lost: not merely still connecting. */
+  failed: boolean;
 }
 
 /**
@@ -132,7 +156,8 @@ export class RpcClient {
         ...(options.context === undefined ? {} : { context: options.context }),
         ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
       });
-      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0 };
+      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, failed: false };
+      this.#watchConnection(state, this.#endpoints.length);
       try {
         socket.connect(address);
       } catch (error) {
@@ -145,12 +170,25 @@ export class RpcClient {
     for (let i = 0; i < this.#endpoints.length; i++) this.#loops.push(this.#receiveLoop(i));
   }
 
+  /**
+   * Whether a connection to at least one endpoint is up now (ZMTP handshake
+   * done). ZeroMQ connects in the background and reconnects by itself, so
+   * `false` may only mean "not yet".
+   */
+  get connected(): boolean {
+    return this.#endpoints.some((endpoint) => endpoint.connected);
+  }
+
   /** Requests waiting for a reply. */
   get inFlight(): number {
     return this.#pending.size;
   }
 
-  /** Replies that matched no pending request (late replies after a retry or timeout). */
+  /**
+   * Replies that matched no pending request: late replies after a timeout,
+   * duplicates, and replies from an endpoint the request was not sent to
+   * (dropped, so a server cannot answer another server's requests).
+   */
   get unmatchedReplies(): number {
     return this.#unmatched;
   }
@@ -158,7 +196,11 @@ export class RpcClient {
   /**
    * Sends `frames` as one request; resolves with the reply frames. Rejects
    * with a {@link PatternError}: `ETIMEDOUT` (no reply after all attempts),
-   * `ECANCELED` (signal aborted), `ECLOSED` (client closed), `EINVAL`.
+   * `ESHUTDOWN` (the server was closing and refused it, on the last
+   * attempt; an earlier refusal is retried at once on the next endpoint),
+   * `ENOTCONN` (no endpoint it was sent to was ever connected while it
+   * waited: no server can have it; see `waitForReady`), `ECANCELED` (signal
+   * aborted), `ECLOSED` (client closed), `EINVAL`.
    */
   request(frames: Buffer[], options?: RequestOptions): Promise<Buffer[]> {
     if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "RpcClient is closed"));
@@ -171,6 +213,8 @@ export class RpcClient {
     }
     const signal = options?.signal;
     if (signal?.aborted === true) return Promise.reject(new PatternError("ECANCELED", "Request was aborted before it was sent"));
+    const waitForReady = options?.waitForReady ?? true;
+    if (!waitForReady && this.#unreachable()) return Promise.reject(this.#notConnected());
     const id = this.#nextId++;
     return new Promise<Buffer[]>((resolve, reject) => {
       const onAbort = signal === undefined ? undefined : (): void => this.#fail(id, new PatternError("ECANCELED", "Request was aborted"));
@@ -185,9 +229,12 @@ export class RpcClient {
         signal,
         onAbort,
         onPartial: options?.onPartial,
+        waitForReady,
+        reached: false,
         partials: 0,
         attempt: 0,
         endpoint: -1,
+        sentTo: [],
         timer: null,
       };
       this.#pending.set(id, pending);
@@ -210,6 +257,8 @@ export class RpcClient {
     const endpoint = this.#endpoints[index]!;
     pending.endpoint = index;
     pending.attempt++;
+    if (!pending.sentTo.includes(index)) pending.sentTo.push(index);
+    if (endpoint.connected) pending.reached = true;
     const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
     endpoint.socket.send(message).catch((error: unknown) => {
       // Only a closed socket rejects here (sends wait at the high-water mark): the timer handles it.
@@ -219,10 +268,11 @@ export class RpcClient {
   }
 
   /**
-   * Round-robin over the healthiest endpoints: those not suspended, with the
-   * fewest consecutive timeouts (an endpoint that failed is used again once
-   * its backoff has passed and no endpoint with fewer failures is usable);
-   * `previous` is avoided when another is as good.
+   * Round-robin over the healthiest endpoints: those not suspended,
+   * connected before not connected, then with the fewest consecutive
+   * timeouts (an endpoint that failed is used again once its backoff has
+   * passed and no endpoint with fewer failures is usable); `previous` is
+   * avoided when another is as good.
    */
   #choose(previous: number): number {
     const n = this.#endpoints.length;
@@ -234,7 +284,7 @@ export class RpcClient {
       const e = this.#endpoints[i]!;
       if (e.suspendedUntil <= now) {
         const b = best === -1 ? undefined : this.#endpoints[best]!;
-        if (b === undefined || e.failures < b.failures || (best === previous && e.failures === b.failures)) best = i;
+        if (b === undefined || isHealthier(e, b) || (best === previous && !isHealthier(b, e))) best = i;
       }
       if (fallback === -1 || e.suspendedUntil < this.#endpoints[fallback]!.suspendedUntil) fallback = i;
     }
@@ -252,13 +302,49 @@ export class RpcClient {
     endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
     if (pending.attempt > pending.retries || pending.partials > 0) {
       const tried = pending.attempt === 1 ? "1 attempt" : `${pending.attempt} attempts`;
-      this.#fail(pending.id, new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`));
+      this.#fail(pending.id, pending.reached
+        ? new PatternError("ETIMEDOUT", `No reply after ${tried} of ${pending.timeout} ms (last endpoint ${endpoint.address})`)
+        : this.#notConnected(`after ${tried} of ${pending.timeout} ms`));
       return;
     }
     pending.timer = setTimeout(() => {
       pending.timer = null;
       if (this.#pending.get(pending.id) === pending) this.#send(pending);
     }, this.#delay(pending.attempt));
+  }
+
+  /** Follows the connection state of endpoint `index` through its socket's monitor events. */
+  #watchConnection(state: EndpointState, index: number): void {
+    const lost = (): void => {
+      state.connected = false;
+      state.failed = true;
+      // Requests that may not wait for a connection fail once no endpoint can take them.
+      if (!this.#unreachable()) return;
+      for (const pending of [...this.#pending.values()]) {
+        if (!pending.waitForReady && !pending.reached) this.#fail(pending.id, this.#notConnected());
+      }
+    };
+    state.socket.events
+      .on("handshake", () => {
+        state.connected = true;
+        state.failed = false;
+        for (const pending of this.#pending.values()) if (pending.sentTo.includes(index)) pending.reached = true;
+      })
+      .on("connect:retry", lost)
+      .on("disconnect", lost)
+      .on("handshake:error:protocol", lost)
+      .on("handshake:error:auth", lost)
+      .on("handshake:error:other", lost);
+  }
+
+  /** No endpoint is connected and each has failed to connect at least once (none is still making its first attempt). */
+  #unreachable(): boolean {
+    return this.#endpoints.every((endpoint) => !endpoint.connected && endpoint.failed);
+  }
+
+  #notConnected(when = "now"): PatternError {
+    const addresses = this.#endpoints.map((endpoint) => endpoint.address).join(", ");
+    return new PatternError("ENOTCONN", `No connection to ${addresses} (${when}): is a server running there?`);
   }
 
   #delay(failures: number): number {
@@ -279,8 +365,33 @@ export class RpcClient {
     return pending;
   }
 
-  #onPartial(id: number | undefined, message: Buffer[]): void {
+  /** The pending request `id` if endpoint `index` was sent it. */
+  #answerable(id: number | undefined, index: number): Pending | undefined {
     const pending = id === undefined ? undefined : this.#pending.get(id);
+    return pending !== undefined && pending.sentTo.includes(index) ? pending : undefined;
+  }
+
+  /** The server at `index` is closing and refused the request: retry now elsewhere, or fail. */
+  #onRefused(id: number | undefined, index: number): void {
+    const pending = this.#answerable(id, index);
+    if (pending === undefined || pending.endpoint !== index) {
+      this.#unmatched++;
+      return;
+    }
+    const endpoint = this.#endpoints[index]!;
+    endpoint.failures++;
+    endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
+    if (pending.attempt > pending.retries || pending.partials > 0) {
+      this.#fail(pending.id, new PatternError("ESHUTDOWN", `The server at ${endpoint.address} is closing and refused the request`));
+      return;
+    }
+    if (pending.timer !== null) clearTimeout(pending.timer);
+    pending.timer = null;
+    this.#send(pending);
+  }
+
+  #onPartial(id: number | undefined, index: number, message: Buffer[]): void {
+    const pending = this.#answerable(id, index);
     if (pending?.onPartial === undefined) {
       this.#unmatched++;
       return;
@@ -303,12 +414,15 @@ export class RpcClient {
         return; // closed
       }
       const head = message[0];
-      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE && head[8] === PARTIAL_FLAG) {
-        this.#onPartial(decodeU64(head.subarray(0, 8)), message);
+      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE) {
+        const flaggedId = decodeU64(head.subarray(0, 8));
+        if (head[8] === PARTIAL_FLAG) this.#onPartial(flaggedId, index, message);
+        else if (head[8] === REFUSED_FLAG) this.#onRefused(flaggedId, index);
+        else this.#unmatched++;
         continue;
       }
-      const id = decodeU64(head);
-      const pending = id === undefined ? undefined : this.#take(id);
+      const answered = this.#answerable(decodeU64(head), index);
+      const pending = answered === undefined ? undefined : this.#take(answered.id);
       if (pending === undefined) {
         this.#unmatched++;
         continue;

@@ -7,6 +7,9 @@
  * Wire: receives `[peerId, correlationId(8), ...frames]` and replies
  * `[peerId, correlationId(8), ...replyFrames]`. A message whose second
  * frame is not 8 bytes is a protocol error: it is dropped and reported.
+ * A request that reaches a closing server is refused at once with
+ * `[peerId, correlationId(8) + REFUSED_FLAG]` (the client rejects it with
+ * `ESHUTDOWN`, or retries it elsewhere), while running ones drain.
  */
 import { Context, Router, messageProperties } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
@@ -32,10 +35,16 @@ export interface RequestContext {
 
 /** A partial reply's correlation frame: the 8-byte id and this flag octet. */
 export const PARTIAL_FLAG = 0x01;
+/** A refusal's correlation frame: the 8-byte id and this flag octet (the server is closing). */
+export const REFUSED_FLAG = 0x02;
+/** Size of a correlation frame with a flag octet (partial replies, refusals). */
 export const PARTIAL_CORRELATION_SIZE = 9;
 
 /** A request handler: its returned frames are the reply. */
 export type RequestHandler = (frames: Buffer[], ctx: RequestContext) => Promise<Buffer[]> | Buffer[];
+
+/** How often a reply to a client whose queue is full is tried again. */
+const SEND_RETRY_MS = 5;
 
 /** Options of {@link RpcServer}. */
 export interface RpcServerOptions {
@@ -51,6 +60,13 @@ export interface RpcServerOptions {
   onError?: (error: unknown, frames: Buffer[]) => void;
   /** Milliseconds replies still in the queue are sent for after close. Default 1000. */
   linger?: number;
+  /**
+   * Milliseconds a reply may wait for room in a client's queue (a client that
+   * does not read its replies fills it) before it is dropped and reported
+   * `EAGAIN`, which frees the handler's slot for other clients. Default 1000;
+   * -1 waits for ever.
+   */
+  sendTimeout?: number;
   /**
    * Security options of the server socket, as `@skein/core` names them
    * (`curveServer`, `curveSecretKey`, `plainServer`, `zapDomain`, ...). The
@@ -89,6 +105,10 @@ export class RpcServer {
   #endpoints: string[] = [];
   #inFlight = 0;
   #errors = 0;
+  #refused = 0;
+  /** Refusals being sent now (bounded by `concurrency`). */
+  #refusing = 0;
+  #refusalSent: (() => void) | null = null;
   #stopping = false;
   #closed = false;
   #slot: (() => void) | null = null;
@@ -98,6 +118,7 @@ export class RpcServer {
   constructor(options: RpcServerOptions) {
     checkNumber("concurrency", options?.concurrency, 1);
     checkNumber("linger", options?.linger, 0);
+    checkNumber("sendTimeout", options?.sendTimeout, -1);
     this.#options = options ?? {};
     this.#concurrency = options?.concurrency ?? 64;
   }
@@ -110,6 +131,11 @@ export class RpcServer {
   /** Handlers running now. */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Requests refused because they reached the server while it was closing. */
+  get refused(): number {
+    return this.#refused;
   }
 
   /** Handler errors and protocol errors so far. */
@@ -130,6 +156,9 @@ export class RpcServer {
     const socket = new Router({
       linger: o.linger ?? 1000,
       mandatory: true,
+      // Never wait inside the socket: its waiting sends are served in order, so one
+      // client that does not read would hold up every reply (see #send).
+      sendTimeout: 0,
       messageProperties: true,
       ...(o.security ?? {}),
       ...(o.context === undefined ? {} : { context: o.context }),
@@ -148,12 +177,15 @@ export class RpcServer {
   /**
    * Stops taking requests, waits for running handlers up to `drainTimeout`
    * ms (default 5000), aborts the rest (`ctx.signal`), then closes the
-   * socket (replies already queued are sent within `linger`).
+   * socket (replies already queued are sent within `linger`). A request
+   * that arrives meanwhile is refused at once: its caller gets `ESHUTDOWN`
+   * (or its retry goes to another server) instead of waiting for its timeout.
    */
   async close(drainTimeout = 5000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopping = true;
+    this.#slot?.(); // the loop goes on reading, to refuse
     if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -163,31 +195,48 @@ export class RpcServer {
       clearTimeout(timer);
     }
     this.#abort.abort(new PatternError("ECLOSED", "RpcServer was closed"));
-    this.#slot?.();
     this.#socket?.close();
     await this.#loop;
   }
 
   async #receiveLoop(socket: Router, handler: RequestHandler): Promise<void> {
     for (;;) {
-      if (this.#inFlight >= this.#concurrency) {
+      if (this.#inFlight >= this.#concurrency && !this.#stopping) {
         await new Promise<void>((resolve) => (this.#slot = resolve));
         this.#slot = null;
       }
-      if (this.#stopping) return;
       let message: Buffer[];
       try {
         message = await socket.receive();
       } catch {
         return; // closed
       }
-      if (this.#stopping) return; // arrived during close: the client's timeout and retry handle it
       if (message.length < 2 || message[1]!.length !== 8) {
         this.#report(new PatternError("EPROTO", "Request without an 8-byte correlation id frame was dropped"), message);
         continue;
       }
-      void this.#handle(socket, handler, message);
+      if (this.#stopping) await this.#refuse(socket, message);
+      else void this.#handle(socket, handler, message);
     }
+  }
+
+  /** Tells the client at once that this server is closing (gRPC's UNAVAILABLE during a graceful shutdown). */
+  async #refuse(socket: Router, message: Buffer[]): Promise<void> {
+    this.#refused++;
+    if (this.#refusing >= this.#concurrency) {
+      // Clients that do not read: wait for a refusal to leave before reading more.
+      await new Promise<void>((resolve) => (this.#refusalSent = resolve));
+    }
+    this.#refusing++;
+    const flagged = Buffer.concat([message[1]!, Buffer.from([REFUSED_FLAG])]);
+    this.#send(socket, [message[0]!, flagged])
+      .catch((error: unknown) => this.#report(error, message.slice(2)))
+      .finally(() => {
+        this.#refusing--;
+        const sent = this.#refusalSent;
+        this.#refusalSent = null;
+        sent?.();
+      });
   }
 
   async #handle(socket: Router, handler: RequestHandler, message: Buffer[]): Promise<void> {
@@ -205,7 +254,7 @@ export class RpcServer {
         sendPartial: async (partial: Buffer[]) => {
           if (this.#abort.signal.aborted || socket.closed) return;
           partialCorrelation ??= Buffer.concat([correlationId, Buffer.from([PARTIAL_FLAG])]);
-          await socket.send([peerId, partialCorrelation, ...partial]);
+          await this.#send(socket, [peerId, partialCorrelation, ...partial]);
         },
       };
       if (userId) ctx.userId = userId;
@@ -213,7 +262,7 @@ export class RpcServer {
       if (!Array.isArray(reply) || !reply.every((f) => Buffer.isBuffer(f))) {
         throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       }
-      if (!this.#abort.signal.aborted) await socket.send([peerId, correlationId, ...reply]);
+      if (!this.#abort.signal.aborted) await this.#send(socket, [peerId, correlationId, ...reply]);
     } catch (error) {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
       this.#report(error, frames);
@@ -225,6 +274,25 @@ export class RpcServer {
         slot();
       }
       if (this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  /**
+   * Sends a reply to one client, waiting up to `sendTimeout` while that
+   * client's queue is full (it is not reading), by retrying every few ms:
+   * the wait is this reply's alone, replies to other clients go on.
+   */
+  async #send(socket: Router, message: Buffer[]): Promise<void> {
+    const timeout = this.#options.sendTimeout ?? 1000;
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    for (;;) {
+      try {
+        await socket.send(message);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EAGAIN" || socket.closed || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(SEND_RETRY_MS, deadline - Date.now())));
     }
   }
 

@@ -10,7 +10,7 @@
  * the last value per topic is kept in memory (a last-value cache).
  */
 import { Context, Router, XPublisher } from "@skein/core";
-import { PatternError, checkFrames } from "./errors.js";
+import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { FRAME, SNAPSHOT, TOKEN_PREFIX } from "./snapshot-protocol.js";
 import { encodeU32, encodeU64 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
@@ -25,6 +25,21 @@ export interface SnapshotPublisherOptions {
   context?: Context;
   /** Updates queued per subscriber before XPUB drops for it (subscribers see a sequence gap). Default 1000. */
   sendHighWaterMark?: number;
+  /**
+   * Snapshot requests waiting for their token subscription, and token
+   * subscriptions waiting for their request, each at most this many; beyond
+   * it the oldest is forgotten (counted in `dropped`: its subscriber times
+   * out and asks again). Default 1000.
+   */
+  maxPendingSnapshots?: number;
+  /**
+   * Milliseconds a snapshot message may wait for room in a requester's
+   * queue (a requester that does not read fills it) before the snapshot is
+   * abandoned and counted in `errors`. Default 1000; -1 waits for ever.
+   */
+  snapshotSendTimeout?: number;
+  /** Called with a snapshot that could not be sent (the requester went away or stopped reading). */
+  onError?: (error: unknown) => void;
 }
 
 interface LastValue {
@@ -60,13 +75,39 @@ export class SnapshotPublisher {
   #snapshotEndpoints: string[] = [];
   #loops: Promise<void>[] = [];
   #snapshots = 0;
+  #dropped = 0;
+  #errors = 0;
+  readonly #maxPending: number;
   #closed = false;
 
   constructor(options: SnapshotPublisherOptions) {
     if (options === null || typeof options !== "object" || !Array.isArray(options.snapshotBind) || options.snapshotBind.length === 0) {
       throw new PatternError("EINVAL", "SnapshotPublisher needs options.snapshotBind: at least one snapshot endpoint");
     }
+    checkNumber("maxPendingSnapshots", options.maxPendingSnapshots, 1);
+    checkNumber("snapshotSendTimeout", options.snapshotSendTimeout, -1);
     this.#options = options;
+    this.#maxPending = options.maxPendingSnapshots ?? 1000;
+  }
+
+  /** Snapshot requests waiting for their token subscription now (at most `maxPendingSnapshots`). */
+  get pendingSnapshots(): number {
+    return this.#waiting.size;
+  }
+
+  /** Token subscriptions waiting for their snapshot request now (at most `maxPendingSnapshots`). */
+  get pendingTokens(): number {
+    return this.#tokens.size;
+  }
+
+  /** Snapshot requests or token subscriptions forgotten past `maxPendingSnapshots`, and malformed requests. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Snapshots abandoned because a send failed. */
+  get errors(): number {
+    return this.#errors;
   }
 
   /** Live endpoints bound (real ports). */
@@ -95,7 +136,7 @@ export class SnapshotPublisher {
     const o = this.#options;
     const context = o.context === undefined ? {} : { context: o.context };
     const live = new XPublisher({ linger: 1000, sendHighWaterMark: o.sendHighWaterMark ?? 1000, ...context });
-    const snapshot = new Router({ linger: 1000, mandatory: true, ...context });
+    const snapshot = new Router({ linger: 1000, mandatory: true, sendTimeout: o.snapshotSendTimeout ?? 1000, ...context });
     this.#live = live;
     this.#snapshot = snapshot;
     try {
@@ -160,6 +201,7 @@ export class SnapshotPublisher {
         void this.#serve(request);
       } else {
         this.#tokens.add(token);
+        this.#bound(this.#tokens);
       }
     }
   }
@@ -173,11 +215,25 @@ export class SnapshotPublisher {
         return;
       }
       const [peer, command, token] = message;
-      if (command === undefined || command.length !== 1 || command[0] !== SNAPSHOT || token === undefined) continue;
+      if (command === undefined || command.length !== 1 || command[0] !== SNAPSHOT || token === undefined) {
+        this.#dropped++;
+        continue;
+      }
       const request: SnapshotRequest = { peer: peer!, prefixes: message.slice(3).map((f) => f.toString()) };
       const key = token.toString("latin1");
       if (this.#tokens.delete(key)) void this.#serve(request);
-      else this.#waiting.set(key, request);
+      else {
+        this.#waiting.set(key, request);
+        this.#bound(this.#waiting);
+      }
+    }
+  }
+
+  /** Forgets the oldest entries of `pending` beyond `maxPendingSnapshots` (Maps and Sets iterate in insertion order). */
+  #bound(pending: Set<string> | Map<string, SnapshotRequest>): void {
+    while (pending.size > this.#maxPending) {
+      pending.delete(pending.keys().next().value!);
+      this.#dropped++;
     }
   }
 
@@ -194,8 +250,10 @@ export class SnapshotPublisher {
     this.#snapshots++;
     try {
       for (const m of messages) await socket.send(m);
-    } catch {
-      // The requester went away (EHOSTUNREACH) or we closed: it asks again when it comes back.
+    } catch (error) {
+      // The requester went away (EHOSTUNREACH), stopped reading (EAGAIN), or we closed: it asks again.
+      this.#errors++;
+      this.#options.onError?.(error);
     }
   }
 }

@@ -87,6 +87,7 @@ export class SnapshotSubscriber {
   #unreported = 0;
   #report: NodeJS.Immediate | null = null;
   #gaps = 0;
+  #malformed = 0;
   #errors = 0;
   #closed = false;
 
@@ -103,6 +104,11 @@ export class SnapshotSubscriber {
   /** Updates dropped because handlers fell behind. */
   get dropped(): number {
     return this.#queue.dropped;
+  }
+
+  /** Live messages without an 8-byte sequence frame (not a snapshot publisher's): dropped. */
+  get malformed(): number {
+    return this.#malformed;
   }
 
   /** Updates missing from the live stream (sequence gaps). */
@@ -198,7 +204,10 @@ export class SnapshotSubscriber {
         return;
       }
       const sequence = decodeU64(message[1]);
-      if (sequence === undefined) continue; // not a snapshot publisher's update
+      if (sequence === undefined) {
+        this.#malformed++; // not a snapshot publisher's update: dropped
+        continue;
+      }
       const lost = this.#queue.push({ topic: message[0]!.toString(), sequence, frames: message.slice(2), snapshot: false });
       if (lost !== undefined) {
         this.#droppedPerTopic.set(lost.topic, (this.#droppedPerTopic.get(lost.topic) ?? 0) + 1);

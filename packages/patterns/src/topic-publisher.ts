@@ -5,10 +5,14 @@
  * its high-water mark misses messages (see {@link TopicSubscriber} and
  * {@link SnapshotPublisher} for detecting that).
  *
- * Wire: `[topic, ...frames]`.
+ * Wire: `[topic, ...frames]`. The socket is an XPUB so that it sees
+ * subscriptions: it answers the subscription probes of
+ * {@link TopicSubscriber.connected} (see subscription-probe.ts) and drops
+ * anything else a peer sends, counted in {@link TopicPublisher.dropped}.
  */
-import { Context, Publisher } from "@skein/core";
+import { Context, XPublisher } from "@skein/core";
 import { PatternError, checkFrames } from "./errors.js";
+import { ProbeReplies, isProbeTopic } from "./subscription-probe.js";
 import { attachEndpoints } from "./util/endpoints.js";
 
 /** Options of {@link TopicPublisher}. */
@@ -18,6 +22,8 @@ export interface TopicPublisherOptions {
   context?: Context;
   /** Messages queued per subscriber before PUB drops for it. Default 1000. */
   sendHighWaterMark?: number;
+  /** Called when a probe reply could not be sent (otherwise only counted in {@link TopicPublisher.errors}). */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -31,8 +37,13 @@ export interface TopicPublisherOptions {
  */
 export class TopicPublisher {
   readonly #options: TopicPublisherOptions;
-  #socket: Publisher | null = null;
+  #socket: XPublisher | null = null;
   #endpoints: string[] = [];
+  #loop: Promise<void> | null = null;
+  readonly #replies = new ProbeReplies();
+  #probes = 0;
+  #dropped = 0;
+  #errors = 0;
   #closed = false;
 
   constructor(options: TopicPublisherOptions) {
@@ -44,17 +55,35 @@ export class TopicPublisher {
     return [...this.#endpoints];
   }
 
+  /** Subscription probes answered ({@link TopicSubscriber.connected}). */
+  get probesAnswered(): number {
+    return this.#probes;
+  }
+
+  /** Messages a peer sent that are not subscriptions (a SUB sends none): dropped. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Probe replies that could not be sent. */
+  get errors(): number {
+    return this.#errors;
+  }
+
   /** Binds and connects. */
   async start(): Promise<void> {
     if (this.#closed) throw new PatternError("ECLOSED", "TopicPublisher is closed");
     if (this.#socket !== null) return;
     const o = this.#options;
-    const socket = new Publisher({
+    const socket = new XPublisher({
       linger: 1000,
       sendHighWaterMark: o.sendHighWaterMark ?? 1000,
       ...(o.context === undefined ? {} : { context: o.context }),
     });
+    // Every connection's probe must be answered, even one for a topic already known.
+    socket.verbosity = "allSubs";
     this.#socket = socket;
+    this.#loop = this.#receiveLoop(socket);
     try {
       this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));
     } catch (error) {
@@ -81,5 +110,24 @@ export class TopicPublisher {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket?.close();
+    await this.#loop;
+  }
+
+  /** Reads subscriptions (XPUB applied them already) to answer probes; drops anything else. */
+  async #receiveLoop(socket: XPublisher): Promise<void> {
+    for await (const message of socket) {
+      const body = message[0]!;
+      if (message.length !== 1 || body.length === 0 || body[0]! > 1) {
+        this.#dropped++;
+        continue;
+      }
+      const prefix = body.subarray(1);
+      if (body[0] !== 1 || !isProbeTopic(prefix)) continue; // an ordinary subscription
+      this.#probes++;
+      socket.send(this.#replies.reply(prefix)).catch((error: unknown) => {
+        this.#errors++;
+        this.#options.onError?.(error);
+      });
+    }
   }
 }

@@ -8,6 +8,7 @@
  */
 import { Context, Subscriber } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
+import { isProbeTopic, newProbeTopic } from "./subscription-probe.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
 import { attachEndpoints } from "./util/endpoints.js";
 
@@ -44,6 +45,16 @@ interface Queued {
   frames: Buffer[];
 }
 
+/** One round of {@link TopicSubscriber.connected}: a probe topic and the replies it got. */
+interface ProbeRound {
+  topic: Buffer;
+  readonly replies: Set<string>;
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: PatternError) => void;
+  timer: NodeJS.Timeout | null;
+}
+
 /**
  * A subscriber with per-topic handlers and slow-consumer protection.
  *
@@ -59,9 +70,8 @@ export class TopicSubscriber {
   readonly #queue: BoundedQueue<Queued>;
   #socket: Subscriber | null = null;
   #loop: Promise<void> | null = null;
-  /** Connect endpoints whose connection completed its handshake (subscriptions sent). */
-  readonly #handshaken = new Set<string>();
-  #onHandshake: (() => void) | null = null;
+  /** The probe under way, if {@link connected} is waiting. */
+  #probe: ProbeRound | null = null;
   #pumping = false;
   #unreported = 0;
   #reportScheduled: NodeJS.Immediate | null = null;
@@ -130,9 +140,10 @@ export class TopicSubscriber {
       ...(o.context === undefined ? {} : { context: o.context }),
     });
     this.#socket = socket;
-    socket.events.on("handshake", (event) => {
-      if (event.address !== undefined) this.#handshaken.add(event.address);
-      this.#onHandshake?.();
+    // A connection lost during a probe: its replacement (maybe a restarted
+    // publisher) must answer a fresh probe, and an old reply must not count twice.
+    socket.events.on("disconnect", () => {
+      if (this.#probe !== null) this.#reprobe(this.#probe);
     });
     for (const topic of this.#handlers.keys()) socket.subscribe(topic);
     try {
@@ -145,34 +156,69 @@ export class TopicSubscriber {
   }
 
   /**
-   * Resolves once every `connect` endpoint has completed a handshake, so its
-   * publisher has been sent the subscriptions (PUB/SUB's "slow joiner": what
-   * is published before that is not received). Rejects with `ETIMEDOUT`
-   * after `timeoutMs`. Call after {@link start}.
+   * Resolves once every publisher this subscriber connects to has applied
+   * all its subscriptions, so a message published after that is received
+   * (PUB/SUB's "slow joiner": what is published earlier is not). The proof
+   * is a probe (see subscription-probe.ts): a subscription to a topic of
+   * its own that each {@link TopicPublisher} answers; the publishers must
+   * be `TopicPublisher`s (or answer probes the same way), one per `connect`
+   * endpoint. Each call probes afresh, so it also covers reconnections.
+   * Probe replies never reach the handlers. Rejects with `ETIMEDOUT` after
+   * `timeoutMs`, `ECLOSED` if the subscriber closes first. Call after
+   * {@link start}.
    */
   connected(timeoutMs = 5000): Promise<void> {
-    const wanted = this.#options.connect ?? [];
-    const done = (): boolean => wanted.every((address) => this.#handshaken.has(address));
-    if (done()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#onHandshake = null;
-        const missing = wanted.filter((address) => !this.#handshaken.has(address));
-        reject(new PatternError("ETIMEDOUT", `No connection to ${missing.join(", ")} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#onHandshake = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#onHandshake = null;
-        resolve();
-      };
+    if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "TopicSubscriber is closed"));
+    const socket = this.#socket;
+    if (socket === null) return Promise.reject(new PatternError("EINVAL", "Call start() before connected()"));
+    if ((this.#options.connect ?? []).length === 0) return Promise.resolve();
+    if (this.#probe !== null) return this.#probe.promise;
+    let resolve!: () => void;
+    let reject!: (error: PatternError) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    const round: ProbeRound = { topic: Buffer.from(newProbeTopic(), "latin1"), replies: new Set(), promise, resolve, reject, timer: null };
+    round.timer = setTimeout(() => {
+      const wanted = (this.#options.connect ?? []).length;
+      this.#endProbe(round, new PatternError("ETIMEDOUT", `${round.replies.size} of ${wanted} publishers applied the subscriptions within ${timeoutMs} ms`));
+    }, timeoutMs);
+    this.#probe = round;
+    socket.subscribe(round.topic);
+    return promise;
+  }
+
+  /** Replaces the probe topic of `round` with a fresh one; the replies so far no longer count. */
+  #reprobe(round: ProbeRound): void {
+    const socket = this.#socket!;
+    socket.unsubscribe(round.topic);
+    round.topic = Buffer.from(newProbeTopic(), "latin1");
+    round.replies.clear();
+    socket.subscribe(round.topic);
+  }
+
+  #onProbeReply(message: Buffer[]): void {
+    const round = this.#probe;
+    if (round === null || !message[0]!.equals(round.topic) || message.length !== 2) return; // stale, or another subscriber's
+    round.replies.add(message[1]!.toString("latin1"));
+    if (round.replies.size >= (this.#options.connect ?? []).length) this.#endProbe(round, null);
+  }
+
+  #endProbe(round: ProbeRound, error: PatternError | null): void {
+    if (this.#probe !== round) return;
+    this.#probe = null;
+    if (round.timer !== null) clearTimeout(round.timer);
+    if (this.#socket !== null && !this.#socket.closed) this.#socket.unsubscribe(round.topic);
+    if (error === null) round.resolve();
+    else round.reject(error);
   }
 
   /** Stops receiving and drops what is still queued. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#probe !== null) this.#endProbe(this.#probe, new PatternError("ECLOSED", "TopicSubscriber was closed"));
     this.#queue.clear();
     if (this.#reportScheduled !== null) clearImmediate(this.#reportScheduled);
     this.#socket?.close();
@@ -186,6 +232,10 @@ export class TopicSubscriber {
         message = await socket.receive();
       } catch {
         return; // closed
+      }
+      if (isProbeTopic(message[0]!)) {
+        this.#onProbeReply(message);
+        continue;
       }
       if (this.#queue.push({ topic: message[0]!.toString(), frames: message.slice(1) }) !== undefined) this.#dropped();
       if (!this.#pumping) void this.#pump();

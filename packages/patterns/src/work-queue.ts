@@ -17,6 +17,7 @@ import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { ACK, CLOSING, DISCONNECT, FRAME, HEARTBEAT, NACK, READY } from "./pipeline-protocol.js";
 import { decodeU32, decodeU64, encodeU32, encodeU64 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
+import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -33,6 +34,13 @@ export interface WorkQueueOptions {
   maxAttempts?: number;
   /** Called with an item given up after `maxAttempts`. */
   onDeadLetter?: (queue: string, frames: Buffer[], reason: string) => void;
+  /**
+   * Called with a send that failed (counted in `sendErrors`; a worker gone
+   * is `EHOSTUNREACH`) and a worker's protocol error (counted in
+   * `protocolErrors`: malformed, or an acknowledgement of an item it was
+   * never sent).
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** Counters of a {@link WorkQueue}. */
@@ -51,6 +59,12 @@ export interface WorkQueueStats {
   deadLettered: number;
   /** Workers declared dead (missed heartbeats or unreachable). */
   deadWorkers: number;
+  /** Sends that failed (reported to `onError`). */
+  sendErrors: number;
+  /** Messages from workers that broke the protocol: dropped (reported to `onError`). */
+  protocolErrors: number;
+  /** Acknowledgements of items no longer known (late duplicates): dropped. */
+  unmatched: number;
 }
 
 interface WorkerState {
@@ -58,6 +72,8 @@ interface WorkerState {
   readonly id: Buffer;
   readonly queue: string;
   credit: number;
+  /** The credit its READY announced: acknowledgements never raise `credit` above it. */
+  capacity: number;
   closing: boolean;
   lastSeen: number;
   readonly items: Set<Item>;
@@ -70,6 +86,8 @@ interface Item {
   readonly frames: Buffer[];
   attempt: number;
   worker: WorkerState | null;
+  /** Keys of the workers it was sent to: only they may acknowledge it. */
+  readonly sentTo: string[];
   timer: NodeJS.Timeout | null;
   accepted: (() => void) | null;
   rejectAccepted: ((error: PatternError) => void) | null;
@@ -108,7 +126,8 @@ export class WorkQueue {
   #loop: Promise<void> | null = null;
   #nextId = 1;
   #closed = false;
-  readonly #stats = { acked: 0, redelivered: 0, deadLettered: 0, deadWorkers: 0 };
+  readonly #stats = { acked: 0, redelivered: 0, deadLettered: 0, deadWorkers: 0, unmatched: 0 };
+  readonly #faults: PeerFaults;
 
   constructor(options: WorkQueueOptions) {
     checkNumber("ackTimeout", options?.ackTimeout, 0);
@@ -120,6 +139,7 @@ export class WorkQueue {
     this.#liveness = this.#options.heartbeatLiveness ?? 3;
     this.#maxAttempts = this.#options.maxAttempts ?? 5;
     this.#ackTimeout = this.#options.ackTimeout ?? 0;
+    this.#faults = new PeerFaults(this.#options.onError);
   }
 
   /** Endpoints bound, with real ports, once {@link start} resolved. */
@@ -131,7 +151,8 @@ export class WorkQueue {
   get stats(): WorkQueueStats {
     let pending = 0;
     for (const q of this.#queues.values()) pending += q.pending.length;
-    return { workers: this.#workers.size, pending, unacked: this.#items.size - pending, ...this.#stats };
+    const { sendErrors, protocolErrors } = this.#faults;
+    return { workers: this.#workers.size, pending, unacked: this.#items.size - pending, ...this.#stats, sendErrors, protocolErrors };
   }
 
   /** Binds, connects and starts heart-beating. */
@@ -220,7 +241,7 @@ export class WorkQueue {
     }
     const id = this.#nextId++;
     const item: Item = {
-      id, idFrame: encodeU64(id), queue, frames, attempt: 0, worker: null, timer: null,
+      id, idFrame: encodeU64(id), queue, frames, attempt: 0, worker: null, sentTo: [], timer: null,
       accepted: null, rejectAccepted: null, done: null, failed: null,
     };
     this.#items.set(id, item);
@@ -250,10 +271,12 @@ export class WorkQueue {
     item.attempt++;
     if (item.attempt > 1) this.#stats.redelivered++;
     item.worker = worker;
+    if (!item.sentTo.includes(worker.key)) item.sentTo.push(worker.key);
     worker.credit--;
     worker.items.add(item);
-    this.#socket!.send([worker.id, FRAME.WORK, item.idFrame, encodeU32(item.attempt), ...item.frames]).catch(() => {
+    this.#socket!.send([worker.id, FRAME.WORK, item.idFrame, encodeU32(item.attempt), ...item.frames]).catch((error: unknown) => {
       // EHOSTUNREACH: the worker is gone; its items go to the others.
+      this.#faults.sendFailed(error);
       if (this.#workers.get(worker.key) === worker) this.#removeWorker(worker);
     });
     if (this.#ackTimeout > 0) {
@@ -311,7 +334,8 @@ export class WorkQueue {
         this.#stats.deadWorkers++;
         this.#removeWorker(worker);
       } else {
-        this.#socket!.send([worker.id, FRAME.HEARTBEAT]).catch(() => undefined /* unreachable: caught by the next tick */);
+        // A worker gone (EHOSTUNREACH) is also declared dead by a later tick.
+        this.#socket!.send([worker.id, FRAME.HEARTBEAT]).catch(this.#faults.sendFailed);
       }
     }
   }
@@ -332,22 +356,29 @@ export class WorkQueue {
     const id = message[0]!;
     const key = id.toString("latin1");
     const command = message[1];
-    if (command === undefined || command.length !== 1) return; // not our protocol: dropped
+    if (command === undefined || command.length !== 1) {
+      this.#faults.protocol("A message without a one-octet command was dropped");
+      return;
+    }
     let worker = this.#workers.get(key);
     if (command[0] === READY) {
       const queue = message[2]?.toString();
       const credit = decodeU32(message[3]);
-      if (queue === undefined || queue.length === 0 || credit === undefined) return;
+      if (queue === undefined || queue.length === 0 || credit === undefined) {
+        this.#faults.protocol("A READY without a queue name and a 4-octet credit was dropped");
+        return;
+      }
       if (worker !== undefined && worker.queue !== queue) {
         this.#removeWorker(worker);
         worker = undefined;
       }
       if (worker === undefined) {
-        worker = { key, id, queue, credit: 0, closing: false, lastSeen: 0, items: new Set() };
+        worker = { key, id, queue, credit: 0, capacity: 0, closing: false, lastSeen: 0, items: new Set() };
         this.#workers.set(key, worker);
         this.#queueState(queue).workers.add(worker);
       }
       worker.credit = credit;
+      worker.capacity = Math.max(credit, worker.items.size + credit);
       worker.closing = false;
       worker.lastSeen = Date.now();
       this.#dispatch(queue);
@@ -355,16 +386,22 @@ export class WorkQueue {
     }
     if (worker === undefined) {
       // RFC 7 (MDP) style: a peer we do not know must register again.
-      if (command[0] !== DISCONNECT) this.#socket!.send([id, FRAME.DISCONNECT]).catch(() => undefined);
+      if (command[0] !== DISCONNECT) this.#socket!.send([id, FRAME.DISCONNECT]).catch(this.#faults.sendFailed);
       return;
     }
     worker.lastSeen = Date.now();
     switch (command[0]) {
       case ACK:
       case NACK: {
-        worker.credit++;
         const item = this.#items.get(decodeU64(message[2]) ?? -1);
-        if (item !== undefined) {
+        if (item !== undefined && !item.sentTo.includes(worker.key)) {
+          // An item this worker never had: a forged or confused acknowledgement.
+          this.#faults.protocol(`A worker acknowledged item ${item.id}, which it was never sent: dropped`);
+          return;
+        }
+        worker.credit = Math.min(worker.capacity, worker.credit + 1);
+        if (item === undefined) this.#stats.unmatched++;
+        else {
           if (command[0] === ACK) {
             // First acknowledgement wins, even from a worker the item was taken from.
             if (item.timer !== null) clearTimeout(item.timer);

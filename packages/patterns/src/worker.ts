@@ -44,9 +44,13 @@ export class Worker extends CreditWorker {
     super(options, options.queue);
   }
 
-  /** Counters: items acknowledged, items failed, reconnections after the queue went silent. */
-  get stats(): { processed: number; failed: number; reconnects: number } {
-    return { processed: this.#processed, failed: this.#failed, reconnects: this.reconnects };
+  /**
+   * Counters: items acknowledged, items failed, reconnections after the
+   * queue went silent, sends that failed, and messages of the queue that
+   * broke the protocol (malformed, or an item beyond the credits: NACKed).
+   */
+  get stats(): { processed: number; failed: number; reconnects: number; sendErrors: number; protocolErrors: number } {
+    return { processed: this.#processed, failed: this.#failed, reconnects: this.reconnects, sendErrors: this.sendErrors, protocolErrors: this.protocolErrors };
   }
 
   /** Connects, announces READY and starts processing; resolves once started. */
@@ -64,12 +68,20 @@ export class Worker extends CreditWorker {
    * Items still running at the deadline are redelivered by the queue.
    */
   close(drainTimeout = 5000): Promise<void> {
-    return this.leave(drainTimeout, (socket) => void socket.send([FRAME.CLOSING]).catch(() => undefined));
+    return this.leave(drainTimeout, () => this.send([FRAME.CLOSING]));
   }
 
   protected onCommand(command: number, message: Buffer[]): boolean {
     if (command !== WORK) return false;
-    if (message.length >= 3) void this.#work(message[1]!, message.slice(3));
+    if (message.length < 3) {
+      this.protocolError("A WORK message without an item id and attempt was dropped");
+    } else if (this.saturated && !this.stopping) {
+      // More items than credits announced: refuse instead of running without bound.
+      this.protocolError("A WORK item beyond the credits announced was refused (NACK)");
+      this.send([FRAME.NACK, message[1]!, Buffer.from("worker has no credit left")]);
+    } else {
+      void this.#work(message[1]!, message.slice(3));
+    }
     return true;
   }
 

@@ -2,8 +2,9 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { Dealer } from "@skein/core";
 import { Broker, BrokerWorker, PatternError, RpcClient } from "../src/index.js";
-import { ANY_PORT, gate } from "./helpers.js";
+import { ANY_PORT, gate, until } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -40,6 +41,20 @@ function client(b: Broker | string, service: string, options: { timeout?: number
 const text = (s: string): Buffer[] => [Buffer.from(s)];
 
 describe("Broker and BrokerWorker", () => {
+  it("reports a heartbeat it cannot send (the worker left without a word): sendErrors and onError, not swallowed", async () => {
+    const errors: unknown[] = [];
+    const b = new Broker({ frontend: [ANY_PORT], backend: [ANY_PORT], heartbeatInterval: 20, heartbeatLiveness: 250, onError: (e) => errors.push(e) });
+    await b.start();
+    closers.push(() => b.close());
+    const departed = new Dealer({ linger: 0 });
+    departed.connect(b.backendEndpoints[0]!);
+    await departed.send([Buffer.from("R"), Buffer.from("echo"), Buffer.from([0, 0, 0, 1])]);
+    await until(() => b.stats.workers === 1, "the worker to register");
+    departed.close();
+    await until(() => b.stats.sendErrors > 0, "a failed heartbeat to be counted");
+    expect(errors[0]).toMatchObject({ code: "EHOSTUNREACH" });
+  });
+
   it("routes each request to a worker of its service", async () => {
     const b = await broker();
     await serviceWorker(b, "echo", (f) => f);
@@ -99,7 +114,9 @@ describe("Broker and BrokerWorker", () => {
     if (!existsSync(fileURLToPath(new URL("../dist/index.js", import.meta.url)))) {
       throw new Error("packages/patterns/dist is missing: run `pnpm build` first (the child worker runs the built package)");
     }
-    const b = await broker(ANY_PORT, ANY_PORT, FAST);
+    // Beats every 50 ms as the child does; death declared after 1 s of silence, which a loaded machine does not fake.
+    const SLOW_DEATH = { heartbeatInterval: 50, heartbeatLiveness: 20 };
+    const b = await broker(ANY_PORT, ANY_PORT, SLOW_DEATH);
     const child = fork(fileURLToPath(new URL("./fixtures/broker-worker.js", import.meta.url)), [b.backendEndpoints[0]!], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -115,14 +132,13 @@ describe("Broker and BrokerWorker", () => {
       if (m.started !== undefined) started.open(m.started);
     });
     await ready.promise;
-    // The broker queues the request again when the worker dies; a client retry is the fallback in case a
-    // loaded machine made the broker drop it (a worker wrongly declared dead once uses up the requeue).
-    const c = client(b, "echo", { timeout: 5000, retries: 3 });
+    // No client retry: only the broker's requeue can bring the request to the second worker.
+    const c = client(b, "echo", { timeout: 20_000, retries: 0 });
     const reply = c.request(text("survive"));
     expect(await started.promise).toBe("survive");
     child.kill("SIGKILL");
     await exited;
-    await serviceWorker(b, "echo", ([f]) => [Buffer.from(`ok ${f!.toString()}`)], FAST);
+    await serviceWorker(b, "echo", ([f]) => [Buffer.from(`ok ${f!.toString()}`)], SLOW_DEATH);
     expect((await reply)[0]!.toString()).toBe("ok survive");
     expect(b.stats.deadWorkers).toBeGreaterThanOrEqual(1);
   });

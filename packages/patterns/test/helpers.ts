@@ -45,7 +45,33 @@ export class Collector<T> {
   }
 }
 
-/** Retries `fn` on the next turn of the event loop until it returns true (for state that has no event). */
-export async function until(fn: () => boolean): Promise<void> {
-  while (!fn()) await new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Polls `fn` every few ms until it returns true (for state that has no
+ * event); rejects after `timeoutMs` saying what it waited for.
+ */
+export async function until(fn: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Resolves as `promise` does, or rejects after `ms` saying what it waited for. */
+export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Lets the event loop turn `n` times, polling I/O each time: what is already
+ * on the wire is read meanwhile. For checking that something did NOT happen
+ * (a close that must still be draining, a handler that must not start) with
+ * a bound in turns of the loop, not in milliseconds.
+ */
+export async function eventLoopTurns(n = 200): Promise<void> {
+  for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
 }

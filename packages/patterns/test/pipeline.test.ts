@@ -2,8 +2,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { Dealer } from "@skein/core";
 import { PatternError, WorkQueue, Worker } from "../src/index.js";
-import { ANY_PORT, Collector, gate } from "./helpers.js";
+import { ANY_PORT, Collector, eventLoopTurns, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,6 +32,19 @@ function worker(endpoint: string, options: { concurrency?: number; heartbeatInte
 const text = (s: string): Buffer[] => [Buffer.from(s)];
 
 describe("WorkQueue and Worker", () => {
+  it("reports a heartbeat it cannot send (the worker left without a word): sendErrors and onError, not swallowed", async () => {
+    const errors: unknown[] = [];
+    // Long liveness: the queue keeps heart-beating the departed worker for a while.
+    const q = await queue({ heartbeatInterval: 20, heartbeatLiveness: 250, onError: (e) => errors.push(e) });
+    const departed = new Dealer({ linger: 0 });
+    departed.connect(q.endpoints[0]!);
+    await departed.send([Buffer.from("R"), Buffer.from("jobs"), Buffer.from([0, 0, 0, 1])]);
+    await until(() => q.stats.workers === 1, "the worker to register");
+    departed.close();
+    await until(() => q.stats.sendErrors > 0, "a failed heartbeat to be counted");
+    expect(errors[0]).toMatchObject({ code: "EHOSTUNREACH" });
+  });
+
   it("runs every item once, returns results, and drain() signals the end of the batch", async () => {
     const q = await queue();
     const w = worker(q.endpoints[0]!, { concurrency: 4 });
@@ -171,10 +185,14 @@ describe("WorkQueue and Worker", () => {
     });
     const result = q.submit("jobs", text("x"));
     await started.promise;
-    const closing = w.close(10_000);
+    let closed = false;
+    const closing = w.close(10_000).then(() => (closed = true));
+    // A close() that did not wait for the item would be done by now.
+    await eventLoopTurns();
+    expect(closed).toBe(false);
     release.open();
     await closing;
-    expect((await result)[0]!.toString()).toBe("finished");
+    expect((await within(result, 10_000, "the item's acknowledgement"))[0]!.toString()).toBe("finished");
     expect(q.stats.redelivered).toBe(0);
   });
 

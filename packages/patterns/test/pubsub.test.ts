@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TopicPublisher, TopicSubscriber, type DropReport } from "../src/index.js";
-import { ANY_PORT, Collector, gate } from "./helpers.js";
+import { ANY_PORT, Collector, gate, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -14,23 +14,6 @@ async function publisher(): Promise<TopicPublisher> {
   return pub;
 }
 
-/**
- * Waits until the subscriber's subscriptions reached the publisher: publishes
- * on a probe topic (a retry loop, PUB drops what arrives before SUB's
- * subscription) until the subscriber has seen one.
- */
-async function joined(pub: TopicPublisher, sub: TopicSubscriber): Promise<void> {
-  const seen = gate();
-  sub.subscribe("probe", () => seen.open());
-  let done = false;
-  void seen.promise.then(() => (done = true));
-  while (!done) {
-    await pub.publish("probe", []);
-    await Promise.race([seen.promise, new Promise((r) => setTimeout(r, 10))]);
-  }
-  sub.unsubscribe("probe");
-}
-
 describe("TopicPublisher and TopicSubscriber", () => {
   it("delivers a message to the handlers of its exact topic, and to \"\" handlers", async () => {
     const pub = await publisher();
@@ -41,7 +24,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
     sub.subscribe("price", ([f], topic) => exact.push(`${topic}=${f!.toString()}`));
     sub.subscribe("", ([f], topic) => all.push(`${topic}=${f?.toString() ?? ""}`));
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     const before = all.items.length;
     await pub.publish("price", [Buffer.from("1")]);
     await pub.publish("prices", [Buffer.from("2")]);
@@ -74,7 +57,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
       await release.promise;
     });
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     for (let i = 0; i < 500; i++) {
       const frame = Buffer.alloc(4);
       frame.writeUInt32BE(i);
@@ -108,7 +91,7 @@ describe("TopicPublisher and TopicSubscriber", () => {
       ok.push(f!.toString());
     });
     await sub.start();
-    await joined(pub, sub);
+    await sub.connected();
     await pub.publish("t", [Buffer.from("bad")]);
     await pub.publish("t", [Buffer.from("good")]);
     await ok.waitFor(1);
@@ -132,22 +115,47 @@ describe("TopicPublisher and TopicSubscriber", () => {
 });
 
 describe("TopicSubscriber.connected()", () => {
-  it("resolves once every publisher is connected, after which a publish is received without retrying", async () => {
-    const publisher = new TopicPublisher({ bind: ["tcp://127.0.0.1:0"] });
-    await publisher.start();
-    const got: string[] = [];
-    const subscriber = new TopicSubscriber({ connect: publisher.endpoints });
-    subscriber.subscribe("t", (frames) => void got.push(frames[0]!.toString()));
+  it("resolves only once every publisher applied every subscription: a publish right after it is received", async () => {
+    const publishers = [new TopicPublisher({ bind: [ANY_PORT] }), new TopicPublisher({ bind: [ANY_PORT] })];
+    for (const p of publishers) await p.start();
+    const got = new Collector<string>();
+    const everything: string[] = [];
+    const subscriber = new TopicSubscriber({ connect: publishers.flatMap((p) => p.endpoints) });
+    // Many subscriptions, so that the last one is applied well after the handshake.
+    for (let i = 0; i < 300; i++) subscriber.subscribe(`t${i}`, (frames) => got.push(frames[0]!.toString()));
+    subscriber.subscribe("", (frames, topic) => void everything.push(`${topic}:${frames[0]?.toString() ?? ""}`));
     await subscriber.start();
     await subscriber.connected(5000);
-    // One publish, once: the subscription is already on the wire; the publisher only
-    // needs a few turns of the event loop to read it.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await publisher.publish("t", [Buffer.from("first and only")]);
-    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(got).toEqual(["first and only"]);
+    // No wait of any kind: both publishers must already filter for t299.
+    await publishers[0]!.publish("t299", [Buffer.from("a")]);
+    await publishers[1]!.publish("t299", [Buffer.from("b")]);
+    await within(got.waitFor(2), 5000, "both publishes to be received");
+    expect(got.items.sort()).toEqual(["a", "b"]);
+    // The probe replies never reached a handler, not even the every-topic one.
+    expect(everything.sort()).toEqual(["t299:a", "t299:b"]);
+    expect(publishers.map((p) => p.probesAnswered)).toEqual([1, 1]);
     await subscriber.close();
-    await publisher.close();
+    for (const p of publishers) await p.close();
+  });
+
+  it("probes afresh on each call: after the publisher restarts, a publish right after connected() is received", async () => {
+    const first = new TopicPublisher({ bind: [ANY_PORT] });
+    await first.start();
+    const endpoint = first.endpoints[0]!;
+    const got = new Collector<string>();
+    const subscriber = new TopicSubscriber({ connect: [endpoint] });
+    for (let i = 0; i < 300; i++) subscriber.subscribe(`t${i}`, (frames) => got.push(frames[0]!.toString()));
+    await subscriber.start();
+    await subscriber.connected(5000);
+    await first.close();
+    const second = new TopicPublisher({ bind: [endpoint] });
+    await second.start();
+    await subscriber.connected(5000);
+    await second.publish("t299", [Buffer.from("after restart")]);
+    await within(got.waitFor(1), 5000, "the publish after the restart");
+    expect(got.items).toEqual(["after restart"]);
+    await subscriber.close();
+    await second.close();
   });
 
   it("rejects with ETIMEDOUT when a publisher never comes", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, gate } from "./helpers.js";
+import { ANY_PORT, eventLoopTurns, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -21,6 +21,19 @@ function client(options: ConstructorParameters<typeof RpcClient>[0]): RpcClient 
   return c;
 }
 
+/** An echo server whose handlers wait for `release`; `started` opens when the first one runs. Closed by the test. */
+async function heldServer(options: { concurrency?: number } = {}): Promise<{ server: RpcServer; started: ReturnType<typeof gate<void>>; release: ReturnType<typeof gate<void>> }> {
+  const server = new RpcServer({ bind: [ANY_PORT], ...options });
+  const started = gate();
+  const release = gate();
+  await server.serve(async (frames) => {
+    started.open();
+    await release.promise;
+    return frames;
+  });
+  return { server, started, release };
+}
+
 /** A ROUTER that takes requests and never answers: a hung server. */
 async function silentServer(): Promise<{ endpoint: string; received: () => number }> {
   const router = new Router({ linger: 0 });
@@ -31,6 +44,15 @@ async function silentServer(): Promise<{ endpoint: string; received: () => numbe
   })();
   closers.push(() => router.close());
   return { endpoint: router.lastEndpoint!, received: () => received };
+}
+
+/** A tcp endpoint where nothing listens (a port just released). */
+async function deadEndpoint(): Promise<string> {
+  const dead = new Router({ linger: 0 });
+  await dead.bind(ANY_PORT);
+  const endpoint = dead.lastEndpoint!;
+  dead.close();
+  return endpoint;
 }
 
 describe("RpcClient and RpcServer", () => {
@@ -72,23 +94,23 @@ describe("RpcClient and RpcServer", () => {
     const server = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
     let running = 0;
     let max = 0;
-    const gates: (() => void)[] = [];
+    const release = gate();
     await server.serve(async (frames) => {
       running++;
       max = Math.max(max, running);
-      const g = gate();
-      gates.push(() => g.open());
-      // Release one handler only once the limit is reached: without the limit, a third would start first.
-      if (running === 2) gates.shift()!();
-      await g.promise;
+      await release.promise;
       running--;
-      if (running === 1 && gates.length > 0) gates.shift()!();
       return frames;
     });
     closers.push(() => server.close());
     const c = client({ endpoints: server.endpoints });
-    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
-    expect(replies.map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
+    const replies = Promise.all(Array.from({ length: 8 }, (_, i) => c.request([Buffer.from(String(i))])));
+    await until(() => running === 2, "two handlers to run");
+    // The six other requests, on the wire by now, would be read here.
+    await eventLoopTurns();
+    expect(server.inFlight).toBe(2);
+    release.open();
+    expect((await replies).map(([r]) => r!.toString())).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
     expect(max).toBe(2);
   });
 
@@ -125,14 +147,36 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("fails over from an endpoint where nothing listens", async () => {
-    const dead = new Router({ linger: 0 });
-    await dead.bind(ANY_PORT);
-    const deadEndpoint = dead.lastEndpoint!;
-    dead.close();
     const good = await echoServer();
-    const c = client({ endpoints: [deadEndpoint, good.endpoints[0]!], timeout: 100, retries: 1, backoff: { initial: 5, max: 20 } });
+    const c = client({ endpoints: [await deadEndpoint(), good.endpoints[0]!], timeout: 100, retries: 1, backoff: { initial: 5, max: 20 } });
     const [reply] = await c.request([Buffer.from("up")]);
     expect(reply!.toString()).toBe("up");
+  });
+
+  it("rejects with ENOTCONN, not ETIMEDOUT, when no endpoint was ever connected while the request waited", async () => {
+    const c = client({ endpoints: [await deadEndpoint()], timeout: 100 });
+    const error = await c.request([Buffer.from("x")]).catch((e: unknown) => e);
+    expect((error as PatternError).code).toBe("ENOTCONN");
+    expect(c.connected).toBe(false);
+    expect(c.inFlight).toBe(0);
+  });
+
+  it("with waitForReady: false rejects with ENOTCONN once every endpoint failed to connect, before the timeout", async () => {
+    const c = client({ endpoints: [await deadEndpoint(), await deadEndpoint()], timeout: 60_000 });
+    const error = await within(c.request([Buffer.from("x")], { waitForReady: false }).catch((e: unknown) => e), 5_000, "the fail-fast request");
+    expect((error as PatternError).code).toBe("ENOTCONN");
+    // Every endpoint has failed now: the next such request fails at once.
+    await expect(c.request([Buffer.from("y")], { waitForReady: false })).rejects.toMatchObject({ code: "ENOTCONN" });
+  });
+
+  it("sends to a connected endpoint before one that is not connected", async () => {
+    const good = await echoServer();
+    const c = client({ endpoints: [await deadEndpoint(), good.endpoints[0]!], timeout: 1_000, retries: 0 });
+    await until(() => c.connected, "the connection to the good endpoint");
+    for (const text of ["a", "b", "c"]) {
+      const [reply] = await c.request([Buffer.from(text)]);
+      expect(reply!.toString()).toBe(text);
+    }
   });
 
   it("rejects with ECANCELED when the signal aborts, and with ECLOSED when the client closes", async () => {
@@ -187,21 +231,49 @@ describe("RpcClient and RpcServer", () => {
   });
 
   it("close() lets running handlers finish and their replies arrive", async () => {
-    const server = new RpcServer({ bind: [ANY_PORT] });
-    const started = gate();
-    const release = gate();
-    await server.serve(async (frames) => {
-      started.open();
-      await release.promise;
-      return frames;
-    });
+    const { server, started, release } = await heldServer();
     const c = client({ endpoints: server.endpoints });
     const reply = c.request([Buffer.from("slow")]);
     await started.promise;
-    const closing = server.close(10_000);
+    let closed = false;
+    const closing = server.close(10_000).then(() => (closed = true));
+    // A close() that did not wait for the handler would be done by now.
+    await eventLoopTurns();
+    expect(closed).toBe(false);
     release.open();
     await closing;
-    expect((await reply)[0]!.toString()).toBe("slow");
+    expect((await within(reply, 10_000, "the drained reply"))[0]!.toString()).toBe("slow");
+  });
+
+  it("refuses a request that reaches a closing server at once with ESHUTDOWN, while the running one drains", async () => {
+    const { server, started, release } = await heldServer({ concurrency: 1 });
+    // A minute of timeout: only a refusal can end the second call before the drain does.
+    const c = client({ endpoints: server.endpoints, timeout: 60_000 });
+    const running = c.request([Buffer.from("running")]);
+    await started.promise;
+    const closing = server.close(60_000);
+    await expect(within(c.request([Buffer.from("late")]), 10_000, "the refusal")).rejects.toMatchObject({ code: "ESHUTDOWN" });
+    expect(server.refused).toBe(1);
+    expect(server.inFlight).toBe(1);
+    release.open();
+    expect((await running)[0]!.toString()).toBe("running");
+    await closing;
+  });
+
+  it("retries a refused request at once on the next endpoint", async () => {
+    const { server: closingServer, started, release } = await heldServer();
+    const healthy = await echoServer();
+    const c = client({ endpoints: [...closingServer.endpoints, ...healthy.endpoints], timeout: 60_000, retries: 1 });
+    const running = c.request([Buffer.from("first")]); // endpoint 0 first
+    await started.promise;
+    const closing = closingServer.close(60_000);
+    // The next request goes to the healthy endpoint by rotation; a third comes back to the closing one.
+    expect((await c.request([Buffer.from("second")]))[0]!.toString()).toBe("second");
+    expect((await within(c.request([Buffer.from("third")]), 10_000, "the retry after the refusal"))[0]!.toString()).toBe("third");
+    expect(closingServer.refused).toBe(1);
+    release.open();
+    await running;
+    await closing;
   });
 
   it("close() aborts handlers still running at the drain deadline", async () => {

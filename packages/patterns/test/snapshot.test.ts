@@ -1,7 +1,8 @@
+import { createServer, connect as connectTcp } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { Router } from "@skein/core";
+import { Dealer, Router, Subscriber } from "@skein/core";
 import { Forwarder, PatternError, SnapshotPublisher, SnapshotSubscriber, type LossReport } from "../src/index.js";
-import { ANY_PORT, Collector, gate } from "./helpers.js";
+import { ANY_PORT, Collector, gate, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -74,6 +75,60 @@ describe("SnapshotPublisher and SnapshotSubscriber", () => {
     expect(joiner.sub.gaps).toBe(0);
     expect(joiner.sub.dropped).toBe(0);
     expect(pub.snapshotsServed).toBe(1);
+  });
+
+  it("takes the snapshot only once the requester's token subscription arrived, not when the request did", async () => {
+    const pub = await publisher();
+    await pub.publish("t.a", [Buffer.from("1")]);
+    const token = "0123456789abcdef";
+    const requester = new Dealer({ linger: 0 });
+    closers.push(() => requester.close());
+    requester.connect(pub.snapshotEndpoints[0]!);
+    await requester.send([Buffer.from("S"), Buffer.from(token), Buffer.from("t.")]);
+    await until(() => pub.pendingSnapshots === 1, "the request to wait for its token");
+    // Published after the request, before the token subscription: the snapshot must hold it.
+    await pub.publish("t.a", [Buffer.from("2")]);
+    const live = new Subscriber({ linger: 0 });
+    closers.push(() => live.close());
+    live.subscribe("t.", `\u0000skein.snapshot.${token}`);
+    live.connect(pub.endpoints[0]!);
+    const [kind, topic, sequence, value] = await within(requester.receive(), 10_000, "the snapshot");
+    expect([kind!.toString(), topic!.toString(), sequence!.readBigUInt64BE(0), value!.toString()]).toEqual(["K", "t.a", 2n, "2"]);
+    expect(pub.pendingSnapshots).toBe(0);
+  });
+
+  it("skips a live update the snapshot already holds: delivered once, from the snapshot", async () => {
+    const pub = await publisher();
+    await pub.publish("t.a", [Buffer.from("1")]);
+    // A relay to the snapshot port that holds the request back until the test lets it go.
+    const hold = gate();
+    const relay = createServer((client) => {
+      const upstream = connectTcp(Number(pub.snapshotEndpoints[0]!.split(":").pop()), "127.0.0.1");
+      client.on("error", () => undefined);
+      upstream.on("error", () => undefined);
+      client.pause();
+      void hold.promise.then(() => {
+        client.pipe(upstream);
+        client.resume();
+      });
+      upstream.pipe(client);
+      closers.push(() => void (client.destroy(), upstream.destroy()));
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => relay.close(() => resolve())));
+    const seen: string[] = [];
+    const sub = new SnapshotSubscriber({ connect: pub.endpoints, snapshot: [`tcp://127.0.0.1:${(relay.address() as { port: number }).port}`] });
+    closers.push(() => sub.close());
+    sub.subscribe("t.", (frames, topic, info) => void seen.push(`${topic}#${info.sequence}${info.snapshot ? " snapshot" : ""}`));
+    const started = sub.start();
+    await until(() => pub.pendingTokens === 1, "the token subscription to reach the publisher");
+    // Reaches the subscriber live, and is in the cache the snapshot is taken from.
+    await pub.publish("t.a", [Buffer.from("2")]);
+    hold.open();
+    await within(started, 10_000, "the snapshot");
+    await pub.publish("t.a", [Buffer.from("3")]);
+    await until(() => seen.length >= 2 && seen.at(-1) === "t.a#3", "the next live update");
+    expect(seen).toEqual(["t.a#2 snapshot", "t.a#3"]);
   });
 
   it("works through a forwarder (XSUB/XPUB proxy) for many-to-many", async () => {

@@ -254,6 +254,7 @@ export class App {
         services: this.#services,
       }));
       const dispatcher = new RpcDispatcher([...this.#services, health], this.telemetry, {
+        endpoints: [...(endpoints.rpc!.bind ?? []), ...(endpoints.rpc!.connect ?? [])],
         ...(options.defaultTimeout === undefined ? {} : { defaultTimeout: options.defaultTimeout }),
       });
       this.#dispatcher = dispatcher;

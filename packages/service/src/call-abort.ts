@@ -26,13 +26,16 @@ export class CallAbort {
     return this.#controller.signal;
   }
 
-  /** Rejects with the abort reason once aborted; never resolves. */
+  /**
+   * Rejects with the abort reason once aborted; never resolves. Made on
+   * first use and handed to a `Promise.race` at once, which observes the
+   * rejection: there is never a rejection nobody listens to.
+   */
   get aborted(): Promise<never> {
     if (this.#aborted === undefined) {
       this.#aborted = this.#isAborted
         ? Promise.reject(this.#reason)
         : new Promise<never>((_, reject) => (this.#reject = reject));
-      this.#aborted.catch(() => {}); // only observed through Promise.race
     }
     return this.#aborted;
   }
@@ -44,10 +47,6 @@ export class CallAbort {
     this.#reason = reason;
     // The race settles first, so a handler that returns as soon as it sees the signal does not win it.
     if (this.#reject !== undefined) this.#reject(reason);
-    else if (this.#aborted === undefined) {
-      this.#aborted = Promise.reject(reason);
-      this.#aborted.catch(() => {});
-    }
     this.#controller?.abort(reason);
   }
 }

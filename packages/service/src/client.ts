@@ -4,7 +4,7 @@
  * transport (`RpcClient` of `@skein/patterns`), and decoding the reply or
  * rejecting with the typed error the server sent.
  */
-import { context as otelContext } from "@opentelemetry/api";
+import { type Attributes, context as otelContext } from "@opentelemetry/api";
 import {
   CodecError,
   decodeEnvelope,
@@ -19,7 +19,7 @@ import {
 } from "@skein/codec";
 import { randomBytes } from "node:crypto";
 import { RpcError, RpcStatus } from "./errors.js";
-import { endSpanWithError, Telemetry, traceHeaderOf } from "./telemetry.js";
+import { endSpanWithError, networkAttributes, Telemetry, traceHeaderOf } from "./telemetry.js";
 
 /** Per-call options of a typed client method. */
 export interface ClientCallOptions extends CallOptions {
@@ -31,6 +31,13 @@ export interface ClientCallOptions extends CallOptions {
   retries?: number;
   /** This call may safely run more than once. */
   idempotent?: boolean;
+  /**
+   * While no server is connected: `true` (default) waits for one until the
+   * deadline, then fails `UNAVAILABLE` (not `DEADLINE_EXCEEDED`: no server
+   * can have seen the call); `false` fails `UNAVAILABLE` as soon as every
+   * endpoint has failed to connect, as gRPC's `waitForReady: false` does.
+   */
+  waitForReady?: boolean;
 }
 
 /** The request options a transport takes (those of `RpcClient.request`). */
@@ -41,6 +48,8 @@ export interface TransportRequestOptions {
   idempotent?: boolean;
   /** Partial replies ahead of the final one (server streams), in order. */
   onPartial?: (frames: Buffer[]) => void;
+  /** See {@link ClientCallOptions.waitForReady}. */
+  waitForReady?: boolean;
 }
 
 /** A request-reply transport: `RpcClient` of `@skein/patterns` is one. */
@@ -66,6 +75,12 @@ export interface ClientOptions {
   methods?: Readonly<Record<string, ClientMethodOptions>>;
   /** Where spans and metrics go. */
   telemetry?: Telemetry;
+  /**
+   * The endpoints `transport` sends to: they give the CLIENT spans their
+   * `network.transport` (`tcp`, `unix` for ipc, `inproc`; ws is `tcp` with
+   * `network.protocol.name` `websocket`). Unset: no network attributes.
+   */
+  endpoints?: readonly string[];
   /**
    * Sends a `cancel` envelope to the server(s) when a call's signal aborts.
    * Without it cancellation is local only (the server runs until its deadline).
@@ -126,6 +141,7 @@ class Caller {
   readonly #timeout: number;
   readonly #telemetry: Telemetry;
   readonly #cancel: ((frames: Buffer[]) => Promise<void>) | undefined;
+  readonly #network: Attributes;
   // Correlation ids are unique across clients: a server may cancel by id.
   readonly #prefix = randomBytes(6).toString("base64url");
   #sequence = 0;
@@ -136,11 +152,11 @@ class Caller {
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.#telemetry = options.telemetry ?? new Telemetry();
     this.#cancel = options.cancel;
+    this.#network = networkAttributes(options.endpoints ?? []);
   }
 
   async unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): Promise<unknown> {
-    const reply = await this.#call(method, methodOptions, request, options);
-    return decodeReply(method, reply);
+    return this.#call(method, methodOptions, request, options, (frames) => decodeReply(method, frames));
   }
 
   /**
@@ -149,17 +165,19 @@ class Caller {
    * server without partial replies, every item at once).
    */
   async *stream(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): AsyncGenerator<unknown> {
-    const partials: Buffer[][] = [];
+    // Items are decoded as they arrive, inside the call's span: a bad item or
+    // an error reply fails the call (its span, its metrics), not only the loop.
+    const partials: unknown[][] = [];
     let wake: (() => void) | null = null;
     let settled = false;
-    let final: Buffer[] = [];
+    let final: unknown[] = [];
     let failure: unknown = null;
-    const call = this.#call(method, methodOptions, request, options, (frames) => {
-      partials.push(frames);
+    const call = this.#call(method, methodOptions, request, options, (frames) => [...decodeStream(method, frames, true)], (frames) => {
+      partials.push([...decodeStream(method, frames, false)]);
       wake?.();
     }).then(
-      (frames) => {
-        final = frames;
+      (items) => {
+        final = items;
         settled = true;
         wake?.();
       },
@@ -170,28 +188,35 @@ class Caller {
       },
     );
     for (;;) {
-      let frames;
-      while ((frames = partials.shift()) !== undefined) yield* decodeStream(method, frames, false);
+      let items;
+      while ((items = partials.shift()) !== undefined) yield* items;
       if (settled) break;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
     }
     await call;
     if (failure !== null) throw failure;
-    yield* decodeStream(method, final, true);
+    yield* final;
   }
 
-  async #call(
+  /**
+   * One call, from encoding the request to `finish` decoding the reply, all
+   * inside the CLIENT span: an error reply, a reply that does not decode, a
+   * timeout or a cancel each end the span as an error and count in
+   * `skein.rpc.client.errors`.
+   */
+  async #call<T>(
     method: MethodDescriptor<unknown, unknown>,
     methodOptions: ClientMethodOptions,
     request: unknown,
     options: ClientCallOptions,
+    finish: (frames: Buffer[]) => T,
     onPartial?: (frames: Buffer[]) => void,
-  ): Promise<Buffer[]> {
+  ): Promise<T> {
     const attributes = { "rpc.service": this.#service, "rpc.method": method.name };
     const started = performance.now();
     this.#telemetry.clientRequests.add(1, attributes);
-    const { span, context } = this.#telemetry.startClientSpan(this.#service, method.name);
+    const { span, context } = this.#telemetry.startClientSpan(this.#service, method.name, this.#network);
     const correlationId = `${this.#prefix}.${++this.#sequence}`;
     const now = Date.now();
     const deadline = options.deadline ?? now + (options.timeout ?? methodOptions.timeout ?? this.#timeout);
@@ -220,11 +245,13 @@ class Caller {
         idempotent,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(onPartial ? { onPartial } : {}),
+        ...(options.waitForReady === undefined ? {} : { waitForReady: options.waitForReady }),
       })).catch((error: unknown) => {
         throw transportError(error, this.#service, method.name);
       });
+      const result = decoding(() => finish(reply), this.#service, method.name);
       span.end();
-      return reply;
+      return result;
     } catch (error) {
       const rpcError = error instanceof RpcError
         ? error
@@ -232,7 +259,7 @@ class Caller {
           ? new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error })
           : transportError(error, this.#service, method.name);
       endSpanWithError(span, rpcError);
-      this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code });
+      this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
       throw rpcError;
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
@@ -242,9 +269,11 @@ class Caller {
 
   #sendCancel(correlationId: string): void {
     if (this.#cancel === undefined) return;
-    // Best effort: the caller already has its CANCELLED rejection; a lost
-    // cancel only means the server runs until the deadline.
-    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch(() => {});
+    // The caller already has its CANCELLED rejection; a lost cancel only
+    // means the server runs until the deadline: counted, not thrown.
+    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch((error: unknown) => {
+      this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": (error as { code?: string } | null)?.code ?? "unknown" });
+    });
   }
 }
 
@@ -282,10 +311,32 @@ function throwIfError(envelope: Envelope): void {
   throw new RpcError(error.code, error.message, error.details);
 }
 
+/**
+ * Runs `decode` on a reply: an error envelope throws its {@link RpcError};
+ * a reply that does not decode is the server's fault (`INTERNAL`, as gRPC
+ * says of a response it cannot parse), not the caller's `INVALID_ARGUMENT`.
+ */
+function decoding<T>(decode: () => T, service: string, method: string): T {
+  try {
+    return decode();
+  } catch (error) {
+    throw error instanceof CodecError ? undecodableReply(error, service, method) : error;
+  }
+}
+
+function undecodableReply(error: CodecError, service: string, method: string): RpcError {
+  return new RpcError(RpcStatus.INTERNAL, `${service}/${method}: the reply does not decode: ${error.message}`, [], { cause: error });
+}
+
 /** Maps a transport failure (`PatternError` codes) to the caller's {@link RpcError}. */
 function transportError(error: unknown, service: string, method: string): RpcError {
   if (error instanceof RpcError) return error;
   const code = (error as { code?: unknown } | null)?.code;
+  // A partial reply that failed to decode: RpcClient rejects with what our onPartial threw as the cause.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (code === "EINVAL" && (cause instanceof RpcError || cause instanceof CodecError)) {
+    return cause instanceof RpcError ? cause : undecodableReply(cause, service, method);
+  }
   const what = `${service}/${method}`;
   switch (code) {
     case "ETIMEDOUT":
@@ -295,6 +346,10 @@ function transportError(error: unknown, service: string, method: string): RpcErr
       return new RpcError(RpcStatus.CANCELLED, `${what}: cancelled by the caller`, [], { cause: error });
     case "ECLOSED":
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the client is closed`, [], { cause: error });
+    case "ESHUTDOWN":
+      return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the server is shutting down`, [], { cause: error });
+    case "ENOTCONN":
+      return new RpcError(RpcStatus.UNAVAILABLE, `${what}: no server connected (${(error as Error).message})`, [], { cause: error });
     default:
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: ${error instanceof Error ? error.message : String(error)}`, [], { cause: error });
   }

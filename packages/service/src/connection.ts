@@ -44,10 +44,20 @@ export class ServiceConnection<D extends ServiceDescriptor> {
     const telemetry = options.telemetry instanceof Telemetry ? options.telemetry : new Telemetry(options.telemetry);
     this.client = createClient(descriptor, this.#rpc, {
       telemetry,
+      endpoints: options.endpoints,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.methods ? { methods: options.methods } : {}),
       cancel: (frames) => this.#cancel(frames),
     });
+  }
+
+  /**
+   * Whether a connection to at least one server is up now. ZeroMQ connects
+   * in the background: a call made while this is `false` waits for a
+   * connection, then fails `UNAVAILABLE` at its deadline if none came.
+   */
+  get connected(): boolean {
+    return this.#rpc.connected;
   }
 
   /** Calls waiting for a reply. */

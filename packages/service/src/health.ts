@@ -19,7 +19,8 @@ message ServiceInfo { string name = 1; repeated MethodInfo methods = 2; repeated
 message DescribeReply { string app = 1; repeated ServiceInfo services = 2; repeated string schemas = 3; }
 `;
 
-const registry = new TypeRegistry().registerProto(HEALTH_PROTO);
+// uptime_ms is a uint64 read as a number: exact for 285,000 years of uptime, and `uptimeMs + 1` adds.
+const registry = new TypeRegistry({ longs: "number" }).registerProto(HEALTH_PROTO);
 
 /** `skein.PingRequest`: empty. */
 export type PingRequest = Record<string, never>;
@@ -28,6 +29,7 @@ export interface PingReply {
   app: string;
   /** `"SERVING"` while the app runs, `"STOPPING"` while it drains. */
   status: string;
+  /** Milliseconds since the app started (`uint64`, decoded as a number: see the registry's `longs`). */
   uptimeMs: number;
   /** Calls being handled now. */
   inFlight: number;

@@ -4,7 +4,7 @@
  * cancellation and span, and encodes the reply or a typed error reply. The
  * app feeds it the frames `RpcServer` (from `@skein/patterns`) receives.
  */
-import { context as otelContext, type Span } from "@opentelemetry/api";
+import { type Attributes, context as otelContext, type Span } from "@opentelemetry/api";
 import {
   CodecError,
   decodeEnvelope,
@@ -16,7 +16,7 @@ import { CallAbort } from "./call-abort.js";
 import { RpcError, RpcStatus } from "./errors.js";
 import type { ExploredRpc, ExploredService } from "./explorer.js";
 import type { ServiceCallContext } from "./interceptor.js";
-import { endSpanWithError, type Telemetry } from "./telemetry.js";
+import { endSpanWithError, networkAttributes, type Telemetry } from "./telemetry.js";
 
 /** What the transport knows about a request besides its frames. */
 export interface TransportContext {
@@ -36,6 +36,8 @@ export interface TransportContext {
 export interface RpcDispatcherOptions {
   /** Milliseconds a call may run when neither the caller nor `@Rpc` set a limit (default: none). */
   defaultTimeout?: number;
+  /** Endpoints the server binds or connects: they give SERVER spans their `network.transport` (see `networkAttributes`). */
+  endpoints?: readonly string[];
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -47,6 +49,7 @@ export class RpcDispatcher {
   readonly #services: readonly ExploredService[];
   readonly #telemetry: Telemetry;
   readonly #defaultTimeout: number | undefined;
+  readonly #network: Attributes;
   readonly #calls = new Map<string, CallAbort>();
   readonly #watched = new WeakSet<AbortSignal>();
 
@@ -54,6 +57,7 @@ export class RpcDispatcher {
     this.#services = services;
     this.#telemetry = telemetry;
     this.#defaultTimeout = options.defaultTimeout;
+    this.#network = networkAttributes(options.endpoints ?? []);
     for (const service of services) {
       for (const [name, rpc] of service.rpc) this.#handlers.set(`${service.name}/${name}`, rpc);
     }
@@ -78,7 +82,10 @@ export class RpcDispatcher {
     try {
       envelope = decodeEnvelope(frames);
     } catch (error) {
-      return errorReply(UNKNOWN_CORRELATION, toRpcError(error));
+      // Counted like any failed call: a peer sending what no client sends is visible in the metrics.
+      const rpcError = toRpcError(error);
+      this.#telemetry.serverErrors.add(1, { "rpc.skein.status_code": rpcError.code });
+      return errorReply(UNKNOWN_CORRELATION, rpcError);
     }
     const correlationId = envelope.correlationId ?? UNKNOWN_CORRELATION;
     if (envelope.kind === "cancel") {
@@ -94,7 +101,7 @@ export class RpcDispatcher {
     const attributes = { "rpc.service": service, "rpc.method": method };
     const started = performance.now();
     this.#telemetry.serverRequests.add(1, attributes);
-    const { span, context } = this.#telemetry.startServerSpan(service, method, envelope);
+    const { span, context } = this.#telemetry.startServerSpan(service, method, envelope, this.#network);
     const reply = rpc === undefined
       ? Promise.reject(new RpcError(RpcStatus.UNIMPLEMENTED, `no handler for ${service}/${method} here`))
       : otelContext.with(context, () => this.#run(rpc, envelope, correlationId, transport, span));
@@ -107,7 +114,7 @@ export class RpcDispatcher {
       (error: unknown) => {
         const rpcError = toRpcError(error);
         endSpanWithError(span, rpcError);
-        this.#telemetry.serverErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code });
+        this.#telemetry.serverErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
         this.#telemetry.serverDuration.record(performance.now() - started, attributes);
         return errorReply(correlationId, rpcError);
       },

@@ -58,6 +58,8 @@ export class Telemetry {
   /** `skein.rpc.client.errors` / `skein.rpc.server.errors`: calls that ended in an error, by `rpc.skein.status_code`. */
   readonly clientErrors: Counter;
   readonly serverErrors: Counter;
+  /** `skein.rpc.client.cancel_errors`: `cancel` envelopes that could not be delivered (the server runs until the deadline). */
+  readonly cancelErrors: Counter;
   /** `messaging.process.duration` (ms) of event and work handlers. */
   readonly processDuration: Histogram;
   /** `skein.messaging.messages`: events published, events and work items processed, by operation. */
@@ -75,6 +77,7 @@ export class Telemetry {
     this.serverRequests = this.meter.createCounter("skein.rpc.server.requests", { description: "Handled calls" });
     this.clientErrors = this.meter.createCounter("skein.rpc.client.errors", { description: "Outbound calls that failed" });
     this.serverErrors = this.meter.createCounter("skein.rpc.server.errors", { description: "Handled calls that failed" });
+    this.cancelErrors = this.meter.createCounter("skein.rpc.client.cancel_errors", { description: "Cancel envelopes that could not be delivered" });
     this.processDuration = this.meter.createHistogram("messaging.process.duration", { ...ms, description: "Duration of event and work handlers" });
     this.messages = this.meter.createCounter("skein.messaging.messages", { description: "Events published, events and work items processed" });
     this.messageErrors = this.meter.createCounter("skein.messaging.errors", { description: "Event and work handlers that failed" });
@@ -98,22 +101,28 @@ export class Telemetry {
   private depthSources: { attributes: Attributes; read: () => number }[] = [];
   private depthGauge: ReturnType<Meter["createObservableGauge"]> | undefined;
 
-  /** Starts the CLIENT span of a call as a child of the active context. */
-  startClientSpan(service: string, method: string): { span: Span; context: Context } {
+  /**
+   * Starts the CLIENT span of a call as a child of the active context;
+   * `network` holds the call's {@link networkAttributes}.
+   */
+  startClientSpan(service: string, method: string, network: Attributes = {}): { span: Span; context: Context } {
     const parent = otelContext.active();
     const span = this.tracer.startSpan(`${service}/${method}`, {
       kind: SpanKind.CLIENT,
-      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, "network.transport": "tcp" },
+      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, ...network },
     }, parent);
     return { span, context: trace.setSpan(parent, span) };
   }
 
-  /** Starts the SERVER span of a handled call, as a child of the caller's span in `header`. */
-  startServerSpan(service: string, method: string, header: TraceHeader): { span: Span; context: Context } {
+  /**
+   * Starts the SERVER span of a handled call, as a child of the caller's
+   * span in `header`; `network` holds the server's {@link networkAttributes}.
+   */
+  startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = {}): { span: Span; context: Context } {
     const parent = remoteParent(header);
     const span = this.tracer.startSpan(`${service}/${method}`, {
       kind: SpanKind.SERVER,
-      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, "network.transport": "tcp" },
+      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, ...network },
     }, parent);
     return { span, context: trace.setSpan(parent, span) };
   }
@@ -141,6 +150,37 @@ export class Telemetry {
     }, parent);
     return { span, context: trace.setSpan(parent, span) };
   }
+}
+
+/**
+ * The network attributes of one ZeroMQ transport, per the OpenTelemetry
+ * network conventions: `network.transport` is the OSI transport or
+ * inter-process method (`tcp`; `unix` for `ipc://`, a Unix domain socket;
+ * `inproc` for `inproc://`, which has no registered value: in-process queues,
+ * no socket), and `ws://` is WebSocket over TCP (`network.transport` `tcp`,
+ * `network.protocol.name` `websocket`).
+ */
+const TRANSPORT_ATTRIBUTES: Readonly<Record<string, Attributes>> = {
+  tcp: { "network.transport": "tcp" },
+  ipc: { "network.transport": "unix" },
+  inproc: { "network.transport": "inproc" },
+  ws: { "network.transport": "tcp", "network.protocol.name": "websocket" },
+};
+
+/**
+ * The network attributes of calls over `endpoints` (see
+ * {@link TRANSPORT_ATTRIBUTES}): those of their transport when they all
+ * share one; none when they mix transports (which one carries a call is the
+ * transport's choice) or are not known.
+ */
+export function networkAttributes(endpoints: readonly string[]): Attributes {
+  let found: Attributes | undefined;
+  for (const endpoint of endpoints) {
+    const attributes = TRANSPORT_ATTRIBUTES[endpoint.slice(0, endpoint.indexOf("://"))] ?? {};
+    if (found !== undefined && found !== attributes) return {};
+    found = attributes;
+  }
+  return found ?? {};
 }
 
 /** The header fields that carry `context`'s span to the receiver. */

@@ -16,7 +16,7 @@ import {
   Rpc,
   Service,
 } from "../src/index.js";
-import { deferred, GREETING, Greeter, type GreeterHooks, HOOKS, LOOPBACK, Orders, until } from "./fixtures.js";
+import { deferred, GREETING, Greeter, type GreeterHooks, HOOKS, LOOPBACK, Orders, until, within } from "./fixtures.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -148,14 +148,19 @@ describe("an app over tcp", () => {
     expect(highest).toBe(2);
   });
 
-  test("graceful stop: every request accepted before stop gets its reply, later ones fail", async () => {
+  test("graceful stop: every request accepted before stop gets its reply, one made during the drain gets UNAVAILABLE at once", async () => {
     const release = deferred();
     let entered = 0;
     const app = await startGreeter({ onCall: async () => { entered++; await release.promise; } });
     const { client: greeter } = client(GreeterService, app.endpoints.rpc);
     const calls = Array.from({ length: 5 }, (_, i) => greeter.sayHello({ name: `g${i}` }, { timeout: 20_000 }));
     await until(() => entered === 5);
-    const stopped = app.stop(10_000);
+    const stopped = app.stop(20_000);
+    expect(app.state).toBe("stopping");
+    // Made while the five drain: refused at once, long before its 20 s deadline.
+    const during = greeter.sayHello({ name: "during" }, { timeout: 20_000 });
+    await expect(within(during, 10_000, "the refusal during the drain")).rejects.toMatchObject({ code: RpcStatus.UNAVAILABLE });
+    expect(entered).toBe(5);
     expect(app.state).toBe("stopping");
     release.resolve();
     const replies = await Promise.all(calls);
@@ -197,7 +202,11 @@ describe("an app over tcp", () => {
   test("every app answers the built-in health ping and describe", async () => {
     const app = await startGreeter();
     const { client: health } = client(HealthService, app.endpoints.rpc);
-    expect(await health.ping({})).toMatchObject({ app: "greeter", status: "SERVING" });
+    const pong = await health.ping({});
+    expect(pong).toMatchObject({ app: "greeter", status: "SERVING" });
+    // uint64 uptime_ms arrives as the number its type says: arithmetic adds, it does not concatenate.
+    expect(typeof pong.uptimeMs).toBe("number");
+    expect(pong.uptimeMs + 1).toBeGreaterThan(pong.uptimeMs);
     const description = await health.describe({});
     const greeter = description.services.find((service) => service.name === "example.Greeter");
     expect(greeter?.methods.map((method) => method.name)).toEqual(["SayHello", "SayHelloStream"]);

@@ -3,6 +3,8 @@
  * order service that calls the greeter, publishes events and pushes work.
  */
 import "reflect-metadata";
+import { until as untilWithin } from "../../patterns/test/helpers.js";
+export { eventLoopTurns, within } from "../../patterns/test/helpers.js";
 import {
   GreeterService,
   type HelloRequest,
@@ -88,9 +90,9 @@ export class Orders {
   }
 }
 
-/** Resolves when `predicate` holds, checking every 10 ms (tests end on their own via the test timeout). */
-export async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));
+/** Resolves when `predicate` holds; rejects after `timeoutMs` (10 s here: apps start several sockets) naming what it waited for. */
+export function until(predicate: () => boolean, what = "condition", timeoutMs = 10_000): Promise<void> {
+  return untilWithin(predicate, what, timeoutMs);
 }
 
 /** A promise and its resolver. */

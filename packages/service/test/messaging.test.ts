@@ -3,7 +3,7 @@ import { OrderPlaced, OrdersService, ProcessOrder } from "@skein/example-codegen
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import { type App, connect, Consume, createApp, defineQueue, type EventPublisher, PUBLISHER, Service, type ServiceCallContext, Subscribe } from "../src/index.js";
-import { deferred, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
+import { deferred, eventLoopTurns, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
 import { InjectQueue, type QueueProducer, Rpc } from "../src/index.js";
 import { GreeterService, type HelloRequest } from "@skein/example-codegen";
 
@@ -65,16 +65,22 @@ async function startSystem(): Promise<{ orders: App; worker: App }> {
       workers: { [ProcessOrderQueue.queue]: { connect: orders.endpoints.queues[ProcessOrderQueue.queue]! } },
     },
   }));
-  // Pub-sub's slow joiner: publish until the subscriber's subscription has reached the publisher.
-  const publisher = orders.container.get<EventPublisher>(PUBLISHER);
-  while (seen.events.length === 0) {
-    await publisher.publish(OrderPlacedEvent, { orderId: "warm-up" });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  // Pub-sub's slow joiner: whenSubscribed() resolves once the publisher applied the subscriptions.
+  await worker.whenSubscribed(10_000);
   return { orders, worker };
 }
 
 describe("events and work queues", () => {
+  test("whenSubscribed() resolves once the publisher applied the subscriptions: an event published right after it is handled", async () => {
+    const { orders } = await startSystem();
+    const publisher = orders.container.get<EventPublisher>(PUBLISHER);
+    const from = seen.events.length;
+    // No wait of any kind between the two.
+    await publisher.publish(OrderPlacedEvent, { orderId: "first" });
+    await until(() => seen.events.some((event) => event.orderId === "first"), "the first event to be handled");
+    expect(seen.events.slice(from).map((event) => event.orderId)).toEqual(["first"]);
+  });
+
   test("a placed order publishes a typed event to @Subscribe and a work item to @Consume, redelivered after a failure", async () => {
     const { orders } = await startSystem();
     const placing = connect(OrdersService, { endpoints: orders.endpoints.rpc });
@@ -134,6 +140,9 @@ describe("graceful stop of a worker", () => {
     await caller.client.sayHello({ name: "item-1" });
     await slow.entered.promise;
     const stopping = worker.stop(10_000);
+    expect(worker.state).toBe("stopping");
+    // A stop() that did not wait for the item would be done by now.
+    await eventLoopTurns();
     expect(worker.state).toBe("stopping");
     slow.release.resolve();
     await stopping;

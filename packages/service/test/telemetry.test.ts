@@ -6,8 +6,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { GreeterService, OrdersService } from "@skein/example-codegen";
 import { Container } from "inversify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type App, connect, Consume, createApp, type EventPublisher, PUBLISHER, Service, Subscribe, Telemetry } from "../src/index.js";
-import { GREETING, Greeter, HOOKS, LOOPBACK, OrderPlacedEvent, Orders, ProcessOrderQueue } from "./fixtures.js";
+import { type App, connect, Consume, createApp, Service, Subscribe, Telemetry } from "../src/index.js";
+import { GREETING, Greeter, HOOKS, LOOPBACK, OrderPlacedEvent, Orders, ProcessOrderQueue, until } from "./fixtures.js";
 
 const spans = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
@@ -71,13 +71,8 @@ describe("OpenTelemetry", () => {
     });
     await worker.start();
     apps.push(worker);
-    const fulfilment = worker.container.get(Fulfilment);
-    // Pub-sub's slow joiner: publish until the subscription has reached the publisher.
-    const publisher = orders.container.get<EventPublisher>(PUBLISHER);
-    while (fulfilment.placed.length === 0) {
-      await publisher.publish(OrderPlacedEvent, { orderId: "warm-up" });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // Pub-sub's slow joiner: whenSubscribed() resolves once the publisher applied the subscription.
+    await worker.whenSubscribed(10_000);
     const connection = connect(OrdersService, { endpoints: orders.endpoints.rpc, telemetry: new Telemetry(telemetry) });
     await connection.client.placeOrder({ customerId: "trace", lines: [{ sku: "x", quantity: 1, unitPrice: 1 }] });
     await connection.close();
@@ -86,9 +81,7 @@ describe("OpenTelemetry", () => {
     const traceId = clientSpan!.spanContext().traceId;
     // Warm-up events are traces of their own: look only at the call's trace.
     const inTrace = () => spans.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
-    while (!inTrace().some((span) => span.name === "process orders.process") || !inTrace().some((span) => span.name === "process orders.placed")) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(() => inTrace().some((span) => span.name === "process orders.process") && inTrace().some((span) => span.name === "process orders.placed"), "the event and work spans");
     const finished = inTrace();
     const byName = (name: string, kind: SpanKind) => finished.filter((span) => span.name === name && span.kind === kind);
     const [serverSpan] = byName("example.Orders/PlaceOrder", SpanKind.SERVER);

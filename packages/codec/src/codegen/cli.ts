@@ -5,9 +5,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CodecError } from "../errors.js";
+import { DEFAULT_LONGS, type LongRepresentation } from "../long-representation.js";
 import { generateTypeScript } from "./generate.js";
 
-const USAGE = `usage: skein-codegen --out <dir> [-I <include-dir>]... [--runtime <module>] [--no-index] <file.proto ...>
+const USAGE = `usage: skein-codegen --out <dir> [-I <include-dir>]... [--runtime <module>] [--longs bigint|number|string] [--no-index] <file.proto ...>
 
 Writes one TypeScript module per .proto file into <dir> (message interfaces and
 codecs, enums, service client/server interfaces and descriptors), plus index.ts.
@@ -15,6 +16,8 @@ codecs, enums, service client/server interfaces and descriptors), plus index.ts.
   --out, -o <dir>        output directory (created if missing)
   --include, -I <dir>    extra directory to resolve .proto imports from
   --runtime <module>     module to import the runtime from (default @skein/codec)
+  --longs <type>         TypeScript type of 64-bit integer fields: bigint (default,
+                         exact), number (decoding beyond 2^53-1 fails) or string
   --no-index             do not write index.ts
   --help, -h             show this help`;
 
@@ -30,6 +33,8 @@ export interface CodegenArguments {
   runtimeModule: string;
   /** Whether to write index.ts. */
   index: boolean;
+  /** Type of 64-bit integer fields. */
+  longs: LongRepresentation;
 }
 
 /** Thrown for a bad command line; the CLI prints usage and exits with 2. */
@@ -44,7 +49,7 @@ export class UsageError extends Error {
 
 /** Parses `skein-codegen` arguments; `null` means help was asked for. */
 export function parseArguments(argv: readonly string[]): CodegenArguments | null {
-  const parsed: CodegenArguments = { out: "", files: [], includeDirs: [], runtimeModule: "@skein/codec", index: true };
+  const parsed: CodegenArguments = { out: "", files: [], includeDirs: [], runtimeModule: "@skein/codec", index: true, longs: DEFAULT_LONGS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -59,12 +64,18 @@ export function parseArguments(argv: readonly string[]): CodegenArguments | null
     else if (arg.startsWith("-I") && arg.length > 2) parsed.includeDirs.push(arg.slice(2));
     else if (arg === "--runtime") parsed.runtimeModule = value();
     else if (arg === "--no-index") parsed.index = false;
+    else if (arg === "--longs" || arg.startsWith("--longs=")) parsed.longs = longsArgument(arg === "--longs" ? value() : arg.slice("--longs=".length));
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else parsed.files.push(arg);
   }
   if (parsed.out === "") throw new UsageError("--out <dir> is required");
   if (parsed.files.length === 0) throw new UsageError("no .proto files given");
   return parsed;
+}
+
+function longsArgument(text: string): LongRepresentation {
+  if (text === "bigint" || text === "number" || text === "string") return text;
+  throw new UsageError(`--longs must be bigint, number or string, got ${text}`);
 }
 
 /** Runs the command line; returns the process exit code. */
@@ -86,6 +97,7 @@ export function main(argv: readonly string[]): number {
       includeDirs: args.includeDirs,
       runtimeModule: args.runtimeModule,
       index: args.index,
+      longs: args.longs,
     });
     for (const file of generated) {
       const path = join(args.out, file.path);

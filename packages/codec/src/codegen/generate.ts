@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, relative, resolve } from "node:path";
 import protobuf from "protobufjs";
 import { CodecError, CodecErrorCode, describeError } from "../errors.js";
+import { DEFAULT_LONGS, isLongType, LongConverter, type LongRepresentation } from "../long-representation.js";
 import { protoName, tsDoc, tsMethodName, tsPropertyKey, tsTypeName } from "./type-names.js";
 
 /** Options of {@link generateTypeScript}. */
@@ -26,6 +27,13 @@ export interface GenerateOptions {
   index?: boolean;
   /** Directory the `.proto` paths in generated headers are shown relative to. Default the cwd. */
   baseDir?: string;
+  /**
+   * The TypeScript type of 64-bit integer fields (`int64`, `uint64`,
+   * `sint64`, `fixed64`, `sfixed64`), and what the generated codecs decode
+   * them to: `"bigint"` (default, exact), `"number"` (decoding a value beyond
+   * 2^53 − 1 fails with `ERR_CODEC_UNSAFE_INTEGER`) or `"string"`.
+   */
+  longs?: LongRepresentation;
 }
 
 /** One file to write: its path relative to the output directory, and its text. */
@@ -45,6 +53,8 @@ export interface GeneratedFile {
  * invalid `.proto` files, and for references this generator cannot map.
  */
 export function generateTypeScript(protoFiles: readonly string[], options: GenerateOptions = {}): GeneratedFile[] {
+  // Refuses an unknown representation before anything is written.
+  void new LongConverter(options.longs);
   const files = protoFiles.map((file) => resolve(file));
   const moduleOf = new Map<string, string>();
   for (const file of files) {
@@ -99,11 +109,6 @@ const SCALARS: Readonly<Record<string, string>> = {
   sint32: "number",
   fixed32: "number",
   sfixed32: "number",
-  int64: "$Long",
-  uint64: "$Long",
-  sint64: "$Long",
-  fixed64: "$Long",
-  sfixed64: "$Long",
   bool: "boolean",
   string: "string",
   bytes: "Uint8Array",
@@ -119,6 +124,10 @@ class FileGenerator {
   readonly #runtime = new Set<string>();
   /** Names imported from sibling modules, by module. */
   readonly #siblings = new Map<string, Set<string>>();
+
+  get #longs(): LongRepresentation {
+    return this.#options.longs ?? DEFAULT_LONGS;
+  }
 
   constructor(file: string, root: protobuf.Root, moduleOf: ReadonlyMap<string, string>, options: GenerateOptions) {
     this.#file = file;
@@ -150,7 +159,7 @@ class FileGenerator {
       `const $descriptor: Readonly<Record<string, unknown>> = ${descriptor};`,
       "",
       "/** Registry of this file's message types, built once when the module loads. */",
-      "const $registry = $TypeRegistry.fromJSON($descriptor);",
+      `const $registry = $TypeRegistry.fromJSON($descriptor, { longs: ${JSON.stringify(this.#longs)} });`,
       "",
       body.join("\n"),
     ].join("\n");
@@ -261,11 +270,11 @@ class FileGenerator {
   #elementType(field: protobuf.Field): string {
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type || resolved instanceof protobuf.Enum) return this.#reference(resolved);
+    if (isLongType(field.type)) return this.#longs;
     const scalar = SCALARS[field.type];
     if (scalar === undefined) {
       throw new CodecError(CodecErrorCode.INVALID_SCHEMA, `field ${protoName(field)} has unknown type ${field.type}`);
     }
-    if (scalar === "$Long") this.#runtime.add("Long");
     return scalar;
   }
 

@@ -788,7 +788,25 @@ export interface Socket {
   heartbeatTimeToLive: number;
   heartbeatTimeout: number;
   backlog: number;
+  /**
+   * Largest message a peer may send, in octets, all its parts together (-1,
+   * the default: no limit of yours, {@link maxIncompleteMessageSize} applies).
+   * A peer that sends a larger one is dropped (`disconnect` event with an
+   * `EMSGSIZE` error) and its partial message discarded.
+   */
   maxMessageSize: number;
+  /**
+   * skein extension. Octets a message may reach while its parts arrive when
+   * {@link maxMessageSize} is -1 (default 256 MiB; -1: no limit). Protects a
+   * socket left at zeromq's default from a peer that never ends a message.
+   */
+  maxIncompleteMessageSize: number;
+  /**
+   * skein extension. Parts (frames) one message may have (default 65536; -1:
+   * no limit). Each part costs heap whatever its size, so a peer sending
+   * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
+   */
+  maxMessageParts: number;
   immediate: boolean;
   /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
   messageProperties: boolean;

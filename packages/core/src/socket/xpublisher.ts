@@ -4,7 +4,15 @@
  * subscribe, `\x00` + prefix to cancel). Messages are filtered on this side
  * by prefix (subscription trie) and dropped for subscribers at their
  * high-water mark, unless `noDrop` makes `send()` wait.
+ *
+ * Subscriptions are chosen by peers, so each peer may hold at most
+ * `maxSubscriptions` distinct prefixes of `maxSubscriptionBytes` bytes in all
+ * (skein limits; libzmq has none). A peer going over is dropped like a peer
+ * sending a frame over `maxMessageSize`: its connection is closed, a
+ * `disconnect` event carries an `ENOBUFS` error, and its subscriptions are
+ * cancelled (XPUB hands the cancels on, as when any subscriber leaves).
  */
+import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { Distributor } from "../routing/distributor.js";
 import { SubscriptionTrie } from "../routing/subscription-trie.js";
@@ -20,6 +28,8 @@ export class XPublisher extends Socket {
     welcomeMessage: { kind: "string", default: null },
     invertMatching: { kind: "bool", default: false },
     conflate: { kind: "bool", default: false },
+    maxSubscriptions: { kind: "int", default: 100_000, min: -1, max: Number.MAX_SAFE_INTEGER },
+    maxSubscriptionBytes: { kind: "int", default: 16 * 1024 * 1024, min: -1, max: Number.MAX_SAFE_INTEGER },
   } as const;
   protected readonly trie = new SubscriptionTrie();
   protected readonly dist = new Distributor();
@@ -62,16 +72,54 @@ export class XPublisher extends Socket {
   }
 
   protected xpipeTerminated(pipe: Pipe): void {
-    let queued = false;
-    this.trie.removePipe(pipe, (prefix) => {
-      if (this.queuesSubscriptions && this.options.manual !== true) {
-        this.#pending.push([Buffer.concat([Buffer.from([0]), prefix])]);
-        queued = true;
-      }
-    });
+    const queued = this.#cancelAll(pipe);
     this.dist.terminated(pipe);
     if (this.#lastPipe === pipe) this.#lastPipe = null;
     // The cancels of a departed subscriber are messages too: wake pending receives.
+    if (queued) this.tryReceive();
+  }
+
+  /** Removes every subscription of a pipe; returns true if cancels were queued for the application. */
+  #cancelAll(pipe: Pipe): boolean {
+    if (!this.queuesSubscriptions || this.options.manual === true) {
+      // Nobody reads the cancels (PUB, manual XPUB): the prefixes need not be rebuilt.
+      this.trie.removePipe(pipe);
+      return false;
+    }
+    let queued = false;
+    this.trie.removePipe(pipe, (prefix) => {
+      const cancel = Buffer.allocUnsafe(1 + prefix.length);
+      cancel[0] = 0;
+      prefix.copy(cancel, 1);
+      this.#pending.push([cancel]);
+      queued = true;
+    });
+    return queued;
+  }
+
+  /**
+   * Whether subscribing `pipe` to `prefix` would take it over
+   * `maxSubscriptions` or `maxSubscriptionBytes`. A prefix it holds already
+   * only gains a count and costs nothing.
+   */
+  #overLimit(prefix: Buffer, pipe: Pipe): ZmqError | null {
+    const maxCount = this.option<number>("maxSubscriptions");
+    const maxBytes = this.option<number>("maxSubscriptionBytes");
+    const held = this.trie.held(pipe);
+    const count = held.subscriptions + 1;
+    const bytes = held.bytes + prefix.length;
+    if ((maxCount < 0 || count <= maxCount) && (maxBytes < 0 || bytes <= maxBytes)) return null;
+    if (this.trie.has(prefix, pipe)) return null;
+    const what = maxCount >= 0 && count > maxCount ? `${count} subscriptions, above maxSubscriptions ${maxCount}` : `${bytes} bytes of subscriptions, above maxSubscriptionBytes ${maxBytes}`;
+    return new ZmqError("ENOBUFS", `Peer ${pipe.peerAddress || pipe.endpoint} would hold ${what}: dropped`, pipe.endpoint);
+  }
+
+  /** Drops a peer that went over a subscription limit (see the class comment). */
+  #dropPeer(pipe: Pipe, error: ZmqError): void {
+    const queued = this.#cancelAll(pipe);
+    if (!pipe.abort(error)) this.emitEvent("disconnect", pipe.endpoint, { error });
+    // What the peer sent after the subscription that broke the limit is not applied.
+    while (pipe.read() !== undefined);
     if (queued) this.tryReceive();
   }
 
@@ -99,6 +147,13 @@ export class XPublisher extends Socket {
         }
         continue;
       }
+      if (subscribe) {
+        const error = this.#overLimit(prefix, pipe);
+        if (error !== null) {
+          this.#dropPeer(pipe, error);
+          break;
+        }
+      }
       const changed = subscribe ? this.trie.add(prefix, pipe) : this.trie.remove(prefix, pipe);
       const verbose = subscribe ? this.#verbose !== "none" : this.#verbose === "allSubsUnsubs";
       if (this.queuesSubscriptions && (changed || verbose)) {
@@ -114,8 +169,14 @@ export class XPublisher extends Socket {
     if (this.options.manual === true && msg.length === 1 && first.length > 0 && first[0]! <= 1 && this.#lastPipe !== null) {
       // Manual mode: the application sets the last subscriber's subscriptions.
       const prefix = first.subarray(1);
-      if (first[0] === 1) this.trie.add(prefix, this.#lastPipe);
-      else this.trie.remove(prefix, this.#lastPipe);
+      const pipe = this.#lastPipe;
+      if (first[0] !== 1) {
+        this.trie.remove(prefix, pipe);
+        return true;
+      }
+      const error = this.#overLimit(prefix, pipe);
+      if (error === null) this.trie.add(prefix, pipe);
+      else this.#dropPeer(pipe, error);
       return true;
     }
     const targets = this.#targets;
@@ -162,4 +223,18 @@ export interface XPublisher {
   invertMatching: boolean;
   /** Keep only the last message (accepted; see docs/compat.md). */
   conflate: boolean;
+  /**
+   * Most distinct subscriptions one peer may hold (skein limit; default
+   * 100000, -1: no limit). A peer going over is dropped: its connection
+   * closes with a `disconnect` event carrying an `ENOBUFS` error, and its
+   * subscriptions are cancelled. Subscribing again to a prefix it holds
+   * only raises a count and is not limited.
+   */
+  maxSubscriptions: number;
+  /**
+   * Most bytes of subscription prefixes one peer may hold, its distinct
+   * prefixes added up (skein limit; default 16 MiB, -1: no limit). Going over
+   * drops the peer as {@link maxSubscriptions} does.
+   */
+  maxSubscriptionBytes: number;
 }

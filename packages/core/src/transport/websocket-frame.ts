@@ -3,6 +3,7 @@
  * decoder that takes bytes in any split. Used by the ws:// transport, where
  * each ZMTP frame travels as one binary WebSocket message (RFC 45).
  */
+import { constants } from "node:buffer";
 import { randomFillSync } from "node:crypto";
 import { ProtocolError } from "../errors.js";
 
@@ -28,6 +29,8 @@ export interface WebSocketSink {
 
 /** Largest control frame payload (RFC 6455 §5.5). */
 const CONTROL_MAX = 125;
+/** The largest Buffer this Node can allocate: no message can be longer. */
+const BUFFER_MAX = constants.MAX_LENGTH;
 
 /**
  * Builds the header of one final frame (RFC 6455 §5.2): 7-, 16- or 64-bit
@@ -110,6 +113,11 @@ export function encodeFrame(opcode: Opcode, parts: Buffer[], masked: boolean): B
  * where none may be (RFC 6455 §5.1). Text frames, reserved bits, bad
  * control frames and messages above `maxMessageSize` (-1: no limit) throw a
  * {@link ProtocolError}: the caller drops that peer.
+ *
+ * What a peer can make it hold: the octets it sent, never what a header
+ * announces (bytes are joined only once a frame is complete), and the
+ * fragments of one message in a single buffer that grows by doubling, so
+ * a million one-octet fragments cost their octets, not a million objects.
  */
 export class WebSocketDecoder {
   readonly #sink: WebSocketSink;
@@ -117,8 +125,8 @@ export class WebSocketDecoder {
   readonly #maxMessageSize: number;
   #buffered: Buffer[] = [];
   #bufferedBytes = 0;
-  /** Fragments of a message not yet finished (RFC 6455 §5.4). */
-  #fragments: Buffer[] | null = null;
+  /** Fragments of a message not yet finished (RFC 6455 §5.4), joined as they come; null between messages. */
+  #fragments: Buffer | null = null;
   #fragmentBytes = 0;
   /** Octets the next frame needs before it is worth looking at again (no re-joining per chunk). */
   #need = 2;
@@ -143,9 +151,23 @@ export class WebSocketDecoder {
     this.#buffered.push(chunk);
     this.#bufferedBytes += chunk.length;
     if (this.#bufferedBytes < this.#need) return;
-    while (!this.#stopped && this.#readFrame()) {
-      // one frame per turn
-    }
+    this.resume();
+  }
+
+  /**
+   * Frames the decoder may still deliver before it stops and keeps the rest
+   * buffered (the caller's per-turn budget); `Infinity` for no budget.
+   */
+  budget = Number.POSITIVE_INFINITY;
+
+  /** True when the budget ran out with octets still buffered: call {@link resume} with a new budget. */
+  get blocked(): boolean {
+    return this.budget <= 0 && this.#bufferedBytes >= Math.max(2, this.#need) && !this.#stopped;
+  }
+
+  /** Delivers the frames already buffered, as far as the budget allows. */
+  resume(): void {
+    while (!this.#stopped && this.budget > 0 && this.#readFrame()) this.budget--;
   }
 
   /** Joins the buffered chunks into one (only when a frame spans chunks). */
@@ -178,7 +200,7 @@ export class WebSocketDecoder {
     } else if (length === 127) {
       if (data.length < 10) return this.#wait(10);
       const long = data.readBigUInt64BE(2);
-      if (long > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError("ERR_WS_PROTOCOL", "WebSocket frame length out of range");
+      if (long > BigInt(BUFFER_MAX)) throw new ProtocolError("ERR_WS_PROTOCOL", `WebSocket frame length ${long} is beyond what this process can hold`);
       length = Number(long);
       at = 10;
     }
@@ -215,7 +237,7 @@ export class WebSocketDecoder {
       throw new ProtocolError("ERR_WS_PROTOCOL", "Unexpected WebSocket continuation frame (RFC 6455 §5.4)");
     }
     const total = this.#fragmentBytes + length;
-    if (this.#maxMessageSize >= 0 && total > this.#maxMessageSize + 1) {
+    if ((this.#maxMessageSize >= 0 && total > this.#maxMessageSize + 1) || total > BUFFER_MAX) {
       throw new ProtocolError("ERR_WS_PROTOCOL", `WebSocket message of ${total} octets exceeds maxMessageSize`);
     }
   }
@@ -229,16 +251,25 @@ export class WebSocketDecoder {
       this.#sink.onMessage(payload);
       return;
     }
-    const fragments = this.#fragments ?? [];
-    fragments.push(payload);
-    this.#fragmentBytes += payload.length;
-    if (!fin) {
-      this.#fragments = fragments;
-      return;
-    }
-    const whole = Buffer.concat(fragments, this.#fragmentBytes);
+    this.#appendFragment(payload);
+    if (!fin) return;
+    const whole = this.#fragments!.subarray(0, this.#fragmentBytes);
     this.#fragments = null;
     this.#fragmentBytes = 0;
     this.#sink.onMessage(whole);
+  }
+
+  /** Copies a fragment's payload after the ones before it, growing the buffer by doubling. */
+  #appendFragment(payload: Buffer): void {
+    const needed = this.#fragmentBytes + payload.length;
+    let buffer = this.#fragments;
+    if (buffer === null || buffer.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.min(BUFFER_MAX, Math.max(needed, 2 * (buffer?.length ?? 0), 256)));
+      if (buffer !== null) buffer.copy(grown, 0, 0, this.#fragmentBytes);
+      buffer = grown;
+    }
+    payload.copy(buffer, this.#fragmentBytes);
+    this.#fragments = buffer;
+    this.#fragmentBytes = needed;
   }
 }

@@ -12,6 +12,7 @@ import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, ZmqError } from "../errors.js";
 import type { Pipe } from "../pipe.js";
 import { ZmtpEngine, toZmqError, type EngineSession } from "../zmtp/engine.js";
+import { messageLimits } from "../zmtp/message-limits.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import type { StreamEngine, StreamHost, StreamSession } from "./stream.js";
 import {
@@ -64,12 +65,16 @@ export class WsEngine implements StreamEngine, EngineSession {
     stream.on("end", this.#onEnd);
     stream.on("close", this.#onEnd);
     stream.on("error", this.#onError);
+    // One deadline for the HTTP upgrade and the ZMTP handshake after it: a peer cannot take
+    // handshakeInterval for each.
     const interval = this.#host.option<number>("handshakeInterval");
     if (interval > 0) {
-      this.#timer = setTimeout(
-        () => this.#fail(new ProtocolError("ERR_ZMTP_UNSPECIFIED", `WebSocket handshake not completed within ${interval} ms`)),
-        interval,
-      );
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        const error = new ProtocolError("ERR_ZMTP_UNSPECIFIED", `WebSocket and ZMTP handshakes not completed within ${interval} ms`);
+        if (this.#inner !== null) this.#inner.close(error);
+        else this.#fail(error);
+      }, interval);
     }
     if (this.#role.client) {
       this.#key = newKey();
@@ -104,32 +109,40 @@ export class WsEngine implements StreamEngine, EngineSession {
     stream.off("end", this.#onEnd);
     stream.off("close", this.#onEnd);
     stream.off("error", this.#onError);
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
     const { name, asServer } = this.#host.greetingMechanism();
-    const zws = new ZwsStream(stream, rest, this.#role.client, name, this.#host.option<number>("maxMessageSize"));
+    const limits = messageLimits((option) => this.#host.option(option));
+    const zws = new ZwsStream(stream, rest, this.#role.client, name, limits.bytes);
     const inner = new ZmtpEngine(zws as unknown as NetSocket, this.#host, this, this.#endpoint, this.peerAddress);
     this.#inner = inner;
     inner.start(name, asServer);
   }
 
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
   #fail(error: ZmqError | null): void {
     if (this.#closed || this.#inner !== null) return;
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#stream.end();
-    this.#stream.destroySoon();
+    this.#clearTimer();
+    const stream = this.#stream;
+    stream.end();
+    // An answer the peer does not read would keep the connection (and its fd) open: drop it.
+    if (stream.writableLength > 0) stream.destroy();
+    else stream.destroySoon();
     this.#session.engineClosed(this, error, true);
   }
 
   // ---- EngineSession: the ZMTP engine reports through us ---------------------
 
   engineReady(): void {
+    this.#clearTimer();
     this.#session.engineReady(this);
   }
 
   engineClosed(_engine: ZmtpEngine, error: ZmqError | null, duringHandshake: boolean): void {
+    this.#clearTimer();
     this.#closed = true;
     this.#session.engineClosed(this, error, duringHandshake);
   }
@@ -171,8 +184,7 @@ export class WsEngine implements StreamEngine, EngineSession {
     }
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#clearTimer();
     this.#stream.destroy();
     this.#session.engineClosed(this, error, true);
   }

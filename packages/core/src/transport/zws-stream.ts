@@ -12,6 +12,15 @@
  *
  * A ZWS message payload is a flags octet (bit 0 MORE, bit 1 COMMAND) and the
  * frame body.
+ *
+ * Writes of its own (RFC 6455 §5.5.2-3): a PING is answered with one PONG
+ * per read, for the latest PING only (§5.5.3 allows it), and not at all while
+ * the peer leaves our output unread: that PONG waits for 'drain'. A peer that
+ * sends PINGs and never reads makes us hold one PONG, not a queue of them.
+ *
+ * Like the engine, it decodes at most FRAMES_PER_TURN WebSocket frames of
+ * one peer per turn of the event loop (pings and fragments produce no ZMTP
+ * bytes, so the engine's own budget never sees them).
  */
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
@@ -19,6 +28,7 @@ import { ProtocolError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "../zmtp/frame.js";
 import { FrameDecoder, type FrameSink } from "../zmtp/frame-decoder.js";
 import { GREETING_SIZE, encodeGreeting } from "../zmtp/greeting.js";
+import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
 /** RFC 45 §"Framing": flag bits of the first payload octet. */
@@ -27,6 +37,14 @@ export const ZWS_MORE = 0x01;
 const LARGE = 16 * 1024;
 export const ZWS_COMMAND = 0x02;
 const ZWS_RESERVED = 0xfc;
+
+/** Why the socket is paused (bits). */
+const enum Pause {
+  /** The engine is not taking ZMTP bytes (readable back-pressure). */
+  Engine = 1,
+  /** This turn's frame budget is spent. */
+  Turn = 2,
+}
 
 export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   readonly #socket: NetSocket;
@@ -38,6 +56,15 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #greetingLeft = GREETING_SIZE;
   #pendingWrite: ((error?: Error | null) => void) | null = null;
   #closeSent = false;
+  /** Payload of the latest PING not answered yet. */
+  #pongOwed: Buffer | null = null;
+  /** {@link Pause} bits; the socket is paused while any is set. */
+  #pausedBy = 0;
+  /** The event-loop turn whose frame budget the decoder holds. */
+  #turn = -1;
+  /** The socket ended while decoded frames waited for the next turn's budget. */
+  #endPending = false;
+  readonly #continueBound = (): void => this.#continueReading();
   /** ZMTP bytes decoded from the current socket chunk, pushed to the engine at once. */
   #incoming: Buffer[] | null = null;
   /** WebSocket bytes encoded from the current engine write, written to the socket at once. */
@@ -47,6 +74,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
    * @param socket the connection, its HTTP upgrade done
    * @param rest bytes that arrived after the upgrade head
    * @param mechanism the mechanism named by the agreed subprotocol
+   * @param maxMessageSize octets one ZMTP frame may have (-1: no limit); the
+   *   engine above bounds whole messages
    */
   constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, maxMessageSize: number) {
     super({ allowHalfOpen: false });
@@ -56,12 +85,13 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     this.#frames = new FrameDecoder(this);
     this.push(encodeGreeting(mechanism, !client, 0));
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("end", () => this.push(null));
+    socket.on("end", () => this.#socketEnded());
     socket.on("error", (error) => this.destroy(error));
     socket.on("close", () => {
-      if (!this.destroyed) this.destroy();
+      if (!this.destroyed && !this.#endPending) this.destroy();
     });
     socket.on("drain", () => {
+      this.#answerPing();
       const callback = this.#pendingWrite;
       this.#pendingWrite = null;
       callback?.();
@@ -74,9 +104,12 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     return this;
   }
 
-  /** Ends after the queued writes are flushed (`net.Socket.destroySoon`). */
+  /**
+   * Ends after the queued writes are flushed (`net.Socket.destroySoon`);
+   * at once if the peer is not reading them, which would hold the connection open.
+   */
   destroySoon(): void {
-    if (this.writableFinished) this.destroy();
+    if (this.writableFinished || this.writableLength > 0 || this.#socket.writableLength > 0) this.destroy();
     else {
       this.once("finish", () => this.destroy());
       this.end();
@@ -87,11 +120,19 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   #onData(chunk: Buffer): void {
     if (this.destroyed) return;
-    // Every message of this chunk becomes ZMTP bytes for one push: one 'data'
-    // event for the engine per read, not two per message.
+    const turn = currentTurn();
+    if (turn !== this.#turn) {
+      this.#turn = turn;
+      this.#decoder.budget = FRAMES_PER_TURN;
+    }
+    this.#decode(() => this.#decoder.write(chunk));
+  }
+
+  /** Runs the decoder; every message it yields becomes ZMTP bytes for one push (one 'data' event per read, not two per message). */
+  #decode(run: () => void): void {
     this.#incoming = [];
     try {
-      this.#decoder.write(chunk);
+      run();
     } catch (error) {
       this.#incoming = null;
       this.destroy(error as Error);
@@ -99,6 +140,42 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     }
     this.#flushIncoming();
     this.#incoming = null;
+    this.#answerPing();
+    if (this.#decoder.blocked) {
+      this.#pause(Pause.Turn);
+      setImmediate(this.#continueBound);
+    }
+  }
+
+  /** Next turn: decode what the last budget left buffered, then read again. */
+  #continueReading(): void {
+    if (this.destroyed) return;
+    this.#turn = currentTurn();
+    this.#decoder.budget = FRAMES_PER_TURN;
+    this.#decode(() => this.#decoder.resume());
+    if (this.#decoder.blocked) return;
+    this.#unpause(Pause.Turn);
+    if (this.#endPending) {
+      this.#endPending = false;
+      this.push(null);
+    }
+  }
+
+  /** The peer ended its side: after the frames it sent first. */
+  #socketEnded(): void {
+    if (this.#decoder.blocked) this.#endPending = true;
+    else this.push(null);
+  }
+
+  #pause(reason: Pause): void {
+    if (this.#pausedBy === 0) this.#socket.pause();
+    this.#pausedBy |= reason;
+  }
+
+  #unpause(reason: Pause): void {
+    if ((this.#pausedBy & reason) === 0) return;
+    this.#pausedBy &= ~reason;
+    if (this.#pausedBy === 0 && !this.#socket.destroyed) this.#socket.resume();
   }
 
   /** Pushes the ZMTP bytes gathered so far (before a close ends the stream, and after each read). */
@@ -107,7 +184,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     if (incoming === null || incoming.length === 0) return;
     const data = incoming.length === 1 ? incoming[0]! : Buffer.concat(incoming);
     incoming.length = 0;
-    if (!this.push(data)) this.#socket.pause();
+    if (!this.push(data)) this.#pause(Pause.Engine);
   }
 
   onMessage(payload: Buffer): void {
@@ -130,13 +207,14 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       incoming.push(header, body);
     } else {
       this.push(header);
-      if (!this.push(body)) this.#socket.pause();
+      if (!this.push(body)) this.#pause(Pause.Engine);
     }
   }
 
   onControl(opcode: Opcode, payload: Buffer): void {
     if (opcode === Opcode.Ping) {
-      this.#send(Opcode.Pong, [payload]);
+      // The payload is a view into the read chunk: copy its (at most 125) octets.
+      this.#pongOwed = Buffer.from(payload);
     } else if (opcode === Opcode.Close) {
       // RFC 6455 §5.5.1: answer a close with a close, then the connection ends.
       this.#sendClose(payload.subarray(0, 2));
@@ -148,7 +226,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   }
 
   override _read(): void {
-    if (!this.#socket.destroyed) this.#socket.resume();
+    this.#unpause(Pause.Engine);
   }
 
   // ---- outgoing: ZMTP bytes to WebSocket messages -----------------------------
@@ -225,6 +303,14 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     } else {
       for (const chunk of chunks) this.#socket.write(chunk);
     }
+  }
+
+  /** Sends the PONG owed, unless the peer has not taken what we wrote before. */
+  #answerPing(): void {
+    const payload = this.#pongOwed;
+    if (payload === null || this.#socket.writableNeedDrain) return;
+    this.#pongOwed = null;
+    this.#send(Opcode.Pong, [payload]);
   }
 
   #sendClose(status: Buffer): void {

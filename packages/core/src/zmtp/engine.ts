@@ -20,6 +20,8 @@ import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
 import { FrameEncoder } from "./frame-encoder.js";
 import { GREETING_SIZE, SIGNATURE_SIZE, checkSignature, encodeGreeting, parseGreeting, type Greeting } from "./greeting.js";
 import { getProperty, type Metadata } from "./metadata.js";
+import { messageLimits, type MessageLimits } from "./message-limits.js";
+import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 
 /** What an engine needs from its socket. */
 export interface EngineSocket {
@@ -56,6 +58,16 @@ const enum State {
 
 /** Keep writing while Node's stream buffer holds less than this. */
 const WRITE_LIMIT = 256 * 1024;
+/** Room left above a message limit for the security box around a CURVE frame (RFC 26 §"MESSAGE"). */
+const BOX_ALLOWANCE = 64;
+
+/** Why reading from the peer is paused (bits: several can hold at once). */
+const enum Pause {
+  /** The pipe's inbound queue is at its high-water mark. */
+  Inbound = 1,
+  /** This turn's frame budget is spent; the rest of the chunk waits in the backlog. */
+  Turn = 2,
+}
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
@@ -82,10 +94,27 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #encoder = new FrameEncoder();
   #mechanism: Mechanism | null = null;
   #pipe: Pipe | null = null;
+  /** Parts of the message being received, and their octets. */
   #parts: Buffer[] = [];
+  #partsBytes = 0;
+  readonly #limits: MessageLimits;
   #flushScheduled = false;
   #waitingDrain = false;
-  #paused = false;
+  /** {@link Pause} bits; the stream is paused while any is set. */
+  #pausedBy = 0;
+  /** Received bytes not decoded yet because the turn's budget ran out. */
+  #backlog: Buffer | null = null;
+  #continueScheduled = false;
+  /** The peer ended while bytes it sent before waited in the backlog: close once they are decoded. */
+  #peerEnded = false;
+  /** The event-loop turn whose frame budget the decoder holds. */
+  #turn = -1;
+  /**
+   * The context of the latest PING not answered yet. One slot, as libzmq's
+   * `_pong_msg`: a peer that sends PINGs faster than it reads PONGs gets one
+   * PONG per flush, never a queue of them.
+   */
+  #pongOwed: Buffer | null = null;
   #lingering = false;
   #handshakeTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
@@ -95,6 +124,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #lastReceived = 0;
   #peerTtl = 0;
   readonly #flushBound = (): void => this.#flush();
+  readonly #continueBound = (): void => this.#continueReading();
 
   constructor(stream: NetSocket, socket: EngineSocket, session: EngineSession, endpoint: string, peerAddress: string) {
     this.stream = stream;
@@ -102,7 +132,9 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.session = session;
     this.endpoint = endpoint;
     this.peerAddress = peerAddress;
-    this.#decoder = new FrameDecoder(this, socket.option<number>("maxMessageSize"));
+    this.#limits = messageLimits((name) => socket.option(name));
+    this.#decoder = new FrameDecoder(this, this.#limits.bytes);
+    this.#decoder.limitName = this.#limits.bytesOption;
   }
 
   /** Starts the greeting; call once the stream is connected. */
@@ -114,13 +146,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     stream.on("error", (error: NodeJS.ErrnoException) =>
       this.#fail(error instanceof ZmqError ? error : toZmqError(error, this.endpoint)),
     );
-    // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
-    const peerClosed = (): void =>
-      this.#fail(
-        this.#state === State.Active
-          ? null
-          : new ZmqError("ECONNRESET", `Peer closed the connection during the handshake`, this.endpoint),
-      );
+    const peerClosed = (): void => this.#peerClosed();
     stream.on("end", peerClosed);
     stream.on("close", peerClosed);
     stream.on("drain", () => {
@@ -193,6 +219,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const identity = getProperty(peerMetadata, "Identity");
     this.peerRoutingId = identity !== undefined && identity.length > 0 ? Buffer.from(identity) : null;
     this.#state = State.Active;
+    if (this.#limits.bytes >= 0) this.#decoder.maxFrameSize = this.#limits.bytes + this.#boxAllowance();
     if (this.#handshakeTimer !== null) {
       clearTimeout(this.#handshakeTimer);
       this.#handshakeTimer = null;
@@ -235,10 +262,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   resumeReading(): void {
-    if (this.#paused && this.#state !== State.Closed) {
-      this.#paused = false;
-      this.stream.resume();
-    }
+    this.#unpause(Pause.Inbound);
   }
 
   shutdown(lingerMs: number): void {
@@ -259,22 +283,91 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #onData(chunk: Buffer): void {
     if (this.#state === State.Closed) return;
     this.#lastReceived = performance.now();
+    const backlog = this.#backlog;
+    if (backlog !== null) {
+      // Only a stream that ignored pause() gets here: keep the order.
+      this.#backlog = null;
+      chunk = Buffer.concat([backlog, chunk]);
+    }
+    this.#consume(chunk);
+  }
+
+  /** Decodes what this turn's budget allows; keeps the rest for the next turn. */
+  #consume(chunk: Buffer): void {
     try {
       if (this.#state === State.Greeting) {
         const rest = this.#readGreeting(chunk);
         if (rest === null || rest.length === 0) return;
         chunk = rest;
       }
-      this.#decoder.write(chunk);
+      const decoder = this.#decoder;
+      const turn = currentTurn();
+      if (turn !== this.#turn) {
+        this.#turn = turn;
+        decoder.budget = FRAMES_PER_TURN;
+      }
+      const used = decoder.write(chunk);
+      if (used < chunk.length && this.#state !== State.Closed) {
+        this.#backlog = chunk.subarray(used);
+        this.#pause(Pause.Turn);
+        this.#scheduleContinue();
+      }
     } catch (error) {
       this.#fail(error instanceof ZmqError ? error : new ProtocolError("ERR_ZMTP_UNSPECIFIED", String(error)));
       return;
     }
     const pipe = this.#pipe;
-    if (pipe !== null && pipe.inboundFull && !this.#paused && this.#state === State.Active) {
-      this.#paused = true;
-      this.stream.pause();
+    if (pipe !== null && pipe.inboundFull && this.#state === State.Active) this.#pause(Pause.Inbound);
+  }
+
+  #pause(reason: Pause): void {
+    if (this.#pausedBy === 0) this.stream.pause();
+    this.#pausedBy |= reason;
+  }
+
+  #unpause(reason: Pause): void {
+    if ((this.#pausedBy & reason) === 0 || this.#state === State.Closed) return;
+    this.#pausedBy &= ~reason;
+    if (this.#pausedBy !== 0) return;
+    if (this.#backlog !== null) {
+      // Bytes already read go first, on a turn of their own (never inside the caller, e.g. a receive()).
+      this.#pausedBy = Pause.Turn;
+      this.#scheduleContinue();
+      return;
     }
+    this.stream.resume();
+  }
+
+  #scheduleContinue(): void {
+    if (this.#continueScheduled) return;
+    this.#continueScheduled = true;
+    setImmediate(this.#continueBound);
+  }
+
+  /** Next turn: decode the backlog, then read again unless something else holds the stream. */
+  #continueReading(): void {
+    this.#continueScheduled = false;
+    if (this.#state === State.Closed || (this.#pausedBy & Pause.Turn) === 0) return;
+    this.#pausedBy &= ~Pause.Turn;
+    if (this.#pausedBy !== 0) return;
+    const backlog = this.#backlog;
+    this.#backlog = null;
+    if (backlog !== null) this.#consume(backlog);
+    if (this.#peerEnded && this.#backlog === null) this.#peerClosed();
+    else if (this.#pausedBy === 0 && !this.closed) this.stream.resume();
+  }
+
+  /** The stream ended or closed under us. */
+  #peerClosed(): void {
+    if (this.#backlog !== null) {
+      // What the peer sent before it left is delivered first (a linger flush ends this way).
+      this.#peerEnded = true;
+      return;
+    }
+    // A peer that hangs up before the handshake ends is reported (libzmq: handshake:error:other).
+    this.#fail(
+      this.#state === State.Active ? null : new ZmqError("ECONNRESET", `Peer closed the connection during the handshake`, this.endpoint),
+    );
   }
 
   /** Collects the peer's greeting; returns the bytes after it, or null while incomplete. */
@@ -325,8 +418,21 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   #onMessageFrame(body: Buffer, more: boolean): void {
+    const limits = this.#limits;
+    const bytes = this.#partsBytes + body.length;
+    if (limits.bytes >= 0 && bytes > limits.bytes) {
+      throw new ZmqError("EMSGSIZE", `Peer sent a message of more than ${limits.bytes} octets (${limits.bytesOption})`);
+    }
+    // With MORE set, this part is not the last: the message will have at least one more.
+    const parts = this.#parts.length + (more ? 2 : 1);
+    if (limits.parts >= 0 && parts > limits.parts) {
+      throw new ZmqError("EMSGSIZE", `Peer sent a message of more than ${limits.parts} parts (maxMessageParts)`);
+    }
     if (more) {
       this.#parts.push(body);
+      this.#partsBytes = bytes;
+      // The next part may only use what the message has left.
+      if (limits.bytes >= 0) this.#decoder.maxFrameSize = limits.bytes - bytes + this.#boxAllowance();
       return;
     }
     let msg: Msg;
@@ -336,8 +442,15 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       msg = this.#parts;
       msg.push(body);
       this.#parts = [];
+      this.#partsBytes = 0;
+      if (limits.bytes >= 0) this.#decoder.maxFrameSize = limits.bytes + this.#boxAllowance();
     }
     this.#pipe?.deliver(msg);
+  }
+
+  /** CURVE frames carry a box around the body: the exact check is on the opened body. */
+  #boxAllowance(): number {
+    return this.#mechanism?.decryptFrame !== undefined ? BOX_ALLOWANCE : 0;
   }
 
   #onCommand(name: string, data: Buffer): void {
@@ -347,7 +460,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
         this.#peerTtl = ttl * 100;
         // RFC 37 §Connection Heartbeats: honour the peer's TTL even when we send no PINGs ourselves.
         if (this.#heartbeatTimer === null && this.#peerTtl > 0) this.#startHeartbeats();
-        this.sendCommand("PONG", Buffer.from(context));
+        // Answered at the next flush; a later PING before it replaces this one (see #pongOwed).
+        // A view: it keeps one read chunk alive until then, and encodeCommand copies it.
+        this.#pongOwed = context;
+        this.#scheduleFlush();
         return;
       }
       case "PONG":
@@ -380,6 +496,11 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const encoder = this.#encoder;
     const pipe = this.#pipe;
     const stream = this.stream;
+    const pong = this.#pongOwed;
+    if (pong !== null) {
+      this.#pongOwed = null;
+      this.#commandFrame(encodeCommand("PONG", pong));
+    }
     if (pipe !== null && this.#state === State.Active) {
       const convert = this.socket.sendsSubscriptions && this.peerMinor >= 1;
       const mechanism = this.#mechanism!;
@@ -448,8 +569,14 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
         this.#fail(new ZmqError("ETIMEDOUT", `No traffic from ${this.peerAddress} for ${Math.round(silent)} ms`, this.endpoint));
         return;
       }
-      if (interval > 0) this.sendCommand("PING", encodePing(ttl / 100));
+      // A PING stuck behind unread output tells the peer nothing: skip it rather than queue it.
+      if (interval > 0 && !this.#outputBackedUp()) this.sendCommand("PING", encodePing(ttl / 100));
     }, period);
+  }
+
+  /** True while the peer is not taking what we already wrote. */
+  #outputBackedUp(): boolean {
+    return this.#waitingDrain || this.stream.writableLength + this.#encoder.pendingBytes >= WRITE_LIMIT;
   }
 
   // ---- closing --------------------------------------------------------------
@@ -467,8 +594,12 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (this.#state === State.Closed) return;
     const duringHandshake = this.#state !== State.Active;
     this.#terminate();
-    this.stream.end();
-    this.stream.destroySoon();
+    const stream = this.stream;
+    stream.end();
+    // What the kernel took (an ERROR command) still leaves; output a peer does not read would
+    // hold the connection and its fd open until it did, so that is dropped now.
+    if (stream.writableLength > 0) stream.destroy();
+    else stream.destroySoon();
     this.session.engineClosed(this, error, duringHandshake);
   }
 
@@ -494,6 +625,9 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (pipe !== null && pipe.transport === this) pipe.transport = null;
     this.#pipe = null;
     this.#parts = [];
+    this.#partsBytes = 0;
+    this.#backlog = null;
+    this.#pongOwed = null;
   }
 
   get closed(): boolean {

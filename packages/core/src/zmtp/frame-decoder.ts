@@ -7,7 +7,15 @@
  * `subarray` view (no copy); only a body split across chunks is assembled
  * into a buffer of its own, and only a header split across chunks (at most
  * 8 octets) is carried over.
+ *
+ * What a peer can make it hold: a body split across chunks is kept as views
+ * of the chunks that carried it and joined once its last octet arrives, so
+ * memory follows the octets received, never the size a header announces (a
+ * header claiming 2^40 octets costs nothing until they come). A size above
+ * {@link maxFrameSize}, or above the largest Buffer Node can make, is refused
+ * as soon as the header is read.
  */
+import { constants } from "node:buffer";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
 
@@ -18,13 +26,24 @@ export interface FrameSink {
 
 /** Bodies above 2^53 cannot be represented; nothing real sends them. */
 const MAX_SAFE_HIGH = 0x1fffff;
+/** The largest Buffer this Node can allocate (4 GiB on Node 20). */
+const BUFFER_MAX = constants.MAX_LENGTH;
 
 export class FrameDecoder {
-  /** Largest frame body accepted, or -1 for no limit (`maxMessageSize`). */
+  /** Largest frame body accepted, or -1 for no limit (the engine sets it from its message limits). */
   maxFrameSize: number;
+  /** The option named in the error for a frame above {@link maxFrameSize}. */
+  limitName = "maxMessageSize";
+  /**
+   * Frames {@link write} may still deliver before it returns early (the
+   * engine's per-turn budget); `Infinity` for no budget.
+   */
+  budget = Number.POSITIVE_INFINITY;
   #sink: FrameSink;
   #head: Buffer | null = null;
-  #body: Buffer | null = null;
+  /** Views of the chunks that carried the body in progress, or null between bodies. */
+  #pieces: Buffer[] | null = null;
+  #bodySize = 0;
   #bodyFilled = 0;
   #bodyFlags = 0;
   #stopped = false;
@@ -34,29 +53,44 @@ export class FrameDecoder {
     this.maxFrameSize = maxFrameSize;
   }
 
-  /** Stops decoding: frames still in the current chunk are not delivered. */
+  /** Stops decoding: frames still in the current chunk are not delivered; a partial body is dropped. */
   stop(): void {
     this.#stopped = true;
+    this.#pieces = null;
+    this.#head = null;
   }
 
   /** True when no partial frame is buffered (a clean frame boundary). */
   get idle(): boolean {
-    return this.#head === null && this.#body === null;
+    return this.#head === null && this.#pieces === null;
   }
 
-  /** Feeds bytes. Throws a {@link ProtocolError} on malformed input. */
-  write(chunk: Buffer): void {
-    let at = 0;
+  /** Octets of the frame in progress received so far (its header excluded). */
+  get partialBytes(): number {
+    return this.#pieces === null ? 0 : this.#bodyFilled;
+  }
+
+  /**
+   * Feeds bytes. Returns how many were consumed: all of them, unless
+   * {@link budget} ran out first (the caller feeds the rest later).
+   * Throws a {@link ProtocolError} on malformed input, a `EMSGSIZE`
+   * {@link ZmqError} for a frame above the limit.
+   */
+  write(chunk: Buffer): number {
     const end = chunk.length;
-    if (this.#body !== null) {
+    let at = 0;
+    if (this.budget <= 0) return 0;
+    if (this.#pieces !== null) {
       at = this.#fillBody(chunk, 0);
-      if (this.#body !== null || this.#stopped) return;
+      if (this.#pieces !== null || this.#stopped) return end;
+      if (--this.budget <= 0) return at;
     } else if (this.#head !== null) {
       at = this.#completeHead(chunk);
-      if (at < 0 || this.#stopped) return;
+      if (at < 0 || this.#stopped) return end;
+      if (this.#pieces === null && --this.budget <= 0) return at;
     }
     const sink = this.#sink;
-    while (at < end && !this.#stopped) {
+    while (at < end && !this.#stopped && this.#pieces === null) {
       const flags = chunk[at]!;
       let size: number;
       let headerLength: number;
@@ -66,9 +100,7 @@ export class FrameDecoder {
         headerLength = 2;
       } else {
         if (end - at < 9) break;
-        const high = chunk.readUInt32BE(at + 1);
-        if (high > MAX_SAFE_HIGH) throw this.#tooLarge(Number.MAX_SAFE_INTEGER);
-        size = high * 0x100000000 + chunk.readUInt32BE(at + 5);
+        size = this.#longSize(chunk, at + 1);
         headerLength = 9;
       }
       this.#checkHeader(flags, size);
@@ -77,13 +109,21 @@ export class FrameDecoder {
         const body = chunk.subarray(at, at + size);
         at += size;
         sink.onFrame(flags, body);
+        if (--this.budget <= 0) return at;
       } else {
         this.#startBody(flags, size);
-        this.#fillBody(chunk, at);
-        return;
+        return this.#fillBody(chunk, at);
       }
     }
-    if (at < end && !this.#stopped) this.#head = Buffer.from(chunk.subarray(at, end));
+    if (at < end && !this.#stopped && this.#pieces === null) this.#head = Buffer.from(chunk.subarray(at, end));
+    return end;
+  }
+
+  /** The 8-octet size of a long frame (RFC 23 §"Framing": network order). */
+  #longSize(data: Buffer, at: number): number {
+    const high = data.readUInt32BE(at);
+    if (high > MAX_SAFE_HIGH) throw this.#tooLarge(data.readBigUInt64BE(at).toString());
+    return high * 0x100000000 + data.readUInt32BE(at + 4);
   }
 
   #checkHeader(flags: number, size: number): void {
@@ -93,14 +133,15 @@ export class FrameDecoder {
     if ((flags & FLAG_COMMAND) !== 0 && (flags & FLAG_MORE) !== 0) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "Command frame with MORE flag set");
     }
-    if (this.maxFrameSize >= 0 && size > this.maxFrameSize) throw this.#tooLarge(size);
+    if ((this.maxFrameSize >= 0 && size > this.maxFrameSize) || size > BUFFER_MAX) throw this.#tooLarge(String(size));
   }
 
-  #tooLarge(size: number): ZmqError {
-    return new ZmqError(
-      "EMSGSIZE",
-      `Peer sent a ${size}-byte frame, above maxMessageSize ${this.maxFrameSize}`,
-    );
+  #tooLarge(size: string): ZmqError {
+    const limit =
+      this.maxFrameSize >= 0 && this.maxFrameSize < BUFFER_MAX
+        ? `above the ${this.maxFrameSize} octets ${this.limitName} leaves it`
+        : `above the largest Buffer Node can hold (${BUFFER_MAX} octets)`;
+    return new ZmqError("EMSGSIZE", `Peer announced a ${size}-octet frame, ${limit}`);
   }
 
   /** Completes a header carried over from the previous chunk. Returns the offset after it, or -1. */
@@ -115,14 +156,7 @@ export class FrameDecoder {
     }
     const full = Buffer.concat([head, chunk.subarray(0, take)]);
     this.#head = null;
-    let size: number;
-    if (needed === 2) {
-      size = full[1]!;
-    } else {
-      const high = full.readUInt32BE(1);
-      if (high > MAX_SAFE_HIGH) throw this.#tooLarge(Number.MAX_SAFE_INTEGER);
-      size = high * 0x100000000 + full.readUInt32BE(5);
-    }
+    const size = needed === 2 ? full[1]! : this.#longSize(full, 1);
     this.#checkHeader(flags, size);
     if (chunk.length - take >= size) {
       this.#sink.onFrame(flags, chunk.subarray(take, take + size));
@@ -134,21 +168,23 @@ export class FrameDecoder {
   }
 
   #startBody(flags: number, size: number): void {
-    this.#body = Buffer.allocUnsafe(size);
+    this.#pieces = [];
+    this.#bodySize = size;
     this.#bodyFilled = 0;
     this.#bodyFlags = flags;
   }
 
-  /** Copies from chunk[at..] into the pending body; delivers it when full. Returns the new offset. */
+  /** Keeps chunk[at..] as part of the pending body; delivers it when full. Returns the new offset. */
   #fillBody(chunk: Buffer, at: number): number {
-    const body = this.#body!;
-    const want = body.length - this.#bodyFilled;
+    const pieces = this.#pieces!;
+    const want = this.#bodySize - this.#bodyFilled;
     const have = chunk.length - at;
     const n = have < want ? have : want;
-    chunk.copy(body, this.#bodyFilled, at, at + n);
+    if (n > 0) pieces.push(chunk.subarray(at, at + n));
     this.#bodyFilled += n;
-    if (this.#bodyFilled === body.length) {
-      this.#body = null;
+    if (this.#bodyFilled === this.#bodySize) {
+      this.#pieces = null;
+      const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#bodySize);
       this.#sink.onFrame(this.#bodyFlags, body);
     }
     return at + n;

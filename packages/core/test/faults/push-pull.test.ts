@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
-import { freeAddress, nextEvent, socketScope, STREAM_TRANSPORTS, until } from "../helpers.js";
+import { freeAddress, nextEvent, socketScope, RAW_TRANSPORTS, until } from "../helpers.js";
 import { expectFlat, fixture, inFlightBytes, killLoop, PeerProcess, ROUNDS, roundsTimeout, Runs, sendUntilBlocked, sendUntilFlowing, u32 } from "./harness.js";
 
 const PEER = fixture(import.meta.url, "peer.mjs");
@@ -29,7 +29,7 @@ const QUEUE_HWM = 500;
 const open = socketScope();
 
 describe("PUSH/PULL with a peer process killed mid-stream", () => {
-  for (const transport of STREAM_TRANSPORTS) {
+  for (const transport of RAW_TRANSPORTS) {
     it(
       `a connecting PUSH resumes after each of ${ROUNDS} SIGKILLs of its PULL listener on the same ${transport} endpoint and loses only what was in flight in it`,
       async () => {

@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Publisher, Push } from "../../src/index.js";
-import { freeAddress, socketScope, STREAM_TRANSPORTS, until, within } from "../helpers.js";
+import { freeAddress, socketScope, RAW_TRANSPORTS, until, within } from "../helpers.js";
 import { footprint, mb, type Footprint } from "../hostile/measure.js";
 import { fixture, PeerProcess, Runs, sendUntilBlocked, sendUntilFlowing, u32 } from "./harness.js";
 
@@ -26,7 +26,7 @@ const grown = (before: Footprint, after: Footprint) => after.heap + after.extern
 const open = socketScope();
 
 describe("a reader process stopped with SIGSTOP", () => {
-  for (const transport of STREAM_TRANSPORTS) {
+  for (const transport of RAW_TRANSPORTS) {
     it(`blocks a PUSH at its high-water mark over ${transport}, bounds its memory, and delivers everything after SIGCONT`, async () => {
       const endpoint = await freeAddress(transport);
       const pull = new PeerProcess(PEER, ["pull", endpoint], DIST);

@@ -187,3 +187,35 @@ describe.each(["tcp", "ipc"] as const)("XPUB restarting over %s", (transport) =>
     expect(strings(await within(second.receive()))).toEqual(["\x00u"]);
   });
 });
+
+describe.each(TRANSPORTS)("XPUB subscription limits over %s", (transport) => {
+  it("drops a subscriber going over maxSubscriptions with ENOBUFS and hands on the cancels of what it held", async () => {
+    const xpub = open(new XPublisher({ maxSubscriptions: 2 }));
+    const address = await bindFresh(xpub, transport);
+    const dropped = nextEvent(xpub, "disconnect");
+    const greedy = open(new XSubscriber());
+    greedy.connect(address);
+    await greedy.send(Buffer.from("\x01a"));
+    await greedy.send(Buffer.from("\x01a"));
+    await greedy.send(Buffer.from("\x01b"));
+    await greedy.send(Buffer.from("\x01c"));
+    const event = await dropped;
+    expect(event.error).toMatchObject({ code: "ENOBUFS" });
+    expect(event.error!.message).toMatch(/3 subscriptions, above maxSubscriptions 2/);
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) seen.push(strings(await within(xpub.receive()))[0]!);
+    expect(seen.slice(0, 2)).toEqual(["\x01a", "\x01b"]);
+    expect(seen.slice(2).sort()).toEqual(["\x00a", "\x00b"]);
+  });
+
+  it("lets a subscriber under the limits resubscribe to what it holds as often as it likes", async () => {
+    const xpub = open(new XPublisher({ maxSubscriptions: 1, maxSubscriptionBytes: 3 }));
+    const address = await bindFresh(xpub, transport);
+    const sub = open(new Subscriber());
+    sub.connect(address);
+    for (let i = 0; i < 5; i++) sub.subscribe("abc");
+    expect(strings(await within(xpub.receive()))).toEqual(["\x01abc"]);
+    await xpub.send(["abc", "still here"]);
+    expect(strings(await within(sub.receive()))).toEqual(["abc", "still here"]);
+  });
+});

@@ -99,6 +99,34 @@ describe("WebSocket frame codec (RFC 6455 §5)", () => {
     expect(controls.map(([opcode]) => opcode)).toEqual([Opcode.Ping]);
   });
 
+  it("joins a message of thousands of fragments of every size in order", () => {
+    const { decoder, messages } = collector(false);
+    const whole = pattern(5000 * 3);
+    const frames: Buffer[] = [];
+    for (let at = 0, i = 0; at < whole.length; i++) {
+      const size = i % 7;
+      const piece = whole.subarray(at, Math.min(whole.length, at + size));
+      at += piece.length;
+      const opcode = i === 0 ? 0x02 : 0x00;
+      frames.push(Buffer.from([(at >= whole.length ? 0x80 : 0) | opcode, piece.length]), piece);
+    }
+    decoder.write(Buffer.concat(frames));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.equals(whole)).toBe(true);
+  });
+
+  it("stops at its frame budget with frames still buffered, and resumes with a new one", () => {
+    const { decoder, messages } = collector(false);
+    decoder.budget = 2;
+    decoder.write(Buffer.concat([1, 2, 3, 4].map((n) => Buffer.from([0x82, 1, n]))));
+    expect(messages).toEqual([Buffer.from([1]), Buffer.from([2])]);
+    expect(decoder.blocked).toBe(true);
+    decoder.budget = 10;
+    decoder.resume();
+    expect(messages).toHaveLength(4);
+    expect(decoder.blocked).toBe(false);
+  });
+
   const bad: Array<[string, Buffer, boolean]> = [
     ["a text frame", Buffer.from([0x81, 0]), false],
     ["an unmasked frame from a client", Buffer.from([0x82, 0]), true],
@@ -207,6 +235,21 @@ describe("ws transport, skein to skein", () => {
     expect(strings(rest)).toEqual(["hello", "there"]);
     await router.send([id!, "back"]);
     expect(strings(await within(dealer.receive()))).toEqual(["back"]);
+  });
+});
+
+describe("ws transport, ending", () => {
+  it("a positive linger delivers every queued message, though the peer ends while they wait to be decoded", async () => {
+    const pull = open(new Pull());
+    await pull.bind("ws://127.0.0.1:0/linger");
+    const push = open(new Push({ linger: 5000, sendHighWaterMark: 0 }));
+    const connected = nextEvent(push, "handshake");
+    push.connect(pull.lastEndpoint!);
+    await connected;
+    // More frames than one turn's budget, written at once, then the end of the connection.
+    for (let i = 0; i < 5000; i++) await push.send(["part", String(i)]);
+    push.close();
+    for (let i = 0; i < 5000; i++) expect(strings(await within(pull.receive()))[1]).toBe(String(i));
   });
 });
 

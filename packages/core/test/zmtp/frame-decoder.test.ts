@@ -162,6 +162,40 @@ describe("FrameDecoder (RFC 23 §Framing)", () => {
     );
   });
 
+  it("stops at its frame budget, returns the octets consumed, and decodes the rest with a new budget", () => {
+    const sink = collector();
+    const decoder = new FrameDecoder(sink);
+    const frames = [0, 1, 2, 3, 4].map((i) => rawFrame(0, Buffer.from(`frame ${i}`)));
+    const chunk = Buffer.concat(frames);
+    decoder.budget = 2;
+    const used = decoder.write(chunk);
+    expect(used).toBe(frames[0]!.length + frames[1]!.length);
+    expect(sink.frames.map((f) => f.body.toString())).toEqual(["frame 0", "frame 1"]);
+    expect(decoder.write(chunk.subarray(used))).toBe(0);
+    decoder.budget = 10;
+    expect(decoder.write(chunk.subarray(used))).toBe(chunk.length - used);
+    expect(sink.frames.map((f) => f.body.toString())).toEqual(["frame 0", "frame 1", "frame 2", "frame 3", "frame 4"]);
+  });
+
+  it("counts a body split across chunks once, when it completes", () => {
+    const sink = collector();
+    const decoder = new FrameDecoder(sink);
+    const frame = rawFrame(0, body(1000));
+    decoder.budget = 1;
+    expect(decoder.write(frame.subarray(0, 500))).toBe(500);
+    expect(decoder.partialBytes).toBe(500 - 9);
+    const rest = Buffer.concat([frame.subarray(500), rawFrame(0, Buffer.from("next"))]);
+    expect(decoder.write(rest)).toBe(frame.length - 500);
+    expect(sink.frames).toHaveLength(1);
+    expect(sink.frames[0]!.body.equals(body(1000))).toBe(true);
+  });
+
+  it("names the limit in force when it refuses a frame", () => {
+    const decoder = new FrameDecoder(collector(), 10);
+    decoder.limitName = "maxIncompleteMessageSize";
+    expect(() => decoder.write(rawFrame(0, body(11)))).toThrow(/maxIncompleteMessageSize/);
+  });
+
   it("delivers nothing more once stopped", () => {
     const sink = collector();
     const decoder = new FrameDecoder({
