@@ -15,6 +15,8 @@ export const ExitCode = {
   TIMEOUT: 3,
   /** The remote service answered with an error (`skein call`): its code and message are printed. */
   REMOTE: 4,
+  /** No server could take the call (`skein call`: none connected before the deadline, or it is shutting down): `UNAVAILABLE`. */
+  UNAVAILABLE: 5,
 } as const;
 
 /** One of {@link ExitCode}. */
@@ -50,5 +52,13 @@ export class RemoteError extends Error {
     super(message);
     this.name = "RemoteError";
     this.status = status;
+  }
+}
+
+/** No server could take the call (`UNAVAILABLE`: none reached before the deadline, or one shutting down): exit code 5. */
+export class UnavailableError extends RemoteError {
+  constructor(message: string) {
+    super("UNAVAILABLE", message);
+    this.name = "UnavailableError";
   }
 }

@@ -7,6 +7,6 @@
 export { main, COMMANDS } from "./main.js";
 export type { Command } from "./commands/command.js";
 export type { Output } from "./output.js";
-export { ExitCode, RemoteError, TimeoutError, UsageError } from "./exit-code.js";
+export { ExitCode, RemoteError, TimeoutError, UnavailableError, UsageError } from "./exit-code.js";
 export { formatMessage, decodeFrames, type FrameEncoding } from "./frames.js";
 export { SOCKET_TYPES } from "./socket-types.js";

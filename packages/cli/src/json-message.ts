@@ -1,7 +1,7 @@
 /**
  * Protobuf messages from and to JSON as `skein call` takes and prints them
- * (protobuf's JSON mapping, as protobufjs implements it): 64-bit integers as
- * strings, bytes as base64, enums by name, every field printed (defaults too).
+ * (protobuf's JSON mapping): 64-bit integers as strings, bytes as base64,
+ * enums by name, every field printed (defaults too).
  */
 import type { TypeRegistry } from "@skein/codec";
 import { UsageError } from "./exit-code.js";
@@ -21,15 +21,41 @@ export function messageFromJson(type: MessageType, json: unknown): unknown {
   return type.fromObject(normalise(type, json, type.name));
 }
 
-/** `message` as JSON-ready values: every field, 64-bit integers as strings, bytes as base64, enums by name. */
-export function messageToJson(type: MessageType, message: unknown): unknown {
-  return type.toObject(message as Parameters<MessageType["toObject"]>[0], {
-    longs: String,
-    enums: String,
-    bytes: String,
-    defaults: true,
-    json: true,
-  });
+/**
+ * `message` as JSON-ready values: every field (defaults too), bytes as base64,
+ * enums by name, non-finite floats as strings. 64-bit integers are already
+ * decimal strings: the registry that decoded it was made with `longs: "string"`.
+ */
+export function messageToJson(type: MessageType, message: unknown): Record<string, unknown> {
+  const source = message as Record<string, unknown>;
+  const json: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    const value = source[field.name];
+    if (field.map) {
+      const entries = Object.entries((value ?? {}) as Record<string, unknown>);
+      json[field.name] = Object.fromEntries(entries.map(([key, item]) => [key, valueToJson(field, item)]));
+    } else if (field.repeated) {
+      json[field.name] = ((value ?? []) as unknown[]).map((item) => valueToJson(field, item));
+    } else {
+      json[field.name] = valueToJson(field, value);
+    }
+  }
+  return json;
+}
+
+function valueToJson(field: Field, value: unknown): unknown {
+  const resolved = field.resolvedType;
+  if (value === null || value === undefined) return null;
+  if (resolved !== null && "fields" in resolved) return messageToJson(resolved as MessageType, value);
+  if (resolved !== null) return (resolved as { valuesById: Record<number, string> }).valuesById[value as number] ?? value;
+  if (field.type === "bytes") {
+    // An unset bytes field reads protobufjs's default, a plain empty array.
+    const bytes = value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.from(value as number[]);
+    return bytes.toString("base64");
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "bigint") return value.toString();
+  return value;
 }
 
 /** Checks `json` against `type`, renaming snake_case keys to the fields' lowerCamelCase names. */

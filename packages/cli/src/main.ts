@@ -13,7 +13,7 @@ import { proxy } from "./commands/proxy.js";
 import { recv } from "./commands/recv.js";
 import { send } from "./commands/send.js";
 import { version } from "./commands/version.js";
-import { ExitCode, RemoteError, TimeoutError, UsageError } from "./exit-code.js";
+import { ExitCode, RemoteError, TimeoutError, UnavailableError, UsageError } from "./exit-code.js";
 import { STDIO, type Output } from "./output.js";
 
 /** Every subcommand, in the order the help lists them. */
@@ -23,7 +23,8 @@ const USAGE = `usage: skein <command> [options]   (skein <command> --help for it
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join("\n")}
 socket types: pair pub sub xpub xsub req rep dealer router push pull
 endpoints: tcp://host:port, ipc:///path, ws://host:port/path
-exit codes: 0 ok, 1 error, 2 usage error, 3 --timeout ran out, 4 the remote service answered with an error`;
+exit codes: 0 ok, 1 error, 2 usage error, 3 --timeout ran out, 4 the remote service answered with an error,
+  5 no server could take the call (UNAVAILABLE)`;
 
 /** Runs the command line; resolves to the process exit code (see exit-code.ts). */
 export async function main(argv: readonly string[], io: Output = STDIO): Promise<number> {
@@ -62,7 +63,7 @@ function report(error: unknown, command: Command, io: Output): number {
   }
   if (error instanceof RemoteError) {
     io.err(`${error.status}: ${error.message}`);
-    return ExitCode.REMOTE;
+    return error instanceof UnavailableError ? ExitCode.UNAVAILABLE : ExitCode.REMOTE;
   }
   const code = (error as { code?: unknown } | null)?.code;
   io.err(`skein ${command.name}: ${error instanceof Error ? error.message : String(error)}${typeof code === "string" ? ` (${code})` : ""}`);

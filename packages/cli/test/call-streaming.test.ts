@@ -46,7 +46,9 @@ class Ticker {
   }
 }
 
-const app = createApp({ name: "ticker", services: [Ticker], endpoints: { rpc: { bind: ["tcp://127.0.0.1:0"] } }, env: false });
+// A reply to a caller that timed out and left has nobody to go to: the app reports it here.
+const appErrors: unknown[] = [];
+const app = createApp({ name: "ticker", services: [Ticker], endpoints: { rpc: { bind: ["tcp://127.0.0.1:0"] } }, env: false, onError: (error) => appErrors.push(error) });
 beforeAll(() => app.start());
 afterAll(() => app.stop(1_000));
 
@@ -75,4 +77,14 @@ test("call refuses an enum value the type does not have, naming the ones it has"
   const { code, stderr } = await runSkein(["call", app.endpoints.rpc[0]!, "clitest.Ticker.Echo", '{"inner":{"color":"BLUE"}}']);
   expect(code).toBe(2);
   expect(stderr).toContain("Tick.inner.color is an enum: one of RED, GREEN");
+});
+
+test("call whose server took the call but does not finish before --timeout exits with 3, printing what came", async () => {
+  const calling = startSkein(["call", app.endpoints.rpc[0]!, "clitest.Ticker.Count", '{"upTo":2}', "--timeout", "1500"]);
+  const { code, stdout, stderr } = await calling.exited;
+  // The service holds tick 2 until the test lets it go: let it finish now that the call is over.
+  gates.shift()?.();
+  expect(code).toBe(3);
+  expect(stdout).toMatch(/"n":1,/);
+  expect(stderr).toContain("deadline");
 });

@@ -71,8 +71,8 @@ test("call --list prints every method the app serves, with its types", async () 
   expect(stdout).toContain("skein.Health.Ping(skein.PingRequest) returns (skein.PingReply)");
 });
 
-test("call to an endpoint where no service answers ends at --timeout with exit code 3", async () => {
+test("call to an endpoint where no server listens ends at --timeout as UNAVAILABLE with exit code 5", async () => {
   const { code, stderr } = await runSkein(["call", await freeAddress("tcp"), "example.Greeter.SayHello", "{}", "--timeout", "500"]);
-  expect(code).toBe(3);
-  expect(stderr).toContain("no reply before the deadline");
+  expect(code).toBe(5);
+  expect(stderr).toMatch(/^UNAVAILABLE: .*no server connected/m);
 });

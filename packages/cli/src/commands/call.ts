@@ -7,7 +7,7 @@ import type { MethodDescriptor, ServiceDescriptor, TypeRegistry } from "@skein/c
 import type { DescribeReply } from "@skein/service";
 import { integerOption, parseArgs } from "../args.js";
 import { Deadline } from "../deadline.js";
-import { ExitCode, RemoteError, TimeoutError, UsageError } from "../exit-code.js";
+import { ExitCode, RemoteError, TimeoutError, UnavailableError, UsageError } from "../exit-code.js";
 import type { Output } from "../output.js";
 import { messageFromJson, messageToJson } from "../json-message.js";
 import type { Command } from "./command.js";
@@ -23,7 +23,8 @@ export const call: Command = {
   Asks the service for its types (skein.Health/Describe), encodes the JSON request (default {}),
   and prints the reply as JSON; a server-streaming method prints one JSON line per reply as they come.
   Field names as in the .proto or in lowerCamelCase; 64-bit integers as strings, bytes as base64,
-  enums by name. An error reply prints "<CODE>: <message>" on stderr and exits 4.
+  enums by name. An error reply prints "<CODE>: <message>" on stderr and exits 4; no server to take
+  the call (none connected before the deadline, or one shutting down) prints UNAVAILABLE and exits 5.
   --timeout MS      bound the whole command, Describe included (default ${DEFAULT_TIMEOUT}); exit 3 when it runs out
   --metadata K=V    metadata sent with the call (repeatable)
   --list            print the services and methods the app serves instead of calling (no method needed)
@@ -90,10 +91,11 @@ async function describe(service: ServiceModule, endpoint: string, deadline: Dead
   }
 }
 
-/** A call's failure as the exit code it means: the deadline is a timeout, any other status a remote error. */
+/** A call's failure as the exit code it means: the deadline is a timeout, no server is unavailable, any other status a remote error. */
 function remoteOrTimeout({ RpcError, RpcStatus }: ServiceModule, error: unknown, context: string): Error {
   if (!(error instanceof RpcError)) return error as Error;
   if (error.code === RpcStatus.DEADLINE_EXCEEDED) return new TimeoutError(`${error.message}${context}`);
+  if (error.code === RpcStatus.UNAVAILABLE) return new UnavailableError(`${error.message}${context}`);
   return new RemoteError(error.code, error.message);
 }
 
@@ -120,7 +122,8 @@ function findMethod(description: DescribeReply, target: string): DescribedMethod
 function registryOf(Registry: typeof TypeRegistry, description: DescribeReply, types: readonly string[]): TypeRegistry {
   const schemas = description.schemas ?? [];
   for (const schema of schemas) {
-    const registry = Registry.fromJSON(JSON.parse(schema) as Record<string, unknown>);
+    // 64-bit integers decode as decimal strings: protobuf's JSON mapping, and exact.
+    const registry = Registry.fromJSON(JSON.parse(schema) as Record<string, unknown>, { longs: "string" });
     if (types.every((type) => registry.has(type))) return registry;
   }
   throw new Error(
