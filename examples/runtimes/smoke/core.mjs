@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Dealer, Publisher, Pull, Push, Reply, Request, Router, Subscriber, curveKeyPair } from "@skein/core";
+import { Dealer, Publisher, Pull, Push, Reply, Request, Router, Subscriber, TlsError, curveKeyPair } from "@skein/core";
 import { RpcClient, RpcServer } from "@skein/patterns";
 
 const folder = mkdtempSync(join(tmpdir(), "skein-smoke-"));
@@ -39,7 +39,7 @@ async function check(name, run) {
 async function withSockets(make, run) {
   const sockets = make();
   try {
-    await run(...sockets);
+    return await run(...sockets);
   } finally {
     for (const socket of sockets) {
       socket.linger = 0;
@@ -89,7 +89,11 @@ function selfSigned() {
 async function startLibzmqPeer() {
   const script = fileURLToPath(new URL("./libzmq-peer.mjs", import.meta.url));
   const child = spawn(process.env.SKEIN_NODE ?? "node", [script], { stdio: ["pipe", "pipe", "inherit"] });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  // A binary that cannot start emits 'error' and no 'exit' (Node, Bun and Deno alike).
+  const exited = new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.once("error", (error) => resolve(error.code));
+  });
   const lines = createInterface({ input: child.stdout });
   const [first] = await Promise.race([
     new Promise((resolve) => lines.once("line", (line) => resolve([line]))),
@@ -122,6 +126,28 @@ await check("wss", () => {
     (push, pull) => pushPull(push, pull, "wss://127.0.0.1:*/smoke"),
   );
 });
+
+/** Connects with `options` to a wss:// PULL; resolves with the code of the TlsError its handshake event carries. */
+function tlsFailure(options) {
+  const { keyPem, certPem } = selfSigned();
+  return withSockets(
+    () => [new Push({ reconnectInterval: -1, ...options(certPem) }), new Pull({ wssCertPem: certPem, wssKeyPem: keyPem })],
+    async (push, pull) => {
+      await pull.bind("wss://127.0.0.1:*/smoke");
+      const failed = new Promise((resolve) => push.events.on("handshake:error:protocol", (event) => resolve(event.error)));
+      push.connect(pull.lastEndpoint);
+      const error = await failed;
+      if (!(error instanceof TlsError)) throw new Error(`not a TlsError: ${error?.code} ${error?.message}`);
+      return error.code;
+    },
+  );
+}
+
+await check("wss-untrusted", async () => expectEqual(await tlsFailure(() => ({})), "ERR_TLS_CERT_UNTRUSTED", "error code"));
+
+await check("wss-hostname", async () =>
+  expectEqual(await tlsFailure((certPem) => ({ wssTrustPem: certPem, wssHostname: "other.example" })), "ERR_TLS_CERT_HOSTNAME", "error code"),
+);
 
 await check("pub-sub", () =>
   withSockets(

@@ -11,7 +11,7 @@ import { describe, expect, test } from "vitest";
 const here = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string): string => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 
-const CORE_FEATURES = ["tcp", "tcp-req-rep", "ipc", "ws", "wss", "pub-sub", "curve", "rpc-patterns", "libzmq-peer", "interop-tcp", "interop-ws-curve"];
+const CORE_FEATURES = ["tcp", "tcp-req-rep", "ipc", "ws", "wss", "wss-untrusted", "wss-hostname", "pub-sub", "curve", "rpc-patterns", "libzmq-peer", "interop-tcp", "interop-ws-curve"];
 const SERVICE_FEATURES = ["service-unary", "service-stream"];
 
 /** How each runtime runs a script: Deno with every permission and only the workspace's node_modules (no download). */
@@ -47,7 +47,7 @@ function report(output: string): { features: string[]; runtime: string } {
 }
 
 describe.each(Object.entries(RUNTIMES))("under %s", (name, command) => {
-  test("core: tcp, ipc, ws, wss, PUB/SUB, CURVE, the RPC pattern and interop with libzmq under Node all work", async () => {
+  test("core: tcp, ipc, ws, wss (and its TLS errors), PUB/SUB, CURVE, the RPC pattern and interop with libzmq under Node all work", async () => {
     const [binary, args] = command("smoke/core.mjs");
     const result = await run(binary, args);
     const { features, runtime } = report(result.stdout);
