@@ -206,31 +206,25 @@ await check("libzmq-peer", async () => {
   libzmq = await startLibzmqPeer();
 });
 
-await check("interop-tcp", async () => {
+/** One request to the libzmq peer at `endpoint` from a REQ made with `options`. */
+async function askLibzmq(endpoint, options, text) {
   if (libzmq === null) throw new Error("no libzmq peer");
-  const req = new Request({ linger: 0 });
-  try {
-    req.connect(libzmq.tcp);
-    await req.send("ping");
-    const [reply] = await req.receive();
-    expectEqual(reply.toString(), "pong from libzmq: ping", "libzmq reply");
-  } finally {
-    req.close();
-  }
-});
+  await withSockets(
+    () => [new Request(options)],
+    async (req) => {
+      req.connect(libzmq[endpoint]);
+      await req.send(text);
+      const [reply] = await req.receive();
+      expectEqual(reply.toString(), `pong from libzmq: ${text}`, "libzmq reply");
+    },
+  );
+}
 
-await check("interop-ws-curve", async () => {
-  if (libzmq === null) throw new Error("no libzmq peer");
+await check("interop-tcp", () => askLibzmq("tcp", {}, "ping"));
+
+await check("interop-ws-curve", () => {
   const keys = curveKeyPair();
-  const req = new Request({ linger: 0, curveServerKey: libzmq.serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey });
-  try {
-    req.connect(libzmq.ws);
-    await req.send("secret ping");
-    const [reply] = await req.receive();
-    expectEqual(reply.toString(), "pong from libzmq: secret ping", "libzmq reply");
-  } finally {
-    req.close();
-  }
+  return askLibzmq("ws", { curveServerKey: libzmq?.serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey }, "secret ping");
 });
 
 await libzmq?.stop();

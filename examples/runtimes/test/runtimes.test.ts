@@ -46,22 +46,22 @@ function report(output: string): { features: string[]; runtime: string } {
   };
 }
 
+/** Runs `script` under the runtime and expects an `ok` line for each of `features`, and exit 0. */
+async function expectAllOk(name: string, command: (script: string) => readonly [string, readonly string[]], script: string, features: string[]): Promise<void> {
+  const [binary, args] = command(script);
+  const result = await run(binary, args);
+  const { features: seen, runtime } = report(result.stdout);
+  expect({ features: seen, stderr: result.code === 0 ? "" : result.stderr }).toEqual({ features: features.map((feature) => `ok ${feature}`), stderr: "" });
+  expect(runtime).toMatch(new RegExp(`^runtime: ${name} \\d`));
+  expect(result.code).toBe(0);
+}
+
 describe.each(Object.entries(RUNTIMES))("under %s", (name, command) => {
   test("core: tcp, ipc, ws, wss (and its TLS errors), PUB/SUB, CURVE, the RPC pattern and interop with libzmq under Node all work", async () => {
-    const [binary, args] = command("smoke/core.mjs");
-    const result = await run(binary, args);
-    const { features, runtime } = report(result.stdout);
-    expect({ features, stderr: result.code === 0 ? "" : result.stderr }).toEqual({ features: CORE_FEATURES.map((feature) => `ok ${feature}`), stderr: "" });
-    expect(runtime).toMatch(new RegExp(`^runtime: ${name} \\d`));
-    expect(result.code).toBe(0);
+    await expectAllOk(name, command, "smoke/core.mjs", CORE_FEATURES);
   }, 60_000);
 
   test("service: a decorated @Service class answers unary and streaming calls of the typed client", async () => {
-    const [binary, args] = command("smoke/service.ts");
-    const result = await run(binary, args);
-    const { features, runtime } = report(result.stdout);
-    expect({ features, stderr: result.code === 0 ? "" : result.stderr }).toEqual({ features: SERVICE_FEATURES.map((feature) => `ok ${feature}`), stderr: "" });
-    expect(runtime).toMatch(new RegExp(`^runtime: ${name} \\d`));
-    expect(result.code).toBe(0);
+    await expectAllOk(name, command, "smoke/service.ts", SERVICE_FEATURES);
   }, 60_000);
 });
