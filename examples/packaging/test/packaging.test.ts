@@ -1,35 +1,26 @@
 /**
  * The published packages, as a consumer outside the workspace gets them: @skein/core, codec,
- * patterns and service packed with pnpm (workspace: versions rewritten), installed with npm into a
+ * patterns and service packed with pnpm (workspace: versions rewritten; ./packed.ts), installed with npm into a
  * fresh project in the OS temp folder, then loaded by an ES module, a CommonJS program, and
  * TypeScript compiled for CommonJS and for ES modules. The consumer's files are in ../consumer.
  */
-import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { outsideEnv as consumerEnv, packed, run, workspace } from "./packed.js";
 
-const run = promisify(execFile);
-const workspace = fileURLToPath(new URL("../../../", import.meta.url));
 const consumerFiles = fileURLToPath(new URL("../consumer/", import.meta.url));
 /** The workspace's own TypeScript: nothing more to download. */
 const tsc = join(workspace, "node_modules/.bin/tsc");
-const PACKAGES = ["core", "codec", "patterns", "service"];
+const PACKAGES = ["core", "codec", "patterns", "service"] as const;
 const ROUND_TRIPS = [
   "core: hello over tcp",
   "codec: request demo.Greeter/Greet #7 ada",
   "patterns: hello ada",
   "service: Hello, Ada!",
 ];
-
-/**
- * The environment of the consumer's npm and node: without the `npm_*` variables a `pnpm test` run
- * sets, which npm would read as its own configuration.
- */
-const consumerEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")));
 
 let temp = "";
 let project = "";
@@ -41,12 +32,9 @@ async function version(packageJson: string, dependency: string): Promise<string>
 
 beforeAll(async () => {
   temp = await mkdtemp(join(tmpdir(), "skein-packaging-"));
-  const tarballs = join(temp, "tarballs");
   project = join(temp, "consumer");
-  await mkdir(tarballs);
   await mkdir(project);
-  await Promise.all(PACKAGES.map((name) =>
-    run("npx", ["-y", "pnpm@12.21.0", "pack", "--pack-destination", tarballs], { cwd: join(workspace, "packages", name) })));
+  const tarballs = await packed();
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "skein-consumer", private: true }));
   for (const file of await readdir(consumerFiles)) await copyFile(join(consumerFiles, file), join(project, file));
   // One TypeScript source, compiled as a CommonJS file and as an ES module under nodenext.
@@ -57,9 +45,8 @@ beforeAll(async () => {
     `reflect-metadata@${await version("packages/service/package.json", "reflect-metadata")}`,
     `@types/node@${await version("package.json", "@types/node")}`,
   ];
-  const packed = (await readdir(tarballs)).map((file) => join(tarballs, file));
-  expect(packed).toHaveLength(PACKAGES.length);
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packed, ...thirdParty], { cwd: project, env: consumerEnv });
+  const packages = PACKAGES.map((name) => tarballs.tarball(name));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packages, ...thirdParty], { cwd: project, env: consumerEnv });
 }, 150_000);
 
 afterAll(async () => {

@@ -4,5 +4,6 @@
  * code from `.proto` files. `main(argv)` runs it in-process.
  */
 export { main, type Output } from "./main.js";
+export { newProject } from "./new-project.js";
 export { formatMessage } from "./format.js";
 export { SOCKET_TYPES } from "./socket-types.js";

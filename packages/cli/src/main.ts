@@ -6,6 +6,7 @@
  *   skein keygen
  *   skein gen --out <dir> [-I <dir>]... file.proto...
  *   skein version
+ *   skein new <name> [--packages DIR]
  *
  * `recv` prints one line per message (frames separated by spaces); `send`
  * sends one multipart message (a REQ or DEALER also prints the reply).
@@ -14,6 +15,7 @@ import { codegenMain } from "@skein/codec";
 import { curveKeyPair, version as zmqVersion, type Socket } from "@skein/core";
 import { integerOption, parseArgs } from "./args.js";
 import { formatMessage } from "./format.js";
+import { newProject } from "./new-project.js";
 import { UsageError, createSocket } from "./socket-types.js";
 
 const USAGE = `usage:
@@ -22,6 +24,7 @@ const USAGE = `usage:
   skein keygen
   skein gen --out DIR [-I DIR]... FILE.proto...
   skein version
+  skein new <name> [--packages DIR]
 types: pair pub sub xpub xsub req rep dealer router push pull
 endpoints: tcp://host:port, ipc:///path, ws://host:port/path`;
 
@@ -53,6 +56,8 @@ export async function main(argv: readonly string[], io: Output = STDIO): Promise
       }
       case "gen":
         return codegenMain(rest);
+      case "new":
+        return await newProject(rest, io);
       case "version":
         io.out(`skein ${VERSION} (ZMTP 3.1, behaves as libzmq ${zmqVersion})`);
         return 0;
@@ -69,7 +74,9 @@ export async function main(argv: readonly string[], io: Output = STDIO): Promise
       io.err(`skein: ${error.message}\n${USAGE}`);
       return 2;
     }
-    io.err(`skein: ${(error as Error).message}`);
+    // A @skein/core error's message is zeromq's short text; its detail says what went wrong.
+    const { message, detail } = error as Error & { detail?: string };
+    io.err(`skein: ${detail === undefined ? message : `${message}: ${detail}`}`);
     return 1;
   }
 }

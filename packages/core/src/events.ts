@@ -84,12 +84,16 @@ export class Observer {
     return this;
   }
 
-  /** Resolves to the next event; rejects with `EAGAIN` once the observer is closed. */
+  /**
+   * Resolves to the next event. After the socket closed, the `end` event is
+   * still delivered (even if nobody read events before); then, as in
+   * `zeromq`, `receive()` rejects with `EBADF` ("Socket is closed").
+   */
   receive(): Promise<Event> {
     this.#queueing = true;
     const event = this.#queue.shift();
     if (event !== undefined) return Promise.resolve(event);
-    if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Observer is closed"));
+    if (this.#closed) return Promise.reject(new ZmqError("EBADF", "The observer is closed: its socket was closed"));
     return new Promise<Event>((resolve, reject) => {
       this.#wait({
         resolve: (e) => (e === null ? reject(new ZmqError("EAGAIN", "Observer is closed")) : resolve(e)),
@@ -136,11 +140,12 @@ export class Observer {
     if (waiter !== undefined) {
       if (this.#waiters.length === 0) this.#loopHold.release();
       waiter.resolve(event);
-    } else if (this.#queueing) this.#queue.push(event);
+    } else if (this.#queueing || event.type === "end") this.#queue.push(event);
   }
 
   /** @internal True if anyone listens for this type (skip building events otherwise). */
   wants(type: EventType): boolean {
-    return this.#queueing || (this.#listeners.get(type)?.size ?? 0) > 0;
+    // "end" is always kept: it is the one event a reader may ask for after close (zeromq does).
+    return this.#queueing || type === "end" || (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 }

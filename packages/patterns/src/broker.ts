@@ -151,8 +151,9 @@ export class Broker {
     if (this.#closed) throw new PatternError("ECLOSED", "Broker is closed");
     if (this.#front !== null) return;
     const context = this.#options.context === undefined ? {} : { context: this.#options.context };
-    this.#front = new Router({ linger: 0, ...context });
-    this.#back = new Router({ linger: 0, mandatory: true, ...context });
+    // Replies and requests are sent without awaiting each other: let them queue (skein's maxPendingSends).
+    this.#front = new Router({ linger: 0, maxPendingSends: 0, ...context });
+    this.#back = new Router({ linger: 0, mandatory: true, maxPendingSends: 0, ...context });
     try {
       for (const address of this.#options.frontend) {
         await this.#front.bind(address);

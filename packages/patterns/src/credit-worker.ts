@@ -172,7 +172,8 @@ export abstract class CreditWorker {
 
   async #open(): Promise<void> {
     const o = this.options;
-    const socket = new Dealer({ linger: 0, ...(o.context === undefined ? {} : { context: o.context }) });
+    // READY, heartbeats and replies are sent without awaiting each other: let them queue.
+    const socket = new Dealer({ linger: 0, maxPendingSends: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     try {
       await attachEndpoints(socket, o.bind, o.connect);
     } catch (error) {

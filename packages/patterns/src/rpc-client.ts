@@ -151,6 +151,8 @@ export class RpcClient {
     for (const address of options.endpoints) {
       const socket = new Dealer({
         linger: 0,
+        // Concurrent calls each send at once: they queue (in order) rather than fail with EBUSY.
+        maxPendingSends: 0,
         sendHighWaterMark: options.sendHighWaterMark ?? 1000,
         ...(options.security ?? {}),
         ...(options.context === undefined ? {} : { context: options.context }),

@@ -160,6 +160,8 @@ export class RpcServer {
       // client that does not read would hold up every reply (see #send).
       sendTimeout: 0,
       messageProperties: true,
+      // Handlers reply concurrently: their sends queue rather than fail with EBUSY.
+      maxPendingSends: 0,
       ...(o.security ?? {}),
       ...(o.context === undefined ? {} : { context: o.context }),
     });

@@ -136,7 +136,7 @@ export class SnapshotPublisher {
     const o = this.#options;
     const context = o.context === undefined ? {} : { context: o.context };
     const live = new XPublisher({ linger: 1000, sendHighWaterMark: o.sendHighWaterMark ?? 1000, ...context });
-    const snapshot = new Router({ linger: 1000, mandatory: true, sendTimeout: o.snapshotSendTimeout ?? 1000, ...context });
+    const snapshot = new Router({ linger: 1000, mandatory: true, sendTimeout: o.snapshotSendTimeout ?? 1000, maxPendingSends: 0, ...context });
     this.#live = live;
     this.#snapshot = snapshot;
     try {

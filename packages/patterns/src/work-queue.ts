@@ -160,7 +160,8 @@ export class WorkQueue {
     if (this.#closed) throw new PatternError("ECLOSED", "WorkQueue is closed");
     if (this.#socket !== null) return;
     const o = this.#options;
-    const socket = new Router({ linger: 0, mandatory: true, ...(o.context === undefined ? {} : { context: o.context }) });
+    // Work, heartbeats and disconnects are sent without awaiting each other: let them queue.
+    const socket = new Router({ linger: 0, mandatory: true, maxPendingSends: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     this.#socket = socket;
     try {
       this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));

@@ -11,7 +11,7 @@
  * `pnpm build`: `npx vitest bench --run packages/service/bench`.
  */
 import "reflect-metadata";
-import { GreeterService, type HelloRequest } from "@skein/example-codegen";
+import { GreeterService, type HelloRequest } from "../test/generated/index.js";
 import { Reply, Request } from "@skein/core";
 import { RpcClient, RpcServer } from "@skein/patterns";
 import { afterAll, beforeAll, bench, describe } from "vitest";

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { GreeterService, type HelloRequest } from "@skein/example-codegen";
+import { GreeterService, type HelloRequest } from "./generated/index.js";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import {

@@ -6,7 +6,7 @@
 import "reflect-metadata";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { decodeEnvelope, encodeEnvelope } from "@skein/codec";
-import { GreeterService } from "@skein/example-codegen";
+import { GreeterService } from "./generated/index.js";
 import { RpcServer } from "@skein/patterns";
 import { Container } from "inversify";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";

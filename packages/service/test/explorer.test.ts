@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { decodeEnvelope, decodeErrorPayload, encodeEnvelope } from "@skein/codec";
-import { GreeterService, HelloReply, HelloRequest, OrdersService } from "@skein/example-codegen";
+import { GreeterService, HelloReply, HelloRequest, OrdersService } from "./generated/index.js";
 import { describe, expect, test } from "vitest";
 import {
   Ctx,

@@ -13,7 +13,7 @@ import {
   OrderStatus,
   type PlaceOrderRequest,
   ProcessOrder,
-} from "@skein/example-codegen";
+} from "./generated/index.js";
 import { inject } from "inversify";
 import {
   type ClientOf,

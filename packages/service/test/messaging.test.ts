@@ -1,11 +1,11 @@
 import "reflect-metadata";
-import { OrderPlaced, OrdersService, ProcessOrder } from "@skein/example-codegen";
+import { OrderPlaced, OrdersService, ProcessOrder } from "./generated/index.js";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import { type App, connect, Consume, createApp, defineQueue, type EventPublisher, PUBLISHER, Service, type ServiceCallContext, Subscribe } from "../src/index.js";
 import { deferred, eventLoopTurns, GREETING, Greeter, HOOKS, LOOPBACK, Orders, OrderPlacedEvent, ProcessOrderQueue, until } from "./fixtures.js";
 import { InjectQueue, type QueueProducer, Rpc } from "../src/index.js";
-import { GreeterService, type HelloRequest } from "@skein/example-codegen";
+import { GreeterService, type HelloRequest } from "./generated/index.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { GreeterService, OrdersService } from "@skein/example-codegen";
+import { GreeterService, OrdersService } from "./generated/index.js";
 import { Container } from "inversify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type App, connect, Consume, createApp, Service, Subscribe, Telemetry } from "../src/index.js";

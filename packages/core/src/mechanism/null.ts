@@ -11,6 +11,8 @@ import type { Mechanism, MechanismHost } from "./mechanism.js";
 export class NullMechanism implements Mechanism {
   readonly name = "NULL" as const;
   #done = false;
+  /** After a failure the engine drops the peer; commands still in flight are ignored (fail once). */
+  #failed = false;
 
   constructor(private readonly host: MechanismHost) {}
 
@@ -19,8 +21,9 @@ export class NullMechanism implements Mechanism {
   }
 
   onCommand(name: string, data: Buffer): void {
+    if (this.#failed) return;
     if (this.#done) {
-      this.host.handshakeFailed(new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `Unexpected ${name} after READY`));
+      this.#fail(new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `Unexpected ${name} after READY`));
       return;
     }
     if (name === "READY") {
@@ -28,19 +31,24 @@ export class NullMechanism implements Mechanism {
       try {
         metadata = decodeMetadata(data);
       } catch (error) {
-        this.host.handshakeFailed(error as ProtocolError);
+        this.#fail(error as ProtocolError);
         return;
       }
       this.#done = true;
       this.host.handshakeSucceeded(metadata, "");
     } else if (name === "ERROR") {
-      this.host.handshakeFailed(
+      this.#fail(
         new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer rejected the handshake: ${decodeErrorReason(data)}`),
       );
     } else {
-      this.host.handshakeFailed(
+      this.#fail(
         new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `Unexpected ${name} command during NULL handshake`),
       );
     }
+  }
+
+  #fail(error: ProtocolError): void {
+    this.#failed = true;
+    this.host.handshakeFailed(error);
   }
 }

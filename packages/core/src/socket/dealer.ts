@@ -19,6 +19,7 @@ export class Dealer extends Socket {
 
   constructor(options?: SocketOptions<Dealer>, type: SocketType = SocketType.Dealer) {
     super(type, options);
+    this.sealIfExactly(Dealer);
   }
 
   protected xattachPipe(pipe: Pipe): boolean {

@@ -8,6 +8,7 @@ export class Pair extends Socket {
 
   constructor(options?: SocketOptions<Pair>) {
     super(SocketType.Pair, options);
+    this.sealIfExactly(Pair);
   }
 
   protected xattachPipe(pipe: Pipe): boolean {

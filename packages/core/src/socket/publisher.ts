@@ -12,6 +12,7 @@ import { XPublisher } from "./xpublisher.js";
 export class Publisher extends XPublisher {
   constructor(options?: SocketOptions<Publisher>) {
     super(options, SocketType.Publisher);
+    this.sealIfExactly(Publisher);
   }
 
   protected override get queuesSubscriptions(): boolean {

@@ -13,6 +13,7 @@ export class Pull extends Socket {
 
   constructor(options?: SocketOptions<Pull>) {
     super(SocketType.Pull, options);
+    this.sealIfExactly(Pull);
   }
 
   protected xattachPipe(pipe: Pipe): boolean {

@@ -13,6 +13,7 @@ export class Push extends Socket {
 
   constructor(options?: SocketOptions<Push>) {
     super(SocketType.Push, options);
+    this.sealIfExactly(Push);
   }
 
   protected xattachPipe(pipe: Pipe): boolean {

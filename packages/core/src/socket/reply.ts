@@ -21,6 +21,7 @@ export class Reply extends Socket {
 
   constructor(options?: SocketOptions<Reply>) {
     super(SocketType.Reply, options);
+    this.sealIfExactly(Reply);
   }
 
   protected xattachPipe(pipe: Pipe): boolean {

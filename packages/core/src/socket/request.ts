@@ -26,6 +26,7 @@ export class Request extends Dealer {
 
   constructor(options?: SocketOptions<Request>) {
     super(options, SocketType.Request);
+    this.sealIfExactly(Request);
   }
 
   protected override xsend(msg: Msg): boolean {

@@ -28,6 +28,7 @@ export class Router extends Socket {
 
   constructor(options?: SocketOptions<Router>, type: SocketType = SocketType.Router) {
     super(type, options);
+    this.sealIfExactly(Router);
   }
 
   /** Connects, optionally naming the routing id this ROUTER will use for that peer. */

@@ -15,14 +15,14 @@
  * send, a pending receive), as the `zeromq` package does (util/loop-hold.ts).
  */
 import { Context, context as defaultContext } from "../context.js";
-import { ZmqError } from "../errors.js";
+import { ZEROMQ_MESSAGE, ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { NullMechanism } from "../mechanism/null.js";
 import { PlainMechanism } from "../mechanism/plain.js";
 import { CurveMechanism } from "../mechanism/curve.js";
 import { toCurveKey } from "../mechanism/z85.js";
-import { SOCKET_OPTIONS, applyOptions, defineOptions, type OptionSpec } from "../options.js";
+import { OPTION_IDS, SOCKET_OPTIONS, applyOptions, defineOptions, optionTypeError, type OptionSpec } from "../options.js";
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
 import { parseEndpoint } from "../transport/endpoint.js";
 import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
@@ -97,13 +97,20 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #recordProperties = false;
   #lastEndpoint: string | null = null;
   #pendingBinds = 0;
+  /** close() was called while a bind or unbind was in progress; it runs when that ends (as `zeromq`). */
+  #closeRequested = false;
   /** Readiness listeners (Poller, Proxy); empty on the hot path, so one size check. */
   #readiness = new Set<() => void>();
 
   protected constructor(type: SocketType, options?: Record<string, unknown>) {
+    // The argument checks of zeromq's Socket(type, options), for code that subclasses Socket.
+    if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
+    if (typeof type !== "number") throw new TypeError("Socket type must be a number");
+    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type} (draft types are not supported)`);
+    if (options !== undefined && options !== null && typeof options !== "object") throw new TypeError("Options must be an object");
     this.type = type;
     const ctx = (options?.context as Context | undefined) ?? defaultContext;
-    if (!(ctx instanceof Context)) throw new TypeError("Option context must be a Context");
+    if (!(ctx instanceof Context)) throw new ZmqError("EINVAL", "Option context must be a Context");
     this.context = ctx;
     if (!ctx.blocky) this.options.linger = 0;
     if (ctx.maxMessageSize !== -1) this.options.maxMessageSize = ctx.maxMessageSize;
@@ -111,6 +118,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
     applyOptions(this, options, ["context"]);
     this.#recordProperties = this.options.messageProperties === true;
     ctx.register(this);
+  }
+
+  /**
+   * Called last by each socket class's constructor: an instance of exactly
+   * that class then takes no new properties, so a misspelt option
+   * (`socket.lingr = 0`) throws a TypeError, as with `zeromq`'s sockets.
+   * Instances of a user's subclass stay open for its own fields.
+   */
+  protected sealIfExactly(cls: abstract new (...args: never[]) => Socket): void {
+    if (this.constructor === cls) Object.preventExtensions(this);
   }
 
   // ---- state ------------------------------------------------------------------
@@ -166,9 +183,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
    */
   async bind(address: string): Promise<void> {
     this.#checkOpen();
-    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
+    this.#checkNotBlocked();
     this.#pendingBinds++;
     try {
+      // Always settle after this call returns, so close() right after bind() is deferred (as zeromq).
+      await RESOLVED;
+      const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
       let binding: Binding;
       let resolved: string;
       if (endpoint.transport === "inproc") {
@@ -200,21 +220,45 @@ export abstract class Socket implements PipeOwner, StreamHost {
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
     } catch (error) {
-      if (error instanceof ZmqError && error.code !== "ETERM") this.emitEvent("bind:error", address, { error });
+      // libzmq reports a failed bind with the address after "scheme://" (zmq_socket_monitor).
+      if (error instanceof ZmqError && error.code !== "ETERM") this.emitEvent("bind:error", address.replace(/^[a-z0-9+.-]*:\/\//i, ""), { error });
       throw error;
     } finally {
-      this.#pendingBinds--;
+      this.#endBlocking();
     }
   }
 
-  /** Stops listening on an endpoint bound before, and drops the peers accepted there. */
+  /**
+   * Stops listening on an endpoint bound before, and drops the peers accepted
+   * there. As in `zeromq`, another bind or unbind meanwhile rejects with
+   * `EBUSY`, and `close()` meanwhile takes effect once the unbind is done.
+   */
   async unbind(address: string): Promise<void> {
-    this.unbindSync(address);
+    this.#checkOpen();
+    this.#checkNotBlocked();
+    this.#pendingBinds++;
+    try {
+      await RESOLVED;
+      this.unbindSync(address);
+    } finally {
+      this.#endBlocking();
+    }
+  }
+
+  /** EBUSY while a bind or unbind is in progress, as `zeromq`. */
+  #checkNotBlocked(): void {
+    if (this.#pendingBinds > 0) throw new ZmqError("EBUSY", "Another bind() or unbind() of this socket is in progress; await it first", undefined, { message: ZEROMQ_MESSAGE.blocked });
+  }
+
+  #endBlocking(): void {
+    this.#pendingBinds--;
+    if (this.#pendingBinds === 0 && this.#closeRequested) this.close();
   }
 
   /** Synchronous {@link unbind}: stops listening at once (the listener closes in the background). */
   unbindSync(address: string): void {
     this.#checkOpen();
+    parseEndpoint(address, true, this.option<boolean>("ipv6"));
     const binding = this.#bindings.get(address);
     if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
     for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key);
@@ -272,6 +316,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** Disconnects from an endpoint connected before; its queued messages are dropped per `linger`. */
   disconnect(address: string): void {
     this.#checkOpen();
+    parseEndpoint(address, true, this.option<boolean>("ipv6"));
     const connection = this.#connections.get(address);
     if (connection === undefined) throw new ZmqError("ENOENT", `Not connected to ${address}`, address);
     this.#connections.delete(address);
@@ -290,11 +335,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /**
    * Sends a message: one frame or an array of frames (sent atomically).
    * Resolves once the message is queued for a peer. While queues are full
-   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). Several
-   * pending sends are served in order.
+   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). As in
+   * `zeromq`, a `send()` while another still waits throws `EBUSY`; with
+   * `maxPendingSends` above 1 (or 0: no limit) they wait in order instead.
    */
   send(message: MessageLike | MessageLike[]): Promise<void> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
+    if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
+      throw new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting });
+    }
     let msg: Msg;
     try {
       msg = toMessage(message);
@@ -326,10 +376,14 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /**
    * Receives the next message as an array of frames. Waits up to
-   * `receiveTimeout` (then `EAGAIN`). Several pending receives are served in order.
+   * `receiveTimeout` (then `EAGAIN`). A `receive()` while another still waits
+   * throws `EBUSY`, as in `zeromq`, unless `maxPendingReceives` allows more.
    */
   receive(): Promise<Msg> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    if (this.#receiveWaiters.length > 0 && this.#atPendingLimit(this.#receiveWaiters.length, "maxPendingReceives")) {
+      throw new ZmqError("EBUSY", "A receive() is already waiting: await it first, or raise maxPendingReceives", undefined, { message: ZEROMQ_MESSAGE.busyReading });
+    }
     if (this.#receiveWaiters.length === 0) {
       try {
         const msg = this.xrecv();
@@ -440,6 +494,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.#releaseIfIdle();
   }
 
+  /** Whether `pending` waiting calls reach the `maxPendingSends`/`maxPendingReceives` option (0: no limit). */
+  #atPendingLimit(pending: number, option: string): boolean {
+    const limit = this.option<number>(option);
+    return limit > 0 && pending >= limit;
+  }
+
   #record(msg: Msg): void {
     const pipe = this.lastReceivedPipe();
     if (pipe !== null) recordProperties(msg, pipe);
@@ -477,9 +537,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /**
    * Closes the socket. Pending receives and sends reject with `EAGAIN`;
    * queued messages are sent in the background for up to `linger` ms
-   * (-1: until sent, 0: dropped). Calling it twice is a no-op.
+   * (-1: until sent, 0: dropped). Calling it twice is a no-op. While a
+   * `bind()` or `unbind()` is in progress the close waits for it (`closed`
+   * stays false until then), as in `zeromq`.
    */
   close(): void {
+    if (this.#pendingBinds > 0 && !this.#closed) {
+      this.#closeRequested = true;
+      return;
+    }
     this.#close("EAGAIN", "Socket was closed");
   }
 
@@ -512,7 +578,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     for (const pipe of [...this.pipes]) pipe.terminate(linger);
     this.pipes.clear();
     this.context.unregister(this);
-    this.emitEvent("end", "");
+    this.emitEvent("end", undefined);
     this.events.close();
     if (this.#readiness.size > 0) this.#notifyReadiness();
   }
@@ -549,6 +615,11 @@ export abstract class Socket implements PipeOwner, StreamHost {
     let n = 0;
     for (const pipe of this.pipes) n += pipe.inbound.length;
     return n;
+  }
+
+  /** @internal Whether the socket is bound or connected to at least one endpoint. */
+  hasEndpoints(): boolean {
+    return this.#bindings.size > 0 || this.#connections.size > 0;
   }
 
   /** @internal Messages queued for peers and not yet written. */
@@ -626,9 +697,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.xhiccuped(pipe);
   }
 
-  /** @internal Whether connect() makes its pipe before the first connection. */
-  pipeBeforeConnect(): boolean {
-    return !this.option<boolean>("immediate") && !this.routesByIdentity();
+  /**
+   * @internal Whether connect() makes its pipe before the first connection. A ROUTER does
+   * when connect() names the peer's routing id, so it can route to it at once (as libzmq).
+   */
+  pipeBeforeConnect(routingId: Buffer | null = null): boolean {
+    return !this.option<boolean>("immediate") && (!this.routesByIdentity() || routingId !== null);
   }
 
   /** ROUTER-like sockets need the peer's identity before they attach a pipe. */
@@ -637,9 +711,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   /** @internal */
-  emitEvent(type: EventType, address: string, extra?: { error?: ZmqError; interval?: number }): void {
+  emitEvent(type: EventType, address: string | undefined, extra?: { error?: ZmqError; interval?: number }): void {
     if (!this.events.wants(type)) return;
-    this.events.emit({ type, address, ...extra });
+    this.events.emit(address === undefined ? { type, ...extra } : { type, address, ...extra });
   }
 
   /** @internal Option value with its default. */
@@ -656,6 +730,93 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
     if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
+    if ((this.#bindings.size > 0 || this.#connections.size > 0 || this.#pendingBinds > 0) && !IMMEDIATE_OPTIONS.has(name)) {
+      // Most options are read when a connection is made; zeromq warns with these very words.
+      process.emitWarning("Socket option will not take effect until next connect/bind.");
+    }
+  }
+
+  // ---- options by libzmq number (zeromq's low-level accessors) ----------------------------
+
+  /** Reads a boolean option by its libzmq number (`ZMQ_IMMEDIATE` = 39...), as `zeromq`'s `getBoolOption`. */
+  getBoolOption(option: number): boolean {
+    return this.#optionById(option, arguments.length, 1) as boolean;
+  }
+
+  /** Sets a boolean option by its libzmq number. */
+  setBoolOption(option: number, value: boolean): void {
+    if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a 32-bit integer option by its libzmq number (`ZMQ_BACKLOG` = 19...). */
+  getInt32Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets a 32-bit integer option by its libzmq number. */
+  setInt32Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a 64-bit integer option by its libzmq number (`ZMQ_MAXMSGSIZE` = 22). */
+  getInt64Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets a 64-bit integer option by its libzmq number. */
+  setInt64Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads an unsigned 64-bit option by its libzmq number (`ZMQ_AFFINITY` = 4). */
+  getUint64Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets an unsigned 64-bit option by its libzmq number; warns, as `zeromq`, above `Number.MAX_SAFE_INTEGER`. */
+  setUint64Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    if (value > Number.MAX_SAFE_INTEGER) {
+      process.emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.");
+    }
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a string option by its libzmq number (`ZMQ_ROUTING_ID` = 5...); null when unset. */
+  getStringOption(option: number): string | null {
+    const value = this.#optionById(option, arguments.length, 1);
+    return Buffer.isBuffer(value) ? value.toString("utf8") : (value as string | null);
+  }
+
+  /** Sets a string option by its libzmq number (a string, a Buffer or null). */
+  setStringOption(option: number, value: string | Buffer | null): void {
+    if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value)) {
+      throw new TypeError("Option value must be a string or buffer");
+    }
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** The option property a libzmq option number names on this socket; EINVAL if it has none. */
+  #optionName(option: unknown, given: number, expected: number): string {
+    if (given > expected) throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${given}`);
+    if (typeof option !== "number") throw new TypeError("Identifier must be a number");
+    const name = OPTION_IDS[option];
+    if (name === undefined || !(name in this)) throw new ZmqError("EINVAL", `This socket has no option number ${option}`);
+    return name;
+  }
+
+  #optionById(option: number, given: number, expected: number): unknown {
+    return (this as unknown as Record<string, unknown>)[this.#optionName(option, given, expected)];
+  }
+
+  #setOptionById(option: number, value: unknown, given: number): void {
+    const name = this.#optionName(option, given, 2);
+    const descriptor = optionDescriptor(this, name);
+    if (descriptor?.set === undefined) throw optionTypeError("Invalid argument", `Option number ${option} (${name}) is read-only`);
+    (this as unknown as Record<string, unknown>)[name] = value;
   }
 
   // ---- ZMTP (EngineSocket) ------------------------------------------------------------------
@@ -775,6 +936,24 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
 
+/**
+ * Options that take effect at once when set on a bound or connected socket:
+ * zeromq's list (libzmq 4.2+), plus skein's own that are read on each call.
+ */
+const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
+  "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
+  "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
+  "maxPendingSends", "maxPendingReceives", "messageProperties",
+]);
+
+function optionDescriptor(target: object, name: string): PropertyDescriptor | undefined {
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor !== undefined) return descriptor;
+  }
+  return undefined;
+}
+
 // Option properties, declared for the type checker (defined on the prototype above).
 export interface Socket {
   linger: number;
@@ -812,6 +991,13 @@ export interface Socket {
   immediate: boolean;
   /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
   messageProperties: boolean;
+  /**
+   * How many `send()` calls may wait at once (skein extension; default 1, 0: no limit). With the
+   * default, a `send()` while another is still waiting rejects with `EBUSY`, as in `zeromq`.
+   */
+  maxPendingSends: number;
+  /** How many `receive()` calls may wait at once (skein extension; default 1 as `zeromq`, 0: no limit). */
+  maxPendingReceives: number;
   ipv6: boolean;
   tcpKeepalive: number;
   tcpKeepaliveCount: number;

@@ -44,6 +44,7 @@ export class Stream extends Socket {
 
   constructor(options?: SocketOptions<Stream>) {
     super(SocketType.Stream, options);
+    this.sealIfExactly(Stream);
   }
 
   /**

@@ -19,6 +19,7 @@ export class Subscriber extends XSubscriber {
 
   constructor(options?: SocketOptions<Subscriber>) {
     super(options, SocketType.Subscriber);
+    this.sealIfExactly(Subscriber);
   }
 
   /**

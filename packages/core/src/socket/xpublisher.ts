@@ -44,6 +44,7 @@ export class XPublisher extends Socket {
 
   constructor(options?: SocketOptions<XPublisher>, type: SocketType = SocketType.XPublisher) {
     super(type, options);
+    this.sealIfExactly(XPublisher);
   }
 
   /** Which subscriptions reach `receive()`: first ones only (null), all, or all plus cancels. */

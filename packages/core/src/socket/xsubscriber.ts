@@ -16,6 +16,7 @@ export class XSubscriber extends Socket {
 
   constructor(options?: SocketOptions<XSubscriber>, type: SocketType = SocketType.XSubscriber) {
     super(type, options);
+    this.sealIfExactly(XSubscriber);
   }
 
   /** @internal */

@@ -191,6 +191,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     if (payload.length === 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message without its flags octet (RFC 45)");
     const flags = payload[0]!;
     if ((flags & ZWS_RESERVED) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message has reserved flag bits set (RFC 45)");
+    // As in ZMTP, a command is one frame: it cannot have MORE set.
+    if ((flags & ZWS_MORE) !== 0 && (flags & ZWS_COMMAND) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS command message with MORE set (RFC 45)");
     const body = payload.subarray(1);
     let zmtpFlags = (flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0);
     let header: Buffer;
@@ -222,6 +224,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       // Messages that came before the close in the same read go first.
       this.#flushIncoming();
       this.push(null);
+      // Nothing after a close frame is read (RFC 6455 §5.5.1), even in the same chunk.
+      this.#decoder.stop();
     }
   }
 
@@ -324,7 +328,9 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     const status = Buffer.alloc(2);
     status.writeUInt16BE(1000, 0);
     this.#sendClose(status);
-    this.#socket.end(callback);
+    // The peer's close frame may have ended the socket already: ending it twice is an error.
+    if (this.#socket.writableEnded) callback();
+    else this.#socket.end(callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

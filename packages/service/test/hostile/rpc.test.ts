@@ -7,7 +7,7 @@
  * client's calls all succeed, and memory comes back.
  */
 import "reflect-metadata";
-import { GreeterService } from "@skein/example-codegen";
+import { GreeterService } from "../generated/index.js";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
