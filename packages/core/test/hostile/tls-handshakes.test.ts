@@ -57,7 +57,7 @@ describe("A PULL over wss with handshakeInterval set", () => {
         peak = Math.max(peak, openFds() - before.fds);
       }
       const events = await dropped;
-      expect(events.every((event) => /not completed within/.test(event.error?.message ?? ""))).toBe(true);
+      expect(events.every((event) => /not completed within/.test(event.error?.detail ?? ""))).toBe(true);
       await Promise.all(peers.map((peer) => peer.closed));
       console.log(`${CONNECTIONS} stalled TLS handshakes over wss: at most ${peak} more fds open at once, all dropped`);
     });

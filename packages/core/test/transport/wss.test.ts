@@ -49,7 +49,7 @@ describe("wss:// endpoints", () => {
 
   it("refuses to bind without a certificate and key, and with a key that is not PEM", async () => {
     const pull = open(new Pull());
-    await expect(pull.bind("wss://127.0.0.1:*")).rejects.toMatchObject({ code: "EINVAL", message: expect.stringContaining("wssCertPem") });
+    await expect(pull.bind("wss://127.0.0.1:*")).rejects.toMatchObject({ code: "EINVAL", detail: expect.stringContaining("wssCertPem") });
     pull.wssCertPem = server.certPem;
     pull.wssKeyPem = "not a key";
     await expect(pull.bind("wss://127.0.0.1:*")).rejects.toMatchObject({ code: "EINVAL" });
@@ -181,7 +181,7 @@ describe("wss transport, failed TLS handshakes", () => {
     const closed = new Promise<void>((resolve) => silent.on("close", () => resolve()));
     silent.on("error", () => {});
     const { error } = await nextEvent(pull, "handshake:error:protocol");
-    expect(error!.message).toContain("not completed within 200 ms");
+    expect(error!.detail).toContain("not completed within 200 ms");
     await within(closed, 5000, "the server closing the silent connection");
   });
 
@@ -194,7 +194,7 @@ describe("wss transport, failed TLS handshakes", () => {
     await within(new Promise((resolve) => client.once("secureConnect", resolve)), 5000, "TLS connect");
     const closed = new Promise<void>((resolve) => client.on("close", () => resolve()));
     const { error } = await nextEvent(pull, "handshake:error:protocol");
-    expect(error!.message).toContain("not completed within 300 ms");
+    expect(error!.detail).toContain("not completed within 300 ms");
     await within(closed, 5000, "the server closing the idle TLS connection");
   });
 });
