@@ -5,11 +5,14 @@
  * upgrade. One `handshakeInterval` deadline covers TLS, the upgrade and ZMTP,
  * so each is dropped with a `handshake:error:protocol` event; their fds and
  * TLS state are released, and a good wss:// peer is served meanwhile.
+ *
+ * And the other way: a server whose certificate the client does not trust,
+ * met again and again by a client that keeps reconnecting.
  */
 import * as tls from "node:tls";
 import { describe, expect, it } from "vitest";
-import { Pull } from "../../src/index.js";
-import { eventCount, socketScope, within } from "../helpers.js";
+import { Pull, Push, TlsError } from "../../src/index.js";
+import { eventCount, socketScope, strings, until, within } from "../helpers.js";
 import { selfSigned } from "../transport/tls-certificates.js";
 import { openFds } from "./measure.js";
 import { HostilePeer, siege } from "./peers.js";
@@ -62,4 +65,29 @@ describe("A PULL over wss with handshakeInterval set", () => {
       console.log(`${CONNECTIONS} stalled TLS handshakes over wss: at most ${peak} more fds open at once, all dropped`);
     });
   }, 120_000);
+});
+
+describe("A PUSH connecting over wss to a server it does not trust", () => {
+  it("fails each of 100 attempts with a TlsError, releases each connection, and still serves a trusted endpoint", async () => {
+    const untrusted = selfSigned();
+    const trusted = selfSigned();
+    const impostor = open(new Pull({ wssCertPem: untrusted.certPem, wssKeyPem: untrusted.keyPem }));
+    await impostor.bind("wss://127.0.0.1:0/impostor");
+    const good = open(new Pull({ wssCertPem: trusted.certPem, wssKeyPem: trusted.keyPem }));
+    await good.bind("wss://127.0.0.1:0/good");
+    const push = open(new Push({ wssTrustPem: trusted.certPem, reconnectInterval: 5 }));
+    push.connect(good.lastEndpoint!);
+    await push.send("before");
+    expect(strings(await within(good.receive()))).toEqual(["before"]);
+    const before = openFds();
+    const failures = eventCount(push, "handshake:error:protocol", 100, 60_000);
+    push.connect(impostor.lastEndpoint!);
+    const events = await failures;
+    expect(events.every((event) => event.error instanceof TlsError && event.error.code === "ERR_TLS_CERT_UNTRUSTED")).toBe(true);
+    push.disconnect(impostor.lastEndpoint!);
+    await until(() => openFds() <= before, "the failed connections' fds to be released", 10_000);
+    console.log(`100 failed TLS verifications: fds ${before} before, ${openFds()} after`);
+    await push.send("after");
+    expect(strings(await within(good.receive()))).toEqual(["after"]);
+  }, 90_000);
 });
