@@ -206,3 +206,23 @@ export class AuthError extends ZmqError {
     this.status = status;
   }
 }
+
+/**
+ * A TLS handshake of a wss:// connection that failed: the server's
+ * certificate is not trusted (`ERR_TLS_CERT_UNTRUSTED`), does not name the
+ * host connected to (`ERR_TLS_CERT_HOSTNAME`), or the TLS session could not
+ * be set up at all (`ERR_TLS_HANDSHAKE`: not TLS, no common version or
+ * cipher, an alert from the peer). `reason` keeps Node's or OpenSSL's own
+ * code (`DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...).
+ * Only that connection is dropped, with a `handshake:error:protocol` event.
+ */
+export class TlsError extends ProtocolError {
+  /** The code Node or OpenSSL gave the failure. */
+  readonly reason: string;
+
+  constructor(code: "ERR_TLS_CERT_UNTRUSTED" | "ERR_TLS_CERT_HOSTNAME" | "ERR_TLS_HANDSHAKE", message: string, reason: string, address?: string) {
+    super(code, message, address);
+    this.name = "TlsError";
+    this.reason = reason;
+  }
+}

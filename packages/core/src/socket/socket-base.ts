@@ -29,6 +29,7 @@ import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
 import { bindTcp, connectTcp } from "../transport/tcp.js";
 import { bindWs, connectWs } from "../transport/ws.js";
+import { bindWss, connectWss } from "../transport/wss.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
@@ -206,8 +207,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
         const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
-      } else if (endpoint.transport === "ws") {
-        const listener = await bindWs(this, address, endpoint.host, endpoint.port, endpoint.path);
+      } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
+        const bindFn = endpoint.transport === "ws" ? bindWs : bindWss;
+        const listener = await bindFn(this, address, endpoint.host, endpoint.port, endpoint.path);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
       } else {
@@ -221,7 +223,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       }
       this.#bindings.set(resolved, binding);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = ((endpoint.transport === "tcp" || endpoint.transport === "ws") && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
+      const wildcard = ("port" in endpoint && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
       if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
@@ -312,8 +314,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const connecter =
       endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : endpoint.transport === "ws"
-          ? connectWs(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
+        : endpoint.transport === "ws" || endpoint.transport === "wss"
+          ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
           : connectIpc(this, address, endpoint.path, routingId);
     this.#connections.set(address, { connecter, inprocPipes: [] });
     connecter.start();
@@ -1047,6 +1049,29 @@ export interface Socket {
   curveSecretKey: string | null;
   /** The server's public key, which this CURVE client expects; setting it makes the socket a CURVE client (default null). `ZMQ_CURVE_SERVERKEY`. */
   curveServerKey: string | null;
+  /**
+   * wss:// bind: the server's private key, PEM text (libzmq `ZMQ_WSS_KEY_PEM`;
+   * default null). Binding wss:// needs it and {@link wssCertPem}.
+   */
+  wssKeyPem: string | null;
+  /** wss:// bind: the server's certificate (chain), PEM text (libzmq `ZMQ_WSS_CERT_PEM`; default null). */
+  wssCertPem: string | null;
+  /**
+   * wss:// connect: certificates to trust, PEM text: the CA that signed the
+   * server's certificate, or that certificate itself when self-signed
+   * (libzmq `ZMQ_WSS_TRUST_PEM`; default null).
+   */
+  wssTrustPem: string | null;
+  /**
+   * wss:// connect: the name the server's certificate must carry, also sent as
+   * TLS SNI (libzmq `ZMQ_WSS_HOSTNAME`; default null: the endpoint's host).
+   */
+  wssHostname: string | null;
+  /**
+   * wss:// connect: also trust the CAs Node trusts (`tls.rootCertificates`)
+   * (libzmq `ZMQ_WSS_TRUST_SYSTEM`; default false: only {@link wssTrustPem}).
+   */
+  wssTrustSystem: boolean;
   /** The domain passed to the ZAP handler with each authentication request (default null: empty). `ZMQ_ZAP_DOMAIN`. */
   zapDomain: string | null;
   /** Accepted for compatibility; skein does not read it (default false). `ZMQ_ZAP_ENFORCE_DOMAIN`. */
