@@ -15,7 +15,7 @@ interface Probe {
   /** Requests the server's handlers read (sum, runningTotal). */
   read: number;
   /** Awaited before each request the server reads: a slow consumer. */
-  beforeRead?: () => Promise<void>;
+  beforeRead?: () => Promise<void> | void;
   /** A handler's generator ended (normally or not) and why its signal says. */
   finished: ReturnType<typeof deferred<string>>;
 }
