@@ -19,7 +19,7 @@ import {
 } from "@skein/codec";
 import { randomBytes } from "node:crypto";
 import { RpcError, RpcStatus } from "./errors.js";
-import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox } from "./stream-flow.js";
+import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
 import { endSpanWithError, networkAttributes, Telemetry, traceHeaderOf } from "./telemetry.js";
 
 /** Per-call options of a typed client method. */
@@ -335,20 +335,14 @@ class Caller {
    * cancels the call at the server and fails it with that error.
    */
   async #sendRequests(method: MethodDescriptor<unknown, unknown>, correlationId: string, call: TransportCall, requests: AsyncIterable<unknown> | Iterable<unknown>, credit: StreamCredit): Promise<Buffer[]> {
-    const iterator = Symbol.asyncIterator in requests ? requests[Symbol.asyncIterator]() : requests[Symbol.iterator]();
     let failed: (error: unknown) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (failed = reject));
     const pump = async (): Promise<void> => {
-      let done = false;
       try {
-        for (;;) {
-          await credit.take();
-          const next = await iterator.next();
-          if (next.done === true) break;
-          const item = encodeEnvelope({ kind: "stream-item", correlationId, payload: [method.requestCodec.encode(next.value as never)] });
-          await call.send(item);
-        }
-        done = true;
+        await writeWithinCredit(requests, credit, async (request) => {
+          await call.send(encodeEnvelope({ kind: "stream-item", correlationId, payload: [method.requestCodec.encode(request as never)] }));
+          return true;
+        });
         await call.send(encodeEnvelope({ kind: "stream-end", correlationId, payload: [] }));
       } catch (error) {
         // The call ended (reply, failure, cancel): its reply says how. Anything else is the request stream's failure.
@@ -360,8 +354,6 @@ class Caller {
           [],
           { cause: error },
         ));
-      } finally {
-        if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
       }
     };
     void pump();

@@ -13,7 +13,7 @@ import {
   type Envelope,
 } from "@skein/codec";
 import { CallAbort } from "./call-abort.js";
-import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox } from "./stream-flow.js";
+import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
 import { RpcError, RpcStatus } from "./errors.js";
 import type { ExploredRpc, ExploredService } from "./explorer.js";
 import type { ServiceCallContext } from "./interceptor.js";
@@ -256,33 +256,22 @@ async function encodeStream(
   const frames: Buffer[] = [];
   let count = 0;
   const honoured = Number.isFinite(credit.available) ? credit.available : undefined;
-  const iterator: AsyncIterator<unknown> | Iterator<unknown> = Symbol.asyncIterator in result
-    ? (result as AsyncIterable<unknown>)[Symbol.asyncIterator]()
-    : (result as Iterable<unknown>)[Symbol.iterator]();
-  let done = false;
-  try {
-    for (;;) {
-      // Credit first: a handler is not asked for an item the caller has no room for.
-      await credit.take();
-      const next = await iterator.next();
-      if (next.done === true) break;
-      if (abort.isAborted) return abort.aborted;
-      // The first item tells a caller that granted credit that this server honours it (see wire-format.md).
-      const itemFrames = encodeEnvelope({
-        kind: "stream-item",
-        correlationId,
-        ...(count === 0 && honoured !== undefined ? { credit: honoured } : {}),
-        payload: [encodeResponse(rpc, next.value)],
-      });
-      if (sendPartial !== undefined) await sendPartial(itemFrames);
-      else frames.push(...itemFrames);
-      count++;
-    }
-    done = true;
-  } finally {
-    // Stopped early (cancel, deadline, a failed send): the handler's generator runs its finally blocks.
-    if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
+  // Credit first: a handler is not asked for an item the caller has no room for.
+  const finished = await writeWithinCredit(result as AsyncIterable<unknown> | Iterable<unknown>, credit, async (item) => {
+    if (abort.isAborted) return false;
+    // The first item tells a caller that granted credit that this server honours it (see wire-format.md).
+    const itemFrames = encodeEnvelope({
+      kind: "stream-item",
+      correlationId,
+      ...(count === 0 && honoured !== undefined ? { credit: honoured } : {}),
+      payload: [encodeResponse(rpc, item)],
+    });
+    if (sendPartial !== undefined) await sendPartial(itemFrames);
+    else frames.push(...itemFrames);
+    count++;
+    return true;
+  });
+  if (!finished) return abort.aborted;
   span.setAttribute("rpc.skein.stream_items", count);
   frames.push(...encodeEnvelope({ kind: "stream-end", correlationId, payload: [] }));
   return frames;

@@ -149,3 +149,32 @@ export class StreamInbox<T> implements AsyncIterable<T> {
     this.#grant(n);
   }
 }
+
+/**
+ * Writes a stream's items from `source` within `credit`: an item is asked of
+ * the producer only once credit for it is held. `write` sends one item and
+ * returns `false` to stop. Stopped early (a failed wait or write), the
+ * producer is closed (`return()`), so a generator's `finally` runs.
+ */
+export async function writeWithinCredit(
+  source: AsyncIterable<unknown> | Iterable<unknown>,
+  credit: StreamCredit,
+  write: (item: unknown) => Promise<boolean> | boolean,
+): Promise<boolean> {
+  const iterator: AsyncIterator<unknown> | Iterator<unknown> = Symbol.asyncIterator in source
+    ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+    : (source as Iterable<unknown>)[Symbol.iterator]();
+  let done = false;
+  try {
+    for (;;) {
+      await credit.take();
+      const next = await iterator.next();
+      if (next.done === true) break;
+      if (!(await write(next.value))) return false;
+    }
+    done = true;
+    return true;
+  } finally {
+    if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
