@@ -10,6 +10,8 @@ export class Deadline {
   readonly #end: number;
   readonly #ms: number;
   readonly #signal: AbortSignal | undefined;
+  /** Work that failed after the deadline had already ended the command (its outcome no longer matters). */
+  lateFailures = 0;
 
   /** @param ms - the `--timeout` value; 0 for no deadline */
   constructor(ms: number) {
@@ -39,7 +41,8 @@ export class Deadline {
     return new Promise<T>((resolve, reject) => {
       const expire = (): void => reject(this.#error(what));
       if (signal.aborted) {
-        work.catch(() => {}); // Its outcome no longer matters: the command timed out already.
+        // The command timed out already: a later failure of `work` is counted, not reported.
+        work.catch(() => this.lateFailures++);
         expire();
         return;
       }

@@ -44,7 +44,7 @@ export interface RequestContext {
    * Receives the further messages the client sends on this call
    * (`RpcCall.send`), in order, until the handler returns. Messages that
    * came before the listener (while the request waited in the backlog) are
-   * kept, up to {@link MAX_EARLY_MESSAGES}, and handed to it at once; more
+   * kept, up to 256 (`MAX_EARLY_MESSAGES`), and handed to it at once; more
    * are dropped and counted ({@link RpcServer.unmatchedMessages}).
    */
   onMessage(listener: (frames: Buffer[]) => void): void;

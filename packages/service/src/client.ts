@@ -59,7 +59,9 @@ export interface TransportRequestOptions {
 
 /** A call opened on a transport (`RpcClient.open`): its reply, and further messages to the one server that holds it. */
 export interface TransportCall {
+  /** The call's final reply (after any partial replies). */
   readonly reply: Promise<Buffer[]>;
+  /** Sends a further message of this call (a request-stream item, credit, a cancel) to its server. */
   send(frames: Buffer[]): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export interface TransportCall {
 export interface RequestTransport {
   /** Sends a request, resolves with its reply. */
   request(frames: Buffer[], options?: TransportRequestOptions): Promise<Buffer[]>;
+  /** Opens a call held by one server, for streams in either direction and per-call cancel. */
   open?(frames: Buffer[], options?: TransportRequestOptions): TransportCall;
 }
 

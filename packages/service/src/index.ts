@@ -33,6 +33,7 @@ export {
   type ClientOptions,
   createClient,
   type RequestTransport,
+  type TransportCall,
   type TransportRequestOptions,
 } from "./client.js";
 export { type SpanStart, Telemetry, type TelemetryOptions, type TraceHeader, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";

@@ -49,7 +49,7 @@ export interface RpcDispatcherOptions {
   /**
    * Items of credit granted to a caller's request stream (client-streaming
    * and bidirectional methods): the requests received and not yet read by
-   * the handler never exceed it. Default 64 ({@link DEFAULT_STREAM_WINDOW}).
+   * the handler never exceed it. Default 64 (`DEFAULT_STREAM_WINDOW` (64)).
    */
   streamWindow?: number;
 }

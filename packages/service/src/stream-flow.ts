@@ -175,6 +175,7 @@ export async function writeWithinCredit(
     done = true;
     return true;
   } finally {
-    if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    // Ends the caller's request iterable (its `finally` blocks run); an error it throws then reaches the caller.
+    if (!done) await iterator.return?.();
   }
 }
