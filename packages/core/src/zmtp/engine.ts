@@ -20,7 +20,7 @@ import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
 import { FrameEncoder } from "./frame-encoder.js";
 import { GREETING_SIZE, SIGNATURE_SIZE, checkSignature, encodeGreeting, parseGreeting, type Greeting } from "./greeting.js";
 import { getProperty, type Metadata } from "./metadata.js";
-import { messageLimits, type MessageLimits } from "./message-limits.js";
+import { handshakeFrameLimit, messageLimits, type MessageLimits } from "./message-limits.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 
 /** What an engine needs from its socket. */
@@ -133,8 +133,19 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.endpoint = endpoint;
     this.peerAddress = peerAddress;
     this.#limits = messageLimits((name) => socket.option(name));
-    this.#decoder = new FrameDecoder(this, this.#limits.bytes);
-    this.#decoder.limitName = this.#limits.bytesOption;
+    // Until the handshake completes the peer is not authenticated: one command, not a message, is all it may send.
+    const handshakeLimit = handshakeFrameLimit(this.#limits);
+    this.#decoder = new FrameDecoder(this, handshakeLimit.bytes);
+    this.#decoder.limitName = handshakeLimit.name;
+  }
+
+  /**
+   * Octets the next frame may have (-1: no limit) and the limit's name for
+   * errors: the handshake bound until the handshake completes, then the
+   * message limit (with room for a CURVE box).
+   */
+  get frameLimit(): { bytes: number; name: string } {
+    return { bytes: this.#decoder.maxFrameSize, name: this.#decoder.limitName };
   }
 
   /** Starts the greeting; call once the stream is connected. */
@@ -219,7 +230,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     const identity = getProperty(peerMetadata, "Identity");
     this.peerRoutingId = identity !== undefined && identity.length > 0 ? Buffer.from(identity) : null;
     this.#state = State.Active;
-    if (this.#limits.bytes >= 0) this.#decoder.maxFrameSize = this.#limits.bytes + this.#boxAllowance();
+    // The handshake bound gives way to the message limits, "none" included.
+    const limits = this.#limits;
+    this.#decoder.maxFrameSize = limits.bytes >= 0 ? limits.bytes + this.#boxAllowance() : -1;
+    this.#decoder.limitName = limits.bytesOption;
     if (this.#handshakeTimer !== null) {
       clearTimeout(this.#handshakeTimer);
       this.#handshakeTimer = null;
