@@ -1,5 +1,5 @@
 /** A small argument parser: `--flag`, `--option value` (repeatable), and positionals. */
-import { UsageError } from "./socket-types.js";
+import { UsageError } from "./exit-code.js";
 
 export interface ParsedArgs {
   positionals: string[];
@@ -46,4 +46,13 @@ export function integerOption(args: ParsedArgs, name: string, fallback: number):
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a non-negative integer, got ${text}`);
   return value;
+}
+
+/** Whether `--help` or `-h` comes before any `--` (after it, it is a frame). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === "--") return false;
+    if (arg === "--help" || arg === "-h") return true;
+  }
+  return false;
 }

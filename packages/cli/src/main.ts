@@ -1,137 +1,72 @@
 /**
- * The `skein` command:
- *
- *   skein recv <type> <endpoint> [--bind] [--count N] [--subscribe P]... [--timeout ms] [--hex]
- *   skein send <type> <endpoint> [--bind] [--wait ms] [--timeout ms] [--hex] [--] frame...
- *   skein keygen
- *   skein gen --out <dir> [-I <dir>]... file.proto...
- *   skein version
- *   skein new <name> [--packages DIR]
- *
- * `recv` prints one line per message (frames separated by spaces); `send`
- * sends one multipart message (a REQ or DEALER also prints the reply).
+ * The `skein` command: a subcommand (commands/*.ts) per task, `--help` on
+ * each, and exit codes that say how it ended (exit-code.ts).
  */
-import { codegenMain } from "@skein/codec";
-import { curveKeyPair, version as zmqVersion, type Socket } from "@skein/core";
-import { integerOption, parseArgs } from "./args.js";
-import { formatMessage } from "./format.js";
-import { newProject } from "./new-project.js";
-import { UsageError, createSocket } from "./socket-types.js";
+import { asksForHelp } from "./args.js";
+import { bench } from "./commands/bench.js";
+import { call } from "./commands/call.js";
+import type { Command } from "./commands/command.js";
+import { gen } from "./commands/gen.js";
+import { keygen } from "./commands/keygen.js";
+import { monitor } from "./commands/monitor.js";
+import { create } from "./commands/new.js";
+import { proxy } from "./commands/proxy.js";
+import { recv } from "./commands/recv.js";
+import { send } from "./commands/send.js";
+import { version } from "./commands/version.js";
+import { ExitCode, RemoteError, TimeoutError, UnavailableError, UsageError } from "./exit-code.js";
+import { STDIO, type Output } from "./output.js";
 
-const USAGE = `usage:
-  skein recv <type> <endpoint> [--bind] [--count N] [--subscribe PREFIX]... [--timeout MS] [--hex]
-  skein send <type> <endpoint> [--bind] [--wait MS] [--timeout MS] [--hex] [--] FRAME...
-  skein keygen
-  skein gen --out DIR [-I DIR]... FILE.proto...
-  skein version
-  skein new <name> [--packages DIR]
-types: pair pub sub xpub xsub req rep dealer router push pull
-endpoints: tcp://host:port, ipc:///path, ws://host:port/path`;
+/** Every subcommand, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [send, recv, call, monitor, proxy, bench, keygen, gen, create, version];
 
-/** Where the command writes; the tests pass their own. */
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
+const USAGE = `usage: skein <command> [options]   (skein <command> --help for its options and an example)
+${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join("\n")}
+socket types: pair pub sub xpub xsub req rep dealer router push pull
+endpoints: tcp://host:port, ipc:///path, ws://host:port/path
+exit codes: 0 ok, 1 error, 2 usage error, 3 --timeout ran out, 4 the remote service answered with an error,
+  5 no server could take the call (UNAVAILABLE)`;
 
-const STDIO: Output = {
-  out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
-};
-
-/** Runs the command line; resolves to the process exit code. */
+/** Runs the command line; resolves to the process exit code (see exit-code.ts). */
 export async function main(argv: readonly string[], io: Output = STDIO): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
+    if (name === undefined) io.err(USAGE);
+    else io.out(topic?.usage ?? USAGE);
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    io.err(`skein: unknown command "${name}"\n${USAGE}`);
+    return ExitCode.USAGE;
+  }
+  if (asksForHelp(rest) && command !== gen) {
+    io.out(command.usage);
+    return ExitCode.OK;
+  }
   try {
-    switch (command) {
-      case "recv":
-        return await receive(rest, io);
-      case "send":
-        return await send(rest, io);
-      case "keygen": {
-        const { publicKey, secretKey } = curveKeyPair();
-        io.out(`public: ${publicKey}`);
-        io.out(`secret: ${secretKey}`);
-        return 0;
-      }
-      case "gen":
-        return codegenMain(rest);
-      case "new":
-        return await newProject(rest, io);
-      case "version":
-        io.out(`skein ${VERSION} (ZMTP 3.1, behaves as libzmq ${zmqVersion})`);
-        return 0;
-      case undefined:
-      case "help":
-      case "--help":
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`skein: ${error.message}\n${USAGE}`);
-      return 2;
-    }
-    io.err(`skein: ${(error as Error).message}`);
-    return 1;
+    return report(error, command, io);
   }
 }
 
-const VERSION = "0.1.0";
-
-async function open(type: string, endpoint: string | undefined, bind: boolean, options: Record<string, unknown>, io: Output): Promise<Socket> {
-  if (endpoint === undefined) throw new UsageError("an endpoint is required");
-  const socket = createSocket(type, options);
-  if (bind) {
-    await socket.bind(endpoint);
-    io.err(`bound ${socket.lastEndpoint}`);
-  } else {
-    socket.connect(endpoint);
+/** Prints a failure and picks its exit code. */
+function report(error: unknown, command: Command, io: Output): number {
+  if (error instanceof UsageError) {
+    io.err(`skein ${command.name}: ${error.message}\n${command.usage}`);
+    return ExitCode.USAGE;
   }
-  return socket;
-}
-
-async function receive(argv: readonly string[], io: Output): Promise<number> {
-  const args = parseArgs(argv, ["count", "subscribe", "timeout"], ["bind", "hex"]);
-  const [type, endpoint] = args.positionals;
-  if (type === undefined) throw new UsageError("a socket type is required");
-  const count = integerOption(args, "count", 0);
-  const timeout = integerOption(args, "timeout", 0);
-  const socket = await open(type, endpoint, args.flags.has("bind"), { linger: 0, ...(timeout > 0 ? { receiveTimeout: timeout } : {}) }, io);
-  try {
-    const prefixes = args.options.get("subscribe");
-    if ("subscribe" in socket) (socket as unknown as { subscribe(...p: string[]): void }).subscribe(...(prefixes ?? []));
-    else if (prefixes !== undefined) throw new UsageError("--subscribe is for sub sockets");
-    for (let received = 0; count === 0 || received < count; received++) {
-      const message = await (socket as unknown as { receive(): Promise<Buffer[]> }).receive();
-      io.out(formatMessage(message, args.flags.has("hex")));
-    }
-    return 0;
-  } finally {
-    socket.close();
+  if (error instanceof TimeoutError) {
+    io.err(`skein ${command.name}: ${error.message}`);
+    return ExitCode.TIMEOUT;
   }
-}
-
-async function send(argv: readonly string[], io: Output): Promise<number> {
-  const args = parseArgs(argv, ["wait", "timeout"], ["bind", "hex"]);
-  const [type, endpoint, ...frames] = args.positionals;
-  if (type === undefined) throw new UsageError("a socket type is required");
-  if (frames.length === 0) throw new UsageError("at least one frame to send is required");
-  const timeout = integerOption(args, "timeout", 0);
-  const wait = integerOption(args, "wait", 0);
-  const socket = await open(type, endpoint, args.flags.has("bind"), timeout > 0 ? { receiveTimeout: timeout, sendTimeout: timeout } : {}, io);
-  try {
-    // PUB/SUB's slow joiner: give subscribers time to subscribe before publishing.
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const writable = socket as unknown as { send(frames: string[]): Promise<void>; receive(): Promise<Buffer[]> };
-    await writable.send(frames);
-    const kind = type.toLowerCase();
-    if (kind === "req" || kind === "dealer") io.out(formatMessage(await writable.receive(), args.flags.has("hex")));
-    return 0;
-  } finally {
-    // The default linger delivers what is queued, even to a peer that connects late.
-    socket.close();
+  if (error instanceof RemoteError) {
+    io.err(`${error.status}: ${error.message}`);
+    return error instanceof UnavailableError ? ExitCode.UNAVAILABLE : ExitCode.REMOTE;
   }
+  const code = (error as { code?: unknown } | null)?.code;
+  io.err(`skein ${command.name}: ${error instanceof Error ? error.message : String(error)}${typeof code === "string" ? ` (${code})` : ""}`);
+  return ExitCode.ERROR;
 }

@@ -5,9 +5,9 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "./args.js";
-import type { Output } from "./main.js";
+import { UsageError } from "./exit-code.js";
+import type { Output } from "./output.js";
 import { projectFiles } from "./project-template.js";
-import { UsageError } from "./socket-types.js";
 
 /** The @skein packages a project depends on: those it imports, and with tarballs the ones they need. */
 const IMPORTED = ["codec", "service"] as const;

@@ -1,40 +1,19 @@
-import { spawn, execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import * as zmq from "zeromq";
 import { expect, test } from "vitest";
 import { z85Decode } from "@skein/core";
+import { runSkein, startSkein, type Exit } from "./skein-process.js";
 
-const run = promisify(execFile);
-const skein = fileURLToPath(new URL("../bin/skein.js", import.meta.url));
-
-/** Starts `skein recv ... --bind` and resolves with its bound endpoint and its eventual output. */
-function receiver(args: string[]): Promise<{ endpoint: string; done: Promise<{ code: number | null; stdout: string }> }> {
-  const child = spawn(process.execPath, [skein, "recv", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.on("exit", (code) => resolve({ code, stdout })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`no endpoint from skein recv: ${stderr}`));
-    }, 10_000);
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /bound (\S+)/.exec(stderr);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ endpoint: match[1]!, done });
-      }
-    });
-  });
+/** Starts `skein recv ... --bind` and resolves with its bound endpoint and its eventual exit. */
+async function receiver(args: string[]): Promise<{ endpoint: string; done: Promise<Exit> }> {
+  const receiving = startSkein(["recv", ...args]);
+  const endpoint = (await receiving.match(/bound (\S+)/, "stderr"))[1]!;
+  return { endpoint, done: receiving.exited };
 }
 
 test("skein send and skein recv move a multipart message between two processes", async () => {
   const { endpoint, done } = await receiver(["pull", "tcp://127.0.0.1:0", "--bind", "--count", "2"]);
-  await run(process.execPath, [skein, "send", "push", endpoint, "hello", "world"]);
-  await run(process.execPath, [skein, "send", "push", endpoint, "--", "--looks-like-an-option"]);
+  expect((await runSkein(["send", "push", endpoint, "hello", "world"])).code).toBe(0);
+  expect((await runSkein(["send", "push", endpoint, "--", "--looks-like-an-option"])).code).toBe(0);
   const { code, stdout } = await done;
   expect(code).toBe(0);
   expect(stdout).toBe("hello world\n--looks-like-an-option\n");
@@ -63,22 +42,39 @@ test("skein send as REQ prints the reply of a libzmq REP", async () => {
     const [question] = await rep.receive();
     await rep.send(`echo ${String(question)}`);
   })();
-  const { stdout } = await run(process.execPath, [skein, "send", "req", rep.lastEndpoint!, "ping", "--timeout", "5000"]);
+  const { stdout } = await runSkein(["send", "req", rep.lastEndpoint!, "ping", "--timeout", "5000"]);
   await serving;
   rep.close();
   expect(stdout).toBe("echo ping\n");
 });
 
 test("skein keygen prints a CURVE key pair in Z85", async () => {
-  const { stdout } = await run(process.execPath, [skein, "keygen"]);
+  const { stdout } = await runSkein(["keygen"]);
   const [publicLine, secretLine] = stdout.trim().split("\n");
   expect(z85Decode(publicLine!.replace("public: ", "")).length).toBe(32);
   expect(z85Decode(secretLine!.replace("secret: ", "")).length).toBe(32);
 });
 
 test("a mistake in the command line prints the usage and exits with 2", async () => {
-  const failure = await run(process.execPath, [skein, "recv", "spaceship", "tcp://127.0.0.1:1"]).catch((error: { code: number; stderr: string }) => error);
-  expect((failure as { code: number }).code).toBe(2);
-  expect((failure as { stderr: string }).stderr).toContain('unknown socket type "spaceship"');
-  expect((failure as { stderr: string }).stderr).toContain("usage:");
+  const failure = await runSkein(["recv", "spaceship", "tcp://127.0.0.1:1"]);
+  expect(failure.code).toBe(2);
+  expect(failure.stderr).toContain('unknown socket type "spaceship"');
+  expect(failure.stderr).toContain("usage: skein recv");
+});
+
+test("skein recv --timeout ends a wait for messages that never come with exit code 3", async () => {
+  const { code, stderr } = await runSkein(["recv", "pull", "tcp://127.0.0.1:0", "--bind", "--timeout", "300"]);
+  expect(code).toBe(3);
+  expect(stderr).toContain("waiting for message 1");
+});
+
+test("skein recv --base64 prints each frame in base64", async () => {
+  const { endpoint, done } = await receiver(["pull", "tcp://127.0.0.1:0", "--bind", "--count", "1", "--base64"]);
+  const push = new zmq.Push({ linger: 0 });
+  push.connect(endpoint);
+  await push.send([Buffer.from([0, 255]), "hi"]);
+  const { code, stdout } = await done;
+  push.close();
+  expect(code).toBe(0);
+  expect(stdout).toBe("AP8= aGk=\n");
 });

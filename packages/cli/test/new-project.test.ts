@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { newProject } from "../src/new-project.js";
 import { TEMPLATE_THIRD_PARTY } from "../src/project-template.js";
-import { UsageError } from "../src/socket-types.js";
+import { UsageError } from "../src/exit-code.js";
 
 const run = promisify(execFile);
 const skein = fileURLToPath(new URL("../bin/skein.js", import.meta.url));
@@ -98,7 +98,7 @@ test.each(["Demo", "../escape", "@scope/demo", "-demo", ""])("skein new refuses 
 test("skein new without a name prints the usage and exits 2", async () => {
   const failed = await run(process.execPath, [skein, "new"], { cwd }).then(() => undefined, (error: { code: number; stderr: string }) => error);
   expect(failed?.code).toBe(2);
-  expect(failed?.stderr).toContain("skein: a project name is required");
+  expect(failed?.stderr).toContain("skein new: a project name is required");
   expect(failed?.stderr).toContain("skein new <name> [--packages DIR]");
 });
 

@@ -83,6 +83,15 @@ export class ReflectionCodec<T> implements MessageCodec<T> {
     this.typeName = type.fullName.slice(1);
   }
 
+  /**
+   * The reflected protobufjs type, for reflection: `type.root.toJSON()` is the
+   * JSON descriptor of the schema that defines it (what the `skein.Health`
+   * `Describe` method sends so that `skein call` can encode without a `.proto`).
+   */
+  get type(): protobuf.Type {
+    return this.#type;
+  }
+
   encode(value: MessageInit<T>): Buffer {
     return encodeMessage(this.#type, value, this.#limits, this.#longs);
   }

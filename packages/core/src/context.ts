@@ -4,7 +4,7 @@
  * over inproc://. Most programs use the default {@link context}.
  */
 import { InprocRegistry } from "./transport/inproc.js";
-import { applyOptions } from "./options.js";
+import { applyOptions, defineOptions, type OptionSpec } from "./options.js";
 import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
 
@@ -20,38 +20,69 @@ export interface ContextSocket {
 
 /** Context options, with the `zeromq` v6 names. */
 export interface ContextOptions {
+  /** See {@link Context.blocky}. */
   blocky?: boolean;
+  /** See {@link Context.ioThreads}. */
   ioThreads?: number;
+  /** See {@link Context.maxMessageSize}. */
   maxMessageSize?: number;
+  /** See {@link Context.maxSockets}. */
   maxSockets?: number;
+  /** See {@link Context.ipv6}. */
   ipv6?: boolean;
+  /** See {@link Context.threadPriority}. */
   threadPriority?: number;
+  /** See {@link Context.threadSchedulingPolicy}. */
   threadSchedulingPolicy?: number;
   /** skein: see {@link Context.maxZapRequests}. */
   maxZapRequests?: number;
 }
 
-export class Context {
+/** Context options, checked when set as socket options are (a wrong type is a `TypeError`). */
+const CONTEXT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  blocky: { kind: "bool", default: true },
+  ioThreads: { kind: "int", default: 1, min: 1 },
+  maxMessageSize: { kind: "int", default: -1, min: -1, max: Number.MAX_SAFE_INTEGER },
+  maxSockets: { kind: "int", default: 1023, min: 1, max: 65535 },
+  ipv6: { kind: "bool", default: false },
+  threadPriority: { kind: "int", default: -1, min: -1 },
+  threadSchedulingPolicy: { kind: "int", default: -1, min: -1 },
+};
+
+/** The options of a context, as properties (declared for the type checker; defined on the prototype). */
+export interface Context {
   /**
    * When false, new sockets get `linger = 0`. When true (the default, as in
    * libzmq), sockets keep their default `linger = -1`: close() waits for
    * queued messages to be sent.
    */
-  blocky = true;
+  blocky: boolean;
   /** Accepted for compatibility: skein runs on Node's event loop, with no I/O threads of its own. */
-  ioThreads = 1;
+  ioThreads: number;
   /** Default `maxMessageSize` for new sockets (-1: no limit). */
-  maxMessageSize = -1;
+  maxMessageSize: number;
   /** Most sockets this context may hold; creating one more throws EMFILE. */
-  maxSockets = 1023;
+  maxSockets: number;
   /** Default `ipv6` for new sockets. */
-  ipv6 = false;
+  ipv6: boolean;
   /** Accepted for compatibility: no effect (no I/O threads). */
-  threadPriority = -1;
+  threadPriority: number;
   /** Accepted for compatibility: no effect (no I/O threads). */
-  threadSchedulingPolicy = -1;
+  threadSchedulingPolicy: number;
+}
+
+/**
+ * A group of sockets with shared defaults, `inproc://` names and ZAP handler (libzmq's context).
+ * Sockets created without `context` join the default {@link context}. `close()` closes them all.
+ */
+export class Context {
+  /** @internal Option values; read them through the properties. */
+  readonly options: Record<string, unknown> = Object.create(null);
+
   /** The largest `maxSockets` accepted. */
-  readonly maxSocketsLimit = 65535;
+  get maxSocketsLimit(): number {
+    return 65535;
+  }
 
   /**
    * A typed ZAP handler (RFC 27) for the PLAIN and CURVE servers of this
@@ -86,7 +117,15 @@ export class Context {
   #closed = false;
 
   constructor(options?: ContextOptions) {
+    if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`);
     applyOptions(this, options as Record<string, unknown> | undefined, []);
+    // As zeromq's context: assigning an unknown property (a misspelt option) throws a TypeError.
+    if (new.target === Context) Object.preventExtensions(this);
+  }
+
+  /** @internal */
+  optionChanged(name: string): void {
+    void name;
   }
 
   /** ZAP requests waiting for an answer now (at most {@link maxZapRequests}). */
@@ -134,6 +173,8 @@ export class Context {
     for (const socket of [...this.#sockets]) socket.terminate();
   }
 }
+
+defineOptions(Context.prototype, CONTEXT_OPTIONS);
 
 /** The default context, used by sockets created without one. */
 export const context = new Context();

@@ -28,15 +28,21 @@ export type EventType =
 
 /** A monitor event. `address` names the endpoint; `error` is set on `*:error*` events. */
 export interface Event {
+  /** What happened. */
   type: EventType;
+  /** The endpoint concerned (bound, connected or accepted). */
   address?: string;
   /** `connect:retry`: milliseconds until the next attempt. */
   interval?: number;
+  /** Why: set on `*:error*` events, and on a `disconnect` when skein dropped a peer. */
   error?: ZmqError;
 }
 
 /** The event of a given type. */
-export type EventOfType<E extends EventType = EventType> = Event & { type: E };
+export type EventOfType<E extends EventType = EventType> = Event & {
+  /** The event type `E`. */
+  type: E;
+};
 
 type Listener = (event: Event) => void;
 
@@ -84,12 +90,16 @@ export class Observer {
     return this;
   }
 
-  /** Resolves to the next event; rejects with `EAGAIN` once the observer is closed. */
+  /**
+   * Resolves to the next event. After the socket closed, the `end` event is
+   * still delivered (even if nobody read events before); then, as in
+   * `zeromq`, `receive()` rejects with `EBADF` ("Socket is closed").
+   */
   receive(): Promise<Event> {
     this.#queueing = true;
     const event = this.#queue.shift();
     if (event !== undefined) return Promise.resolve(event);
-    if (this.#closed) return Promise.reject(new ZmqError("EAGAIN", "Observer is closed"));
+    if (this.#closed) return Promise.reject(new ZmqError("EBADF", "The observer is closed: its socket was closed"));
     return new Promise<Event>((resolve, reject) => {
       this.#wait({
         resolve: (e) => (e === null ? reject(new ZmqError("EAGAIN", "Observer is closed")) : resolve(e)),
@@ -136,11 +146,12 @@ export class Observer {
     if (waiter !== undefined) {
       if (this.#waiters.length === 0) this.#loopHold.release();
       waiter.resolve(event);
-    } else if (this.#queueing) this.#queue.push(event);
+    } else if (this.#queueing || event.type === "end") this.#queue.push(event);
   }
 
   /** @internal True if anyone listens for this type (skip building events otherwise). */
   wants(type: EventType): boolean {
-    return this.#queueing || (this.#listeners.get(type)?.size ?? 0) > 0;
+    // "end" is always kept: it is the one event a reader may ask for after close (zeromq does).
+    return this.#queueing || type === "end" || (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 }

@@ -13,7 +13,7 @@
  * ```
  */
 export { Context, context, type ContextOptions } from "./context.js";
-export { ZmqError, SkeinError, ProtocolError, AuthError, strerror, ERRNO } from "./errors.js";
+export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export { Observer, type Event, type EventType, type EventOfType } from "./events.js";
 export { Socket, type SocketOptions } from "./socket/socket-base.js";
 export { SocketType } from "./socket/socket-type.js";
@@ -30,7 +30,7 @@ export { Router } from "./socket/router.js";
 export { Push } from "./socket/push.js";
 export { Pull } from "./socket/pull.js";
 export { Stream } from "./socket/stream.js";
-export { Proxy, type ProxyOptions, type ProxyStats } from "./proxy.js";
+export { Proxy, type ProxyCounters, type ProxyOptions, type ProxyStats } from "./proxy.js";
 export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
 export { messageProperties, type MessageProperties } from "./message-properties.js";

@@ -2,10 +2,12 @@
  * Socket options: names, defaults and validation, as the `zeromq` v6 package
  * exposes them (properties on the socket, or the constructor's object).
  * Values are checked when set: a wrong type is a `TypeError`, a value out of
- * range a `RangeError`, and a read-only or unknown option a `TypeError`.
+ * range a `RangeError` (with `code` `EINVAL`, as `zeromq`'s error has), and a
+ * read-only or unknown option a `TypeError`. Messages are the `zeromq`
+ * package's ("Option value must be a number"); skein's explanation is in `detail`.
  */
 
-import { ZmqError } from "./errors.js";
+import { ERRNO, ZmqError, strerror } from "./errors.js";
 
 /** How a value is checked. */
 export type OptionKind = "int" | "bool" | "string" | "binary" | "unsupported";
@@ -44,6 +46,9 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   maxMessageParts: { kind: "int", default: 65_536, min: -1 },
   immediate: { kind: "bool", default: false },
   messageProperties: { kind: "bool", default: false },
+  // One waiting send()/receive() as in zeromq (EBUSY beyond); 0 lets calls queue without limit.
+  maxPendingSends: { kind: "int", default: 1, min: 0 },
+  maxPendingReceives: { kind: "int", default: 1, min: 0 },
   ipv6: { kind: "bool", default: false },
   tcpKeepalive: { kind: "int", default: -1, min: -1, max: 1 },
   tcpKeepaliveCount: { kind: "int", default: -1, min: -1 },
@@ -58,9 +63,15 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   curvePublicKey: { kind: "binary", default: null },
   curveSecretKey: { kind: "binary", default: null },
   curveServerKey: { kind: "binary", default: null },
+  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/wss.ts). Not in zeromq v6, whose libzmq has no wss.
+  wssKeyPem: { kind: "string", default: null },
+  wssCertPem: { kind: "string", default: null },
+  wssTrustPem: { kind: "string", default: null },
+  wssHostname: { kind: "string", default: null },
+  wssTrustSystem: { kind: "bool", default: false },
   zapDomain: { kind: "string", default: null },
   zapEnforceDomain: { kind: "bool", default: false },
-  affinity: { kind: "int", default: 0, min: 0, noEffect: true },
+  affinity: { kind: "int", default: 0, min: 0, max: 2 ** 64, noEffect: true },
   rate: { kind: "int", default: 100, min: 1, noEffect: true },
   recoveryInterval: { kind: "int", default: 10_000, min: 0, noEffect: true },
   multicastHops: { kind: "int", default: 1, min: 1, noEffect: true },
@@ -85,31 +96,43 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   gssapiServicePrincipalNameType: { kind: "unsupported", default: "hostBased" },
 };
 
+/** A `TypeError` with the `zeromq` package's message and skein's explanation in `detail`. */
+export function optionTypeError(message: string, detail: string): TypeError {
+  return Object.assign(new TypeError(message), { detail });
+}
+
+/** A value out of range: a `RangeError` shaped like `zeromq`'s `EINVAL` error ("Invalid argument"). */
+function optionRangeError(detail: string): RangeError {
+  return Object.assign(new RangeError(strerror("EINVAL")), { code: "EINVAL", errno: ERRNO.EINVAL, detail });
+}
+
 /** Validates a value for an option; returns the value to store. */
 export function checkOption(socketName: string, name: string, spec: OptionSpec, value: unknown): unknown {
   switch (spec.kind) {
     case "int": {
       if (typeof value !== "number" || !Number.isInteger(value)) {
-        throw new TypeError(`Option ${name} of ${socketName} must be an integer, got ${describe(value)}`);
+        throw optionTypeError("Option value must be a number", `Option ${name} of ${socketName} must be an integer, got ${describe(value)}`);
       }
       const min = spec.min ?? -INT32_MAX - 1;
       const max = spec.max ?? INT32_MAX;
       if (value < min || value > max) {
-        throw new RangeError(`Option ${name} of ${socketName} must be between ${min} and ${max}, got ${value}`);
+        throw optionRangeError(`Option ${name} of ${socketName} must be between ${min} and ${max}, got ${value}`);
       }
       return value;
     }
     case "bool":
       if (typeof value !== "boolean") {
-        throw new TypeError(`Option ${name} of ${socketName} must be a boolean, got ${describe(value)}`);
+        throw optionTypeError("Option value must be a boolean", `Option ${name} of ${socketName} must be a boolean, got ${describe(value)}`);
       }
       return value;
     case "string":
+      // zeromq takes a Buffer for a string option and reads it back as a UTF-8 string.
+      if (Buffer.isBuffer(value)) value = value.toString("utf8");
       if (value !== null && typeof value !== "string") {
-        throw new TypeError(`Option ${name} of ${socketName} must be a string or null, got ${describe(value)}`);
+        throw optionTypeError("Option value must be a string or buffer", `Option ${name} of ${socketName} must be a string, Buffer or null, got ${describe(value)}`);
       }
       if (spec.values !== undefined && !spec.values.includes(value as string | null)) {
-        throw new RangeError(`Option ${name} of ${socketName} must be one of ${spec.values.join(", ")}`);
+        throw optionRangeError(`Option ${name} of ${socketName} must be one of ${spec.values.join(", ")}`);
       }
       return value;
     case "unsupported":
@@ -117,13 +140,13 @@ export function checkOption(socketName: string, name: string, spec: OptionSpec, 
       throw new ZmqError("ENOTSUP", `Option ${name} of ${socketName}: GSSAPI is not supported by skein (use CURVE; see docs/compat.md)`);
     case "binary":
       if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value) && !(value instanceof Uint8Array)) {
-        throw new TypeError(`Option ${name} of ${socketName} must be a string, Buffer or null, got ${describe(value)}`);
+        throw optionTypeError("Option value must be a string or buffer", `Option ${name} of ${socketName} must be a string, Buffer or null, got ${describe(value)}`);
       }
       if (spec.max !== undefined && value !== null) {
         // For binary options, min/max bound the length in octets (routingId: 1..255, as libzmq).
         const length = typeof value === "string" ? Buffer.byteLength(value) : (value as Uint8Array).byteLength;
         if (length > spec.max) {
-          throw new RangeError(`Option ${name} of ${socketName} must be at most ${spec.max} bytes, got ${length}`);
+          throw optionRangeError(`Option ${name} of ${socketName} must be at most ${spec.max} bytes, got ${length}`);
         }
       }
       return value;
@@ -170,21 +193,100 @@ export function applyOptions(target: object, options: Record<string, unknown> | 
   if (typeof options !== "object") throw new TypeError("Options must be an object");
   for (const [name, value] of Object.entries(options)) {
     if (skip.includes(name) || value === undefined) continue;
-    const descriptor = findDescriptor(target, name);
-    if (descriptor === undefined) {
-      throw new TypeError(`Unknown option "${name}" for ${target.constructor.name}`);
+    const found = findDescriptor(target, name);
+    // The messages are V8's for a sealed zeromq object, which code written for zeromq may match.
+    if (found === undefined) {
+      throw optionTypeError(`Cannot add property ${name}, object is not extensible`, `Unknown option "${name}" for ${target.constructor.name}`);
     }
+    const [descriptor, holder] = found;
     if (descriptor.set === undefined && !descriptor.writable) {
-      throw new TypeError(`Option "${name}" of ${target.constructor.name} is read-only`);
+      throw optionTypeError(
+        `Cannot set property ${name} of #<${holder}> which has only a getter`,
+        `Option "${name}" of ${target.constructor.name} is read-only`,
+      );
     }
     (target as Record<string, unknown>)[name] = value;
   }
 }
 
-function findDescriptor(target: object, name: string): PropertyDescriptor | undefined {
+/** The property's descriptor and the name of the class that defines it. */
+function findDescriptor(target: object, name: string): [PropertyDescriptor, string] | undefined {
   for (let o: object | null = target; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     const descriptor = Object.getOwnPropertyDescriptor(o, name);
-    if (descriptor !== undefined) return descriptor;
+    if (descriptor !== undefined) return [descriptor, (o.constructor as { name?: string } | undefined)?.name ?? "Object"];
   }
   return undefined;
 }
+
+/**
+ * libzmq's option numbers (`zmq.h`) and the option property each is on a
+ * socket, for `zeromq`'s low-level accessors (`getInt32Option(19)` reads
+ * `backlog`). Numbers with no property here are `EINVAL`, as libzmq answers
+ * for an option a socket does not have.
+ */
+export const OPTION_IDS: Readonly<Record<number, string>> = Object.freeze({
+  4: "affinity",
+  5: "routingId",
+  8: "rate",
+  9: "recoveryInterval",
+  11: "sendBufferSize",
+  12: "receiveBufferSize",
+  16: "type",
+  17: "linger",
+  18: "reconnectInterval",
+  19: "backlog",
+  21: "reconnectMaxInterval",
+  22: "maxMessageSize",
+  23: "sendHighWaterMark",
+  24: "receiveHighWaterMark",
+  25: "multicastHops",
+  27: "receiveTimeout",
+  28: "sendTimeout",
+  32: "lastEndpoint",
+  33: "mandatory",
+  34: "tcpKeepalive",
+  35: "tcpKeepaliveCount",
+  36: "tcpKeepaliveIdle",
+  37: "tcpKeepaliveInterval",
+  39: "immediate",
+  42: "ipv6",
+  44: "plainServer",
+  45: "plainUsername",
+  46: "plainPassword",
+  47: "curveServer",
+  48: "curvePublicKey",
+  49: "curveSecretKey",
+  50: "curveServerKey",
+  51: "probeRouter",
+  52: "correlate",
+  53: "relaxed",
+  54: "conflate",
+  55: "zapDomain",
+  56: "handover",
+  57: "typeOfService",
+  62: "gssapiServer",
+  63: "gssapiPrincipal",
+  64: "gssapiServicePrincipal",
+  65: "gssapiPlainText",
+  66: "handshakeInterval",
+  68: "socksProxy",
+  69: "noDrop",
+  71: "manual",
+  72: "welcomeMessage",
+  73: "notify",
+  74: "invertMatching",
+  75: "heartbeatInterval",
+  76: "heartbeatTimeToLive",
+  77: "heartbeatTimeout",
+  79: "connectTimeout",
+  80: "tcpMaxRetransmitTimeout",
+  81: "threadSafe",
+  84: "multicastMaxTransportDataUnit",
+  85: "vmciBufferSize",
+  86: "vmciBufferMinSize",
+  87: "vmciBufferMaxSize",
+  88: "vmciConnectTimeout",
+  92: "interface",
+  93: "zapEnforceDomain",
+  94: "loopbackFastPath",
+});

@@ -23,11 +23,11 @@
  * await proxy.run()
  * ```
  */
-import { ZmqError } from "./errors.js";
+import { ZEROMQ_MESSAGE, ZmqError } from "./errors.js";
 import type { Msg } from "./pipe.js";
 import { Publisher } from "./socket/publisher.js";
 import { Push } from "./socket/push.js";
-import type { Socket } from "./socket/socket-base.js";
+import { Socket } from "./socket/socket-base.js";
 
 /** Skein extras beyond the `zeromq` constructor. */
 export interface ProxyOptions {
@@ -37,7 +37,9 @@ export interface ProxyOptions {
 
 /** Messages and bytes (all frames) received from one side and forwarded. */
 export interface ProxyCounters {
+  /** Messages forwarded. */
   messages: number;
+  /** Octets forwarded, all frames. */
   bytes: number;
 }
 
@@ -55,6 +57,12 @@ const enum State {
   Terminated,
 }
 
+/**
+ * `zmq_proxy_steerable`: forwards messages between a front-end and a
+ * back-end socket in both directions (shared queue ROUTER/DEALER, forwarder
+ * XSUB/XPUB, streamer PULL/PUSH), with pause, resume, terminate, statistics
+ * and an optional capture socket. See docs/guide/proxies.md.
+ */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly #frontEnd: F;
   readonly #backEnd: B;
@@ -71,6 +79,12 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
    * @param options `capture`: a socket that gets a copy of each forwarded message
    */
   constructor(frontEnd: F, backEnd: B, options?: ProxyOptions) {
+    // zeromq's argument checks; a third argument is skein's options object, never a socket.
+    if (arguments.length > 3 || options instanceof Socket) {
+      throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
+    }
+    checkSocket(frontEnd, "Front-end");
+    checkSocket(backEnd, "Back-end");
     this.#frontEnd = frontEnd;
     this.#backEnd = backEnd;
     this.#capture = options?.capture ?? null;
@@ -106,6 +120,13 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   async run(): Promise<void> {
     if (this.#state === State.Running) throw new ZmqError("EBUSY", "The proxy is already running");
     if (this.#state === State.Terminated) throw new ZmqError("EFSM", "The proxy was terminated; make a new one");
+    // As zeromq: a closed socket, or one with no endpoint, cannot be proxied.
+    if (this.#frontEnd.closed || !this.#frontEnd.hasEndpoints()) {
+      throw new ZmqError("EINVAL", "bind() or connect() the front-end before run()", undefined, { message: ZEROMQ_MESSAGE.frontEndUnattached });
+    }
+    if (this.#backEnd.closed || !this.#backEnd.hasEndpoints()) {
+      throw new ZmqError("EINVAL", "bind() or connect() the back-end before run()", undefined, { message: ZEROMQ_MESSAGE.backEndUnattached });
+    }
     this.#state = State.Running;
     const loops: Promise<void>[] = [];
     const front = this.#frontEnd;
@@ -130,13 +151,18 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.#wake();
   }
 
-  /** Ends {@link run} and closes the front-end and back-end sockets. */
+  /**
+   * Ends {@link run} and closes the front-end and back-end sockets. As in
+   * `zeromq`, throws `EBADF` ("Socket is closed") if the proxy is not running:
+   * before `run()`, or once it has ended.
+   */
   terminate(): void {
-    if (this.#state === State.Terminated) return;
-    const running = this.#state === State.Running;
+    if (this.#state !== State.Running) {
+      const detail = this.#state === State.Idle ? "The proxy is not running: call run() first" : "The proxy has already ended";
+      throw new ZmqError("EBADF", detail);
+    }
     this.#state = State.Terminated;
-    if (running) this.#wake();
-    else this.#closeSockets();
+    this.#wake();
   }
 
   #closeSockets(): void {
@@ -190,4 +216,10 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 /** Push and Publisher sockets cannot receive: no loop reads from them. */
 function canReceive(socket: Socket): boolean {
   return !(socket instanceof Push) && !(socket instanceof Publisher);
+}
+
+/** zeromq's checks: not an object is a TypeError, an object that is no socket EINVAL. */
+function checkSocket(socket: unknown, role: string): void {
+  if (typeof socket !== "object" || socket === null) throw new TypeError(`${role} must be a socket object`);
+  if (!(socket instanceof Socket)) throw new ZmqError("EINVAL", `${role} is not a skein socket`);
 }

@@ -22,6 +22,7 @@ export interface ZapDecision {
   allow: boolean;
   /** Overrides `allow`: "200" accept, "300" temporary failure, "400" refuse, "500" internal error. */
   statusCode?: "200" | "300" | "400" | "500";
+  /** Why, in words, for local error messages (default "OK" or "Access denied"). */
   statusText?: string;
   /** The authenticated user id; it appears as `User-Id` in the peer's message properties. */
   userId?: string;
@@ -70,6 +71,7 @@ interface DealerLike {
   receive(): Promise<Buffer[]>;
   close(): void;
   readonly closed: boolean;
+  readonly writable: boolean;
 }
 
 /**
@@ -194,11 +196,15 @@ export class ZapClient {
   }
 
   async #ensureDealer(): Promise<DealerLike> {
-    if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
+    // A handler that closed and was bound again is a new peer: reconnect, as libzmq's per-session ZAP client does.
+    if (this.#dealer !== null && !this.#dealer.closed && this.#dealer.writable) return this.#dealer;
+    this.#dealer?.close();
     // Loaded lazily: the Dealer class depends on socket-base, which depends on this file.
     const { Dealer } = await import("./socket/dealer.js");
     if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
-    const dealer = new Dealer({ context: this.#context as never, linger: 0, sendTimeout: 0 }) as unknown as DealerLike;
+    // Handshakes ask concurrently: their requests queue rather than fail with EBUSY; a handler that
+    // stops reading fills only this queue (sendTimeout 0), then handshakes are refused with 300.
+    const dealer = new Dealer({ context: this.#context as never, linger: 0, sendTimeout: 0, maxPendingSends: 0 }) as unknown as DealerLike;
     dealer.connect(ZAP_ENDPOINT);
     this.#dealer = dealer;
     void this.#readReplies(dealer);

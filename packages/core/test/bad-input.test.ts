@@ -16,6 +16,7 @@ import {
   rawGreeting,
   rawReady,
   socketScope,
+  until,
   within,
   type RawPeer,
 } from "./helpers.js";
@@ -73,13 +74,20 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     return peer;
   }
 
-  it("drops a peer sending garbage instead of a greeting", async () => {
-    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
-      const peer = await rawConnect(address);
-      peer.stream.write("GET / HTTP/1.1\r\nHost: example\r\n\r\n");
-      return peer;
-    });
+  it("drops a peer sending garbage instead of a greeting when handshakeInterval ends", async () => {
+    // RFC 15: a first octet other than %xFF starts a ZMTP/1.0 identity frame ("G": 70 octets
+    // to come), so the peer is waited for, as libzmq does, until the handshake interval ends.
+    const { event } = await withGoodPeer(
+      "handshake:error:protocol",
+      async (address) => {
+        const peer = await rawConnect(address);
+        peer.stream.write("GET / HTTP/1.1\r\nHost: example\r\n\r\n");
+        return peer;
+      },
+      { handshakeInterval: 300 },
+    );
     expect(event.error?.code).toMatch(/^ERR_ZMTP_/);
+    expect(event.error?.detail ?? event.error?.message).toMatch(/Handshake not completed/);
   });
 
   it("drops a peer whose greeting signature is wrong", async () => {
@@ -92,14 +100,15 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     });
   });
 
-  it("drops a ZMTP 2.0 peer with an error naming the version", async () => {
+  it("drops a ZMTP 2.0 peer announcing an incompatible socket type, with an error naming the version", async () => {
     const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
       const peer = await rawConnect(address);
-      // ZMTP 2.0 greeting: signature, revision 1, socket type PUSH (8), empty identity.
-      peer.stream.write(Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, 0x08, 0x00, 0x00]));
+      // ZMTP 2.0 greeting: signature, revision 1, socket type PULL (7), empty identity.
+      peer.stream.write(Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, 0x07, 0x00, 0x00]));
       return peer;
     });
-    expect(event.error?.message).toMatch(/ZMTP 2\.0/);
+    expect(event.error?.code).toBe("ERR_ZMTP_INVALID_METADATA");
+    expect(event.error?.detail ?? event.error?.message).toMatch(/PULL \(ZMTP\/2\.0\)/);
   });
 
   it("sends ERROR to a peer announcing an incompatible socket type, then drops it", async () => {
@@ -110,7 +119,8 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     });
     expect(event.error?.code).toBe("ERR_ZMTP_INVALID_METADATA");
     const bytes = (peer as RawPeer).received();
-    expect(bytes.subarray(0, 10).equals(rawGreeting().subarray(0, 10))).toBe(true);
+    // Our signature: %xFF, padding (RFC 15: identity length + 1), %x7F.
+    expect([bytes[0], bytes.readBigUInt64BE(1), bytes[9]]).toEqual([0xff, 1n, 0x7f]);
     // After our greeting: our READY, then ERROR with a reason.
     const afterGreeting = bytes.subarray(64);
     const error = afterGreeting.indexOf(Buffer.from("\x05ERROR"));
@@ -125,7 +135,7 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
       peer.stream.write(Buffer.concat([rawGreeting(), rawFrame(0, Buffer.from("too early"))]));
       return peer;
     });
-    expect(event.error?.message).toMatch(/before the handshake/);
+    expect(event.error?.detail).toMatch(/before the handshake/);
   });
 
   it("drops a peer that sends a malformed command", async () => {
@@ -194,6 +204,76 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     });
   });
 
+  // ---- peers older than ZMTP 3.0 (RFC 13, RFC 15): bytes written by hand ----------------------
+
+  /** A ZMTP/2.0 PUSH's greeting: signature, revision 1, socket type, empty identity. */
+  const zmtp2Greeting = (socketType = 8): Buffer => Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, socketType, 0x00, 0x00]);
+  /** A ZMTP/1.0 frame header with the long length (RFC 13: %xFF, 8 octets counting the flags, flags). */
+  const zmtp1LongHeader = (length: bigint, flags = 0): Buffer => {
+    const header = Buffer.alloc(10);
+    header[0] = 0xff;
+    header.writeBigUInt64BE(length, 1);
+    header[9] = flags;
+    return header;
+  };
+
+  it("drops a ZMTP/1.0 peer whose frame length is 0", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.from([0x00, 0x00]));
+      return peer;
+    });
+    expect(event.error?.detail ?? event.error?.message).toMatch(/ZMTP\/1\.0 frame with length 0/);
+  });
+
+  it("drops a ZMTP/1.0 peer announcing an identity above 255 octets", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp1LongHeader(301n), Buffer.alloc(300, 0x69)]));
+      return peer;
+    });
+    expect(event.error?.detail ?? event.error?.message).toMatch(/identity of 300 octets/);
+  });
+
+  it("drops a ZMTP/2.0 peer announcing an unknown socket type", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(zmtp2Greeting(42));
+      return peer;
+    });
+    expect(event.error?.detail ?? event.error?.message).toMatch(/unknown socket type 42/);
+  });
+
+  it("drops a ZMTP/2.0 peer whose identity frame has MORE set", async () => {
+    const { event } = await withGoodPeer("handshake:error:protocol", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp2Greeting().subarray(0, 12), Buffer.from([0x01, 0x01, 0x69])]));
+      return peer;
+    });
+    expect(event.error?.detail ?? event.error?.message).toMatch(/identity frame with MORE/);
+  });
+
+  it("drops a ZMTP/2.0 peer sending a frame with the COMMAND flag, which ZMTP/2.0 reserves", async () => {
+    const { event } = await withGoodPeer("disconnect", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(Buffer.concat([zmtp2Greeting(), rawCommand("PING", Buffer.from([0, 0]))]));
+      return peer;
+    });
+    expect(event.error?.detail ?? event.error?.message).toMatch(/Invalid ZMTP\/2\.0 frame flags 0x4/);
+  });
+
+  it.each([
+    ["ZMTP/1.0", () => Buffer.concat([Buffer.from([0x01, 0x00]), zmtp1LongHeader(2n ** 40n)])],
+    ["ZMTP/2.0", () => Buffer.concat([zmtp2Greeting(), Buffer.from([0x02, 0, 0, 1, 0, 0, 0, 0, 0])])],
+  ])("drops a %s peer announcing a frame above maxMessageSize with EMSGSIZE", async (_version, bytes) => {
+    const { event } = await withGoodPeer("disconnect", async (address) => {
+      const peer = await rawConnect(address);
+      peer.stream.write(bytes());
+      return peer;
+    });
+    expect(event.error?.code).toBe("EMSGSIZE");
+  });
+
   it("answers PING with PONG and ignores unknown commands", async () => {
     const pull = open(new Pull());
     const address = await bindFresh(pull, transport);
@@ -201,8 +281,7 @@ describe.each(RAW_TRANSPORTS)("A PULL bound over %s", (transport) => {
     const pingData = Buffer.from([0, 10, ...Buffer.from("ctx")]);
     peer.stream.write(Buffer.concat([rawCommand("X-UNKNOWN", Buffer.from("?")), rawCommand("PING", pingData)]));
     const pong = Buffer.from("\x04PONGctx");
-    for (let i = 0; i < 400 && peer.received().indexOf(pong) < 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(peer.received().indexOf(pong)).toBeGreaterThan(0);
+    await until(() => peer.received().indexOf(pong) > 0, "the PONG");
     peer.stream.write(rawFrame(0, Buffer.from("still here")));
     expect((await within(pull.receive()))[0]!.toString()).toBe("still here");
     peer.stream.destroy();

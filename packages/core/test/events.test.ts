@@ -28,18 +28,26 @@ describe("Socket monitor events", () => {
     expect((await first).type).toBe("bind");
     pull.close();
     expect((await pull.events.receive()).type).toBe("end");
-    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EBADF", message: "Socket is closed" });
   });
 
-  it("reports bind:error with the error when a bind fails", async () => {
+  it("reports bind:error with the error, and the address without its scheme as libzmq does", async () => {
     const first = open(new Pull());
     const address = await bindFresh(first, "tcp");
     const second = open(new Pull());
     const failed = nextEvent(second, "bind:error");
-    await expect(second.bind(address)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    await expect(second.bind(address)).rejects.toMatchObject({ code: "EADDRINUSE", message: "Address already in use", address });
     const event = await failed;
-    expect(event.address).toBe(address);
-    expect(event.error?.code).toBe("EADDRINUSE");
+    expect(`tcp://${event.address}`).toBe(address);
+    expect(event.error).toMatchObject({ code: "EADDRINUSE", message: "Address already in use" });
+  });
+
+  it("delivers the end event to a reader that starts after close, then rejects with EBADF", async () => {
+    const pull = open(new Pull());
+    pull.close();
+    expect(pull.events.closed).toBe(true);
+    expect(await pull.events.receive()).toEqual({ type: "end" });
+    await expect(pull.events.receive()).rejects.toMatchObject({ code: "EBADF", message: "Socket is closed" });
   });
 
   it("reports close when an endpoint is unbound", async () => {

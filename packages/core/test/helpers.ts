@@ -137,6 +137,16 @@ export function tick(ms = 5): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Lets the event loop turn `count` times (one `setImmediate` each, no timer):
+ * every microtask and immediate queued before, and those they queue in turn
+ * up to `count - 1` deep, have run. For "nothing happened" checks where all
+ * the work in question is synchronous or loop-local (inproc), never to wait for I/O.
+ */
+export async function loopTurns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** Polls `condition` until it holds; fails after `timeoutMs`. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -155,6 +165,29 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
       timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Bytes one read of a tcp, ipc or ws connection hands the engine at most:
+ * libuv reads into 64 KiB buffers.
+ */
+export const READ_SIZE = 64 * 1024;
+
+/** A message's size on the wire: each frame's 2- or 9-octet header and its body (RFC 23 §3). */
+export function wireSize(msg: readonly Buffer[]): number {
+  let size = 0;
+  for (const frame of msg) size += (frame.length <= 255 ? 2 : 9) + frame.length;
+  return size;
+}
+
+/**
+ * The most messages like `msg` a stream pipe's inbound queue holds when its
+ * socket does not read: the engine decodes a whole read before it sees the
+ * queue at `receiveHighWaterMark` and pauses the connection, so one read of
+ * {@link READ_SIZE} bytes can pass the mark.
+ */
+export function streamInboundBound(receiveHighWaterMark: number, msg: readonly Buffer[]): number {
+  return receiveHighWaterMark + Math.ceil(READ_SIZE / wireSize(msg));
 }
 
 /** Frames as strings, for readable assertions. */
@@ -223,6 +256,27 @@ export function rawReady(socketType: string, extra: Record<string, string> = {})
   return rawCommand("READY", rawProperties({ "Socket-Type": socketType, ...extra }));
 }
 
+/**
+ * The frames a raw peer received after the 64-octet greeting, parsed here
+ * (RFC 23 §3: flags, 1- or 8-octet size, body) rather than by the decoder under test.
+ */
+export function rawFramesReceived(peer: RawPeer): { flags: number; body: Buffer }[] {
+  const bytes = peer.received();
+  const frames: { flags: number; body: Buffer }[] = [];
+  let at = 64;
+  for (;;) {
+    if (at + 2 > bytes.length) return frames;
+    const flags = bytes[at]!;
+    const long = (flags & 0x02) !== 0;
+    if (long && at + 9 > bytes.length) return frames;
+    const size = long ? Number(bytes.readBigUInt64BE(at + 1)) : bytes[at + 1]!;
+    const start = at + (long ? 9 : 2);
+    if (start + size > bytes.length) return frames;
+    frames.push({ flags, body: bytes.subarray(start, start + size) });
+    at = start + size;
+  }
+}
+
 /** A raw TCP or ipc client, with everything it received collected. */
 export interface RawPeer {
   stream: net.Socket;
@@ -248,4 +302,45 @@ export function rawConnect(address: string): Promise<RawPeer> {
     stream.once("connect", () => resolve({ stream, received: () => Buffer.concat(chunks), closed }));
     stream.once("error", reject);
   });
+}
+
+/** A raw `node:net` listener on a fresh tcp or ipc address, whose accepted connections are {@link RawPeer}s. */
+export interface RawListener {
+  address: string;
+  /** Resolves with the next connection accepted. */
+  accepted(): Promise<RawPeer>;
+  /** Destroys every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Listens with a raw `node:net` server, which answers nothing unless the test writes to a connection. */
+export async function rawListen(transport: "tcp" | "ipc"): Promise<RawListener> {
+  const streams: net.Socket[] = [];
+  const waiting: ((peer: RawPeer) => void)[] = [];
+  const ready: RawPeer[] = [];
+  const server = net.createServer((stream) => {
+    streams.push(stream);
+    const chunks: Buffer[] = [];
+    const closed = new Promise<void>((done) => stream.on("close", () => done()));
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("error", () => {});
+    const peer: RawPeer = { stream, received: () => Buffer.concat(chunks), closed };
+    const taker = waiting.shift();
+    if (taker !== undefined) taker(peer);
+    else ready.push(peer);
+  });
+  const path = transport === "ipc" ? uniqueIpcPath() : null;
+  await new Promise<void>((resolve) => (path !== null ? server.listen(path, resolve) : server.listen(0, "127.0.0.1", resolve)));
+  const address = path !== null ? `ipc://${path}` : `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    address,
+    accepted: () => {
+      const peer = ready.shift();
+      return peer !== undefined ? Promise.resolve(peer) : new Promise((resolve) => waiting.push(resolve));
+    },
+    close: async () => {
+      for (const stream of streams) stream.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

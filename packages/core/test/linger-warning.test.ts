@@ -19,10 +19,12 @@ test("closing a socket whose queued messages keep the process alive prints a war
   const program = `
     import { Push } from ${JSON.stringify(coreEntry)};
     const push = new Push({ sendHighWaterMark: 0 });
+    const connected = new Promise((resolve) => push.events.on("handshake", resolve));
     push.connect("tcp://127.0.0.1:${port}");
     const big = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < 64; i++) await push.send(big);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Closed while connected: the queued messages wait on a peer that does not read.
+    await connected;
     push.close();
   `;
   const child = spawn(process.execPath, ["--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });

@@ -22,6 +22,7 @@ export interface BrokerOptions {
   frontend: string[];
   /** Endpoints workers connect to. */
   backend: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Heartbeat period in ms. Default 1000. */
   heartbeatInterval?: number;
@@ -41,6 +42,7 @@ export interface BrokerOptions {
 
 /** Counters of a {@link Broker}. */
 export interface BrokerStats {
+  /** Workers known now, all services. */
   workers: number;
   /** Requests waiting for a worker, all services. */
   queued: number;
@@ -151,8 +153,9 @@ export class Broker {
     if (this.#closed) throw new PatternError("ECLOSED", "Broker is closed");
     if (this.#front !== null) return;
     const context = this.#options.context === undefined ? {} : { context: this.#options.context };
-    this.#front = new Router({ linger: 0, ...context });
-    this.#back = new Router({ linger: 0, mandatory: true, ...context });
+    // Replies and requests are sent without awaiting each other: let them queue (skein's maxPendingSends).
+    this.#front = new Router({ linger: 0, maxPendingSends: 0, ...context });
+    this.#back = new Router({ linger: 0, mandatory: true, maxPendingSends: 0, ...context });
     try {
       for (const address of this.#options.frontend) {
         await this.#front.bind(address);

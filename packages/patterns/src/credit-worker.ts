@@ -26,10 +26,13 @@ const FRAME_DISCONNECT = Buffer.from([DISCONNECT]);
 
 /** Options every credit worker has. */
 export interface CreditWorkerOptions {
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
   /** Jobs handled at once (the credits announced). Default 1. */
   concurrency?: number;
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Heartbeat period in ms (use the peer's). Default 1000. */
   heartbeatInterval?: number;
@@ -172,7 +175,8 @@ export abstract class CreditWorker {
 
   async #open(): Promise<void> {
     const o = this.options;
-    const socket = new Dealer({ linger: 0, ...(o.context === undefined ? {} : { context: o.context }) });
+    // READY, heartbeats and replies are sent without awaiting each other: let them queue.
+    const socket = new Dealer({ linger: 0, maxPendingSends: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     try {
       await attachEndpoints(socket, o.bind, o.connect);
     } catch (error) {

@@ -19,9 +19,11 @@ import { attachEndpoints } from "./util/endpoints.js";
 export interface SnapshotPublisherOptions {
   /** Live update endpoints (subscribers or a {@link Forwarder} connect here). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
   /** Snapshot endpoints (subscribers' snapshot requests). */
   snapshotBind: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Updates queued per subscriber before XPUB drops for it (subscribers see a sequence gap). Default 1000. */
   sendHighWaterMark?: number;
@@ -130,13 +132,14 @@ export class SnapshotPublisher {
     return this.#cache.get(topic)?.sequence ?? 0;
   }
 
+  /** Binds and connects the live and snapshot sockets; resolves once they listen. */
   async start(): Promise<void> {
     if (this.#closed) throw new PatternError("ECLOSED", "SnapshotPublisher is closed");
     if (this.#live !== null) return;
     const o = this.#options;
     const context = o.context === undefined ? {} : { context: o.context };
     const live = new XPublisher({ linger: 1000, sendHighWaterMark: o.sendHighWaterMark ?? 1000, ...context });
-    const snapshot = new Router({ linger: 1000, mandatory: true, sendTimeout: o.snapshotSendTimeout ?? 1000, ...context });
+    const snapshot = new Router({ linger: 1000, mandatory: true, sendTimeout: o.snapshotSendTimeout ?? 1000, maxPendingSends: 0, ...context });
     this.#live = live;
     this.#snapshot = snapshot;
     try {
@@ -170,6 +173,7 @@ export class SnapshotPublisher {
     return this.#live.send([Buffer.from(topic), value.sequenceFrame, ...frames]);
   }
 
+  /** Closes the sockets; snapshots being sent are abandoned. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -21,8 +21,11 @@ import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Milliseconds a worker may hold an item before it is redelivered elsewhere. 0 (default): no limit, rely on heartbeats. */
   ackTimeout?: number;
@@ -160,7 +163,8 @@ export class WorkQueue {
     if (this.#closed) throw new PatternError("ECLOSED", "WorkQueue is closed");
     if (this.#socket !== null) return;
     const o = this.#options;
-    const socket = new Router({ linger: 0, mandatory: true, ...(o.context === undefined ? {} : { context: o.context }) });
+    // Work, heartbeats and disconnects are sent without awaiting each other: let them queue.
+    const socket = new Router({ linger: 0, mandatory: true, maxPendingSends: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     this.#socket = socket;
     try {
       this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));

@@ -1,10 +1,12 @@
 /**
  * The built-in `skein.Health` service every app with an RPC endpoint
  * answers: `Ping` (liveness, app name, uptime) and `Describe` (its services,
- * methods, subscriptions and queues).
+ * methods, subscriptions and queues, and the schemas of the methods' message
+ * types: see reflection.ts).
  */
 import { TypeRegistry, type MessageCodec, type ServiceDescriptor } from "@skein/codec";
 import type { ExploredService } from "./explorer.js";
+import { describeSchemas } from "./reflection.js";
 
 const HEALTH_PROTO = `
 syntax = "proto3";
@@ -14,7 +16,7 @@ message PingReply { string app = 1; string status = 2; uint64 uptime_ms = 3; uin
 message DescribeRequest {}
 message MethodInfo { string name = 1; string request_type = 2; string response_type = 3; bool server_streaming = 4; }
 message ServiceInfo { string name = 1; repeated MethodInfo methods = 2; repeated string topics = 3; repeated string queues = 4; }
-message DescribeReply { string app = 1; repeated ServiceInfo services = 2; }
+message DescribeReply { string app = 1; repeated ServiceInfo services = 2; repeated string schemas = 3; }
 `;
 
 // uptime_ms is a uint64 read as a number: exact for 285,000 years of uptime, and `uptimeMs + 1` adds.
@@ -24,6 +26,7 @@ const registry = new TypeRegistry({ longs: "number" }).registerProto(HEALTH_PROT
 export type PingRequest = Record<string, never>;
 /** `skein.PingReply`. */
 export interface PingReply {
+  /** The app's name. */
   app: string;
   /** `"SERVING"` while the app runs, `"STOPPING"` while it drains. */
   status: string;
@@ -35,11 +38,40 @@ export interface PingReply {
 /** `skein.DescribeRequest`: empty. */
 export type DescribeRequest = Record<string, never>;
 /** One method in a {@link DescribeReply}. */
-export interface MethodInfo { name: string; requestType: string; responseType: string; serverStreaming: boolean }
+export interface MethodInfo {
+  /** Declared method name (`SayHello`). */
+  name: string;
+  /** Full protobuf name of the request type. */
+  requestType: string;
+  /** Full protobuf name of the reply type. */
+  responseType: string;
+  /** Whether the method streams its replies. */
+  serverStreaming: boolean;
+}
 /** One service in a {@link DescribeReply}. */
-export interface ServiceInfo { name: string; methods: MethodInfo[]; topics: string[]; queues: string[] }
+export interface ServiceInfo {
+  /** The service name. */
+  name: string;
+  /** Its `@Rpc` methods. */
+  methods: MethodInfo[];
+  /** Topics it subscribes to. */
+  topics: string[];
+  /** Queues it consumes. */
+  queues: string[];
+}
 /** `skein.DescribeReply`. */
-export interface DescribeReply { app: string; services: ServiceInfo[] }
+export interface DescribeReply {
+  /** The app's name. */
+  app: string;
+  /** The services it runs. */
+  services: ServiceInfo[];
+  /**
+   * protobufjs JSON descriptors (JSON text, for `Root.fromJSON`) that define
+   * every request and response type named in `services` (field 3: an app
+   * older than it sends none, and an older caller ignores it).
+   */
+  schemas: string[];
+}
 
 const codec = <T>(name: string): MessageCodec<T> => registry.codec<T>(name);
 
@@ -60,8 +92,8 @@ export const HealthService = {
   },
 } as const satisfies ServiceDescriptor;
 
-/** The `Describe` answer for `services`. */
-export function describeServices(app: string, services: readonly ExploredService[]): DescribeReply {
+/** The `Describe` answer for `services`, with `schemas` from {@link describeSchemas}. */
+export function describeServices(app: string, services: readonly ExploredService[], schemas: string[]): DescribeReply {
   return {
     app,
     services: services.map((service) => ({
@@ -75,6 +107,7 @@ export function describeServices(app: string, services: readonly ExploredService
       topics: service.subscriptions.map((subscription) => subscription.event.topic),
       queues: service.consumers.map((consumer) => consumer.queue.queue),
     })),
+    schemas,
   };
 }
 
@@ -84,6 +117,8 @@ export function describeServices(app: string, services: readonly ExploredService
  */
 export function healthService(state: () => { app: string; status: string; startedAt: number; inFlight: number; services: readonly ExploredService[] }): ExploredService {
   const { ping, describe } = HealthService.methods;
+  // The services are fixed once the app has started: serialise their schemas on the first Describe only.
+  let schemas: string[] | undefined;
   const self: ExploredService = {
     name: HealthService.name,
     descriptor: HealthService,
@@ -97,7 +132,12 @@ export function healthService(state: () => { app: string; status: string; starte
       }],
       [describe.name, {
         method: describe, timeout: undefined,
-        handle: async () => { const { app, services } = state(); return describeServices(app, [...services, self]); },
+        handle: async () => {
+          const { app, services } = state();
+          const all = [...services, self];
+          schemas ??= describeSchemas(all.flatMap((service) => [...service.rpc.values()].map(({ method }) => method)));
+          return describeServices(app, all, schemas);
+        },
       }],
     ]),
     subscriptions: [],

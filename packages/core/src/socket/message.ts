@@ -1,13 +1,13 @@
 /**
  * Turning what users pass to `send()` into frames. Buffers and typed-array
  * views are used as they are (zero-copy: do not modify them after sending),
- * strings are UTF-8 encoded, numbers become their decimal text and `null` an
- * empty frame, as in the `zeromq` package.
+ * strings are UTF-8 encoded, numbers and booleans become their text and `null`
+ * an empty frame, as in the `zeromq` package.
  */
 import type { Msg } from "../pipe.js";
 
 /** One frame as `send()` accepts it. */
-export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
+export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | boolean | null;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -15,7 +15,8 @@ export function toFrame(value: MessageLike): Buffer {
   if (Buffer.isBuffer(value)) return value;
   if (typeof value === "string") return Buffer.from(value, "utf8");
   if (value === null) return EMPTY;
-  if (typeof value === "number") return Buffer.from(String(value), "utf8");
+  // zeromq sends String(value) for these; objects and functions stay a TypeError (see docs/compat.md).
+  if (typeof value === "number" || typeof value === "boolean") return Buffer.from(String(value), "utf8");
   if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer)) {
     return Buffer.from(value);

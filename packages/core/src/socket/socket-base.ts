@@ -15,20 +15,21 @@
  * send, a pending receive), as the `zeromq` package does (util/loop-hold.ts).
  */
 import { Context, context as defaultContext } from "../context.js";
-import { ZmqError } from "../errors.js";
+import { ZEROMQ_MESSAGE, ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { NullMechanism } from "../mechanism/null.js";
 import { PlainMechanism } from "../mechanism/plain.js";
 import { CurveMechanism } from "../mechanism/curve.js";
 import { toCurveKey } from "../mechanism/z85.js";
-import { SOCKET_OPTIONS, applyOptions, defineOptions, type OptionSpec } from "../options.js";
+import { OPTION_IDS, SOCKET_OPTIONS, applyOptions, defineOptions, optionTypeError, type OptionSpec } from "../options.js";
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
 import { parseEndpoint } from "../transport/endpoint.js";
 import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
 import { bindTcp, connectTcp } from "../transport/tcp.js";
 import { bindWs, connectWs } from "../transport/ws.js";
+import { bindWss, connectWss } from "../transport/wss.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
@@ -40,7 +41,10 @@ import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
-export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & { context?: Context };
+export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
+  /** The context the socket joins (default: the shared {@link context}). */
+  context?: Context;
+};
 
 interface SendWaiter {
   msg: Msg;
@@ -72,6 +76,11 @@ interface Connection {
   inprocPipes: Pipe[];
 }
 
+/**
+ * What every socket type has: `bind`/`connect` (any number of endpoints of any transport), `send` and
+ * `receive` (or `for await`), the options as properties, the monitor `events`, and `close`. Create a
+ * concrete type (`Push`, `Router`...); see docs/guide/context-and-sockets.md.
+ */
 export abstract class Socket implements PipeOwner, StreamHost {
   /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
   readonly events = new Observer();
@@ -96,13 +105,20 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #recordProperties = false;
   #lastEndpoint: string | null = null;
   #pendingBinds = 0;
+  /** close() was called while a bind or unbind was in progress; it runs when that ends (as `zeromq`). */
+  #closeRequested = false;
   /** Readiness listeners (Poller, Proxy); empty on the hot path, so one size check. */
   #readiness = new Set<() => void>();
 
   protected constructor(type: SocketType, options?: Record<string, unknown>) {
+    // The argument checks of zeromq's Socket(type, options), for code that subclasses Socket.
+    if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
+    if (typeof type !== "number") throw new TypeError("Socket type must be a number");
+    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type} (draft types are not supported)`);
+    if (options !== undefined && options !== null && typeof options !== "object") throw new TypeError("Options must be an object");
     this.type = type;
     const ctx = (options?.context as Context | undefined) ?? defaultContext;
-    if (!(ctx instanceof Context)) throw new TypeError("Option context must be a Context");
+    if (!(ctx instanceof Context)) throw new ZmqError("EINVAL", "Option context must be a Context");
     this.context = ctx;
     if (!ctx.blocky) this.options.linger = 0;
     if (ctx.maxMessageSize !== -1) this.options.maxMessageSize = ctx.maxMessageSize;
@@ -110,6 +126,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
     applyOptions(this, options, ["context"]);
     this.#recordProperties = this.options.messageProperties === true;
     ctx.register(this);
+  }
+
+  /**
+   * Called last by each socket class's constructor: an instance of exactly
+   * that class then takes no new properties, so a misspelt option
+   * (`socket.lingr = 0`) throws a TypeError, as with `zeromq`'s sockets.
+   * Instances of a user's subclass stay open for its own fields.
+   */
+  protected sealIfExactly(cls: abstract new (...args: never[]) => Socket): void {
+    if (this.constructor === cls) Object.preventExtensions(this);
   }
 
   // ---- state ------------------------------------------------------------------
@@ -165,9 +191,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
    */
   async bind(address: string): Promise<void> {
     this.#checkOpen();
-    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
+    this.#checkNotBlocked();
     this.#pendingBinds++;
     try {
+      // Always settle after this call returns, so close() right after bind() is deferred (as zeromq).
+      await RESOLVED;
+      const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
       let binding: Binding;
       let resolved: string;
       if (endpoint.transport === "inproc") {
@@ -178,8 +207,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
         const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
-      } else if (endpoint.transport === "ws") {
-        const listener = await bindWs(this, address, endpoint.host, endpoint.port, endpoint.path);
+      } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
+        const bindFn = endpoint.transport === "ws" ? bindWs : bindWss;
+        const listener = await bindFn(this, address, endpoint.host, endpoint.port, endpoint.path);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
       } else {
@@ -193,26 +223,50 @@ export abstract class Socket implements PipeOwner, StreamHost {
       }
       this.#bindings.set(resolved, binding);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = ((endpoint.transport === "tcp" || endpoint.transport === "ws") && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
+      const wildcard = ("port" in endpoint && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
       if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
     } catch (error) {
-      if (error instanceof ZmqError && error.code !== "ETERM") this.emitEvent("bind:error", address, { error });
+      // libzmq reports a failed bind with the address after "scheme://" (zmq_socket_monitor).
+      if (error instanceof ZmqError && error.code !== "ETERM") this.emitEvent("bind:error", address.replace(/^[a-z0-9+.-]*:\/\//i, ""), { error });
       throw error;
     } finally {
-      this.#pendingBinds--;
+      this.#endBlocking();
     }
   }
 
-  /** Stops listening on an endpoint bound before, and drops the peers accepted there. */
+  /**
+   * Stops listening on an endpoint bound before, and drops the peers accepted
+   * there. As in `zeromq`, another bind or unbind meanwhile rejects with
+   * `EBUSY`, and `close()` meanwhile takes effect once the unbind is done.
+   */
   async unbind(address: string): Promise<void> {
-    this.unbindSync(address);
+    this.#checkOpen();
+    this.#checkNotBlocked();
+    this.#pendingBinds++;
+    try {
+      await RESOLVED;
+      this.unbindSync(address);
+    } finally {
+      this.#endBlocking();
+    }
+  }
+
+  /** EBUSY while a bind or unbind is in progress, as `zeromq`. */
+  #checkNotBlocked(): void {
+    if (this.#pendingBinds > 0) throw new ZmqError("EBUSY", "Another bind() or unbind() of this socket is in progress; await it first", undefined, { message: ZEROMQ_MESSAGE.blocked });
+  }
+
+  #endBlocking(): void {
+    this.#pendingBinds--;
+    if (this.#pendingBinds === 0 && this.#closeRequested) this.close();
   }
 
   /** Synchronous {@link unbind}: stops listening at once (the listener closes in the background). */
   unbindSync(address: string): void {
     this.#checkOpen();
+    parseEndpoint(address, true, this.option<boolean>("ipv6"));
     const binding = this.#bindings.get(address);
     if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
     for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key);
@@ -260,8 +314,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const connecter =
       endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : endpoint.transport === "ws"
-          ? connectWs(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
+        : endpoint.transport === "ws" || endpoint.transport === "wss"
+          ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
           : connectIpc(this, address, endpoint.path, routingId);
     this.#connections.set(address, { connecter, inprocPipes: [] });
     connecter.start();
@@ -270,6 +324,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** Disconnects from an endpoint connected before; its queued messages are dropped per `linger`. */
   disconnect(address: string): void {
     this.#checkOpen();
+    parseEndpoint(address, true, this.option<boolean>("ipv6"));
     const connection = this.#connections.get(address);
     if (connection === undefined) throw new ZmqError("ENOENT", `Not connected to ${address}`, address);
     this.#connections.delete(address);
@@ -288,11 +343,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /**
    * Sends a message: one frame or an array of frames (sent atomically).
    * Resolves once the message is queued for a peer. While queues are full
-   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). Several
-   * pending sends are served in order.
+   * (high-water mark) it waits, up to `sendTimeout` (then `EAGAIN`). As in
+   * `zeromq`, a `send()` while another still waits throws `EBUSY`; with
+   * `maxPendingSends` above 1 (or 0: no limit) they wait in order instead.
    */
   send(message: MessageLike | MessageLike[]): Promise<void> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
+    if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
+      throw new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting });
+    }
     let msg: Msg;
     try {
       msg = toMessage(message);
@@ -324,10 +384,14 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /**
    * Receives the next message as an array of frames. Waits up to
-   * `receiveTimeout` (then `EAGAIN`). Several pending receives are served in order.
+   * `receiveTimeout` (then `EAGAIN`). A `receive()` while another still waits
+   * throws `EBUSY`, as in `zeromq`, unless `maxPendingReceives` allows more.
    */
   receive(): Promise<Msg> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
+    if (this.#receiveWaiters.length > 0 && this.#atPendingLimit(this.#receiveWaiters.length, "maxPendingReceives")) {
+      throw new ZmqError("EBUSY", "A receive() is already waiting: await it first, or raise maxPendingReceives", undefined, { message: ZEROMQ_MESSAGE.busyReading });
+    }
     if (this.#receiveWaiters.length === 0) {
       try {
         const msg = this.xrecv();
@@ -438,6 +502,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.#releaseIfIdle();
   }
 
+  /** Whether `pending` waiting calls reach the `maxPendingSends`/`maxPendingReceives` option (0: no limit). */
+  #atPendingLimit(pending: number, option: string): boolean {
+    const limit = this.option<number>(option);
+    return limit > 0 && pending >= limit;
+  }
+
   #record(msg: Msg): void {
     const pipe = this.lastReceivedPipe();
     if (pipe !== null) recordProperties(msg, pipe);
@@ -475,9 +545,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /**
    * Closes the socket. Pending receives and sends reject with `EAGAIN`;
    * queued messages are sent in the background for up to `linger` ms
-   * (-1: until sent, 0: dropped). Calling it twice is a no-op.
+   * (-1: until sent, 0: dropped). Calling it twice is a no-op. While a
+   * `bind()` or `unbind()` is in progress the close waits for it (`closed`
+   * stays false until then), as in `zeromq`.
    */
   close(): void {
+    if (this.#pendingBinds > 0 && !this.#closed) {
+      this.#closeRequested = true;
+      return;
+    }
     this.#close("EAGAIN", "Socket was closed");
   }
 
@@ -510,7 +586,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     for (const pipe of [...this.pipes]) pipe.terminate(linger);
     this.pipes.clear();
     this.context.unregister(this);
-    this.emitEvent("end", "");
+    this.emitEvent("end", undefined);
     this.events.close();
     if (this.#readiness.size > 0) this.#notifyReadiness();
   }
@@ -547,6 +623,11 @@ export abstract class Socket implements PipeOwner, StreamHost {
     let n = 0;
     for (const pipe of this.pipes) n += pipe.inbound.length;
     return n;
+  }
+
+  /** @internal Whether the socket is bound or connected to at least one endpoint. */
+  hasEndpoints(): boolean {
+    return this.#bindings.size > 0 || this.#connections.size > 0;
   }
 
   /** @internal Messages queued for peers and not yet written. */
@@ -624,9 +705,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.xhiccuped(pipe);
   }
 
-  /** @internal Whether connect() makes its pipe before the first connection. */
-  pipeBeforeConnect(): boolean {
-    return !this.option<boolean>("immediate") && !this.routesByIdentity();
+  /**
+   * @internal Whether connect() makes its pipe before the first connection. A ROUTER does
+   * when connect() names the peer's routing id, so it can route to it at once (as libzmq).
+   */
+  pipeBeforeConnect(routingId: Buffer | null = null): boolean {
+    return !this.option<boolean>("immediate") && (!this.routesByIdentity() || routingId !== null);
   }
 
   /** ROUTER-like sockets need the peer's identity before they attach a pipe. */
@@ -635,9 +719,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   /** @internal */
-  emitEvent(type: EventType, address: string, extra?: { error?: ZmqError; interval?: number }): void {
+  emitEvent(type: EventType, address: string | undefined, extra?: { error?: ZmqError; interval?: number }): void {
     if (!this.events.wants(type)) return;
-    this.events.emit({ type, address, ...extra });
+    this.events.emit(address === undefined ? { type, ...extra } : { type, address, ...extra });
   }
 
   /** @internal Option value with its default. */
@@ -654,6 +738,93 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
     if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
+    if ((this.#bindings.size > 0 || this.#connections.size > 0 || this.#pendingBinds > 0) && !IMMEDIATE_OPTIONS.has(name)) {
+      // Most options are read when a connection is made; zeromq warns with these very words.
+      process.emitWarning("Socket option will not take effect until next connect/bind.");
+    }
+  }
+
+  // ---- options by libzmq number (zeromq's low-level accessors) ----------------------------
+
+  /** Reads a boolean option by its libzmq number (`ZMQ_IMMEDIATE` = 39...), as `zeromq`'s `getBoolOption`. */
+  getBoolOption(option: number): boolean {
+    return this.#optionById(option, arguments.length, 1) as boolean;
+  }
+
+  /** Sets a boolean option by its libzmq number. */
+  setBoolOption(option: number, value: boolean): void {
+    if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a 32-bit integer option by its libzmq number (`ZMQ_BACKLOG` = 19...). */
+  getInt32Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets a 32-bit integer option by its libzmq number. */
+  setInt32Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a 64-bit integer option by its libzmq number (`ZMQ_MAXMSGSIZE` = 22). */
+  getInt64Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets a 64-bit integer option by its libzmq number. */
+  setInt64Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads an unsigned 64-bit option by its libzmq number (`ZMQ_AFFINITY` = 4). */
+  getUint64Option(option: number): number {
+    return this.#optionById(option, arguments.length, 1) as number;
+  }
+
+  /** Sets an unsigned 64-bit option by its libzmq number; warns, as `zeromq`, above `Number.MAX_SAFE_INTEGER`. */
+  setUint64Option(option: number, value: number): void {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number");
+    if (value > Number.MAX_SAFE_INTEGER) {
+      process.emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.");
+    }
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** Reads a string option by its libzmq number (`ZMQ_ROUTING_ID` = 5...); null when unset. */
+  getStringOption(option: number): string | null {
+    const value = this.#optionById(option, arguments.length, 1);
+    return Buffer.isBuffer(value) ? value.toString("utf8") : (value as string | null);
+  }
+
+  /** Sets a string option by its libzmq number (a string, a Buffer or null). */
+  setStringOption(option: number, value: string | Buffer | null): void {
+    if (value !== null && typeof value !== "string" && !Buffer.isBuffer(value)) {
+      throw new TypeError("Option value must be a string or buffer");
+    }
+    this.#setOptionById(option, value, arguments.length);
+  }
+
+  /** The option property a libzmq option number names on this socket; EINVAL if it has none. */
+  #optionName(option: unknown, given: number, expected: number): string {
+    if (given > expected) throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${given}`);
+    if (typeof option !== "number") throw new TypeError("Identifier must be a number");
+    const name = OPTION_IDS[option];
+    if (name === undefined || !(name in this)) throw new ZmqError("EINVAL", `This socket has no option number ${option}`);
+    return name;
+  }
+
+  #optionById(option: number, given: number, expected: number): unknown {
+    return (this as unknown as Record<string, unknown>)[this.#optionName(option, given, expected)];
+  }
+
+  #setOptionById(option: number, value: unknown, given: number): void {
+    const name = this.#optionName(option, given, 2);
+    const descriptor = optionDescriptor(this, name);
+    if (descriptor?.set === undefined) throw optionTypeError("Invalid argument", `Option number ${option} (${name}) is read-only`);
+    (this as unknown as Record<string, unknown>)[name] = value;
   }
 
   // ---- ZMTP (EngineSocket) ------------------------------------------------------------------
@@ -773,20 +944,52 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
 
+/**
+ * Options that take effect at once when set on a bound or connected socket:
+ * zeromq's list (libzmq 4.2+), plus skein's own that are read on each call.
+ */
+const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
+  "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
+  "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
+  "maxPendingSends", "maxPendingReceives", "messageProperties",
+]);
+
+function optionDescriptor(target: object, name: string): PropertyDescriptor | undefined {
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor !== undefined) return descriptor;
+  }
+  return undefined;
+}
+
 // Option properties, declared for the type checker (defined on the prototype above).
+/** The options every socket has, as properties with the `zeromq` v6 names (libzmq's `ZMQ_*` name in each). */
 export interface Socket {
+  /** How long `close()` keeps sending what is queued, in ms: -1 (default) as long as it takes, 0 drops it at once. `ZMQ_LINGER`. */
   linger: number;
+  /** Most messages queued for one peer (default 1000; 0: no limit). When a peer's queue is full, PUB/XPUB drop, ROUTER drops (unless `mandatory`), the others make `send()` wait. `ZMQ_SNDHWM`. */
   sendHighWaterMark: number;
+  /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
   receiveHighWaterMark: number;
+  /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
   sendTimeout: number;
+  /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
   receiveTimeout: number;
+  /** Wait before reconnecting a lost or refused connection, in ms (default 100; -1: never reconnect). `ZMQ_RECONNECT_IVL`. */
   reconnectInterval: number;
+  /** When above {@link reconnectInterval}, the wait doubles after each failed attempt up to this many ms (default 0: no back-off). `ZMQ_RECONNECT_IVL_MAX`. */
   reconnectMaxInterval: number;
+  /** Give up a TCP connect attempt after this many ms and retry (default 0: the system's timeout). `ZMQ_CONNECT_TIMEOUT`. */
   connectTimeout: number;
+  /** Drop a connection whose ZMTP handshake (greeting, security) is not done within this many ms (default 30000; 0: no limit). `ZMQ_HANDSHAKE_IVL`. */
   handshakeInterval: number;
+  /** Send a ZMTP PING every this many ms (default 0: no heartbeats). `ZMQ_HEARTBEAT_IVL`. */
   heartbeatInterval: number;
+  /** The time to live announced in PINGs, in ms, rounded down to tenths of a second (default 0: the peer uses its own timeout). `ZMQ_HEARTBEAT_TTL`. */
   heartbeatTimeToLive: number;
+  /** Drop a connection when nothing arrives for this many ms after a PING (default -1: {@link heartbeatInterval}). `ZMQ_HEARTBEAT_TIMEOUT`. */
   heartbeatTimeout: number;
+  /** Length of the queue of connections waiting to be accepted by a listener (default 100). `ZMQ_BACKLOG`. */
   backlog: number;
   /**
    * Largest message a peer may send, in octets, all its parts together (-1,
@@ -812,39 +1015,101 @@ export interface Socket {
    * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
    */
   maxMessageParts: number;
+  /** Queue messages only for peers whose connection is complete, instead of also for peers still connecting (default false). `ZMQ_IMMEDIATE`. */
   immediate: boolean;
   /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
   messageProperties: boolean;
+  /**
+   * How many `send()` calls may wait at once (skein extension; default 1, 0: no limit). With the
+   * default, a `send()` while another is still waiting rejects with `EBUSY`, as in `zeromq`.
+   */
+  maxPendingSends: number;
+  /** How many `receive()` calls may wait at once (skein extension; default 1 as `zeromq`, 0: no limit). */
+  maxPendingReceives: number;
+  /** Allow IPv6 for `tcp://` and `ws://` endpoints (default false: IPv4 only). `ZMQ_IPV6`. */
   ipv6: boolean;
+  /** TCP keep-alive: 1 on, 0 off, -1 (default) the system's setting. `ZMQ_TCP_KEEPALIVE`. */
   tcpKeepalive: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe count (default -1). `ZMQ_TCP_KEEPALIVE_CNT`. */
   tcpKeepaliveCount: number;
+  /** Seconds of idle before keep-alive probes start, when {@link tcpKeepalive} is 1 (default -1: the system's). `ZMQ_TCP_KEEPALIVE_IDLE`. */
   tcpKeepaliveIdle: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe interval (default -1). `ZMQ_TCP_KEEPALIVE_INTVL`. */
   tcpKeepaliveInterval: number;
+  /** Accepted for compatibility, no effect: the kernel's send buffer is left to Node (default -1). `ZMQ_SNDBUF`. */
   sendBufferSize: number;
+  /** Accepted for compatibility, no effect: the kernel's receive buffer is left to Node (default -1). `ZMQ_RCVBUF`. */
   receiveBufferSize: number;
+  /** Be the PLAIN server: check the username and password of peers through ZAP (default false). `ZMQ_PLAIN_SERVER`. */
   plainServer: boolean;
+  /** The username this PLAIN client sends (default null). Setting it makes the socket a PLAIN client. `ZMQ_PLAIN_USERNAME`. */
   plainUsername: string | null;
+  /** The password this PLAIN client sends, in clear (default null). `ZMQ_PLAIN_PASSWORD`. */
   plainPassword: string | null;
+  /** Be the CURVE server; needs {@link curveSecretKey} (default false). `ZMQ_CURVE_SERVER`. */
   curveServer: boolean;
+  /** This CURVE client's long-term public key: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_PUBLICKEY`. */
   curvePublicKey: string | null;
+  /** This socket's long-term CURVE secret key, server or client: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_SECRETKEY`. */
   curveSecretKey: string | null;
+  /** The server's public key, which this CURVE client expects; setting it makes the socket a CURVE client (default null). `ZMQ_CURVE_SERVERKEY`. */
   curveServerKey: string | null;
+  /**
+   * wss:// bind: the server's private key, PEM text (libzmq `ZMQ_WSS_KEY_PEM`;
+   * default null). Binding wss:// needs it and {@link wssCertPem}.
+   */
+  wssKeyPem: string | null;
+  /** wss:// bind: the server's certificate (chain), PEM text (libzmq `ZMQ_WSS_CERT_PEM`; default null). */
+  wssCertPem: string | null;
+  /**
+   * wss:// connect: certificates to trust, PEM text: the CA that signed the
+   * server's certificate, or that certificate itself when self-signed
+   * (libzmq `ZMQ_WSS_TRUST_PEM`; default null).
+   */
+  wssTrustPem: string | null;
+  /**
+   * wss:// connect: the name the server's certificate must carry, also sent as
+   * TLS SNI (libzmq `ZMQ_WSS_HOSTNAME`; default null: the endpoint's host).
+   */
+  wssHostname: string | null;
+  /**
+   * wss:// connect: also trust the CAs Node trusts (`tls.rootCertificates`)
+   * (libzmq `ZMQ_WSS_TRUST_SYSTEM`; default false: only {@link wssTrustPem}).
+   */
+  wssTrustSystem: boolean;
+  /** The domain passed to the ZAP handler with each authentication request (default null: empty). `ZMQ_ZAP_DOMAIN`. */
   zapDomain: string | null;
+  /** Accepted for compatibility; skein does not read it (default false). `ZMQ_ZAP_ENFORCE_DOMAIN`. */
   zapEnforceDomain: boolean;
+  /** Accepted for compatibility, no effect: skein has no I/O threads (default 0). `ZMQ_AFFINITY`. */
   affinity: number;
+  /** Accepted for compatibility, no effect: multicast (pgm://) is not supported (default 100). `ZMQ_RATE`. */
   rate: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 10000). `ZMQ_RECOVERY_IVL`. */
   recoveryInterval: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1). `ZMQ_MULTICAST_HOPS`. */
   multicastHops: number;
+  /** Accepted for compatibility, no effect: Node cannot set the IP type of service (default 0). `ZMQ_TOS`. */
   typeOfService: number;
+  /** Accepted for compatibility, no effect: Node cannot set TCP_USER_TIMEOUT (default 0). `ZMQ_TCP_MAXRT`. */
   tcpMaxRetransmitTimeout: number;
+  /** Accepted for compatibility, no effect (deprecated in libzmq too; default null). `ZMQ_TCP_ACCEPT_FILTER`. */
   tcpAcceptFilter: string | null;
+  /** Accepted for compatibility, no effect: connections do not go through a SOCKS proxy (default null). `ZMQ_SOCKS_PROXY`. */
   socksProxy: string | null;
+  /** Accepted for compatibility, no effect: Node cannot bind a socket to a device (default null). `ZMQ_BINDTODEVICE`. */
   interface: string | null;
+  /** Accepted for compatibility, no effect: a Windows-only option (default false). `ZMQ_LOOPBACK_FASTPATH`. */
   loopbackFastPath: boolean;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1500). `ZMQ_MULTICAST_MAXTPDU`. */
   multicastMaxTransportDataUnit: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_SIZE`. */
   vmciBufferSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MIN_SIZE`. */
   vmciBufferMinSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MAX_SIZE`. */
   vmciBufferMaxSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default -1). `ZMQ_VMCI_CONNECT_TIMEOUT`. */
   vmciConnectTimeout: number;
   /** Not supported: setting it to true throws ENOTSUP (see docs/compat.md). */
   gssapiServer: boolean;

@@ -17,7 +17,7 @@ export interface InprocSocket {
   emitEvent(type: "accept" | "connect" | "handshake", address: string): void;
   pipeWritable(pipe: Pipe): void;
   /** False for sockets that take a peer only once it is there (ROUTER needs its routing id; `immediate`). */
-  pipeBeforeConnect(): boolean;
+  pipeBeforeConnect(routingId?: Buffer | null): boolean;
 }
 
 interface PendingConnect {
@@ -62,7 +62,7 @@ export class InprocRegistry {
     if (bound === undefined) {
       pipe.peerAddress = address;
       // As over tcp, a ROUTER learns the peer's routing id before it attaches the pipe: wait for the bind.
-      const attached = socket.pipeBeforeConnect();
+      const attached = socket.pipeBeforeConnect(routingId);
       if (attached) socket.attachPipe(pipe);
       let list = this.#pending.get(name);
       if (list === undefined) this.#pending.set(name, (list = []));

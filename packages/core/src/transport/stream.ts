@@ -45,7 +45,7 @@ export interface StreamHost extends EngineSocket {
   /** Registers a pipe with the socket type; false if the socket refuses it (duplicate routing id). */
   attachPipe(pipe: Pipe): boolean;
   /** Whether connect() creates the pipe before the first connection. */
-  pipeBeforeConnect(): boolean;
+  pipeBeforeConnect(routingId?: Buffer | null): boolean;
   pipeHiccuped(pipe: Pipe): void;
   /** Mechanism name and as-server flag for our greeting. */
   greetingMechanism(): { name: string; asServer: boolean };
@@ -224,7 +224,7 @@ export class StreamConnecter implements EngineSession, StreamSession {
     this.#transport = transport;
     this.routingId = routingId;
     this.#interval = host.option<number>("reconnectInterval");
-    this.#pipePersistent = host.pipeBeforeConnect();
+    this.#pipePersistent = host.pipeBeforeConnect(routingId);
     if (this.#pipePersistent) {
       const pipe = host.createPipe(true, endpoint);
       pipe.routingId = routingId;

@@ -6,7 +6,9 @@
  *
  * Life cycle: GREETING (64 octets each way, RFC 23 §3) → HANDSHAKE (the
  * mechanism's commands) → ACTIVE (messages and SUBSCRIBE, CANCEL, PING,
- * PONG, ERROR commands) → CLOSED. Any protocol violation closes this
+ * PONG, ERROR commands) → CLOSED. A peer older than ZMTP 3.0 is told apart
+ * during the GREETING (greeting.ts); its HANDSHAKE is one identity frame
+ * each way (legacy-peer.ts). Any protocol violation closes this
  * connection only; the socket and its other peers are not affected.
  */
 import type { Socket as NetSocket } from "node:net";
@@ -18,7 +20,9 @@ import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encode
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
 import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
 import { FrameEncoder } from "./frame-encoder.js";
-import { GREETING_SIZE, SIGNATURE_SIZE, checkSignature, encodeGreeting, parseGreeting, type Greeting } from "./greeting.js";
+import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
+import { LegacyPeer, legacySocketTypeNumber } from "./legacy-peer.js";
+import type { V1FrameDecoder } from "./v1-frame-decoder.js";
 import { getProperty, type Metadata } from "./metadata.js";
 import { handshakeFrameLimit, messageLimits, type MessageLimits } from "./message-limits.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
@@ -89,8 +93,11 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   peerMinor = 0;
 
   #state = State.Greeting;
-  #greetingBuffer: Buffer | null = Buffer.alloc(0);
-  #decoder: FrameDecoder;
+  #greeting: GreetingExchange | null = null;
+  /** Set when the peer speaks ZMTP/1.0 or 2.0. */
+  #legacy: LegacyPeer | null = null;
+  #mechanismName = "NULL";
+  #decoder: FrameDecoder | V1FrameDecoder;
   #encoder = new FrameEncoder();
   #mechanism: Mechanism | null = null;
   #pipe: Pipe | null = null;
@@ -170,7 +177,17 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
         this.#fail(new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Handshake not completed within ${handshakeInterval} ms`));
       }, handshakeInterval);
     }
-    this.#writeNow([encodeGreeting(mechanismName, asServer)]);
+    this.#mechanismName = mechanismName;
+    const greeting = new GreetingExchange(mechanismName, asServer, legacySocketTypeNumber(this.socket.socketTypeName), (bytes) =>
+      this.#writeNow([bytes]),
+    );
+    this.#greeting = greeting;
+    greeting.open(this.#identity().length);
+  }
+
+  /** The identity we announce: READY's `Identity` property, or a legacy peer's identity frame. */
+  #identity(): Buffer {
+    return this.socket.localMetadata().get("Identity") ?? Buffer.alloc(0);
   }
 
   // ---- MechanismHost ------------------------------------------------------
@@ -229,6 +246,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     }
     const identity = getProperty(peerMetadata, "Identity");
     this.peerRoutingId = identity !== undefined && identity.length > 0 ? Buffer.from(identity) : null;
+    this.#becomeActive();
+  }
+
+  #becomeActive(): void {
     this.#state = State.Active;
     // The handshake bound gives way to the message limits, "none" included.
     const limits = this.#limits;
@@ -238,7 +259,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       clearTimeout(this.#handshakeTimer);
       this.#handshakeTimer = null;
     }
-    this.#startHeartbeats();
+    if (this.#legacy === null) this.#startHeartbeats();
     this.session.engineReady(this);
   }
 
@@ -384,29 +405,55 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     );
   }
 
-  /** Collects the peer's greeting; returns the bytes after it, or null while incomplete. */
+  /** Runs the greeting exchange; returns the bytes after the peer's greeting, or null while incomplete. */
   #readGreeting(chunk: Buffer): Buffer | null {
-    const have = this.#greetingBuffer!;
-    const need = GREETING_SIZE - have.length;
-    const joined = Buffer.concat([have, chunk.subarray(0, need)]);
-    if (joined.length >= SIGNATURE_SIZE) checkSignature(joined);
-    if (joined.length >= 11 && joined[10]! < 3) parseGreeting(Buffer.concat([joined, Buffer.alloc(GREETING_SIZE)]));
-    if (joined.length < GREETING_SIZE) {
-      this.#greetingBuffer = joined;
-      return null;
-    }
-    this.#greetingBuffer = null;
-    const greeting = parseGreeting(joined);
-    this.peerMinor = greeting.minor;
+    const outcome = this.#greeting!.read(chunk);
+    if (outcome === null) return null;
+    this.#greeting = null;
     this.#state = State.Handshake;
+    if (outcome.kind === "legacy") {
+      this.#startLegacy(outcome);
+      return outcome.rest;
+    }
+    const greeting = outcome.greeting;
+    this.peerMinor = greeting.minor;
     const mechanism = this.socket.createMechanism(this, greeting);
     this.#mechanism = mechanism;
     mechanism.start();
-    return chunk.subarray(need);
+    return outcome.rest;
+  }
+
+  /** A peer older than ZMTP 3.0: its framing from now on, and our identity frame (legacy-peer.ts). */
+  #startLegacy(outcome: Extract<GreetingOutcome, { kind: "legacy" }>): void {
+    const socket = this.socket;
+    const legacy = new LegacyPeer(outcome, socket, this.#mechanismName, socket.securityOptions().zapDomain);
+    this.#legacy = legacy;
+    this.#mechanism = legacy;
+    this.peerSocketType = legacy.peerSocketType;
+    // Its identity frame is its handshake: bounded as a handshake command until it has come.
+    this.#decoder = legacy.createDecoder(this, handshakeFrameLimit(this.#limits));
+    this.#encoder = legacy.createEncoder();
+    this.#writeNow([legacy.identityFrame(this.#identity())]);
+  }
+
+  /** A legacy peer's frame: its identity first, then messages. */
+  #onLegacyFrame(legacy: LegacyPeer, flags: number, body: Buffer): void {
+    if (this.#state === State.Active) {
+      this.#onMessageFrame(body, legacy.more(flags));
+      return;
+    }
+    this.peerRoutingId = legacy.identity(flags, body);
+    this.#becomeActive();
+    // libzmq: a ZMTP/1.0 subscriber sends no subscriptions and filters for itself, so it gets everything.
+    if (legacy.subscribedToAll) this.#pipe?.deliver([Buffer.from([1])]);
   }
 
   /** FrameSink: one frame from the decoder. */
   onFrame(flags: number, body: Buffer): void {
+    if (this.#legacy !== null) {
+      this.#onLegacyFrame(this.#legacy, flags, body);
+      return;
+    }
     const mechanism = this.#mechanism!;
     if (this.#state === State.Active && mechanism.decryptFrame !== undefined) {
       // RFC 25: after the handshake every frame is a boxed MESSAGE, commands included.

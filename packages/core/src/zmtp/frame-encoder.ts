@@ -25,21 +25,10 @@ export class FrameEncoder {
   /** Appends one message or command frame. */
   frame(body: Buffer, more: boolean, command = false): void {
     const size = body.length;
-    const long = size > SHORT_FRAME_MAX;
-    const flags = (more ? FLAG_MORE : 0) | (long ? FLAG_LONG : 0) | (command ? FLAG_COMMAND : 0);
-    const headerLength = long ? 9 : 2;
     const inline = size < COPY_THRESHOLD;
-    this.#reserve(headerLength + (inline ? size : 0));
+    this.#reserve(this.headerLength(size) + (inline ? size : 0));
     const block = this.#block;
-    let pos = this.#pos;
-    block[pos++] = flags;
-    if (long) {
-      block.writeUInt32BE(Math.floor(size / 0x100000000), pos);
-      block.writeUInt32BE(size >>> 0, pos + 4);
-      pos += 8;
-    } else {
-      block[pos++] = size;
-    }
+    const pos = this.writeHeader(block, this.#pos, size, more, command);
     if (inline) {
       if (size <= 32) {
         for (let i = 0; i < size; i++) block[pos + i] = body[i]!;
@@ -53,6 +42,23 @@ export class FrameEncoder {
       this.#chunks.push(body);
       this.#pendingBytes += size;
     }
+  }
+
+  /** Octets of a frame header for a body of `size` (RFC 23 §"Framing": flags, then 1 or 8 octets of size). */
+  protected headerLength(size: number): number {
+    return size > SHORT_FRAME_MAX ? 9 : 2;
+  }
+
+  /** Writes a frame header at `pos`; returns the offset after it. Other framings override this pair. */
+  protected writeHeader(block: Buffer, pos: number, size: number, more: boolean, command: boolean): number {
+    const long = size > SHORT_FRAME_MAX;
+    block[pos++] = (more ? FLAG_MORE : 0) | (long ? FLAG_LONG : 0) | (command ? FLAG_COMMAND : 0);
+    if (long) {
+      writeSize64(block, pos, size);
+      return pos + 8;
+    }
+    block[pos++] = size;
+    return pos;
   }
 
   /** Appends raw bytes (the greeting). */
@@ -88,4 +94,10 @@ export class FrameEncoder {
     this.#start = 0;
     this.#pos = 0;
   }
+}
+
+/** Writes a size as 8 octets in network byte order. */
+export function writeSize64(block: Buffer, pos: number, size: number): void {
+  block.writeUInt32BE(Math.floor(size / 0x100000000), pos);
+  block.writeUInt32BE(size >>> 0, pos + 4);
 }

@@ -87,7 +87,7 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent an oversized command bef
       expect(during.external - before.external).toBeLessThan(WHILE_CONNECTED_BOUND);
       const { error } = await dropped;
       expect(error?.code).toBe(code);
-      expect(error?.message).toContain(`${MAX_HANDSHAKE_FRAME_SIZE} octets the handshake limit`);
+      expect(error?.detail ?? error?.message).toContain(`${MAX_HANDSHAKE_FRAME_SIZE} octets the handshake limit`);
       await within(attacker.closed, 10_000, "the attacker to be closed");
     });
   });
@@ -122,7 +122,7 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent an oversized command bef
     await attacker.write(Buffer.concat([attacker.opening(), announceCommand(attacker, 100 * 1024)]));
     const { error } = await dropped;
     expect(error?.code).toBe(code);
-    expect(error?.message).toContain("65536 octets maxMessageSize");
+    expect(error?.detail ?? error?.message).toContain("65536 octets maxMessageSize");
     await within(attacker.closed);
   });
 
@@ -144,12 +144,51 @@ describe.each(HOSTILE_TRANSPORTS)("A PULL over %s, sent an oversized command bef
       // One write: READY and the message after it reach skein in the same reads.
       await peer.write(Buffer.concat([peer.opening(), bigReady(peer, "PUSH", 1024 * 1024), peer.frame(0, message)]));
       const received = await within(pull.receive(), 10_000, "the 2 MiB message");
-      expect(failures.map((event) => event.error?.message)).toEqual([]);
+      expect(failures.map((event) => event.error?.detail ?? event.error?.message)).toEqual([]);
       expect(received).toHaveLength(1);
       expect(received[0]!.equals(message)).toBe(true);
       peer.destroy();
     },
   );
+});
+
+/**
+ * The opening of a peer older than ZMTP 3.0 whose identity frame (its whole handshake) announces `size`
+ * octets: ZMTP/2.0 (RFC 15: signature, revision 1, socket type PUSH, then a long frame: flags, 8-octet
+ * length), or unversioned ZMTP/1.0 (RFC 13: the identity frame is the first thing sent: %xFF, 8-octet
+ * length counting the flags octet, flags).
+ */
+function legacyIdentity(version: "ZMTP/1.0" | "ZMTP/2.0", size: number): Buffer {
+  if (version === "ZMTP/2.0") {
+    const header = Buffer.alloc(9);
+    header[0] = 0x02;
+    header.writeBigUInt64BE(BigInt(size), 1);
+    return Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 0x01, 8]), header]);
+  }
+  const header = Buffer.alloc(10);
+  header[0] = 0xff;
+  header.writeBigUInt64BE(BigInt(size + 1), 1);
+  return header;
+}
+
+describe.each(["tcp", "ipc"] as const)("A PULL over %s, sent an oversized identity frame by a pre-ZMTP 3.0 peer", (transport) => {
+  it.each(["ZMTP/1.0", "ZMTP/2.0"] as const)("drops a %s peer whose identity frame announces 200 MB at its header", async (version) => {
+    const pull = open(new Pull());
+    await siege(`200 MB ${version} identity over ${transport}`, pull, transport, async (address, before, attackOver) => {
+      const dropped = nextEvent(pull, "handshake:error:other", 20_000);
+      const attacker = await HostilePeer.connect(address, transport);
+      await attacker.write(legacyIdentity(version, ANNOUNCED));
+      const sent = await attacker.flood(block(Buffer.from("i"), 64 * 1024), FED);
+      attackOver();
+      const during = await footprint();
+      console.log(`200 MB ${version} identity over ${transport}, ${mb(sent)} fed: ${describeFootprint(before, during)}`);
+      expect(during.external - before.external).toBeLessThan(WHILE_CONNECTED_BOUND);
+      const { error } = await dropped;
+      expect(error?.code).toBe("EMSGSIZE");
+      expect(error?.detail ?? error?.message).toContain(`${MAX_HANDSHAKE_FRAME_SIZE} octets the handshake limit`);
+      await within(attacker.closed, 10_000, "the attacker to be closed");
+    });
+  });
 });
 
 /** A DEALER that announces `metadataBytes` octets of metadata in its handshake (CURVE: in its INITIATE). */
@@ -179,7 +218,7 @@ describe.each(HOSTILE_TRANSPORTS)("A CURVE ROUTER over %s", (transport) => {
     client.connect(address);
     await client.send("hello");
     const [, payload] = await within(server.receive(), 20_000, "the client's message");
-    expect(failures.map((event) => event.error?.message)).toEqual([]);
+    expect(failures.map((event) => event.error?.detail ?? event.error?.message)).toEqual([]);
     expect(payload!.toString()).toBe("hello");
   });
 });
@@ -198,7 +237,7 @@ describe("A PULL over ws, sent an HTTP upgrade request whose head never ends", (
       expect(during.external - before.external).toBeLessThan(WHILE_CONNECTED_BOUND);
       const { error } = await dropped;
       expect(error?.code).toBe("ERR_WS_HANDSHAKE");
-      expect(error?.message).toMatch(/head too large/);
+      expect(error?.detail ?? error?.message).toMatch(/head too large/);
       await within(attacker.closed, 10_000, "the attacker to be closed");
     });
   });

@@ -5,10 +5,18 @@
  * XPUB `welcomeMessage`, and ROUTER `mandatory` for an unknown peer.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { Sockets, link, pause, text, zmq, skein, type Lib, type Peer, type Transport } from "./helpers.js";
+import { Sockets, bindAddress, link, pause, text, zmq, skein, type Lib, type Peer, type Transport } from "./helpers.js";
+import { RecordingRelay } from "./recording-relay.js";
 
 const sockets = new Sockets();
-afterEach(() => sockets.closeAll());
+const relays: RecordingRelay[] = [];
+afterEach(async () => {
+  sockets.closeAll();
+  for (const relay of relays.splice(0)) await relay.close();
+});
+
+/** A PONG command's name on the wire (RFC 37 §"PONG"): name length, then name. */
+const PONG = Buffer.from("\x04PONG", "latin1");
 
 const TRANSPORTS: Transport[] = ["tcp", "ipc"];
 const PAIRS: Array<[Lib, Lib]> = [
@@ -30,16 +38,24 @@ for (const [pinger, answerer] of PAIRS) {
       test(`an idle connection stays up because the ${answerer} peer answers PING with PONG, over ${transport}`, async () => {
         const dealer = sockets.make(pinger, "DEALER", { routingId: "hb" });
         const options = dealer as unknown as { heartbeatInterval: number; heartbeatTimeout: number; heartbeatTimeToLive: number };
-        options.heartbeatInterval = 20;
-        options.heartbeatTimeout = 150;
-        options.heartbeatTimeToLive = 1000;
+        // A timeout well above the interval, so a loaded machine does not drop the connection.
+        options.heartbeatInterval = 100;
+        options.heartbeatTimeout = 1000;
+        options.heartbeatTimeToLive = 3000;
         const router = sockets.make(answerer, "ROUTER");
-        await link(router, dealer, transport);
+        await router.bind(bindAddress(transport));
+        // Through a relay that records the wire, so the test can wait for the PONGs themselves.
+        const relay = await RecordingRelay.start(router.lastEndpoint!);
+        relays.push(relay);
+        dealer.connect(relay.endpoint);
         const disconnects = countDisconnects(dealer);
         await dealer.send("first");
         expect(text(await router.receive())).toEqual(["hb", "first"]);
-        // Idle for several heartbeat timeouts: without PONGs the pinger would drop the connection.
-        await pause(600);
+        // Idle while the pinger sends a PING every 100 ms: wait for 15 PONGs, which span more
+        // than the heartbeat timeout (1 s). Without them the pinger would drop the connection.
+        const pongs = () => RecordingRelay.count(relay.downstream, PONG);
+        for (let i = 0; i < 1000 && pongs() < 15; i++) await pause(10);
+        expect(pongs()).toBeGreaterThanOrEqual(15);
         await dealer.send("second");
         expect(text(await router.receive())).toEqual(["hb", "second"]);
         expect(disconnects.count).toBe(0);

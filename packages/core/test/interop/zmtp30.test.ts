@@ -20,7 +20,7 @@ afterEach(async () => {
 async function publisherBehindProxy(lib: Lib): Promise<{ pub: Peer; proxy: Zmtp30Proxy }> {
   const pub = sockets.make(lib, "XPUB");
   await pub.bind(bindAddress("tcp"));
-  const proxy = await Zmtp30Proxy.start(Zmtp30Proxy.port(pub.lastEndpoint!));
+  const proxy = await Zmtp30Proxy.start(pub.lastEndpoint!);
   proxies.push(proxy);
   return { pub, proxy };
 }
@@ -69,7 +69,7 @@ for (const [pubLib, subLib] of [
   test(`a ${subLib} SUB behind a ZMTP 3.0 link to a ${pubLib} PUB gets only what it subscribed to`, async () => {
     const pub = sockets.make(pubLib, "PUB");
     await pub.bind(bindAddress("tcp"));
-    const proxy = await Zmtp30Proxy.start(Zmtp30Proxy.port(pub.lastEndpoint!));
+    const proxy = await Zmtp30Proxy.start(pub.lastEndpoint!);
     proxies.push(proxy);
     const sub = sockets.make(subLib, "SUB");
     sub.connect(proxy.endpoint);

@@ -204,7 +204,7 @@ describe("CURVE mechanism (RFC 25, RFC 26)", () => {
     wrongVersion[0] = 2;
     const host = lone(create, server());
     host.mechanism.onCommand("HELLO", wrongVersion);
-    expect(host.failed?.message).toMatch(/version 2\.0/);
+    expect(host.failed?.detail).toMatch(/version 2\.0/);
   });
 
   it("rejects every INITIATE shorter than 248 bytes and a replayed INITIATE", async () => {
@@ -294,7 +294,7 @@ describe("CURVE mechanism (RFC 25, RFC 26)", () => {
     const noSecret = lone(create, { asServer: true, security: securityOptions({ curveServer: true }) });
     expect(noSecret.failed?.code).toBe("EINVAL");
     const shortKey = lone(create, client(Buffer.alloc(31)));
-    expect(shortKey.failed?.message).toMatch(/curveServerKey must be 32 bytes/);
+    expect(shortKey.failed?.detail).toMatch(/curveServerKey must be 32 bytes/);
   });
 
   it("derives the client's public key from its secret key when curvePublicKey is not set", async () => {

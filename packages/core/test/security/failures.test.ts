@@ -151,6 +151,6 @@ describe("the refused skein client sees why", () => {
     const client = sockets.add(new zmq.Dealer(plainClient("secret")));
     client.connect(await bindFresh(server, "tcp"));
     await client.send(["hello"]);
-    expect((await refused).error?.message).toMatch(/no ZAP handler/);
+    expect((await refused).error?.detail).toMatch(/no ZAP handler/);
   });
 });

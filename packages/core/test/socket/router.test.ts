@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Dealer, Router } from "../../src/index.js";
-import { TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, until, within } from "../helpers.js";
+import { TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, streamInboundBound, strings, until, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -88,7 +88,7 @@ describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
     const taken = attached(router);
     second.connect(address);
     await taken;
-    await second.send("two");
+    await within(second.send("two"));
     expect(strings(await within(router.receive()))).toEqual(["dup", "two"]);
     await router.send(["dup", "for the second"]);
     expect(strings(await within(second.receive()))).toEqual(["for the second"]);
@@ -140,10 +140,18 @@ describe.each(TRANSPORTS)("DEALER/ROUTER over %s", (transport) => {
     const got = await Promise.all(routers.map(async (r) => [strings(await within(r.receive())), strings(await within(r.receive()))]));
     expect(got.flat().map((m) => m[1]).sort()).toEqual(["m0", "m1", "m2", "m3"]);
     expect(got.every(([a, b]) => Number(a![1]!.slice(1)) % 2 === Number(b![1]!.slice(1)) % 2)).toBe(true);
-    await routers[0]!.send(["d", "a"]);
-    await routers[1]!.send(["d", "b"]);
-    const answers = [strings(await within(dealer.receive()))[0], strings(await within(dealer.receive()))[0]];
-    expect(answers.sort()).toEqual(["a", "b"]);
+    for (let i = 0; i < 3; i++) {
+      await routers[0]!.send(["d", `a${i}`]);
+      await routers[1]!.send(["d", `b${i}`]);
+    }
+    // Fairness is among messages already queued: wait until the DEALER holds all six.
+    await until(() => dealer.pendingInbound() === 6, "both routers' answers queued");
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++) answers.push(strings(await within(dealer.receive()))[0]!);
+    expect(answers.filter((a) => a[0] === "a")).toEqual(["a0", "a1", "a2"]);
+    expect(answers.filter((a) => a[0] === "b")).toEqual(["b0", "b1", "b2"]);
+    // Fair: the two routers take turns.
+    for (let i = 1; i < answers.length; i++) expect(answers[i]![0]).not.toBe(answers[i - 1]![0]);
   });
 });
 
@@ -212,46 +220,87 @@ describe.each(TRANSPORTS)("ROUTER connecting before the bind, over %s", (transpo
   });
 });
 
+const ROUTER_HWM = 2;
+const DEALER_HWM = 2;
+
 describe.each(TRANSPORTS)("ROUTER at a full peer, over %s", (transport) => {
   async function connectedTo(router: Router): Promise<Dealer> {
-    const dealer = open(new Dealer({ routingId: "slow", receiveHighWaterMark: 2 }));
+    const dealer = open(new Dealer({ routingId: "slow", receiveHighWaterMark: DEALER_HWM }));
     dealer.connect(await bindFresh(router, transport));
     await dealer.send("hi");
     await within(router.receive());
     return dealer;
   }
 
-  it("drops messages for a peer at its high-water mark unless mandatory is set", async () => {
-    const router = open(new Router({ sendHighWaterMark: 2, sendTimeout: 0 }));
+  // 20 MB to a peer that does not read: more than the queues and the kernel's buffers hold.
+  const SENT = 20_000;
+  const body = Buffer.alloc(1024);
+  /** Inproc: the peer's inbound takes the ROUTER's sendHighWaterMark plus its own receiveHighWaterMark. */
+  const INPROC_ROOM = ROUTER_HWM + DEALER_HWM;
+
+  it("drops messages for a peer at its high-water mark unless mandatory is set: no queue passes its bound", async () => {
+    const router = open(new Router({ sendHighWaterMark: ROUTER_HWM, sendTimeout: 0 }));
     const dealer = await connectedTo(router);
-    // 20 MB to a peer that does not read: more than the queues and the connection's buffers hold.
-    for (let i = 0; i < 20_000; i++) await router.send(["slow", Buffer.alloc(1024)]);
+    let mostQueuedOut = 0;
+    let mostQueuedIn = 0;
+    for (let i = 0; i < SENT; i++) {
+      await router.send(["slow", body]);
+      mostQueuedOut = Math.max(mostQueuedOut, router.pendingOutbound());
+      mostQueuedIn = Math.max(mostQueuedIn, dealer.pendingInbound());
+    }
     // The dealer reads on; once there is room again a marker gets through, and
     // everything that did not fit in between was dropped.
     const reading = (async () => {
       let count = 0;
       for (;;) {
-        const [body] = await within(dealer.receive());
+        const [frame] = await within(dealer.receive());
+        if (frame!.toString() === "last") return count;
         count++;
-        if (body!.toString() === "last") return count;
       }
     })();
     await until(() => router.writable, "room for the marker");
     await router.send(["slow", "last"]);
     const received = await reading;
-    expect(received).toBeLessThan(20_001);
+    if (transport === "inproc") {
+      expect(mostQueuedIn).toBe(INPROC_ROOM);
+      expect(received).toBe(INPROC_ROOM);
+      return;
+    }
+    // The ROUTER's pipe holds at most its sendHighWaterMark, the DEALER's at most its
+    // receiveHighWaterMark plus one read; what the kernel's buffers hold arrives too.
+    expect(mostQueuedOut).toBeLessThanOrEqual(ROUTER_HWM);
+    expect(mostQueuedIn).toBeLessThanOrEqual(streamInboundBound(DEALER_HWM, [body]));
+    expect(received).toBeGreaterThanOrEqual(DEALER_HWM);
+    expect(received).toBeLessThan(SENT);
   });
 
-  it("with mandatory, send() waits for a full peer and fails with EAGAIN after sendTimeout", async () => {
-    const router = open(new Router({ mandatory: true, sendHighWaterMark: 2, sendTimeout: 50 }));
+  it("with mandatory, send() waits for a full peer and fails with EAGAIN after sendTimeout, dropping nothing", async () => {
+    const router = open(new Router({ mandatory: true, sendHighWaterMark: ROUTER_HWM, sendTimeout: 50 }));
     const dealer = await connectedTo(router);
     let sent = 0;
+    let mostQueuedOut = 0;
     let error: { code?: string } | null = null;
-    while (sent < 100_000 && error === null) {
-      await router.send(["slow", Buffer.alloc(1024)]).then(() => sent++, (e) => (error = e));
+    while (sent < 10 * SENT && error === null) {
+      await router.send(["slow", body]).then(() => sent++, (e) => (error = e));
+      mostQueuedOut = Math.max(mostQueuedOut, router.pendingOutbound());
     }
     expect(error).toMatchObject({ code: "EAGAIN" });
+    if (transport === "inproc") expect(sent).toBe(INPROC_ROOM);
+    else expect(mostQueuedOut).toBeLessThanOrEqual(ROUTER_HWM);
+    // Every message send() accepted arrives; nothing more.
     for (let i = 0; i < sent; i++) await within(dealer.receive());
     expect(dealer.readable).toBe(false);
+  });
+});
+
+describe.each(TRANSPORTS)("ROUTER connect with a routing id over %s", (transport) => {
+  it("routes to the peer named in connect(address, { routingId }) at once, before it is up, even with mandatory", async () => {
+    const router = open(new Router({ mandatory: true, linger: 0 }));
+    const address = await freeAddress(transport);
+    router.connect(address, { routingId: "remoteId" });
+    await within(router.send(["remoteId", "hi"]));
+    const dealer = open(new Dealer());
+    await dealer.bind(address);
+    expect(strings(await within(dealer.receive()))).toEqual(["hi"]);
   });
 });

@@ -1,6 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { Publisher, Subscriber } from "../../src/index.js";
-import { TRANSPORTS, awaitSubscription, bindFresh, freeAddress, socketScope, strings, within } from "../helpers.js";
+import {
+  RAW_TRANSPORTS,
+  TRANSPORTS,
+  awaitSubscription,
+  bindFresh,
+  freeAddress,
+  rawCommand,
+  rawConnect,
+  rawFrame,
+  rawFramesReceived,
+  rawGreeting,
+  rawReady,
+  socketScope,
+  strings,
+  tick,
+  until,
+  within,
+} from "../helpers.js";
 
 const open = socketScope();
 
@@ -137,5 +154,45 @@ describe.each(TRANSPORTS)("PUB/SUB in any order and with overlaps, over %s", (tr
     await pubs[1]!.send(["", "from 1"]);
     const got = [strings(await within(sub.receive()))[1], strings(await within(sub.receive()))[1]];
     expect(got.sort()).toEqual(["from 0", "from 1"]);
+  });
+});
+
+/** Each side filters on its own (RFC 29): raw peers that do not filter show which side did. */
+describe.each(RAW_TRANSPORTS)("PUB/SUB filtering on each side, over %s", (transport) => {
+  it("PUB filters: a subscriber that filters nothing gets only what matches its SUBSCRIBE commands", async () => {
+    const pub = open(new Publisher());
+    const peer = await rawConnect(await bindFresh(pub, transport));
+    open.defer(() => peer.stream.destroy());
+    peer.stream.write(Buffer.concat([rawGreeting(), rawReady("SUB"), rawCommand("SUBSCRIBE", Buffer.from("news"))]));
+    // Message frames only (no commands), and the first frame of each message: its topic.
+    const frames = () => rawFramesReceived(peer).filter((frame) => (frame.flags & 0x04) === 0);
+    const bodies = (): string[] => frames().map((frame) => frame.body.toString());
+    const topics = (): string[] =>
+      frames()
+        .filter((_, i, all) => i === 0 || (all[i - 1]!.flags & 0x01) === 0)
+        .map((frame) => frame.body.toString());
+    // PUB says nothing when a subscription arrives: publish probes until one gets through.
+    for (let i = 0; i < 1000 && !bodies().includes("probe"); i++) {
+      await pub.send(["news", "probe"]);
+      await tick();
+    }
+    await pub.send(["weather", "rain"]);
+    await pub.send(["new", "too short"]);
+    await pub.send(["newsflash", "last"]);
+    await until(() => bodies().includes("last"), "the last message");
+    expect(new Set(topics())).toEqual(new Set(["news", "newsflash"]));
+  });
+
+  it("SUB filters too: from a publisher that sends everything it delivers only subscribed prefixes", async () => {
+    const sub = open(new Subscriber());
+    sub.subscribe("news");
+    const peer = await rawConnect(await bindFresh(sub, transport));
+    open.defer(() => peer.stream.destroy());
+    const message = (...frames: string[]): Buffer =>
+      Buffer.concat(frames.map((frame, i) => rawFrame(i < frames.length - 1 ? 0x01 : 0x00, Buffer.from(frame))));
+    peer.stream.write(
+      Buffer.concat([rawGreeting(), rawReady("PUB"), message("weather", "rain"), message("new", "too short"), message("newsflash", "yes")]),
+    );
+    expect(strings(await within(sub.receive()))).toEqual(["newsflash", "yes"]);
   });
 });
