@@ -19,6 +19,8 @@ export const EnvelopeKind = {
   STREAM_ITEM: "stream-item",
   /** The end of a stream; no payload. */
   STREAM_END: "stream-end",
+  /** Flow control: the reader of a stream grants `credit` more items; no payload. */
+  CREDIT: "credit",
 } as const;
 
 /** One of {@link EnvelopeKind}'s values, e.g. `"request"`. */
@@ -33,6 +35,7 @@ export const KIND_TO_WIRE: Readonly<Record<EnvelopeKind, number>> = Object.freez
   cancel: 5,
   "stream-item": 6,
   "stream-end": 7,
+  credit: 8,
 });
 
 const WIRE_TO_KIND: readonly (EnvelopeKind | undefined)[] = [
@@ -44,6 +47,7 @@ const WIRE_TO_KIND: readonly (EnvelopeKind | undefined)[] = [
   "cancel",
   "stream-item",
   "stream-end",
+  "credit",
 ];
 
 /** The kind for a wire number, or `undefined` if this version does not know it. */

@@ -35,5 +35,6 @@ export interface HeaderMessage {
   tracestate: string;
   metadata: Record<string, string>;
   payloadType: string;
+  credit: number;
   $unknowns?: Uint8Array[];
 }

@@ -34,6 +34,12 @@ export interface Envelope {
   metadata?: Readonly<Record<string, string>>;
   /** Fully-qualified protobuf type of the payload frames, when the sender states it. */
   payloadType?: string;
+  /**
+   * Stream credit: on a `request`, the reply-stream items the caller accepts
+   * before it grants more (unset: no flow control); on a `credit` message
+   * (required there, at least 1), the further items granted.
+   */
+  credit?: number;
   /** The payload frames, each one protobuf-encoded message; may be empty. */
   payload: readonly Buffer[];
   /**
@@ -128,6 +134,7 @@ export function decodeEnvelope(frames: readonly Buffer[], options?: EnvelopeOpti
   if (header.traceparent !== "") envelope.traceparent = header.traceparent;
   if (header.tracestate !== "") envelope.tracestate = header.tracestate;
   if (header.payloadType !== "") envelope.payloadType = header.payloadType;
+  if (header.credit !== 0) envelope.credit = header.credit;
   if (header.$unknowns !== undefined) envelope.unknownHeaderFields = header.$unknowns;
   checkRequiredFields(envelope, CodecErrorCode.MALFORMED_HEADER);
   return envelope;
@@ -188,6 +195,7 @@ function toHeaderMessage(envelope: Envelope): Partial<HeaderMessage> {
   if (envelope.tracestate !== undefined) header.tracestate = envelope.tracestate;
   if (envelope.metadata !== undefined) header.metadata = envelope.metadata as Record<string, string>;
   if (envelope.payloadType !== undefined) header.payloadType = envelope.payloadType;
+  if (envelope.credit !== undefined) header.credit = envelope.credit;
   return header;
 }
 
@@ -203,7 +211,10 @@ function validateEnvelope(envelope: Envelope): void {
     const value = envelope[field];
     if (value !== undefined && typeof value !== "string") invalid(`${field} must be a string`);
   }
-  const { deadline, metadata, payload } = envelope;
+  const { deadline, metadata, payload, credit } = envelope;
+  if (credit !== undefined && !(Number.isInteger(credit) && credit >= 0 && credit <= 0xffffffff)) {
+    invalid("credit must be an integer from 0 to 2^32 - 1");
+  }
   if (deadline !== undefined && !(Number.isSafeInteger(deadline) && deadline >= 0)) {
     invalid("deadline must be a non-negative integer (Unix epoch milliseconds)");
   }
@@ -230,6 +241,10 @@ function checkRequiredFields(envelope: Envelope, code: CodecErrorCode): void {
       break;
     case "event":
       if (!envelope.topic) missing("topic");
+      break;
+    case "credit":
+      if (!envelope.correlationId) missing("correlationId");
+      if (!envelope.credit) missing("credit");
       break;
     default:
       if (!envelope.correlationId) missing("correlationId");

@@ -45,6 +45,7 @@ const examples: Record<string, Envelope> = {
   cancel: { kind: "cancel", correlationId: "c-1", payload: [] },
   "stream-item": { kind: "stream-item", correlationId: "c-1", payload: [Buffer.from([1]), Buffer.from([2])] },
   "stream-end": { kind: "stream-end", correlationId: "c-1", payload: [] },
+  credit: { kind: "credit", correlationId: "c-1", credit: 64, payload: [] },
 };
 
 describe("envelope", () => {
@@ -215,6 +216,14 @@ describe("envelope versioning", () => {
     const header = headerV2({ version: 3, minVersion: 2, kind: 1, service: "S", method: "M", correlationId: "1" });
     expect(codeOf(() => decodeEnvelope([header]))).toBe("ERR_CODEC_UNSUPPORTED_VERSION");
     expect(() => decodeEnvelope([header])).toThrow(/needs a reader of version >= 2; this @skein\/codec speaks version 1/);
+  });
+
+  it("refuses a credit envelope that grants no credit, on both sides", () => {
+    expect(codeOf(() => encodeEnvelope({ kind: "credit", correlationId: "1", payload: [] }))).toBe("ERR_CODEC_INVALID_ENVELOPE");
+    expect(codeOf(() => encodeEnvelope({ kind: "credit", correlationId: "1", credit: -1, payload: [] }))).toBe("ERR_CODEC_INVALID_ENVELOPE");
+    const header = headerV2({ version: 1, kind: 8, correlationId: "1" });
+    expect(codeOf(() => decodeEnvelope([header]))).toBe("ERR_CODEC_MALFORMED_HEADER");
+    expect(encodeEnvelope({ kind: "credit", correlationId: "1", credit: 5, payload: [] })[0]!.toString("hex")).toBe("080118083a01316805");
   });
 
   it("refuses a kind added by a newer version with ERR_CODEC_UNKNOWN_KIND", () => {

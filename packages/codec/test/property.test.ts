@@ -19,9 +19,10 @@ const envelopeArb: fc.Arbitrary<Envelope> = fc
       tracestate: nonEmpty,
       metadata: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 5 }),
       payloadType: nonEmpty,
+      credit: fc.integer({ min: 1, max: 0xffffffff }),
       payload: fc.array(frame, { maxLength: 4 }),
     },
-    { requiredKeys: ["kind", "payload", "correlationId", "service", "method", "topic"] },
+    { requiredKeys: ["kind", "payload", "correlationId", "service", "method", "topic", "credit"] },
   )
   .map((envelope) => envelope as Envelope);
 

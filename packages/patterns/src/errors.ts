@@ -8,11 +8,12 @@
  * - `EPROTO`: a peer sent frames that do not follow the pattern's protocol.
  * - `ESHUTDOWN`: the server was closing and refused the request (gRPC's UNAVAILABLE).
  * - `ENOTCONN`: no connection to any server was up while the request waited (gRPC's UNAVAILABLE).
+ * - `ECONNRESET`: the connection to the server holding an open call (`RpcClient.open`) was lost mid-call (gRPC's UNAVAILABLE).
  * - `EINVAL`: bad arguments or options.
  * - `EDEADLETTER`: a work item failed on every attempt it was allowed.
  */
 export class PatternError extends Error {
-  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `ESHUTDOWN`, `ENOTCONN`, `EPROTO`, `EINVAL`, `EDEADLETTER`. */
+  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `ESHUTDOWN`, `ENOTCONN`, `ECONNRESET`, `EPROTO`, `EINVAL`, `EDEADLETTER`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {

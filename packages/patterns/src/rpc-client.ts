@@ -20,7 +20,24 @@ import { Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
-import { PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG, REFUSED_FLAG } from "./rpc-server.js";
+import { CALL_FLAG, PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG, REFUSED_FLAG } from "./rpc-server.js";
+
+/**
+ * A call opened with {@link RpcClient.open}: a request whose client may send
+ * further messages to the one server that holds it (streamed requests,
+ * flow-control credit, a cancel) while it waits for the reply.
+ */
+export interface RpcCall {
+  /** The final reply; rejects as {@link RpcClient.request} does, and with `ECONNRESET` when the connection to its server is lost mid-call. */
+  readonly reply: Promise<Buffer[]>;
+  /**
+   * Sends `frames` to the server holding the call, after the request and
+   * any earlier message, in order (the server's `RequestContext.onMessage`).
+   * Rejects with `ECANCELED` once the call has ended (replied, failed or
+   * cancelled); the message is then not sent.
+   */
+  send(frames: Buffer[]): Promise<void>;
+}
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -88,6 +105,8 @@ interface Pending {
   readonly onAbort: (() => void) | undefined;
   readonly onPartial: ((frames: Buffer[]) => void) | undefined;
   readonly waitForReady: boolean;
+  /** Opened with `open()`: tied to its first endpoint, never retried, failed when that connection is lost. */
+  readonly open: boolean;
   /** An endpoint it was sent to was connected while it waited: the server may have it. */
   reached: boolean;
   partials: number;
@@ -97,6 +116,8 @@ interface Pending {
   readonly sentTo: number[];
   timer: NodeJS.Timeout | null;
 }
+
+const CALL_FLAG_OCTET = Buffer.from([CALL_FLAG]);
 
 /** `a` is a better choice than `b`: connected when `b` is not, or as connected with fewer failures. */
 function isHealthier(a: EndpointState, b: EndpointState): boolean {
@@ -210,22 +231,48 @@ export class RpcClient {
    * aborted), `ECLOSED` (client closed), `EINVAL`.
    */
   request(frames: Buffer[], options?: RequestOptions): Promise<Buffer[]> {
-    if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "RpcClient is closed"));
+    const started = this.#start(frames, options, false);
+    return started instanceof PatternError ? Promise.reject(started) : started.reply;
+  }
+
+  /**
+   * Opens a call: sends `frames` as its request, like {@link request}, and
+   * returns at once with the reply to come and a way to send further
+   * messages of the call to the server that holds it. An open call is never
+   * retried (its later messages must reach the same server), and fails with
+   * `ECONNRESET` as soon as the connection to that server is lost.
+   *
+   * ```ts
+   * const call = client.open([Buffer.from("sum")], { onPartial: (frames) => console.log(frames) })
+   * await call.send([Buffer.from("1")])
+   * const [total] = await call.reply
+   * ```
+   */
+  open(frames: Buffer[], options?: RequestOptions): RpcCall {
+    const started = this.#start(frames, { ...options, retries: 0, idempotent: false }, true);
+    if (!(started instanceof PatternError)) return started;
+    const reply = Promise.reject(started);
+    return { reply, send: () => Promise.reject(new PatternError("ECANCELED", "The call never started")) };
+  }
+
+  #start(frames: Buffer[], options: RequestOptions | undefined, open: boolean): RpcCall | PatternError {
+    if (this.#closed) return new PatternError("ECLOSED", "RpcClient is closed");
     try {
       checkFrames(frames);
       checkNumber("timeout", options?.timeout, 1);
       checkNumber("retries", options?.retries, 0);
     } catch (error) {
-      return Promise.reject(error);
+      return error as PatternError;
     }
     const signal = options?.signal;
-    if (signal?.aborted === true) return Promise.reject(new PatternError("ECANCELED", "Request was aborted before it was sent"));
+    if (signal?.aborted === true) return new PatternError("ECANCELED", "Request was aborted before it was sent");
     const waitForReady = options?.waitForReady ?? true;
-    if (!waitForReady && this.#unreachable()) return Promise.reject(this.#notConnected());
+    if (!waitForReady && this.#unreachable()) return this.#notConnected();
     const id = this.#nextId++;
-    return new Promise<Buffer[]>((resolve, reject) => {
+    let pending!: Pending;
+    const reply = new Promise<Buffer[]>((resolve, reject) => {
       const onAbort = signal === undefined ? undefined : (): void => this.#fail(id, new PatternError("ECANCELED", "Request was aborted"));
-      const pending: Pending = {
+      pending = {
         id,
         correlation: encodeU64(id),
         frames,
@@ -237,6 +284,7 @@ export class RpcClient {
         onAbort,
         onPartial: options?.onPartial,
         waitForReady,
+        open,
         reached: false,
         partials: 0,
         attempt: 0,
@@ -248,6 +296,19 @@ export class RpcClient {
       if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });
       this.#send(pending);
     });
+    return { reply, send: (message) => this.#sendOnCall(pending, message) };
+  }
+
+  /** A further message of an open call, to the endpoint that has its request. */
+  #sendOnCall(pending: Pending, frames: Buffer[]): Promise<void> {
+    if (this.#pending.get(pending.id) !== pending) return Promise.reject(new PatternError("ECANCELED", "The call has ended"));
+    try {
+      checkFrames(frames);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const flagged = Buffer.concat([pending.correlation, CALL_FLAG_OCTET]);
+    return this.#endpoints[pending.endpoint]!.socket.send([flagged, ...frames]);
   }
 
   /** Rejects every pending request with `ECLOSED` and closes the sockets. */
@@ -325,6 +386,12 @@ export class RpcClient {
     const lost = (): void => {
       state.connected = false;
       state.failed = true;
+      // An open call's later messages could only reach a server that has not seen its request: it ends here.
+      for (const pending of [...this.#pending.values()]) {
+        if (pending.open && pending.endpoint === index && pending.reached) {
+          this.#fail(pending.id, new PatternError("ECONNRESET", `The connection to ${state.address} was lost during the call`));
+        }
+      }
       // Requests that may not wait for a connection fail once no endpoint can take them.
       if (!this.#unreachable()) return;
       for (const pending of [...this.#pending.values()]) {

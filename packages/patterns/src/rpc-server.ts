@@ -10,6 +10,15 @@
  * A request that reaches a closing server is refused at once with
  * `[peerId, correlationId(8) + REFUSED_FLAG]` (the client rejects it with
  * `ESHUTDOWN`, or retries it elsewhere), while running ones drain.
+ *
+ * A call may carry further messages from its client while its handler runs
+ * (client streams, flow-control credit, cancels): the client sends them as
+ * `[correlationId(8) + CALL_FLAG, ...frames]` on the same connection, and
+ * they reach that handler alone through {@link RequestContext.onMessage}.
+ * So that such messages are never stuck behind requests waiting for a
+ * handler slot, the server keeps reading while `concurrency` handlers run:
+ * up to `backlog` further requests wait for a slot, and only then does it
+ * stop reading (pushing back on clients as before).
  */
 import { Context, Router, messageProperties } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
@@ -31,17 +40,40 @@ export interface RequestContext {
    * once queued; does nothing once the server is closing.
    */
   sendPartial(frames: Buffer[]): Promise<void>;
+  /**
+   * Receives the further messages the client sends on this call
+   * (`RpcCall.send`), in order, until the handler returns. Messages that
+   * came before the listener (while the request waited in the backlog) are
+   * kept, up to {@link MAX_EARLY_MESSAGES}, and handed to it at once; more
+   * are dropped and counted ({@link RpcServer.unmatchedMessages}).
+   */
+  onMessage(listener: (frames: Buffer[]) => void): void;
 }
 
 /** A partial reply's correlation frame: the 8-byte id and this flag octet. */
 export const PARTIAL_FLAG = 0x01;
 /** A refusal's correlation frame: the 8-byte id and this flag octet (the server is closing). */
 export const REFUSED_FLAG = 0x02;
+/** A further message of a call from its client (`RpcCall.send`): the 8-byte id and this flag octet. */
+export const CALL_FLAG = 0x01;
 /** Size of a correlation frame with a flag octet (partial replies, refusals). */
 export const PARTIAL_CORRELATION_SIZE = 9;
 
 /** A request handler: its returned frames are the reply. */
 export type RequestHandler = (frames: Buffer[], ctx: RequestContext) => Promise<Buffer[]> | Buffer[];
+
+/**
+ * Messages of one call kept until its handler listens (the request waits for
+ * a slot): a client with flow control sends at most its window of items
+ * meanwhile. Beyond it they are dropped and counted.
+ */
+export const MAX_EARLY_MESSAGES = 256;
+
+/** The further messages of one call: its handler's listener, or those that came before it. */
+interface CallInbox {
+  listener: ((frames: Buffer[]) => void) | null;
+  early: Buffer[][];
+}
 
 /** How often a reply to a client whose queue is full is tried again. */
 const SEND_RETRY_MS = 5;
@@ -54,6 +86,14 @@ export interface RpcServerOptions {
   connect?: string[];
   /** Handlers running at once, at most. Default 64. */
   concurrency?: number;
+  /**
+   * Requests read while `concurrency` handlers run, waiting for a slot, at
+   * most (default 1000). The server keeps reading meanwhile so that the
+   * further messages of running calls (stream items, credit, cancels) reach
+   * them; once the backlog is full it stops reading, and requests wait in
+   * the socket's queues and push back on clients.
+   */
+  backlog?: number;
   /** Context of the socket. */
   context?: Context;
   /** Called with a handler's error or a protocol error; without it errors are only counted ({@link RpcServer.errors}). */
@@ -120,6 +160,12 @@ export class RpcServer {
   #stopping = false;
   #closed = false;
   #slot: (() => void) | null = null;
+  readonly #backlogLimit: number;
+  /** Requests read while `concurrency` handlers ran, waiting for a slot (at most `backlog`). */
+  readonly #backlog: Buffer[][] = [];
+  /** Listeners of running calls for their further messages, by peer and correlation id. */
+  readonly #calls = new Map<string, CallInbox>();
+  #unmatchedMessages = 0;
   #idle: (() => void) | null = null;
   #loop: Promise<void> | null = null;
 
@@ -129,6 +175,8 @@ export class RpcServer {
     checkNumber("sendTimeout", options?.sendTimeout, -1);
     this.#options = options ?? {};
     this.#concurrency = options?.concurrency ?? 64;
+    checkNumber("backlog", options?.backlog, 0);
+    this.#backlogLimit = options?.backlog ?? 1000;
   }
 
   /** Endpoints bound, with real ports, once {@link serve} resolved. */
@@ -144,6 +192,11 @@ export class RpcServer {
   /** Requests refused because they reached the server while it was closing. */
   get refused(): number {
     return this.#refused;
+  }
+
+  /** Further call messages that matched no running call (late credit or cancel after the reply, or a hostile peer): dropped. */
+  get unmatchedMessages(): number {
+    return this.#unmatchedMessages;
   }
 
   /** Handler errors and protocol errors so far. */
@@ -196,6 +249,7 @@ export class RpcServer {
     this.#closed = true;
     this.#stopping = true;
     this.#slot?.(); // the loop goes on reading, to refuse
+    if (this.#socket !== null) for (const message of this.#backlog.splice(0)) this.#refuseWaiting(this.#socket, message);
     if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -211,7 +265,7 @@ export class RpcServer {
 
   async #receiveLoop(socket: Router, handler: RequestHandler): Promise<void> {
     for (;;) {
-      if (this.#inFlight >= this.#concurrency && !this.#stopping) {
+      if (this.#backlog.length >= this.#backlogLimit && this.#inFlight >= this.#concurrency && !this.#stopping) {
         await new Promise<void>((resolve) => (this.#slot = resolve));
         this.#slot = null;
       }
@@ -221,13 +275,53 @@ export class RpcServer {
       } catch {
         return; // closed
       }
-      if (message.length < 2 || message[1]!.length !== 8) {
+      const head = message[1];
+      if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE && head[8] === CALL_FLAG) {
+        this.#deliver(message);
+        continue;
+      }
+      if (message.length < 2 || head!.length !== 8) {
         this.#report(new PatternError("EPROTO", "Request without an 8-byte correlation id frame was dropped"), message);
         continue;
       }
       if (this.#stopping) await this.#refuse(socket, message);
-      else void this.#handle(socket, handler, message);
+      else if (this.#inFlight < this.#concurrency) void this.#handle(socket, handler, message);
+      else {
+        this.#backlog.push(message);
+        this.#calls.set(callKey(message[0]!, head!), { listener: null, early: [] });
+      }
     }
+  }
+
+  /** Hands a further call message to the handler of its call, or drops and counts it. */
+  #deliver(message: Buffer[]): void {
+    const inbox = this.#calls.get(callKey(message[0]!, message[1]!.subarray(0, 8)));
+    if (inbox?.listener != null) inbox.listener(message.slice(2));
+    else if (inbox !== undefined && inbox.early.length < MAX_EARLY_MESSAGES) inbox.early.push(message.slice(2));
+    else this.#unmatchedMessages++;
+  }
+
+  /** A handler slot is free: starts the oldest waiting request, or refuses them all once closing. */
+  #nextFromBacklog(socket: Router, handler: RequestHandler): void {
+    if (this.#stopping) {
+      for (const message of this.#backlog.splice(0)) this.#refuseWaiting(socket, message);
+    } else if (this.#inFlight < this.#concurrency) {
+      const message = this.#backlog.shift();
+      if (message !== undefined) void this.#handle(socket, handler, message);
+    }
+    if (this.#backlog.length < this.#backlogLimit || this.#inFlight < this.#concurrency) {
+      const slot = this.#slot;
+      if (slot !== null) {
+        this.#slot = null;
+        slot();
+      }
+    }
+  }
+
+  /** Refuses a request of the backlog (the server is closing) and forgets its early messages. */
+  #refuseWaiting(socket: Router, message: Buffer[]): void {
+    this.#calls.delete(callKey(message[0]!, message[1]!));
+    void this.#refuse(socket, message);
   }
 
   /** Tells the client at once that this server is closing (gRPC's UNAVAILABLE during a graceful shutdown). */
@@ -253,7 +347,10 @@ export class RpcServer {
     const peerId = message[0]!;
     const correlationId = message[1]!;
     const frames = message.slice(2);
+    const key = callKey(peerId, correlationId);
     this.#inFlight++;
+    const inbox = this.#calls.get(key) ?? { listener: null, early: [] };
+    this.#calls.set(key, inbox);
     try {
       const userId = messageProperties(message)?.userId;
       let partialCorrelation: Buffer | null = null;
@@ -266,6 +363,11 @@ export class RpcServer {
           partialCorrelation ??= Buffer.concat([correlationId, Buffer.from([PARTIAL_FLAG])]);
           await this.#send(socket, [peerId, partialCorrelation, ...partial]);
         },
+        onMessage: (listener) => {
+          if (this.#calls.get(key) !== inbox) return;
+          inbox.listener = listener;
+          for (const early of inbox.early.splice(0)) listener(early);
+        },
       };
       if (userId) ctx.userId = userId;
       const reply = await handler(frames, ctx);
@@ -277,12 +379,9 @@ export class RpcServer {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
       this.#report(error, frames);
     } finally {
+      this.#calls.delete(key);
       this.#inFlight--;
-      const slot = this.#slot;
-      if (slot !== null) {
-        this.#slot = null;
-        slot();
-      }
+      this.#nextFromBacklog(socket, handler);
       if (this.#inFlight === 0) this.#idle?.();
     }
   }
@@ -310,4 +409,9 @@ export class RpcServer {
     this.#errors++;
     this.#options.onError?.(error, frames);
   }
+}
+
+/** Key of a running call: the client connection's routing id and the call's correlation id. */
+function callKey(peerId: Buffer, correlationId: Buffer): string {
+  return `${peerId.toString("hex")}.${correlationId.toString("hex")}`;
 }

@@ -43,6 +43,12 @@ export interface AppOptions {
   concurrency?: number;
   /** Limit of a call when neither caller nor `@Rpc` set one, ms (default: none). */
   defaultTimeout?: number;
+  /**
+   * Items of credit the app's handlers grant to a caller's request stream
+   * (client-streaming and bidirectional methods), default 64: requests
+   * received and not yet read never exceed it.
+   */
+  streamWindow?: number;
   /** How long {@link App.stop} waits for in-flight handlers, ms (default 5000). */
   drainTimeout?: number;
   /** Options of the `@InjectClient` clients, by service name. */
@@ -272,6 +278,7 @@ export class App {
       const dispatcher = new RpcDispatcher([...this.#services, health], this.telemetry, {
         endpoints: [...(endpoints.rpc!.bind ?? []), ...(endpoints.rpc!.connect ?? [])],
         ...(options.defaultTimeout === undefined ? {} : { defaultTimeout: options.defaultTimeout }),
+        ...(options.streamWindow === undefined ? {} : { streamWindow: options.streamWindow }),
       });
       this.#dispatcher = dispatcher;
       this.#server = new RpcServer({
@@ -286,6 +293,7 @@ export class App {
         // The ZAP user id of the caller (PLAIN/CURVE with a ZAP handler), from the message properties.
         userId: request.userId,
         sendPartial: request.sendPartial,
+        onMessage: request.onMessage,
       }));
       const server = this.#server;
       this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "rpc" }, () => server.inFlight);

@@ -19,6 +19,7 @@ import {
 } from "@skein/codec";
 import { randomBytes } from "node:crypto";
 import { RpcError, RpcStatus } from "./errors.js";
+import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
 import { endSpanWithError, networkAttributes, Telemetry, traceHeaderOf } from "./telemetry.js";
 
 /** Per-call options of a typed client method. */
@@ -56,10 +57,22 @@ export interface TransportRequestOptions {
   waitForReady?: boolean;
 }
 
-/** A request-reply transport: `RpcClient` of `@skein/patterns` is one. */
+/** A call opened on a transport (`RpcClient.open`): its reply, and further messages to the one server that holds it. */
+export interface TransportCall {
+  readonly reply: Promise<Buffer[]>;
+  send(frames: Buffer[]): Promise<void>;
+}
+
+/**
+ * A request-reply transport: `RpcClient` of `@skein/patterns` is one. With
+ * `open`, calls can stream requests, grant flow-control credit and cancel at
+ * the one server that holds them; without it only unary and
+ * server-streaming calls work, without flow control.
+ */
 export interface RequestTransport {
   /** Sends a request, resolves with its reply. */
   request(frames: Buffer[], options?: TransportRequestOptions): Promise<Buffer[]>;
+  open?(frames: Buffer[], options?: TransportRequestOptions): TransportCall;
 }
 
 /** Options of one method in {@link ClientOptions.methods}. */
@@ -87,16 +100,33 @@ export interface ClientOptions {
    */
   endpoints?: readonly string[];
   /**
-   * Sends a `cancel` envelope to the server(s) when a call's signal aborts.
-   * Without it cancellation is local only (the server runs until its deadline).
+   * Sends a `cancel` envelope to the server(s) when a call's signal aborts,
+   * for a transport without `open` (with `open` the cancel goes to the one
+   * server holding the call). Without either, cancellation is local only
+   * (the server runs until its deadline).
    */
   cancel?: (frames: Buffer[]) => Promise<void>;
+  /**
+   * Items of credit granted to each server stream (server-streaming and
+   * bidirectional methods; default 64): the replies received and not yet
+   * read never exceed it, and a server that stops being read stops
+   * producing. Needs a transport with `open`.
+   */
+  streamWindow?: number;
 }
 
 /**
- * The typed client of a service descriptor: `sayHello(request, options)`
- * returns `Promise<HelloReply>`, a server-streaming method an
- * `AsyncIterable` of replies.
+ * The typed client of a service descriptor, one method per shape:
+ *
+ * | shape              | method                                                      |
+ * | ------------------ | ----------------------------------------------------------- |
+ * | unary              | `(request, options?) => Promise<Reply>`                     |
+ * | server streaming   | `(request, options?) => AsyncIterable<Reply>`               |
+ * | client streaming   | `(requests: AsyncIterable<Request>, options?) => Promise<Reply>` |
+ * | bidirectional      | `(requests: AsyncIterable<Request>, options?) => AsyncIterable<Reply>` |
+ *
+ * A request stream is read only as the server grants credit; breaking out
+ * of a reply stream's `for await` cancels the call at its server.
  */
 export type ClientOf<D extends ServiceDescriptor> = {
   readonly [K in keyof D["methods"]]: D["methods"][K] extends {
@@ -104,12 +134,18 @@ export type ClientOf<D extends ServiceDescriptor> = {
     readonly requestCodec: MessageCodec<infer Req>;
     /** The method's reply codec: gives the reply type. */
     readonly responseCodec: MessageCodec<infer Res>;
+    /** Whether the method takes a request stream: its first argument is an (async) iterable. */
+    readonly clientStreaming: infer C;
     /** Whether the method streams replies: gives `AsyncIterable` instead of `Promise`. */
     readonly serverStreaming: infer S;
   }
-    ? S extends true
-      ? (request: MessageInit<Req>, options?: ClientCallOptions) => AsyncIterable<Res>
-      : (request: MessageInit<Req>, options?: ClientCallOptions) => Promise<Res>
+    ? C extends true
+      ? S extends true
+        ? (requests: AsyncIterable<MessageInit<Req>> | Iterable<MessageInit<Req>>, options?: ClientCallOptions) => AsyncIterable<Res>
+        : (requests: AsyncIterable<MessageInit<Req>> | Iterable<MessageInit<Req>>, options?: ClientCallOptions) => Promise<Res>
+      : S extends true
+        ? (request: MessageInit<Req>, options?: ClientCallOptions) => AsyncIterable<Res>
+        : (request: MessageInit<Req>, options?: ClientCallOptions) => Promise<Res>
     : never;
 };
 
@@ -130,11 +166,7 @@ export function createClient<D extends ServiceDescriptor>(descriptor: D, transpo
   const client: Record<string, unknown> = {};
   for (const [key, method] of Object.entries(descriptor.methods)) {
     const methodOptions = options.methods?.[key] ?? options.methods?.[method.name] ?? {};
-    if (method.clientStreaming) {
-      client[key] = () => {
-        throw new RpcError(RpcStatus.UNIMPLEMENTED, `${descriptor.name}/${method.name} is client-streaming, which the service layer does not call yet`);
-      };
-    } else if (method.serverStreaming) {
+    if (method.serverStreaming) {
       client[key] = (request: unknown, callOptions?: ClientCallOptions) => caller.stream(method, methodOptions, request, callOptions);
     } else {
       client[key] = (request: unknown, callOptions?: ClientCallOptions) => caller.unary(method, methodOptions, request, callOptions);
@@ -150,6 +182,7 @@ class Caller {
   readonly #telemetry: Telemetry;
   readonly #cancel: ((frames: Buffer[]) => Promise<void>) | undefined;
   readonly #network: Attributes;
+  readonly #window: number;
   // Correlation ids are unique across clients: a server may cancel by id.
   readonly #prefix = randomBytes(6).toString("base64url");
   #sequence = 0;
@@ -161,65 +194,66 @@ class Caller {
     this.#telemetry = options.telemetry ?? new Telemetry();
     this.#cancel = options.cancel;
     this.#network = networkAttributes(options.endpoints ?? []);
+    this.#window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
+    if (!Number.isInteger(this.#window) || this.#window < 1) throw new RangeError(`streamWindow must be an integer >= 1, got ${this.#window}`);
   }
 
   async unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): Promise<unknown> {
-    return this.#call(method, methodOptions, request, options, (frames) => decodeReply(method, frames));
+    return this.#call(method, methodOptions, request, options, null, (frames) => decodeReply(method, frames));
   }
 
   /**
-   * A server stream: items arrive as partial replies and are yielded as they
-   * come; the final reply carries `stream-end` (or an error, or, from a
-   * server without partial replies, every item at once).
+   * A reply stream (server-streaming or bidirectional): items arrive as
+   * partial replies into a {@link StreamInbox} bounded by the credit this
+   * client grants, and are yielded as read; the final reply carries
+   * `stream-end` (or an error, or, from a server without partial replies,
+   * every item at once). Leaving the loop early cancels the call.
    */
   async *stream(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): AsyncGenerator<unknown> {
+    const flowControl = this.#transport.open !== undefined;
+    const stop = new AbortController();
+    const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+    const reader: ReplyStream = {
+      inbox: new StreamInbox<unknown>(flowControl ? this.#window : Infinity, (n) => reader.grant?.(n), false),
+      grant: null,
+    };
+    let settled = false;
     // Items are decoded as they arrive, inside the call's span: a bad item or
     // an error reply fails the call (its span, its metrics), not only the loop.
-    const partials: unknown[][] = [];
-    let wake: (() => void) | null = null;
-    let settled = false;
-    let final: unknown[] = [];
-    let failure: unknown = null;
-    const call = this.#call(method, methodOptions, request, options, (frames) => [...decodeStream(method, frames, true)], (frames) => {
-      partials.push([...decodeStream(method, frames, false)]);
-      wake?.();
-    }).then(
+    const call = this.#call(method, methodOptions, request, { ...options, signal }, reader, (frames) => [...decodeStream(method, frames, true)]).then(
       (items) => {
-        final = items;
         settled = true;
-        wake?.();
+        for (const item of items) reader.inbox.push(item);
+        reader.inbox.end();
       },
       (error: unknown) => {
-        failure = error;
         settled = true;
-        wake?.();
+        reader.inbox.fail(error);
       },
     );
-    for (;;) {
-      let items;
-      while ((items = partials.shift()) !== undefined) yield* items;
-      if (settled) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+    try {
+      yield* reader.inbox;
+    } finally {
+      // The consumer left early: cancel the call at its server (the call then settles as CANCELLED).
+      if (!settled) stop.abort(new RpcError(RpcStatus.CANCELLED, "the caller stopped reading the stream"));
+      await call;
     }
-    await call;
-    if (failure !== null) throw failure;
-    yield* final;
   }
 
   /**
    * One call, from encoding the request to `finish` decoding the reply, all
    * inside the CLIENT span: an error reply, a reply that does not decode, a
    * timeout or a cancel each end the span as an error and count in
-   * `skein.rpc.client.errors`.
+   * `skein.rpc.client.errors`. `request` is the iterable of requests of a
+   * client-streaming method; `reader` receives a reply stream's items.
    */
   async #call<T>(
     method: MethodDescriptor<unknown, unknown>,
     methodOptions: ClientMethodOptions,
     request: unknown,
     options: ClientCallOptions,
+    reader: ReplyStream | null,
     finish: (frames: Buffer[]) => T,
-    onPartial?: (frames: Buffer[]) => void,
   ): Promise<T> {
     const attributes = { "rpc.service": this.#service, "rpc.method": method.name };
     const started = performance.now();
@@ -230,8 +264,16 @@ class Caller {
     const deadline = options.deadline ?? now + (options.timeout ?? methodOptions.timeout ?? this.#timeout);
     const idempotent = options.idempotent ?? methodOptions.idempotent ?? false;
     const retries = idempotent ? (options.retries ?? methodOptions.retries ?? 0) : 0;
-    const onAbort = (): void => this.#sendCancel(correlationId);
+    // A retried call cannot be open: its later messages would follow its first server only.
+    const open = retries > 0 && !method.clientStreaming ? undefined : this.#transport.open?.bind(this.#transport);
+    let call: TransportCall | undefined;
+    // The server's grants for our request stream (client-streaming and bidirectional).
+    const sendCredit = new StreamCredit(0);
+    const onAbort = (): void => this.#sendCancel(correlationId, call);
     try {
+      if (method.clientStreaming && open === undefined) {
+        throw new RpcError(RpcStatus.UNIMPLEMENTED, `${this.#service}/${method.name} is client-streaming, which needs a transport with open() (RpcClient)`);
+      }
       const frames = encodeEnvelope({
         kind: "request",
         service: this.#service,
@@ -240,24 +282,43 @@ class Caller {
         deadline,
         ...traceHeaderOf(context),
         ...(options.metadata ? { metadata: options.metadata } : {}),
-        payload: [method.requestCodec.encode(request as never)],
+        ...(reader !== null && open !== undefined ? { credit: this.#window } : {}),
+        payload: method.clientStreaming ? [] : [method.requestCodec.encode(request as never)],
       });
+      if (method.clientStreaming && !isIterable(request)) {
+        throw new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name} is client-streaming: pass an (async) iterable of requests`);
+      }
       if (options.signal?.aborted) throw new RpcError(RpcStatus.CANCELLED, "the call was cancelled before it was sent");
       if (deadline <= now) throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the deadline passed before the call was sent");
+      // Before the transport's own listener: the cancel leaves while the call is still open.
       options.signal?.addEventListener("abort", onAbort, { once: true });
-      // Each attempt gets an equal share of the time to the deadline.
-      const timeout = Math.max(1, Math.floor((deadline - now) / (retries + 1)));
-      const reply = await otelContext.with(context, () => this.#transport.request(frames, {
-        timeout,
+      const onPartial = (partial: Buffer[]): void => {
+        const envelope = decodeEnvelope(partial);
+        if (envelope.kind === "credit") sendCredit.grant(envelope.credit ?? 0);
+        else if (reader !== null) readPartial(method, envelope, partial, reader);
+        else throw new RpcError(RpcStatus.INTERNAL, `a ${envelope.kind} message has no place in a reply to ${method.name}`);
+      };
+      const transportOptions: TransportRequestOptions = {
+        // Each attempt gets an equal share of the time to the deadline.
+        timeout: Math.max(1, Math.floor((deadline - now) / (retries + 1))),
         retries,
         idempotent,
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(onPartial ? { onPartial } : {}),
+        onPartial,
         ...(options.waitForReady === undefined ? {} : { waitForReady: options.waitForReady }),
-      })).catch((error: unknown) => {
+      };
+      let reply: Promise<Buffer[]>;
+      if (open !== undefined) {
+        call = otelContext.with(context, () => open(frames, transportOptions));
+        if (reader !== null) reader.grant = (n) => this.#sendOnCall(call!, { kind: "credit", correlationId, credit: n, payload: [] });
+        reply = method.clientStreaming ? this.#sendRequests(method, correlationId, call, request as AsyncIterable<unknown>, sendCredit) : call.reply;
+      } else {
+        reply = otelContext.with(context, () => this.#transport.request(frames, transportOptions));
+      }
+      const replyFrames = await reply.catch((error: unknown) => {
         throw transportError(error, this.#service, method.name);
       });
-      const result = decoding(() => finish(reply), this.#service, method.name);
+      const result = decoding(() => finish(replyFrames), this.#service, method.name);
       span.end();
       return result;
     } catch (error) {
@@ -270,19 +331,88 @@ class Caller {
       this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
       throw rpcError;
     } finally {
+      sendCredit.fail(new RpcError(RpcStatus.CANCELLED, "the call has ended"));
       options.signal?.removeEventListener("abort", onAbort);
       this.#telemetry.clientDuration.record(performance.now() - started, attributes);
     }
   }
 
-  #sendCancel(correlationId: string): void {
+  /**
+   * Sends a client's request stream on `call`, each item only within the
+   * credit the server granted, then `stream-end`; resolves with the call's
+   * reply. A request iterable that throws (or an item that does not encode)
+   * cancels the call at the server and fails it with that error.
+   */
+  async #sendRequests(method: MethodDescriptor<unknown, unknown>, correlationId: string, call: TransportCall, requests: AsyncIterable<unknown> | Iterable<unknown>, credit: StreamCredit): Promise<Buffer[]> {
+    let failed: (error: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => (failed = reject));
+    const pump = async (): Promise<void> => {
+      try {
+        await writeWithinCredit(requests, credit, async (request) => {
+          await call.send(encodeEnvelope({ kind: "stream-item", correlationId, payload: [method.requestCodec.encode(request as never)] }));
+          return true;
+        });
+        await call.send(encodeEnvelope({ kind: "stream-end", correlationId, payload: [] }));
+      } catch (error) {
+        // The call ended (reply, failure, cancel): its reply says how. Anything else is the request stream's failure.
+        if (credit.ended) return;
+        this.#sendCancel(correlationId, call);
+        failed(error instanceof RpcError ? error : new RpcError(
+          error instanceof CodecError ? RpcStatus.INVALID_ARGUMENT : RpcStatus.CANCELLED,
+          `${this.#service}/${method.name}: the request stream failed: ${(error as Error).message}`,
+          [],
+          { cause: error },
+        ));
+      }
+    };
+    void pump();
+    return Promise.race([call.reply, failure]);
+  }
+
+  /** Sends a flow-control or cancel envelope on an open call; one that cannot leave is counted, not thrown. */
+  #sendOnCall(call: TransportCall, envelope: Envelope): void {
+    call.send(encodeEnvelope(envelope)).catch((error: unknown) => this.#countLost(error));
+  }
+
+  #sendCancel(correlationId: string, call: TransportCall | undefined): void {
+    const cancel = { kind: "cancel", correlationId, payload: [] } as const;
+    // With an open call the cancel goes to the one server that holds it.
+    if (call !== undefined) {
+      this.#sendOnCall(call, cancel);
+      return;
+    }
     if (this.#cancel === undefined) return;
     // The caller already has its CANCELLED rejection; a lost cancel only
     // means the server runs until the deadline: counted, not thrown.
-    this.#cancel(encodeEnvelope({ kind: "cancel", correlationId, payload: [] })).catch((error: unknown) => {
-      this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": (error as { code?: string } | null)?.code ?? "unknown" });
-    });
+    this.#cancel(encodeEnvelope(cancel)).catch((error: unknown) => this.#countLost(error));
   }
+
+  #countLost(error: unknown): void {
+    // ECANCELED: the call ended before the message left (a late grant or cancel): nothing is lost.
+    const code = (error as { code?: string } | null)?.code ?? "unknown";
+    if (code === "ECANCELED") return;
+    this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": code });
+  }
+}
+
+/** The reader of a call's reply stream: its inbox, and how it grants credit once the call is open. */
+interface ReplyStream {
+  readonly inbox: StreamInbox<unknown>;
+  grant: ((n: number) => void) | null;
+}
+
+/** A partial reply of a reply stream: one item (the first tells whether the server honours credit) or an error. */
+function readPartial(method: MethodDescriptor<unknown, unknown>, envelope: Envelope, frames: Buffer[], reader: ReplyStream): void {
+  if (envelope.kind === "stream-item" && envelope.credit !== undefined) reader.inbox.enforce();
+  for (const item of decodeStream(method, frames, false)) {
+    if (!reader.inbox.push(item)) {
+      throw new RpcError(RpcStatus.RESOURCE_EXHAUSTED, `${method.name}: the server sent more items than the credit it was granted`);
+    }
+  }
+}
+
+function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
+  return value !== null && typeof value === "object" && (Symbol.asyncIterator in value || Symbol.iterator in value);
 }
 
 function decodeReply(method: MethodDescriptor<unknown, unknown>, frames: Buffer[]): unknown {
@@ -356,6 +486,8 @@ function transportError(error: unknown, service: string, method: string): RpcErr
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the client is closed`, [], { cause: error });
     case "ESHUTDOWN":
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the server is shutting down`, [], { cause: error });
+    case "ECONNRESET":
+      return new RpcError(RpcStatus.UNAVAILABLE, `${what}: the connection to the server was lost during the call`, [], { cause: error });
     case "ENOTCONN":
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: no server connected (${(error as Error).message})`, [], { cause: error });
     default:

@@ -23,6 +23,13 @@ export interface ConnectOptions {
   context?: Context;
   /** Security of the client sockets: `curveServerKey` + `curvePublicKey` + `curveSecretKey`, or `plainUsername` + `plainPassword`. */
   security?: SecurityOptions;
+  /**
+   * Items of credit granted to each reply stream (default 64): replies
+   * received and not yet read never exceed it; a server whose stream is not
+   * read stops producing. Calls are opened on the one server that holds
+   * them, so a cancel, credit and request-stream items reach it alone.
+   */
+  streamWindow?: number;
 }
 
 /** A typed client and the sockets it owns. */
@@ -30,11 +37,8 @@ export class ServiceConnection<D extends ServiceDescriptor> {
   /** The typed client: one method per method of the descriptor. */
   readonly client: ClientOf<D>;
   readonly #rpc: RpcClient;
-  readonly #cancellers: RpcClient[] = [];
-  readonly #options: ConnectOptions;
 
   constructor(descriptor: D, options: ConnectOptions) {
-    this.#options = options;
     const transport = {
       endpoints: [...options.endpoints],
       ...(options.context ? { context: options.context } : {}),
@@ -47,7 +51,7 @@ export class ServiceConnection<D extends ServiceDescriptor> {
       endpoints: options.endpoints,
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.methods ? { methods: options.methods } : {}),
-      cancel: (frames) => this.#cancel(frames),
+      ...(options.streamWindow === undefined ? {} : { streamWindow: options.streamWindow }),
     });
   }
 
@@ -67,29 +71,7 @@ export class ServiceConnection<D extends ServiceDescriptor> {
 
   /** Rejects calls still waiting (`UNAVAILABLE`) and closes the sockets. */
   async close(): Promise<void> {
-    await Promise.all([this.#rpc.close(), ...this.#cancellers.map((canceller) => canceller.close())]);
-  }
-
-  /**
-   * Sends a `cancel` to every server: the transport load-balances, so which
-   * one holds the call is not known here; servers that do not hold it ignore it.
-   */
-  async #cancel(frames: Buffer[]): Promise<void> {
-    const endpoints = this.#options.endpoints;
-    if (endpoints.length === 1) {
-      await this.#rpc.request(frames, { timeout: 1_000, retries: 0 });
-      return;
-    }
-    if (this.#cancellers.length === 0) {
-      for (const endpoint of endpoints) {
-        this.#cancellers.push(new RpcClient({
-            endpoints: [endpoint],
-            ...(this.#options.context ? { context: this.#options.context } : {}),
-            ...(this.#options.security ? { security: this.#options.security } : {}),
-          }));
-      }
-    }
-    await Promise.all(this.#cancellers.map((canceller) => canceller.request(frames, { timeout: 1_000, retries: 0 })));
+    await this.#rpc.close();
   }
 }
 

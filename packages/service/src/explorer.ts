@@ -151,12 +151,6 @@ function findMethod(serviceClass: ServiceClass, metadata: ServiceMetadata, entry
       `${where}: ${metadata.name} has no method "${entry.method}" (it has ${Object.keys(methods).join(", ")})`,
     );
   }
-  if (method.clientStreaming) {
-    throw new ServiceSetupError(
-      ServiceSetupErrorCode.INVALID_DECORATOR,
-      `${where}: ${metadata.name}/${method.name} is client-streaming, which the service layer does not serve yet`,
-    );
-  }
   return method;
 }
 

@@ -13,6 +13,7 @@ import {
   type Envelope,
 } from "@skein/codec";
 import { CallAbort } from "./call-abort.js";
+import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
 import { RpcError, RpcStatus } from "./errors.js";
 import type { ExploredRpc, ExploredService } from "./explorer.js";
 import type { ServiceCallContext } from "./interceptor.js";
@@ -30,6 +31,13 @@ export interface TransportContext {
    * handler yields; without it, as one multipart reply at the end.
    */
   readonly sendPartial?: (frames: Buffer[]) => Promise<void>;
+  /**
+   * Listens for the further messages the caller sends on this call
+   * (`RpcServer`'s `onMessage`): its request stream, flow-control credit
+   * and cancel. Client-streaming and bidirectional methods need it (and
+   * `sendPartial`); without it a cancel can only come as a separate request.
+   */
+  readonly onMessage?: (listener: (frames: Buffer[]) => void) => void;
 }
 
 /** Options of {@link RpcDispatcher}. */
@@ -38,6 +46,12 @@ export interface RpcDispatcherOptions {
   defaultTimeout?: number;
   /** Endpoints the server binds or connects: they give SERVER spans their `network.transport` (see `networkAttributes`). */
   endpoints?: readonly string[];
+  /**
+   * Items of credit granted to a caller's request stream (client-streaming
+   * and bidirectional methods): the requests received and not yet read by
+   * the handler never exceed it. Default 64 ({@link DEFAULT_STREAM_WINDOW}).
+   */
+  streamWindow?: number;
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -52,12 +66,15 @@ export class RpcDispatcher {
   readonly #network: Attributes;
   readonly #calls = new Map<string, CallAbort>();
   readonly #watched = new WeakSet<AbortSignal>();
+  readonly #window: number;
 
   constructor(services: readonly ExploredService[], telemetry: Telemetry, options: RpcDispatcherOptions = {}) {
     this.#services = services;
     this.#telemetry = telemetry;
     this.#defaultTimeout = options.defaultTimeout;
     this.#network = networkAttributes(options.endpoints ?? []);
+    this.#window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
+    if (!Number.isInteger(this.#window) || this.#window < 1) throw new RangeError(`streamWindow must be an integer >= 1, got ${this.#window}`);
     for (const service of services) {
       for (const [name, rpc] of service.rpc) this.#handlers.set(`${service.name}/${name}`, rpc);
     }
@@ -128,12 +145,6 @@ export class RpcDispatcher {
     if (deadline !== undefined && deadline <= now) {
       throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, `deadline passed ${now - deadline} ms before the call was handled`);
     }
-    let request: unknown;
-    try {
-      request = rpc.method.requestCodec.decode(envelope.payload[0] ?? Buffer.alloc(0));
-    } catch (error) {
-      throw new RpcError(RpcStatus.INVALID_ARGUMENT, `cannot decode ${rpc.method.requestType}: ${(error as Error).message}`, [], { cause: error });
-    }
     const abort = new CallAbort();
     const timer = deadline === undefined ? undefined : setTimeout(() => {
       abort.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the handler did not finish before the deadline"));
@@ -141,18 +152,45 @@ export class RpcDispatcher {
     this.#watch(transport.signal);
     if (transport.signal?.aborted) abort.abort(shuttingDown());
     this.#calls.set(correlationId, abort);
-    const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
+    // A caller that grants no credit (an older client) reads freely.
+    const credit = new StreamCredit(envelope.credit ?? Infinity);
+    let inbox: StreamInbox<unknown> | undefined;
     try {
+      if (rpc.method.clientStreaming) inbox = this.#openInbox(rpc, correlationId, transport, abort);
+      transport.onMessage?.((frames) => onCallMessage(rpc, frames, abort, credit, inbox));
+      abort.aborted.catch((reason: unknown) => {
+        credit.fail(reason);
+        inbox?.fail(reason);
+      });
+      const request = inbox ?? decodeRequest(rpc, envelope.payload[0]);
+      const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
       const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
       if (rpc.method.serverStreaming) {
-        return await Promise.race([encodeStream(rpc, correlationId, result, abort, span, transport.sendPartial), abort.aborted]);
+        return await Promise.race([encodeStream(rpc, correlationId, result, abort, credit, span, transport.sendPartial), abort.aborted]);
       }
       return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       this.#calls.delete(correlationId);
-      // A handler that lost the race already saw its signal abort; one that won is done. Nothing to abort here.
+      // The call is over: a request stream still being read ends, a writer waiting for credit stops.
+      const over = new RpcError(RpcStatus.CANCELLED, "the call has ended");
+      credit.fail(over);
+      inbox?.fail(over);
     }
+  }
+
+  /** The request stream of a client-streaming call, with its first grant of credit sent. */
+  #openInbox(rpc: ExploredRpc, correlationId: string, transport: TransportContext, abort: CallAbort): StreamInbox<unknown> {
+    const { sendPartial, onMessage } = transport;
+    if (sendPartial === undefined || onMessage === undefined) {
+      throw new RpcError(RpcStatus.UNIMPLEMENTED, `${rpc.method.name} is client-streaming, which this server's transport cannot carry`);
+    }
+    // A grant that cannot be sent would stall the caller until its deadline: it fails the call instead.
+    const grant = (n: number): void => {
+      sendPartial(encodeEnvelope({ kind: "credit", correlationId, credit: n, payload: [] })).catch((error: unknown) => abort.abort(toRpcError(error)));
+    };
+    grant(this.#window);
+    return new StreamInbox(this.#window, grant);
   }
 
   /** One listener per transport signal (the server's close deadline) aborts every call in flight. */
@@ -208,6 +246,7 @@ async function encodeStream(
   correlationId: string,
   result: unknown,
   abort: CallAbort,
+  credit: StreamCredit,
   span: Span,
   sendPartial: ((frames: Buffer[]) => Promise<void>) | undefined,
 ): Promise<Buffer[]> {
@@ -216,16 +255,69 @@ async function encodeStream(
   }
   const frames: Buffer[] = [];
   let count = 0;
-  for await (const item of result as AsyncIterable<unknown>) {
-    if (abort.isAborted) return abort.aborted;
-    const itemFrames = encodeEnvelope({ kind: "stream-item", correlationId, payload: [encodeResponse(rpc, item)] });
+  const honoured = Number.isFinite(credit.available) ? credit.available : undefined;
+  // Credit first: a handler is not asked for an item the caller has no room for.
+  const finished = await writeWithinCredit(result as AsyncIterable<unknown> | Iterable<unknown>, credit, async (item) => {
+    if (abort.isAborted) return false;
+    // The first item tells a caller that granted credit that this server honours it (see wire-format.md).
+    const itemFrames = encodeEnvelope({
+      kind: "stream-item",
+      correlationId,
+      ...(count === 0 && honoured !== undefined ? { credit: honoured } : {}),
+      payload: [encodeResponse(rpc, item)],
+    });
     if (sendPartial !== undefined) await sendPartial(itemFrames);
     else frames.push(...itemFrames);
     count++;
-  }
+    return true;
+  });
+  if (!finished) return abort.aborted;
   span.setAttribute("rpc.skein.stream_items", count);
   frames.push(...encodeEnvelope({ kind: "stream-end", correlationId, payload: [] }));
   return frames;
+}
+
+/** Decodes the one request of a unary or server-streaming call. */
+function decodeRequest(rpc: ExploredRpc, payload: Buffer | undefined): unknown {
+  try {
+    return rpc.method.requestCodec.decode(payload ?? Buffer.alloc(0));
+  } catch (error) {
+    throw new RpcError(RpcStatus.INVALID_ARGUMENT, `cannot decode ${rpc.method.requestType}: ${(error as Error).message}`, [], { cause: error });
+  }
+}
+
+/**
+ * A further message of a running call: a request-stream item or its end,
+ * credit for the reply stream, or a cancel. One that does not decode, or
+ * an item past the credit granted, fails this call alone.
+ */
+function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, credit: StreamCredit, inbox: StreamInbox<unknown> | undefined): void {
+  let envelope: Envelope;
+  try {
+    envelope = decodeEnvelope(frames);
+    switch (envelope.kind) {
+      case "cancel":
+        abort.abort(new RpcError(RpcStatus.CANCELLED, "the caller cancelled the call"));
+        return;
+      case "credit":
+        credit.grant(envelope.credit ?? 0);
+        return;
+      case "stream-item":
+        if (inbox === undefined) break;
+        if (!inbox.push(rpc.method.requestCodec.decode(envelope.payload[0] ?? Buffer.alloc(0)))) {
+          abort.abort(new RpcError(RpcStatus.RESOURCE_EXHAUSTED, `the caller sent more requests to ${rpc.method.name} than the credit it was granted`));
+        }
+        return;
+      case "stream-end":
+        if (inbox === undefined) break;
+        inbox.end();
+        return;
+      default:
+    }
+    abort.abort(new RpcError(RpcStatus.INVALID_ARGUMENT, `a ${envelope.kind} message has no place in a call to ${rpc.method.name}`));
+  } catch (error) {
+    abort.abort(new RpcError(RpcStatus.INVALID_ARGUMENT, `a message of the call to ${rpc.method.name} does not decode: ${(error as Error).message}`, [], { cause: error }));
+  }
 }
 
 function encodeResponse(rpc: ExploredRpc, value: unknown): Buffer {

@@ -58,10 +58,13 @@ example:
     const print = (reply: unknown): void => io.out(JSON.stringify(messageToJson(registry.lookup(method.responseType), reply)));
     try {
       const options = { timeout: Math.max(1, deadline.remaining()), metadata };
+      // The method's shape is known at run time only; a client-streaming method gets the one request as its stream.
+      const call = connection.client.call as unknown as (input: unknown, options: object) => AsyncIterable<unknown> | Promise<unknown>;
+      const input = method.clientStreaming ? [request] : request;
       if (method.serverStreaming) {
-        for await (const reply of connection.client.call(request, options) as AsyncIterable<unknown>) print(reply);
+        for await (const reply of call(input, options) as AsyncIterable<unknown>) print(reply);
       } else {
-        print(await (connection.client.call(request, options) as Promise<unknown>));
+        print(await (call(input, options) as Promise<unknown>));
       }
       return ExitCode.OK;
     } catch (error) {

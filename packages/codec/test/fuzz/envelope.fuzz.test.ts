@@ -21,7 +21,7 @@ const seed = Number(process.env.FUZZ_SEED ?? "") || 0;
 const BASE: Envelope[] = [
   { kind: "request", service: "example.Greeter", method: "SayHello", correlationId: "1", deadline: 1_900_000_000_000, metadata: { a: "b" }, payload: [Buffer.from([8, 1])] },
   { kind: "event", topic: "orders.created", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", payload: [] },
-  ...KINDS.filter((kind) => kind !== "request" && kind !== "event").map((kind): Envelope => ({ kind, correlationId: "42", payloadType: "x.Y", payload: [Buffer.alloc(3)] })),
+  ...KINDS.filter((kind) => kind !== "request" && kind !== "event").map((kind): Envelope => ({ kind, correlationId: "42", payloadType: "x.Y", credit: 8, payload: [Buffer.alloc(3)] })),
 ];
 const HEADERS = BASE.map((envelope) => encodeEnvelope(envelope)[0]!);
 

@@ -90,13 +90,15 @@ function feed(target: Target) {
  * (SnapshotPublisher reads the departed peer's cancels in its own loop).
  */
 async function recovered(before: Footprint): Promise<Footprint> {
-  const deadline = Date.now() + 10_000;
+  const started = Date.now();
+  const deadline = started + 40_000;
   for (;;) {
     const now = await footprint();
     if ((now.heap - before.heap < HEAP_BOUND && now.external - before.external < EXTERNAL_BOUND) || Date.now() > deadline) {
       expect(now.heap - before.heap, describeFootprint(before, now)).toBeLessThan(HEAP_BOUND);
       expect(now.external - before.external, describeFootprint(before, now)).toBeLessThan(EXTERNAL_BOUND);
       expect(now.fds, describeFootprint(before, now)).toBeLessThanOrEqual(before.fds);
+      console.log(`recovered after ${Date.now() - started} ms`);
       return now;
     }
   }
@@ -117,7 +119,8 @@ const TARGETS = [
   ["SnapshotPublisher", snapshotTarget],
 ] as const;
 
-describe.each(TARGETS)("%s against a hostile subscriber", (name, make) => {
+// SnapshotPublisher reads a departed peer's 100,000 cancels in its own loop: measured 27 s on a loaded machine.
+describe.each(TARGETS)("%s against a hostile subscriber", { timeout: 120_000 }, (name, make) => {
   it("survives a 1 MB subscription (a 1 MB snapshot token too) and frees it when the peer leaves", async () => {
     const target = await make();
     const good = feed(target);
