@@ -124,7 +124,8 @@ export class V1FrameDecoder {
   }
 
   #tooLarge(size: number): ZmqError {
-    return new ZmqError("EMSGSIZE", `Peer sent a ${size}-byte frame, above the ${this.maxFrameSize} octets ${this.limitName} leaves it`);
+    const limit = this.maxFrameSize >= 0 ? `the ${this.maxFrameSize} octets ${this.limitName} leaves it` : "2^53, the most a length can say here";
+    return new ZmqError("EMSGSIZE", `Peer sent a ${size}-byte frame, above ${limit}`);
   }
 
   /** Takes what belongs to the pending body from chunk[at..]; delivers it when complete. Returns the new offset. */
