@@ -60,7 +60,8 @@ const INITIATE_MIN_SIZE = COOKIE_SIZE + 8 + BOX_OVERHEAD + 128;
  * before any cryptography. Real metadata is a few hundred octets.
  */
 export const MAX_CURVE_METADATA_BYTES = 1024 * 1024;
-const INITIATE_MAX_SIZE = INITIATE_MIN_SIZE + MAX_CURVE_METADATA_BYTES;
+/** The largest INITIATE body accepted: its fixed fields and box with {@link MAX_CURVE_METADATA_BYTES} of metadata. */
+export const INITIATE_MAX_SIZE = INITIATE_MIN_SIZE + MAX_CURVE_METADATA_BYTES;
 // Vouch = long nonce (16) + Box[C' + S] (80).
 const VOUCH_BOX_SIZE = BOX_OVERHEAD + 64;
 // RFC 26 §"READY": short nonce (8) + Box[metadata] (16 + n).

@@ -1000,13 +1000,18 @@ export interface Socket {
    * Largest message a peer may send, in octets, all its parts together (-1,
    * the default: no limit of yours, {@link maxIncompleteMessageSize} applies).
    * A peer that sends a larger one is dropped (`disconnect` event with an
-   * `EMSGSIZE` error) and its partial message discarded.
+   * `EMSGSIZE` error) and its partial message discarded. Until its handshake
+   * completes a peer may send one frame of at most 1.5 MiB (the largest
+   * handshake command, a CURVE INITIATE with 1 MiB of metadata, rounded up),
+   * or of this limit when smaller.
    */
   maxMessageSize: number;
   /**
    * skein extension. Octets a message may reach while its parts arrive when
    * {@link maxMessageSize} is -1 (default 256 MiB; -1: no limit). Protects a
    * socket left at zeromq's default from a peer that never ends a message.
+   * Before the handshake completes the 1.5 MiB handshake bound applies
+   * instead (this limit when smaller), even with -1.
    */
   maxIncompleteMessageSize: number;
   /**

@@ -122,7 +122,10 @@ export function encodeFrame(opcode: Opcode, parts: Buffer[], masked: boolean): B
 export class WebSocketDecoder {
   readonly #sink: WebSocketSink;
   readonly #expectMasked: boolean;
-  readonly #maxMessageSize: number;
+  /** Largest message payload accepted, its ZWS flags octet aside (-1: no limit); the stream above changes it after the ZMTP handshake. */
+  maxMessageSize: number;
+  /** The limit named in the error for a message above {@link maxMessageSize}. */
+  limitName = "maxMessageSize";
   #buffered: Buffer[] = [];
   #bufferedBytes = 0;
   /** Fragments of a message not yet finished (RFC 6455 §5.4), joined as they come; null between messages. */
@@ -135,7 +138,7 @@ export class WebSocketDecoder {
   constructor(sink: WebSocketSink, expectMasked: boolean, maxMessageSize = -1) {
     this.#sink = sink;
     this.#expectMasked = expectMasked;
-    this.#maxMessageSize = maxMessageSize;
+    this.maxMessageSize = maxMessageSize;
   }
 
   /** Stops delivering (the connection is closing). */
@@ -237,8 +240,10 @@ export class WebSocketDecoder {
       throw new ProtocolError("ERR_WS_PROTOCOL", "Unexpected WebSocket continuation frame (RFC 6455 §5.4)");
     }
     const total = this.#fragmentBytes + length;
-    if ((this.#maxMessageSize >= 0 && total > this.#maxMessageSize + 1) || total > BUFFER_MAX) {
-      throw new ProtocolError("ERR_WS_PROTOCOL", `WebSocket message of ${total} octets exceeds maxMessageSize`);
+    const max = this.maxMessageSize;
+    if ((max >= 0 && total > max + 1) || total > BUFFER_MAX) {
+      const limit = max >= 0 ? `the ${max} octets ${this.limitName} allows` : "the largest Buffer Node can hold";
+      throw new ProtocolError("ERR_WS_PROTOCOL", `WebSocket message of ${total} octets exceeds ${limit}`);
     }
   }
 

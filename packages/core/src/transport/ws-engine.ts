@@ -12,7 +12,7 @@ import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, ZmqError } from "../errors.js";
 import type { Pipe } from "../pipe.js";
 import { ZmtpEngine, toZmqError, type EngineSession } from "../zmtp/engine.js";
-import { messageLimits } from "../zmtp/message-limits.js";
+import { handshakeFrameLimit, messageLimits } from "../zmtp/message-limits.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import type { StreamEngine, StreamHost, StreamSession } from "./stream.js";
 import {
@@ -41,6 +41,7 @@ export class WsEngine implements StreamEngine, EngineSession {
   #key = "";
   #protocol: string;
   #inner: ZmtpEngine | null = null;
+  #zws: ZwsStream | null = null;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   readonly #onData = (chunk: Buffer): void => this.#readHead(chunk);
@@ -125,7 +126,8 @@ export class WsEngine implements StreamEngine, EngineSession {
     stream.off("error", this.#onError);
     const { name, asServer } = this.#host.greetingMechanism();
     const limits = messageLimits((option) => this.#host.option(option));
-    const zws = new ZwsStream(stream, rest, this.#role.client, name, limits.bytes);
+    const zws = new ZwsStream(stream, rest, this.#role.client, name, handshakeFrameLimit(limits));
+    this.#zws = zws;
     const inner = new ZmtpEngine(zws as unknown as NetSocket, this.#host, this, this.#endpoint, this.peerAddress);
     this.#inner = inner;
     inner.start(name, asServer);
@@ -150,7 +152,10 @@ export class WsEngine implements StreamEngine, EngineSession {
 
   // ---- EngineSession: the ZMTP engine reports through us ---------------------
 
-  engineReady(): void {
+  engineReady(engine: ZmtpEngine): void {
+    // The WebSocket layer holds a message whole: it takes the engine's new frame limit.
+    const { bytes, name } = engine.frameLimit;
+    this.#zws!.handshakeCompleted(bytes, name);
     this.#clearTimer();
     this.#session.engineReady(this);
   }

@@ -21,6 +21,13 @@
  * Like the engine, it decodes at most FRAMES_PER_TURN WebSocket frames of
  * one peer per turn of the event loop (pings and fragments produce no ZMTP
  * bytes, so the engine's own budget never sees them).
+ *
+ * A WebSocket message is held whole before the engine sees it, so this
+ * layer bounds it too: by the handshake bound until the engine reports the
+ * ZMTP handshake complete ({@link ZwsStream.handshakeCompleted}), by the
+ * message limit after. During the handshake it decodes one WebSocket frame
+ * a turn, so that the command ending the handshake reaches the engine, and
+ * the limit changes, before the header of the message after it is checked.
  */
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
@@ -69,19 +76,22 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #incoming: Buffer[] | null = null;
   /** WebSocket bytes encoded from the current engine write, written to the socket at once. */
   #outgoing: Buffer[] | null = null;
+  /** True until the engine reports the ZMTP handshake complete. */
+  #handshaking = true;
 
   /**
    * @param socket the connection, its HTTP upgrade done
    * @param rest bytes that arrived after the upgrade head
    * @param mechanism the mechanism named by the agreed subprotocol
-   * @param maxMessageSize octets one ZMTP frame may have (-1: no limit); the
-   *   engine above bounds whole messages
+   * @param handshakeLimit octets one ZMTP frame may have until the handshake
+   *   completes, and the name its error gives
    */
-  constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, maxMessageSize: number) {
+  constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, handshakeLimit: { bytes: number; name: string }) {
     super({ allowHalfOpen: false });
     this.#socket = socket;
     this.#client = client;
-    this.#decoder = new WebSocketDecoder(this, !client, maxMessageSize);
+    this.#decoder = new WebSocketDecoder(this, !client, handshakeLimit.bytes);
+    this.#decoder.limitName = handshakeLimit.name;
     this.#frames = new FrameDecoder(this);
     this.push(encodeGreeting(mechanism, !client, 0));
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
@@ -97,6 +107,22 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       callback?.();
     });
     if (rest.length > 0) queueMicrotask(() => this.#onData(rest));
+  }
+
+  /**
+   * The ZMTP handshake is over: from the next WebSocket message on, one ZMTP
+   * frame may have `maxFrameSize` octets (-1: no limit), named `limitName`
+   * in the error, and frames are decoded at the full rate again.
+   */
+  handshakeCompleted(maxFrameSize: number, limitName: string): void {
+    this.#handshaking = false;
+    this.#decoder.maxMessageSize = maxFrameSize;
+    this.#decoder.limitName = limitName;
+  }
+
+  /** WebSocket frames one turn may decode: one while the handshake runs (see the file comment). */
+  get #framesPerTurn(): number {
+    return this.#handshaking ? 1 : FRAMES_PER_TURN;
   }
 
   /** Node's `net.Socket` API the engine calls; the socket already has no delay. */
@@ -123,7 +149,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     const turn = currentTurn();
     if (turn !== this.#turn) {
       this.#turn = turn;
-      this.#decoder.budget = FRAMES_PER_TURN;
+      this.#decoder.budget = this.#framesPerTurn;
     }
     this.#decode(() => this.#decoder.write(chunk));
   }
@@ -151,7 +177,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #continueReading(): void {
     if (this.destroyed) return;
     this.#turn = currentTurn();
-    this.#decoder.budget = FRAMES_PER_TURN;
+    this.#decoder.budget = this.#framesPerTurn;
     this.#decode(() => this.#decoder.resume());
     if (this.#decoder.blocked) return;
     this.#unpause(Pause.Turn);

@@ -24,7 +24,7 @@ import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greetin
 import { LegacyPeer, legacySocketTypeNumber } from "./legacy-peer.js";
 import type { V1FrameDecoder } from "./v1-frame-decoder.js";
 import { getProperty, type Metadata } from "./metadata.js";
-import { messageLimits, type MessageLimits } from "./message-limits.js";
+import { handshakeFrameLimit, messageLimits, type MessageLimits } from "./message-limits.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 
 /** What an engine needs from its socket. */
@@ -140,8 +140,19 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.endpoint = endpoint;
     this.peerAddress = peerAddress;
     this.#limits = messageLimits((name) => socket.option(name));
-    this.#decoder = new FrameDecoder(this, this.#limits.bytes);
-    this.#decoder.limitName = this.#limits.bytesOption;
+    // Until the handshake completes the peer is not authenticated: one command, not a message, is all it may send.
+    const handshakeLimit = handshakeFrameLimit(this.#limits);
+    this.#decoder = new FrameDecoder(this, handshakeLimit.bytes);
+    this.#decoder.limitName = handshakeLimit.name;
+  }
+
+  /**
+   * Octets the next frame may have (-1: no limit) and the limit's name for
+   * errors: the handshake bound until the handshake completes, then the
+   * message limit (with room for a CURVE box).
+   */
+  get frameLimit(): { bytes: number; name: string } {
+    return { bytes: this.#decoder.maxFrameSize, name: this.#decoder.limitName };
   }
 
   /** Starts the greeting; call once the stream is connected. */
@@ -240,7 +251,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
 
   #becomeActive(): void {
     this.#state = State.Active;
-    if (this.#limits.bytes >= 0) this.#decoder.maxFrameSize = this.#limits.bytes + this.#boxAllowance();
+    // The handshake bound gives way to the message limits, "none" included.
+    const limits = this.#limits;
+    this.#decoder.maxFrameSize = limits.bytes >= 0 ? limits.bytes + this.#boxAllowance() : -1;
+    this.#decoder.limitName = limits.bytesOption;
     if (this.#handshakeTimer !== null) {
       clearTimeout(this.#handshakeTimer);
       this.#handshakeTimer = null;
@@ -416,7 +430,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     this.#legacy = legacy;
     this.#mechanism = legacy;
     this.peerSocketType = legacy.peerSocketType;
-    this.#decoder = legacy.createDecoder(this, socket.option<number>("maxMessageSize"));
+    // Its identity frame is its handshake: bounded as a handshake command until it has come.
+    this.#decoder = legacy.createDecoder(this, handshakeFrameLimit(this.#limits));
     this.#encoder = legacy.createEncoder();
     this.#writeNow([legacy.identityFrame(this.#identity())]);
   }

@@ -113,9 +113,11 @@ export class LegacyPeer implements Mechanism {
     throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", `${this.version} has no commands (got ${name})`);
   }
 
-  /** The decoder for the peer's frames. */
-  createDecoder(sink: FrameSink, maxFrameSize: number): FrameDecoder | V1FrameDecoder {
-    return this.#v1Framing ? new V1FrameDecoder(sink, maxFrameSize) : new FrameDecoder(sink, maxFrameSize);
+  /** The decoder for the peer's frames, bounded by `limit` (octets, and the name its error gives) for now. */
+  createDecoder(sink: FrameSink, limit: { bytes: number; name: string }): FrameDecoder | V1FrameDecoder {
+    const decoder = this.#v1Framing ? new V1FrameDecoder(sink, limit.bytes) : new FrameDecoder(sink, limit.bytes);
+    decoder.limitName = limit.name;
+    return decoder;
   }
 
   /** The encoder for our frames. */

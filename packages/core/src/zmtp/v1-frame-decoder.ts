@@ -26,8 +26,10 @@ const MAX_SAFE_HIGH = 0x1fffff;
 const INITIAL_BODY_CAPACITY = 64 * 1024;
 
 export class V1FrameDecoder {
-  /** Largest frame body accepted, or -1 for no limit (`maxMessageSize`). */
+  /** Largest frame body accepted, or -1 for no limit (the engine sets it from its limits). */
   maxFrameSize: number;
+  /** The limit named in the error for a frame above {@link maxFrameSize}. */
+  limitName = "maxMessageSize";
   /**
    * Frames {@link write} may still deliver before it returns early (the
    * engine's per-turn budget, as for {@link FrameDecoder}); `Infinity` for none.
@@ -122,7 +124,8 @@ export class V1FrameDecoder {
   }
 
   #tooLarge(size: number): ZmqError {
-    return new ZmqError("EMSGSIZE", `Peer sent a ${size}-byte frame, above maxMessageSize ${this.maxFrameSize}`);
+    const limit = this.maxFrameSize >= 0 ? `the ${this.maxFrameSize} octets ${this.limitName} leaves it` : "2^53, the most a length can say here";
+    return new ZmqError("EMSGSIZE", `Peer sent a ${size}-byte frame, above ${limit}`);
   }
 
   /** Takes what belongs to the pending body from chunk[at..]; delivers it when complete. Returns the new offset. */

@@ -48,7 +48,8 @@ describe("fuzz regressions: NULL mechanism", () => {
 /** The client side of a ZWS stream over an in-memory socket, fed `hex` from the server. */
 async function zwsClientReads(hex: string): Promise<{ errors: unknown[]; zmtp: Buffer }> {
   const socket = new MemoryStream();
-  const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", -1);
+  const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), true, "NULL", { bytes: -1, name: "maxMessageSize" });
+  stream.handshakeCompleted(-1, "maxMessageSize");
   const errors: unknown[] = [];
   const zmtp: Buffer[] = [];
   stream.on("error", (error) => errors.push(error));

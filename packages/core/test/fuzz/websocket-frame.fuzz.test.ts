@@ -51,7 +51,10 @@ const target: FuzzTarget = {
   async run(input, random) {
     const socket = new MemoryStream();
     const client = random.chance(0.5);
-    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), client, "NULL", random.pick([-1, 100, 70000]));
+    const limit = random.pick([-1, 100, 70000]);
+    const stream = new ZwsStream(socket.asSocket, Buffer.alloc(0), client, "NULL", { bytes: limit, name: "maxMessageSize" });
+    // Past the ZMTP handshake: all frames a turn allows, under the message limit.
+    stream.handshakeCompleted(limit, "maxMessageSize");
     let zmtpBytes = 0;
     let failure: unknown = null;
     let invalidZmtp: unknown = null;
