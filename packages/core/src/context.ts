@@ -108,7 +108,8 @@ export class Context {
     if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`);
     applyOptions(this, options as Record<string, unknown> | undefined, []);
     // As zeromq's context: assigning an unknown property (a misspelt option) throws a TypeError.
-    if (new.target === Context) Object.preventExtensions(this);
+    // Not new.target: `new` on the public Context (util/new-only.ts) passes that wrapper as new.target.
+    if (this.constructor === Context) Object.preventExtensions(this);
   }
 
   /** @internal */
