@@ -728,6 +728,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
     if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
+    if (name === "sendHighWaterMark" || name === "receiveHighWaterMark") {
+      // Existing pipes take the new marks at once, as in libzmq 4.3.
+      const send = this.option<number>("sendHighWaterMark");
+      const receive = this.option<number>("receiveHighWaterMark");
+      for (const pipe of [...this.pipes]) pipe.setHighWaterMarks(send, receive);
+    }
     if ((this.#bindings.size > 0 || this.#connections.size > 0 || this.#pendingBinds > 0) && !IMMEDIATE_OPTIONS.has(name)) {
       // Most options are read when a connection is made; zeromq warns with these very words.
       process.emitWarning("Socket option will not take effect until next connect/bind.");
