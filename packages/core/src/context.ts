@@ -20,12 +20,19 @@ export interface ContextSocket {
 
 /** Context options, with the `zeromq` v6 names. */
 export interface ContextOptions {
+  /** See {@link Context.blocky}. */
   blocky?: boolean;
+  /** See {@link Context.ioThreads}. */
   ioThreads?: number;
+  /** See {@link Context.maxMessageSize}. */
   maxMessageSize?: number;
+  /** See {@link Context.maxSockets}. */
   maxSockets?: number;
+  /** See {@link Context.ipv6}. */
   ipv6?: boolean;
+  /** See {@link Context.threadPriority}. */
   threadPriority?: number;
+  /** See {@link Context.threadSchedulingPolicy}. */
   threadSchedulingPolicy?: number;
   /** skein: see {@link Context.maxZapRequests}. */
   maxZapRequests?: number;
@@ -42,6 +49,7 @@ const CONTEXT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   threadSchedulingPolicy: { kind: "int", default: -1, min: -1 },
 };
 
+/** The options of a context, as properties (declared for the type checker; defined on the prototype). */
 export interface Context {
   /**
    * When false, new sockets get `linger = 0`. When true (the default, as in
@@ -63,6 +71,10 @@ export interface Context {
   threadSchedulingPolicy: number;
 }
 
+/**
+ * A group of sockets with shared defaults, `inproc://` names and ZAP handler (libzmq's context).
+ * Sockets created without `context` join the default {@link context}. `close()` closes them all.
+ */
 export class Context {
   /** @internal Option values; read them through the properties. */
   readonly options: Record<string, unknown> = Object.create(null);

@@ -158,7 +158,7 @@ export class ZmqError extends Error {
    * @param code POSIX-style or `ERR_*` code.
    * @param detail skein's explanation; becomes `message` only for codes with no `zeromq` text.
    * @param address the endpoint involved.
-   * @param options `cause`; `message` replaces the code's standard text (see {@link ZEROMQ_MESSAGE}).
+   * @param options `cause`; `message` replaces the code's standard text (see `ZEROMQ_MESSAGE`).
    */
   constructor(code: string, detail?: string, address?: string, options?: { cause?: unknown; message?: string }) {
     const message = options?.message ?? MESSAGES[code] ?? detail ?? code;
@@ -207,5 +207,25 @@ export class AuthError extends ZmqError {
     super("EACCES", detail, address, { message: AUTH_MESSAGES[status], cause: options?.cause });
     this.name = "AuthError";
     this.status = status;
+  }
+}
+
+/**
+ * A TLS handshake of a wss:// connection that failed: the server's
+ * certificate is not trusted (`ERR_TLS_CERT_UNTRUSTED`), does not name the
+ * host connected to (`ERR_TLS_CERT_HOSTNAME`), or the TLS session could not
+ * be set up at all (`ERR_TLS_HANDSHAKE`: not TLS, no common version or
+ * cipher, an alert from the peer). `reason` keeps Node's or OpenSSL's own
+ * code (`DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...).
+ * Only that connection is dropped, with a `handshake:error:protocol` event.
+ */
+export class TlsError extends ProtocolError {
+  /** The code Node or OpenSSL gave the failure. */
+  readonly reason: string;
+
+  constructor(code: "ERR_TLS_CERT_UNTRUSTED" | "ERR_TLS_CERT_HOSTNAME" | "ERR_TLS_HANDSHAKE", message: string, reason: string, address?: string) {
+    super(code, message, address);
+    this.name = "TlsError";
+    this.reason = reason;
   }
 }

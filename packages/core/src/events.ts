@@ -28,15 +28,21 @@ export type EventType =
 
 /** A monitor event. `address` names the endpoint; `error` is set on `*:error*` events. */
 export interface Event {
+  /** What happened. */
   type: EventType;
+  /** The endpoint concerned (bound, connected or accepted). */
   address?: string;
   /** `connect:retry`: milliseconds until the next attempt. */
   interval?: number;
+  /** Why: set on `*:error*` events, and on a `disconnect` when skein dropped a peer. */
   error?: ZmqError;
 }
 
 /** The event of a given type. */
-export type EventOfType<E extends EventType = EventType> = Event & { type: E };
+export type EventOfType<E extends EventType = EventType> = Event & {
+  /** The event type `E`. */
+  type: E;
+};
 
 type Listener = (event: Event) => void;
 

@@ -19,7 +19,7 @@ import { Proxy as ProxyClass } from "./proxy.js";
 import { newOnly } from "./util/new-only.js";
 
 export { context, type ContextOptions } from "./context.js";
-export { ZmqError, SkeinError, ProtocolError, AuthError, strerror, ERRNO } from "./errors.js";
+export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export type { Event, EventType, EventOfType } from "./events.js";
 export type { SocketOptions } from "./socket/socket-base.js";
 export { SocketType } from "./socket/socket-type.js";
@@ -36,7 +36,7 @@ export { Router } from "./socket/router.js";
 export { Push } from "./socket/push.js";
 export { Pull } from "./socket/pull.js";
 export { Stream } from "./socket/stream.js";
-export type { ProxyOptions, ProxyStats } from "./proxy.js";
+export type { ProxyCounters, ProxyOptions, ProxyStats } from "./proxy.js";
 export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
 export { messageProperties, type MessageProperties } from "./message-properties.js";

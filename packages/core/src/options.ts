@@ -63,6 +63,12 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   curvePublicKey: { kind: "binary", default: null },
   curveSecretKey: { kind: "binary", default: null },
   curveServerKey: { kind: "binary", default: null },
+  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/wss.ts). Not in zeromq v6, whose libzmq has no wss.
+  wssKeyPem: { kind: "string", default: null },
+  wssCertPem: { kind: "string", default: null },
+  wssTrustPem: { kind: "string", default: null },
+  wssHostname: { kind: "string", default: null },
+  wssTrustSystem: { kind: "bool", default: false },
   zapDomain: { kind: "string", default: null },
   zapEnforceDomain: { kind: "bool", default: false },
   affinity: { kind: "int", default: 0, min: 0, max: 2 ** 64, noEffect: true },

@@ -25,11 +25,18 @@ export type PollEvents = "readable" | "writable" | "both";
 
 /** A socket that is ready, and for what. */
 export interface PollResult {
+  /** The socket that is ready. */
   socket: Socket;
+  /** A message can be received without waiting. */
   readable: boolean;
+  /** A message can be sent without waiting. */
   writable: boolean;
 }
 
+/**
+ * `zmq_poll`: waits until one of several sockets can be read from or
+ * written to. Level-triggered. See docs/guide/polling.md.
+ */
 export class Poller {
   #items = new Map<Socket, { readable: boolean; writable: boolean }>();
 

@@ -37,7 +37,9 @@ export interface ProxyOptions {
 
 /** Messages and bytes (all frames) received from one side and forwarded. */
 export interface ProxyCounters {
+  /** Messages forwarded. */
   messages: number;
+  /** Octets forwarded, all frames. */
   bytes: number;
 }
 
@@ -55,6 +57,12 @@ const enum State {
   Terminated,
 }
 
+/**
+ * `zmq_proxy_steerable`: forwards messages between a front-end and a
+ * back-end socket in both directions (shared queue ROUTER/DEALER, forwarder
+ * XSUB/XPUB, streamer PULL/PUSH), with pause, resume, terminate, statistics
+ * and an optional capture socket. See docs/guide/proxies.md.
+ */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly #frontEnd: F;
   readonly #backEnd: B;

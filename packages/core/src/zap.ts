@@ -22,6 +22,7 @@ export interface ZapDecision {
   allow: boolean;
   /** Overrides `allow`: "200" accept, "300" temporary failure, "400" refuse, "500" internal error. */
   statusCode?: "200" | "300" | "400" | "500";
+  /** Why, in words, for local error messages (default "OK" or "Access denied"). */
   statusText?: string;
   /** The authenticated user id; it appears as `User-Id` in the peer's message properties. */
   userId?: string;

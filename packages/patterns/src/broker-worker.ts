@@ -50,7 +50,16 @@ export class BrokerWorker extends CreditWorker {
    * sends that failed, and messages of the broker that broke the protocol
    * (malformed, or a request beyond the credits: answered FAIL).
    */
-  get stats(): { served: number; reconnects: number; sendErrors: number; protocolErrors: number } {
+  get stats(): {
+    /** Requests answered. */
+    served: number;
+    /** Times the connection to the broker was made again. */
+    reconnects: number;
+    /** Sends that failed (reported to `onError`). */
+    sendErrors: number;
+    /** Messages of the broker that broke the protocol: dropped or answered FAIL. */
+    protocolErrors: number;
+  } {
     return { served: this.#served, reconnects: this.reconnects, sendErrors: this.sendErrors, protocolErrors: this.protocolErrors };
   }
 

@@ -22,6 +22,7 @@ export interface BrokerOptions {
   frontend: string[];
   /** Endpoints workers connect to. */
   backend: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Heartbeat period in ms. Default 1000. */
   heartbeatInterval?: number;
@@ -41,6 +42,7 @@ export interface BrokerOptions {
 
 /** Counters of a {@link Broker}. */
 export interface BrokerStats {
+  /** Workers known now, all services. */
   workers: number;
   /** Requests waiting for a worker, all services. */
   queued: number;

@@ -26,10 +26,13 @@ const FRAME_DISCONNECT = Buffer.from([DISCONNECT]);
 
 /** Options every credit worker has. */
 export interface CreditWorkerOptions {
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
   /** Jobs handled at once (the credits announced). Default 1. */
   concurrency?: number;
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Heartbeat period in ms (use the peer's). Default 1000. */
   heartbeatInterval?: number;

@@ -9,7 +9,9 @@ import { PatternError } from "./errors.js";
 
 /** Where one side of the forwarder binds and connects. */
 export interface ForwarderSide {
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
 }
 
@@ -19,6 +21,7 @@ export interface ForwarderOptions {
   frontend: ForwarderSide;
   /** Subscriber side (XPUB). */
   backend: ForwarderSide;
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Messages queued per subscriber before XPUB drops for it. Default 1000. */
   sendHighWaterMark?: number;
@@ -64,6 +67,7 @@ export class Forwarder {
     return this.#forwarded;
   }
 
+  /** Binds and connects both sides and starts forwarding; resolves once both listen. */
   async start(): Promise<void> {
     if (this.#closed) throw new PatternError("ECLOSED", "Forwarder is closed");
     if (this.#front !== null) return;
@@ -91,6 +95,7 @@ export class Forwarder {
     this.#loops = [this.#pipe(front, back, true), this.#pipe(back, front, false)];
   }
 
+  /** Stops forwarding and closes both sockets. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

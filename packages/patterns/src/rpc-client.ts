@@ -60,7 +60,12 @@ export interface RpcClientOptions {
   /** Extra attempts after a timeout. Default 0. */
   retries?: number;
   /** Delay before a retry, and how long a failed endpoint is skipped: doubles from `initial` up to `max`. Default `{ initial: 100, max: 5000 }`. */
-  backoff?: { initial: number; max: number };
+  backoff?: {
+    /** First delay, in ms. */
+    initial: number;
+    /** Largest delay, in ms. */
+    max: number;
+  };
   /** Context of the sockets (default: core's shared context). */
   context?: Context;
   /** Routing id the DEALER sockets announce. */

@@ -77,13 +77,21 @@ export interface RpcServerOptions {
 
 /** Security options of a pattern's socket (the `@skein/core` socket options). */
 export interface SecurityOptions {
+  /** Be the PLAIN server (`@skein/core` option `plainServer`). */
   plainServer?: boolean;
+  /** PLAIN client username (`plainUsername`). */
   plainUsername?: string;
+  /** PLAIN client password (`plainPassword`). */
   plainPassword?: string;
+  /** Be the CURVE server; needs `curveSecretKey` (`curveServer`). */
   curveServer?: boolean;
+  /** This CURVE client's public key, Z85 (`curvePublicKey`). */
   curvePublicKey?: string;
+  /** This socket's CURVE secret key, Z85 (`curveSecretKey`). */
   curveSecretKey?: string;
+  /** The CURVE server's public key this client expects, Z85 (`curveServerKey`). */
   curveServerKey?: string;
+  /** ZAP domain passed to the authentication handler (`zapDomain`). */
   zapDomain?: string;
 }
 

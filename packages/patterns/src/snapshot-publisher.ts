@@ -19,9 +19,11 @@ import { attachEndpoints } from "./util/endpoints.js";
 export interface SnapshotPublisherOptions {
   /** Live update endpoints (subscribers or a {@link Forwarder} connect here). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
   /** Snapshot endpoints (subscribers' snapshot requests). */
   snapshotBind: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Updates queued per subscriber before XPUB drops for it (subscribers see a sequence gap). Default 1000. */
   sendHighWaterMark?: number;
@@ -130,6 +132,7 @@ export class SnapshotPublisher {
     return this.#cache.get(topic)?.sequence ?? 0;
   }
 
+  /** Binds and connects the live and snapshot sockets; resolves once they listen. */
   async start(): Promise<void> {
     if (this.#closed) throw new PatternError("ECLOSED", "SnapshotPublisher is closed");
     if (this.#live !== null) return;
@@ -170,6 +173,7 @@ export class SnapshotPublisher {
     return this.#live.send([Buffer.from(topic), value.sequenceFrame, ...frames]);
   }
 
+  /** Closes the sockets; snapshots being sent are abandoned. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

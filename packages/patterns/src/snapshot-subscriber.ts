@@ -44,6 +44,7 @@ export interface SnapshotSubscriberOptions {
   connect: string[];
   /** The publisher's snapshot endpoint(s). */
   snapshot: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Updates buffered for slow handlers. Default 10000. */
   maxQueue?: number;
@@ -53,6 +54,7 @@ export interface SnapshotSubscriberOptions {
   onDrop?: (report: LossReport) => void;
   /** Called with a handler's error. */
   onError?: (error: unknown, topic: string) => void;
+  /** Messages the SUB socket queues per publisher (default 1000). */
   receiveHighWaterMark?: number;
 }
 
@@ -121,6 +123,7 @@ export class SnapshotSubscriber {
     return this.#queue.length;
   }
 
+  /** Handlers that threw or rejected (each error also goes to `onError`). */
   get errors(): number {
     return this.#errors;
   }
@@ -186,6 +189,7 @@ export class SnapshotSubscriber {
     if (!this.#pumping) void this.#pump();
   }
 
+  /** Stops receiving and closes the sockets; queued updates are dropped. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -17,8 +17,11 @@ import { attachEndpoints } from "./util/endpoints.js";
 
 /** Options of {@link TopicPublisher}. */
 export interface TopicPublisherOptions {
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Messages queued per subscriber before PUB drops for it. Default 1000. */
   sendHighWaterMark?: number;

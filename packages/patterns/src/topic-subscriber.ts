@@ -27,8 +27,11 @@ export interface DropReport {
 
 /** Options of {@link TopicSubscriber}. */
 export interface TopicSubscriberOptions {
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Messages buffered for slow handlers before the oldest is dropped. Default 10000. */
   maxQueue?: number;

@@ -21,8 +21,11 @@ import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Endpoints to connect to. */
   connect?: string[];
+  /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Milliseconds a worker may hold an item before it is redelivered elsewhere. 0 (default): no limit, rely on heartbeats. */
   ackTimeout?: number;

@@ -49,7 +49,18 @@ export class Worker extends CreditWorker {
    * queue went silent, sends that failed, and messages of the queue that
    * broke the protocol (malformed, or an item beyond the credits: NACKed).
    */
-  get stats(): { processed: number; failed: number; reconnects: number; sendErrors: number; protocolErrors: number } {
+  get stats(): {
+    /** Items whose handler resolved (ACKed). */
+    processed: number;
+    /** Items whose handler threw (NACKed). */
+    failed: number;
+    /** Times the connection to the queue was made again. */
+    reconnects: number;
+    /** Sends that failed (reported to `onError`). */
+    sendErrors: number;
+    /** Messages of the queue that broke the protocol: dropped. */
+    protocolErrors: number;
+  } {
     return { processed: this.#processed, failed: this.#failed, reconnects: this.reconnects, sendErrors: this.sendErrors, protocolErrors: this.protocolErrors };
   }
 

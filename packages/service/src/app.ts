@@ -46,7 +46,12 @@ export interface AppOptions {
   /** How long {@link App.stop} waits for in-flight handlers, ms (default 5000). */
   drainTimeout?: number;
   /** Options of the `@InjectClient` clients, by service name. */
-  clients?: Readonly<Record<string, { timeout?: number; methods?: Readonly<Record<string, ClientMethodOptions>> }>>;
+  clients?: Readonly<Record<string, {
+    /** Default timeout of the client's calls, ms. */
+    timeout?: number;
+    /** Per-method options, by descriptor key or declared name. */
+    methods?: Readonly<Record<string, ClientMethodOptions>>;
+  }>>;
   /** Where spans and metrics go (default: the global providers). */
   telemetry?: TelemetryOptions;
   /** ZeroMQ context of every socket (default: core's shared context). */
@@ -57,7 +62,12 @@ export interface AppOptions {
    * `@InjectClient` clients. The ZAP user id of a caller reaches handlers
    * (`@UserId()`, interceptors' `context.userId`).
    */
-  security?: { rpc?: SecurityOptions; clients?: Readonly<Record<string, SecurityOptions>> };
+  security?: {
+    /** Of the RPC server socket. */
+    rpc?: SecurityOptions;
+    /** Of each `@InjectClient` client, by service name. */
+    clients?: Readonly<Record<string, SecurityOptions>>;
+  };
   /** Errors that reach no caller: event handlers that threw, undecodable messages (default: `console.error`). */
   onError?: (error: unknown, where: string) => void;
 }
@@ -67,8 +77,11 @@ export type AppState = "created" | "starting" | "running" | "stopping" | "stoppe
 
 /** Endpoints an app listens on once started (with real ports). */
 export interface AppListening {
+  /** Where the RPC server listens. */
   rpc: string[];
+  /** Where the event publisher listens. */
   events: string[];
+  /** Where each work queue listens, by queue name. */
   queues: Record<string, string[]>;
 }
 
@@ -76,8 +89,11 @@ export interface AppListening {
  * A running set of services. Create it with {@link createApp}.
  */
 export class App {
+  /** The app's name (`AppOptions.name`). */
   readonly name: string;
+  /** The container its services are resolved from. */
   readonly container: Container;
+  /** Its spans and metrics. */
   readonly telemetry: Telemetry;
   readonly #options: AppOptions;
   readonly #stop = new AbortController();

@@ -42,9 +42,13 @@ export interface ClientCallOptions extends CallOptions {
 
 /** The request options a transport takes (those of `RpcClient.request`). */
 export interface TransportRequestOptions {
+  /** How long to wait for the reply, ms. */
   timeout?: number;
+  /** Attempts after a timeout. */
   retries?: number;
+  /** Aborts the request. */
   signal?: AbortSignal;
+  /** The request may run more than once (allows retries). */
   idempotent?: boolean;
   /** Partial replies ahead of the final one (server streams), in order. */
   onPartial?: (frames: Buffer[]) => void;
@@ -54,6 +58,7 @@ export interface TransportRequestOptions {
 
 /** A request-reply transport: `RpcClient` of `@skein/patterns` is one. */
 export interface RequestTransport {
+  /** Sends a request, resolves with its reply. */
   request(frames: Buffer[], options?: TransportRequestOptions): Promise<Buffer[]>;
 }
 
@@ -95,8 +100,11 @@ export interface ClientOptions {
  */
 export type ClientOf<D extends ServiceDescriptor> = {
   readonly [K in keyof D["methods"]]: D["methods"][K] extends {
+    /** The method's request codec: gives the request type. */
     readonly requestCodec: MessageCodec<infer Req>;
+    /** The method's reply codec: gives the reply type. */
     readonly responseCodec: MessageCodec<infer Res>;
+    /** Whether the method streams replies: gives `AsyncIterable` instead of `Promise`. */
     readonly serverStreaming: infer S;
   }
     ? S extends true

@@ -7,7 +7,9 @@ import { ServiceSetupError, ServiceSetupErrorCode } from "./errors.js";
 
 /** Endpoints of one socket: addresses to bind and/or to connect to. */
 export interface SocketConfig {
+  /** Addresses to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
+  /** Addresses to connect to. */
   connect?: string[];
 }
 

@@ -47,6 +47,7 @@ export type RpcStatusCode = (typeof RpcStatus)[keyof typeof RpcStatus] | (string
  * ```
  */
 export class RpcError extends Error {
+  /** `"RpcError"`. */
   override readonly name = "RpcError";
   /** Machine-readable status, see {@link RpcStatus}. */
   readonly code: RpcStatusCode;
@@ -77,6 +78,7 @@ export const ServiceSetupErrorCode = {
 
 /** A mistake in decorators or app configuration, found at start-up. */
 export class ServiceSetupError extends Error {
+  /** `"ServiceSetupError"`. */
   override readonly name = "ServiceSetupError";
   /** One of {@link ServiceSetupErrorCode}. */
   readonly code: (typeof ServiceSetupErrorCode)[keyof typeof ServiceSetupErrorCode];

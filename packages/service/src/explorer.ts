@@ -26,31 +26,43 @@ export type BoundHandler = (message: unknown, context: ServiceCallContext) => Pr
 
 /** One `@Rpc` handler. */
 export interface ExploredRpc {
+  /** The method of the service descriptor it implements. */
   readonly method: MethodDescriptor<unknown, unknown>;
+  /** Its `@Rpc({ timeout })`, ms, if set. */
   readonly timeout: number | undefined;
+  /** Calls the handler on the service instance. */
   readonly handle: BoundHandler;
 }
 
 /** One `@Subscribe` handler. */
 export interface ExploredSubscription {
+  /** The event it subscribes to. */
   readonly event: EventDescriptor<unknown>;
+  /** Calls the handler on the service instance. */
   readonly handle: BoundHandler;
 }
 
 /** One `@Consume` handler. */
 export interface ExploredConsumer {
+  /** The work queue it consumes. */
   readonly queue: QueueDescriptor<unknown>;
+  /** Its `@Consume` options. */
   readonly options: ConsumeOptions;
+  /** Calls the handler on the service instance. */
   readonly handle: BoundHandler;
 }
 
 /** Everything one service class declares. */
 export interface ExploredService {
+  /** The service name (`example.Greeter`). */
   readonly name: string;
+  /** The descriptor given to `@Service`, if any (none for a service with only subscriptions or consumers). */
   readonly descriptor: ServiceDescriptor | undefined;
   /** `@Rpc` handlers by declared method name (`SayHello`). */
   readonly rpc: ReadonlyMap<string, ExploredRpc>;
+  /** `@Subscribe` handlers. */
   readonly subscriptions: readonly ExploredSubscription[];
+  /** `@Consume` handlers. */
   readonly consumers: readonly ExploredConsumer[];
 }
 

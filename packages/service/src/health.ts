@@ -26,6 +26,7 @@ const registry = new TypeRegistry({ longs: "number" }).registerProto(HEALTH_PROT
 export type PingRequest = Record<string, never>;
 /** `skein.PingReply`. */
 export interface PingReply {
+  /** The app's name. */
   app: string;
   /** `"SERVING"` while the app runs, `"STOPPING"` while it drains. */
   status: string;
@@ -37,12 +38,32 @@ export interface PingReply {
 /** `skein.DescribeRequest`: empty. */
 export type DescribeRequest = Record<string, never>;
 /** One method in a {@link DescribeReply}. */
-export interface MethodInfo { name: string; requestType: string; responseType: string; serverStreaming: boolean }
+export interface MethodInfo {
+  /** Declared method name (`SayHello`). */
+  name: string;
+  /** Full protobuf name of the request type. */
+  requestType: string;
+  /** Full protobuf name of the reply type. */
+  responseType: string;
+  /** Whether the method streams its replies. */
+  serverStreaming: boolean;
+}
 /** One service in a {@link DescribeReply}. */
-export interface ServiceInfo { name: string; methods: MethodInfo[]; topics: string[]; queues: string[] }
+export interface ServiceInfo {
+  /** The service name. */
+  name: string;
+  /** Its `@Rpc` methods. */
+  methods: MethodInfo[];
+  /** Topics it subscribes to. */
+  topics: string[];
+  /** Queues it consumes. */
+  queues: string[];
+}
 /** `skein.DescribeReply`. */
 export interface DescribeReply {
+  /** The app's name. */
   app: string;
+  /** The services it runs. */
   services: ServiceInfo[];
   /**
    * protobufjs JSON descriptors (JSON text, for `Root.fromJSON`) that define

@@ -16,7 +16,15 @@ export { UseInterceptors } from "./decorators/use-interceptors.js";
 export { InjectClient, InjectPublisher, InjectQueue } from "./decorators/inject.js";
 export { APP, clientToken, PUBLISHER, queueToken } from "./tokens.js";
 export { composeInterceptors, type Interceptor, type Invocation, type ServiceCallContext } from "./interceptor.js";
-export { exploreService, type ExploredService, type ServiceClass } from "./explorer.js";
+export {
+  type BoundHandler,
+  type ExploredConsumer,
+  type ExploredRpc,
+  type ExploredService,
+  type ExploredSubscription,
+  exploreService,
+  type ServiceClass,
+} from "./explorer.js";
 export { RpcDispatcher, type RpcDispatcherOptions, type TransportContext } from "./rpc-dispatcher.js";
 export {
   type ClientCallOptions,
@@ -27,9 +35,17 @@ export {
   type RequestTransport,
   type TransportRequestOptions,
 } from "./client.js";
-export { Telemetry, type TelemetryOptions, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
+export { type SpanStart, Telemetry, type TelemetryOptions, type TraceHeader, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
 export { formatTraceparent, parseTraceparent } from "./trace-context.js";
-export { HealthService, type DescribeReply, type PingReply } from "./health.js";
+export {
+  type DescribeReply,
+  type DescribeRequest,
+  HealthService,
+  type MethodInfo,
+  type PingReply,
+  type PingRequest,
+  type ServiceInfo,
+} from "./health.js";
 export { App, type AppListening, type AppOptions, type AppState, createApp } from "./app.js";
 export { type AppEndpoints, applyEnvironment, envName, type SocketConfig } from "./config.js";
 export { connect, type ConnectOptions, ServiceConnection } from "./connection.js";

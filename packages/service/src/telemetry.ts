@@ -34,19 +34,33 @@ export const MESSAGING_SYSTEM = "zeromq";
 
 /** Where spans and metrics go: defaults to the globally registered providers. */
 export interface TelemetryOptions {
+  /** Where spans go (default: the global tracer provider). */
   tracerProvider?: TracerProvider;
+  /** Where metrics go (default: the global meter provider). */
   meterProvider?: MeterProvider;
 }
 
 /** Trace fields of a codec header. */
 export interface TraceHeader {
+  /** W3C `traceparent` of the sender's span. */
   traceparent?: string;
+  /** W3C `tracestate`. */
   tracestate?: string;
+}
+
+/** A span just started, and the context to run its work in. */
+export interface SpanStart {
+  /** The span; end it when the work is done. */
+  span: Span;
+  /** The active context with the span in it: run the work inside it. */
+  context: Context;
 }
 
 /** Instruments of one app or client, created once. */
 export class Telemetry {
+  /** The tracer of `@skein/service`'s spans. */
   readonly tracer: Tracer;
+  /** The meter of its metrics. */
   readonly meter: Meter;
   /** `rpc.client.duration` (ms), per the RPC metrics conventions. */
   readonly clientDuration: Histogram;
@@ -54,9 +68,11 @@ export class Telemetry {
   readonly serverDuration: Histogram;
   /** `skein.rpc.client.requests` / `skein.rpc.server.requests`: calls made / handled. */
   readonly clientRequests: Counter;
+  /** `skein.rpc.server.requests`: calls handled. */
   readonly serverRequests: Counter;
   /** `skein.rpc.client.errors` / `skein.rpc.server.errors`: calls that ended in an error, by `rpc.skein.status_code`. */
   readonly clientErrors: Counter;
+  /** `skein.rpc.server.errors`: handled calls that ended in an error. */
   readonly serverErrors: Counter;
   /** `skein.rpc.client.cancel_errors`: `cancel` envelopes that could not be delivered (the server runs until the deadline). */
   readonly cancelErrors: Counter;
@@ -103,9 +119,9 @@ export class Telemetry {
 
   /**
    * Starts the CLIENT span of a call as a child of the active context;
-   * `network` holds the call's {@link networkAttributes}.
+   * `network` holds the call's `networkAttributes()`.
    */
-  startClientSpan(service: string, method: string, network: Attributes = {}): { span: Span; context: Context } {
+  startClientSpan(service: string, method: string, network: Attributes = {}): SpanStart {
     const parent = otelContext.active();
     const span = this.tracer.startSpan(`${service}/${method}`, {
       kind: SpanKind.CLIENT,
@@ -116,9 +132,9 @@ export class Telemetry {
 
   /**
    * Starts the SERVER span of a handled call, as a child of the caller's
-   * span in `header`; `network` holds the server's {@link networkAttributes}.
+   * span in `header`; `network` holds the server's `networkAttributes()`.
    */
-  startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = {}): { span: Span; context: Context } {
+  startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = {}): SpanStart {
     const parent = remoteParent(header);
     const span = this.tracer.startSpan(`${service}/${method}`, {
       kind: SpanKind.SERVER,
@@ -128,7 +144,7 @@ export class Telemetry {
   }
 
   /** Starts a PRODUCER span (`publish <topic>` or `send <queue>`) as a child of the active context. */
-  startProducerSpan(operation: "publish" | "send", destination: string, attributes: Attributes = {}): { span: Span; context: Context } {
+  startProducerSpan(operation: "publish" | "send", destination: string, attributes: Attributes = {}): SpanStart {
     const parent = otelContext.active();
     const span = this.tracer.startSpan(`${operation} ${destination}`, {
       kind: SpanKind.PRODUCER,
@@ -142,7 +158,7 @@ export class Telemetry {
    * item, as a child of the producer's span in `header` (one message, one
    * parent: the conventions allow a parent here, not only a link).
    */
-  startConsumerSpan(destination: string, header: TraceHeader, attributes: Attributes = {}): { span: Span; context: Context } {
+  startConsumerSpan(destination: string, header: TraceHeader, attributes: Attributes = {}): SpanStart {
     const parent = remoteParent(header);
     const span = this.tracer.startSpan(`process ${destination}`, {
       kind: SpanKind.CONSUMER,

@@ -29,10 +29,13 @@ export interface SecurityOptions {
 
 /** A ZAP request (RFC 27) as the mechanism builds it. */
 export interface ZapRequest {
+  /** The server socket's `zapDomain` (empty when not set). */
   domain: string;
+  /** The peer's address, e.g. `tcp://127.0.0.1:49152`. */
   address: string;
   /** The peer's routing id as announced, or empty. */
   identity: Buffer;
+  /** The security mechanism of the handshake. */
   mechanism: "NULL" | "PLAIN" | "CURVE";
   /** PLAIN: [username, password]; CURVE: [client long-term public key]; NULL: []. */
   credentials: Buffer[];
@@ -40,9 +43,13 @@ export interface ZapRequest {
 
 /** A ZAP reply (RFC 27). */
 export interface ZapReply {
+  /** "200" accepted, "300" temporary failure, "400" refused, "500" internal error. */
   statusCode: "200" | "300" | "400" | "500";
+  /** Why, in words; only shown locally, never sent to the peer. */
   statusText: string;
+  /** The authenticated user id (`User-Id` of the peer's messages). */
   userId: string;
+  /** Properties the peer's messages carry. */
   metadata: Metadata;
 }
 

@@ -85,7 +85,9 @@ export function z85Decode(text: string): Buffer {
 
 /** A CURVE long-term key pair as 40-character Z85 strings. */
 export interface CurveKeyPair {
+  /** The public key: give it to peers. */
   publicKey: string;
+  /** The secret key: keep it to yourself. */
   secretKey: string;
 }
 

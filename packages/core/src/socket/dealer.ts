@@ -1,4 +1,3 @@
-/** DEALER (RFC 28): round-robin out to all peers, fair-queued in; no envelope handling. */
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
 import { LoadBalancer } from "../routing/load-balancer.js";
@@ -8,7 +7,9 @@ import { SocketType } from "./socket-type.js";
 
 const EMPTY = Buffer.alloc(0);
 
+/** DEALER (RFC 28): round-robin out to all peers, fair-queued in; no envelope handling. */
 export class Dealer extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     routingId: { kind: "binary", default: null, max: 255 },
     probeRouter: { kind: "bool", default: false },

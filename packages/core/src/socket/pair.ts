@@ -1,8 +1,8 @@
-/** PAIR (RFC 31): exactly one peer; further connections are refused while it is there. */
 import type { Msg, Pipe } from "../pipe.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
+/** PAIR (RFC 31): exactly one peer; further connections are refused while it is there. */
 export class Pair extends Socket {
   #pipe: Pipe | null = null;
 

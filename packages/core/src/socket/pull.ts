@@ -1,11 +1,12 @@
-/** PULL (RFC 30): receives from all connected PUSH peers, fair-queued. */
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
 import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
+/** PULL (RFC 30): receives from all connected PUSH peers, fair-queued. */
 export class Pull extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     conflate: { kind: "bool", default: false },
   } as const;

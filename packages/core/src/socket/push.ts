@@ -1,11 +1,12 @@
-/** PUSH (RFC 30): sends each message to the next connected PULL peer, round-robin; waits when all are full. */
 import type { Msg, Pipe } from "../pipe.js";
 import { LoadBalancer } from "../routing/load-balancer.js";
 import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
+/** PUSH (RFC 30): sends each message to the next connected PULL peer, round-robin; waits when all are full. */
 export class Push extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     conflate: { kind: "bool", default: false },
   } as const;

@@ -1,9 +1,3 @@
-/**
- * REP (RFC 28): receives a request (fair-queued), remembers its envelope
- * (the routing frames up to and including the empty delimiter) and sends
- * the reply back with it to the same peer. Strict alternation: `EFSM`
- * otherwise. Requests without a delimiter are malformed and dropped.
- */
 import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
@@ -11,7 +5,14 @@ import { defineOptions } from "../options.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
+/**
+ * REP (RFC 28): receives a request (fair-queued), remembers its envelope
+ * (the routing frames up to and including the empty delimiter) and sends
+ * the reply back with it to the same peer. Strict alternation: `EFSM`
+ * otherwise. Requests without a delimiter are malformed and dropped.
+ */
 export class Reply extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     routingId: { kind: "binary", default: null, max: 255 },
   } as const;

@@ -1,10 +1,3 @@
-/**
- * REQ (RFC 28): strict request-reply alternation. Each request goes to the
- * next peer (round-robin) behind an empty delimiter frame; only that peer's
- * reply is accepted. `send` twice without `receive` fails with `EFSM`, unless
- * `relaxed` is set; `correlate` adds a request id frame so stale replies are
- * told apart.
- */
 import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { defineOptions } from "../options.js";
@@ -14,7 +7,15 @@ import { SocketType } from "./socket-type.js";
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * REQ (RFC 28): strict request-reply alternation. Each request goes to the
+ * next peer (round-robin) behind an empty delimiter frame; only that peer's
+ * reply is accepted. `send` twice without `receive` fails with `EFSM`, unless
+ * `relaxed` is set; `correlate` adds a request id frame so stale replies are
+ * told apart.
+ */
 export class Request extends Dealer {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static override readonly optionSpecs = {
     ...Dealer.optionSpecs,
     correlate: { kind: "bool", default: false },

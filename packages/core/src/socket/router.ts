@@ -1,10 +1,3 @@
-/**
- * ROUTER (RFC 28): addresses peers by routing id. Each received message is
- * prefixed with the sending peer's routing id; the first frame of each sent
- * message names the peer to send to. A peer's routing id is what it
- * announced (`Identity` in READY, or the `routingId` given to `connect`),
- * else a generated 5-byte id (a zero byte and a 32-bit counter, as libzmq).
- */
 import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
@@ -15,7 +8,15 @@ import { SocketType } from "./socket-type.js";
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * ROUTER (RFC 28): addresses peers by routing id. Each received message is
+ * prefixed with the sending peer's routing id; the first frame of each sent
+ * message names the peer to send to. A peer's routing id is what it
+ * announced (`Identity` in READY, or the `routingId` given to `connect`),
+ * else a generated 5-byte id (a zero byte and a 32-bit counter, as libzmq).
+ */
 export class Router extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     routingId: { kind: "binary", default: null, max: 255 },
     mandatory: { kind: "bool", default: false },

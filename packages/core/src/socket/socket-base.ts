@@ -29,6 +29,7 @@ import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
 import { bindTcp, connectTcp } from "../transport/tcp.js";
 import { bindWs, connectWs } from "../transport/ws.js";
+import { bindWss, connectWss } from "../transport/wss.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
@@ -40,7 +41,10 @@ import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
-export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & { context?: Context };
+export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
+  /** The context the socket joins (default: the shared {@link context}). */
+  context?: Context;
+};
 
 interface SendWaiter {
   msg: Msg;
@@ -72,6 +76,11 @@ interface Connection {
   inprocPipes: Pipe[];
 }
 
+/**
+ * What every socket type has: `bind`/`connect` (any number of endpoints of any transport), `send` and
+ * `receive` (or `for await`), the options as properties, the monitor `events`, and `close`. Create a
+ * concrete type (`Push`, `Router`...); see docs/guide/context-and-sockets.md.
+ */
 export abstract class Socket implements PipeOwner, StreamHost {
   /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
   readonly events = new Observer();
@@ -198,8 +207,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
         const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
-      } else if (endpoint.transport === "ws") {
-        const listener = await bindWs(this, address, endpoint.host, endpoint.port, endpoint.path);
+      } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
+        const bindFn = endpoint.transport === "ws" ? bindWs : bindWss;
+        const listener = await bindFn(this, address, endpoint.host, endpoint.port, endpoint.path);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
       } else {
@@ -213,7 +223,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       }
       this.#bindings.set(resolved, binding);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = ((endpoint.transport === "tcp" || endpoint.transport === "ws") && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
+      const wildcard = ("port" in endpoint && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
       if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
@@ -304,8 +314,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
     const connecter =
       endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : endpoint.transport === "ws"
-          ? connectWs(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
+        : endpoint.transport === "ws" || endpoint.transport === "wss"
+          ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
           : connectIpc(this, address, endpoint.path, routingId);
     this.#connections.set(address, { connecter, inprocPipes: [] });
     connecter.start();
@@ -959,19 +969,33 @@ function optionDescriptor(target: object, name: string): PropertyDescriptor | un
 }
 
 // Option properties, declared for the type checker (defined on the prototype above).
+/** The options every socket has, as properties with the `zeromq` v6 names (libzmq's `ZMQ_*` name in each). */
 export interface Socket {
+  /** How long `close()` keeps sending what is queued, in ms: -1 (default) as long as it takes, 0 drops it at once. `ZMQ_LINGER`. */
   linger: number;
+  /** Most messages queued for one peer (default 1000; 0: no limit). When a peer's queue is full, PUB/XPUB drop, ROUTER drops (unless `mandatory`), the others make `send()` wait. `ZMQ_SNDHWM`. */
   sendHighWaterMark: number;
+  /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
   receiveHighWaterMark: number;
+  /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
   sendTimeout: number;
+  /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
   receiveTimeout: number;
+  /** Wait before reconnecting a lost or refused connection, in ms (default 100; -1: never reconnect). `ZMQ_RECONNECT_IVL`. */
   reconnectInterval: number;
+  /** When above {@link reconnectInterval}, the wait doubles after each failed attempt up to this many ms (default 0: no back-off). `ZMQ_RECONNECT_IVL_MAX`. */
   reconnectMaxInterval: number;
+  /** Give up a TCP connect attempt after this many ms and retry (default 0: the system's timeout). `ZMQ_CONNECT_TIMEOUT`. */
   connectTimeout: number;
+  /** Drop a connection whose ZMTP handshake (greeting, security) is not done within this many ms (default 30000; 0: no limit). `ZMQ_HANDSHAKE_IVL`. */
   handshakeInterval: number;
+  /** Send a ZMTP PING every this many ms (default 0: no heartbeats). `ZMQ_HEARTBEAT_IVL`. */
   heartbeatInterval: number;
+  /** The time to live announced in PINGs, in ms, rounded down to tenths of a second (default 0: the peer uses its own timeout). `ZMQ_HEARTBEAT_TTL`. */
   heartbeatTimeToLive: number;
+  /** Drop a connection when nothing arrives for this many ms after a PING (default -1: {@link heartbeatInterval}). `ZMQ_HEARTBEAT_TIMEOUT`. */
   heartbeatTimeout: number;
+  /** Length of the queue of connections waiting to be accepted by a listener (default 100). `ZMQ_BACKLOG`. */
   backlog: number;
   /**
    * Largest message a peer may send, in octets, all its parts together (-1,
@@ -992,6 +1016,7 @@ export interface Socket {
    * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
    */
   maxMessageParts: number;
+  /** Queue messages only for peers whose connection is complete, instead of also for peers still connecting (default false). `ZMQ_IMMEDIATE`. */
   immediate: boolean;
   /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
   messageProperties: boolean;
@@ -1002,36 +1027,90 @@ export interface Socket {
   maxPendingSends: number;
   /** How many `receive()` calls may wait at once (skein extension; default 1 as `zeromq`, 0: no limit). */
   maxPendingReceives: number;
+  /** Allow IPv6 for `tcp://` and `ws://` endpoints (default false: IPv4 only). `ZMQ_IPV6`. */
   ipv6: boolean;
+  /** TCP keep-alive: 1 on, 0 off, -1 (default) the system's setting. `ZMQ_TCP_KEEPALIVE`. */
   tcpKeepalive: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe count (default -1). `ZMQ_TCP_KEEPALIVE_CNT`. */
   tcpKeepaliveCount: number;
+  /** Seconds of idle before keep-alive probes start, when {@link tcpKeepalive} is 1 (default -1: the system's). `ZMQ_TCP_KEEPALIVE_IDLE`. */
   tcpKeepaliveIdle: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe interval (default -1). `ZMQ_TCP_KEEPALIVE_INTVL`. */
   tcpKeepaliveInterval: number;
+  /** Accepted for compatibility, no effect: the kernel's send buffer is left to Node (default -1). `ZMQ_SNDBUF`. */
   sendBufferSize: number;
+  /** Accepted for compatibility, no effect: the kernel's receive buffer is left to Node (default -1). `ZMQ_RCVBUF`. */
   receiveBufferSize: number;
+  /** Be the PLAIN server: check the username and password of peers through ZAP (default false). `ZMQ_PLAIN_SERVER`. */
   plainServer: boolean;
+  /** The username this PLAIN client sends (default null). Setting it makes the socket a PLAIN client. `ZMQ_PLAIN_USERNAME`. */
   plainUsername: string | null;
+  /** The password this PLAIN client sends, in clear (default null). `ZMQ_PLAIN_PASSWORD`. */
   plainPassword: string | null;
+  /** Be the CURVE server; needs {@link curveSecretKey} (default false). `ZMQ_CURVE_SERVER`. */
   curveServer: boolean;
+  /** This CURVE client's long-term public key: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_PUBLICKEY`. */
   curvePublicKey: string | null;
+  /** This socket's long-term CURVE secret key, server or client: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_SECRETKEY`. */
   curveSecretKey: string | null;
+  /** The server's public key, which this CURVE client expects; setting it makes the socket a CURVE client (default null). `ZMQ_CURVE_SERVERKEY`. */
   curveServerKey: string | null;
+  /**
+   * wss:// bind: the server's private key, PEM text (libzmq `ZMQ_WSS_KEY_PEM`;
+   * default null). Binding wss:// needs it and {@link wssCertPem}.
+   */
+  wssKeyPem: string | null;
+  /** wss:// bind: the server's certificate (chain), PEM text (libzmq `ZMQ_WSS_CERT_PEM`; default null). */
+  wssCertPem: string | null;
+  /**
+   * wss:// connect: certificates to trust, PEM text: the CA that signed the
+   * server's certificate, or that certificate itself when self-signed
+   * (libzmq `ZMQ_WSS_TRUST_PEM`; default null).
+   */
+  wssTrustPem: string | null;
+  /**
+   * wss:// connect: the name the server's certificate must carry, also sent as
+   * TLS SNI (libzmq `ZMQ_WSS_HOSTNAME`; default null: the endpoint's host).
+   */
+  wssHostname: string | null;
+  /**
+   * wss:// connect: also trust the CAs Node trusts (`tls.rootCertificates`)
+   * (libzmq `ZMQ_WSS_TRUST_SYSTEM`; default false: only {@link wssTrustPem}).
+   */
+  wssTrustSystem: boolean;
+  /** The domain passed to the ZAP handler with each authentication request (default null: empty). `ZMQ_ZAP_DOMAIN`. */
   zapDomain: string | null;
+  /** Accepted for compatibility; skein does not read it (default false). `ZMQ_ZAP_ENFORCE_DOMAIN`. */
   zapEnforceDomain: boolean;
+  /** Accepted for compatibility, no effect: skein has no I/O threads (default 0). `ZMQ_AFFINITY`. */
   affinity: number;
+  /** Accepted for compatibility, no effect: multicast (pgm://) is not supported (default 100). `ZMQ_RATE`. */
   rate: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 10000). `ZMQ_RECOVERY_IVL`. */
   recoveryInterval: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1). `ZMQ_MULTICAST_HOPS`. */
   multicastHops: number;
+  /** Accepted for compatibility, no effect: Node cannot set the IP type of service (default 0). `ZMQ_TOS`. */
   typeOfService: number;
+  /** Accepted for compatibility, no effect: Node cannot set TCP_USER_TIMEOUT (default 0). `ZMQ_TCP_MAXRT`. */
   tcpMaxRetransmitTimeout: number;
+  /** Accepted for compatibility, no effect (deprecated in libzmq too; default null). `ZMQ_TCP_ACCEPT_FILTER`. */
   tcpAcceptFilter: string | null;
+  /** Accepted for compatibility, no effect: connections do not go through a SOCKS proxy (default null). `ZMQ_SOCKS_PROXY`. */
   socksProxy: string | null;
+  /** Accepted for compatibility, no effect: Node cannot bind a socket to a device (default null). `ZMQ_BINDTODEVICE`. */
   interface: string | null;
+  /** Accepted for compatibility, no effect: a Windows-only option (default false). `ZMQ_LOOPBACK_FASTPATH`. */
   loopbackFastPath: boolean;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1500). `ZMQ_MULTICAST_MAXTPDU`. */
   multicastMaxTransportDataUnit: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_SIZE`. */
   vmciBufferSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MIN_SIZE`. */
   vmciBufferMinSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MAX_SIZE`. */
   vmciBufferMaxSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default -1). `ZMQ_VMCI_CONNECT_TIMEOUT`. */
   vmciConnectTimeout: number;
   /** Not supported: setting it to true throws ENOTSUP (see docs/compat.md). */
   gssapiServer: boolean;

@@ -3,17 +3,29 @@
  * (RFC 37 `Socket-Type`), and which types may talk to each other (RFC 28-31).
  */
 export enum SocketType {
+  /** PAIR: one peer, both directions. */
   Pair = 0,
+  /** PUB: sends to every matching subscriber. */
   Publisher = 1,
+  /** SUB: receives the messages it subscribed to. */
   Subscriber = 2,
+  /** REQ: sends a request, then receives its reply. */
   Request = 3,
+  /** REP: receives a request, then sends its reply. */
   Reply = 4,
+  /** DEALER: round-robin out, fair-queued in, no alternation. */
   Dealer = 5,
+  /** ROUTER: addresses each peer by its routing id. */
   Router = 6,
+  /** PULL: receives from all PUSH peers, fair-queued. */
   Pull = 7,
+  /** PUSH: sends to the next PULL peer, round-robin. */
   Push = 8,
+  /** XPUB: a publisher that receives the subscriptions. */
   XPublisher = 9,
+  /** XSUB: a subscriber that sends its subscriptions as messages. */
   XSubscriber = 10,
+  /** STREAM: raw TCP or ipc peers, no ZMTP. */
   Stream = 11,
 }
 

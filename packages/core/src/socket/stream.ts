@@ -1,3 +1,16 @@
+import type * as net from "node:net";
+import { ZmqError } from "../errors.js";
+import { defineOptions } from "../options.js";
+import type { Msg, Pipe } from "../pipe.js";
+import { FairQueue } from "../routing/fair-queue.js";
+import { RoutingIds } from "../routing/routing-ids.js";
+import { RawEngine } from "../transport/raw-engine.js";
+import type { StreamEngine, StreamSession } from "../transport/stream.js";
+import { Socket, type SocketOptions } from "./socket-base.js";
+import { SocketType } from "./socket-type.js";
+
+const EMPTY = Buffer.alloc(0);
+
 /**
  * STREAM (libzmq `ZMQ_STREAM`): talks to plain TCP (or ipc) peers that do
  * not speak ZMTP: no greeting, no framing. Every message is two frames, the
@@ -21,20 +34,8 @@
  * }
  * ```
  */
-import type * as net from "node:net";
-import { ZmqError } from "../errors.js";
-import { defineOptions } from "../options.js";
-import type { Msg, Pipe } from "../pipe.js";
-import { FairQueue } from "../routing/fair-queue.js";
-import { RoutingIds } from "../routing/routing-ids.js";
-import { RawEngine } from "../transport/raw-engine.js";
-import type { StreamEngine, StreamSession } from "../transport/stream.js";
-import { Socket, type SocketOptions } from "./socket-base.js";
-import { SocketType } from "./socket-type.js";
-
-const EMPTY = Buffer.alloc(0);
-
 export class Stream extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     notify: { kind: "bool", default: true },
   } as const;

@@ -1,8 +1,3 @@
-/**
- * SUB (RFC 29): receives the messages whose first frame starts with one of
- * its subscriptions. Publishers filter for ZMTP 3.x peers; SUB filters again,
- * so a message never reaches the application unsubscribed.
- */
 import { ZmqError } from "../errors.js";
 import type { Msg } from "../pipe.js";
 import { defineOptions } from "../options.js";
@@ -11,7 +6,13 @@ import { SocketType } from "./socket-type.js";
 import { XSubscriber } from "./xsubscriber.js";
 import { toFrame } from "./message.js";
 
+/**
+ * SUB (RFC 29): receives the messages whose first frame starts with one of
+ * its subscriptions. Publishers filter for ZMTP 3.x peers; SUB filters again,
+ * so a message never reaches the application unsubscribed.
+ */
 export class Subscriber extends XSubscriber {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     conflate: { kind: "bool", default: false },
     invertMatching: { kind: "bool", default: false },

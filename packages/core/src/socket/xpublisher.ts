@@ -1,3 +1,12 @@
+import { ZmqError } from "../errors.js";
+import type { Msg, Pipe } from "../pipe.js";
+import { Distributor } from "../routing/distributor.js";
+import { SubscriptionTrie } from "../routing/subscription-trie.js";
+import { defineOptions } from "../options.js";
+import { Deque } from "../util/deque.js";
+import { Socket, type SocketOptions } from "./socket-base.js";
+import { SocketType } from "./socket-type.js";
+
 /**
  * XPUB (RFC 29): a publisher that also hands its subscribers' subscription
  * messages to the application (`receive()`: a frame of `\x01` + prefix to
@@ -12,16 +21,8 @@
  * `disconnect` event carries an `ENOBUFS` error, and its subscriptions are
  * cancelled (XPUB hands the cancels on, as when any subscriber leaves).
  */
-import { ZmqError } from "../errors.js";
-import type { Msg, Pipe } from "../pipe.js";
-import { Distributor } from "../routing/distributor.js";
-import { SubscriptionTrie } from "../routing/subscription-trie.js";
-import { defineOptions } from "../options.js";
-import { Deque } from "../util/deque.js";
-import { Socket, type SocketOptions } from "./socket-base.js";
-import { SocketType } from "./socket-type.js";
-
 export class XPublisher extends Socket {
+  /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = {
     noDrop: { kind: "bool", default: false },
     manual: { kind: "bool", default: false },

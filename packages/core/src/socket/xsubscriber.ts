@@ -1,13 +1,13 @@
-/**
- * XSUB (RFC 29): a subscriber whose subscriptions are messages the
- * application sends (`\x01` + prefix, `\x00` + prefix). They go to every
- * publisher, and again to each one that connects or reconnects later.
- */
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
+/**
+ * XSUB (RFC 29): a subscriber whose subscriptions are messages the
+ * application sends (`\x01` + prefix, `\x00` + prefix). They go to every
+ * publisher, and again to each one that connects or reconnects later.
+ */
 export class XSubscriber extends Socket {
   protected readonly fq = new FairQueue();
   /** Our subscriptions, counted: prefix (latin1) to count. */

@@ -1,6 +1,6 @@
 /**
  * Endpoint strings (`zmq_bind`/`zmq_connect` addresses): `tcp://host:port`,
- * `ipc://path`, `inproc://name`, `ws://host:port/path`. Unsupported transports and malformed
+ * `ipc://path`, `inproc://name`, `ws://host:port/path`, `wss://host:port/path`. Unsupported transports and malformed
  * addresses are refused with the codes libzmq uses.
  */
 import { ZmqError } from "../errors.js";
@@ -9,7 +9,7 @@ export type Endpoint =
   | { transport: "tcp"; address: string; host: string; port: number }
   | { transport: "ipc"; address: string; path: string }
   | { transport: "inproc"; address: string; name: string }
-  | { transport: "ws"; address: string; host: string; port: number; path: string };
+  | { transport: "ws" | "wss"; address: string; host: string; port: number; path: string };
 
 /** Splits `proto://rest`; throws EINVAL / EPROTONOSUPPORT. */
 export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean): Endpoint {
@@ -27,14 +27,14 @@ export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean):
       if (rest.length === 0) throw new ZmqError("EINVAL", "inproc:// needs a name", address);
       return { transport: "inproc", address, name: rest };
     case "ws":
-      return parseWs(address, rest, forBind, ipv6);
+    case "wss":
+      return parseWs(transport, address, rest, forBind, ipv6);
     case "pgm":
     case "epgm":
     case "norm":
     case "tipc":
     case "vmci":
     case "udp":
-    case "wss":
       throw new ZmqError("EPROTONOSUPPORT", `Transport ${transport}:// is not supported by skein (see docs/compat.md)`, address);
     default:
       throw new ZmqError("EPROTONOSUPPORT", `Unknown transport ${transport}://`, address);
@@ -67,15 +67,15 @@ function parseTcp(address: string, rest: string, forBind: boolean, ipv6: boolean
   return { transport: "tcp", address, host, port };
 }
 
-/** RFC 45: `ws://host:port/path`; the path defaults to `/`. */
-function parseWs(address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
+/** RFC 45: `ws://host:port/path` (`wss://` over TLS); the path defaults to `/`. */
+function parseWs(transport: "ws" | "wss", address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
   const bracket = rest.startsWith("[") ? rest.indexOf("]") : -1;
   const slash = rest.indexOf("/", bracket < 0 ? 0 : bracket);
   const hostPort = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? "/" : rest.slice(slash);
   if (/\s/.test(path)) throw new ZmqError("EINVAL", `Invalid ws path in ${JSON.stringify(address)}`, address);
   const tcp = parseTcp(address, hostPort, forBind, ipv6) as { host: string; port: number };
-  return { transport: "ws", address, host: tcp.host, port: tcp.port, path };
+  return { transport, address, host: tcp.host, port: tcp.port, path };
 }
 
 /** Formats a tcp endpoint the way libzmq reports `lastEndpoint`. */

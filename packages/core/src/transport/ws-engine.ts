@@ -45,9 +45,23 @@ export class WsEngine implements StreamEngine, EngineSession {
   #timer: NodeJS.Timeout | null = null;
   readonly #onData = (chunk: Buffer): void => this.#readHead(chunk);
   readonly #onEnd = (): void => this.#fail(new ZmqError("ECONNRESET", "Peer closed the connection during the WebSocket handshake", this.#endpoint));
-  readonly #onError = (error: NodeJS.ErrnoException): void => this.#fail(toZmqError(error, this.#endpoint));
+  readonly #onError = (error: NodeJS.ErrnoException): void => this.#fail(this.#describeError(error, this.#endpoint));
+  readonly #describeError: (error: NodeJS.ErrnoException, endpoint: string) => ZmqError;
 
-  constructor(stream: NetSocket, host: StreamHost, session: StreamSession, endpoint: string, peerAddress: string, role: WsRole) {
+  /**
+   * @param describeError turns a failure of the stream before the upgrade into
+   *   the error reported (wss:// gives TLS failures their own codes)
+   */
+  constructor(
+    stream: NetSocket,
+    host: StreamHost,
+    session: StreamSession,
+    endpoint: string,
+    peerAddress: string,
+    role: WsRole,
+    describeError: (error: NodeJS.ErrnoException, endpoint: string) => ZmqError = toZmqError,
+  ) {
+    this.#describeError = describeError;
     this.#stream = stream;
     this.#host = host;
     this.#session = session;
@@ -65,8 +79,8 @@ export class WsEngine implements StreamEngine, EngineSession {
     stream.on("end", this.#onEnd);
     stream.on("close", this.#onEnd);
     stream.on("error", this.#onError);
-    // One deadline for the HTTP upgrade and the ZMTP handshake after it: a peer cannot take
-    // handshakeInterval for each.
+    // One deadline for the TLS handshake (wss://), the HTTP upgrade and the ZMTP handshake
+    // after them: a peer cannot take handshakeInterval for each.
     const interval = this.#host.option<number>("handshakeInterval");
     if (interval > 0) {
       this.#timer = setTimeout(() => {

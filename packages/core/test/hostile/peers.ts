@@ -18,8 +18,13 @@ import { expect } from "vitest";
 import { bindFresh, rawCommand, rawFrame, rawGreeting, rawProperties, until, within } from "../helpers.js";
 import { describeFootprint, footprint, openFds, type Footprint } from "./measure.js";
 
-/** Transports a raw peer can attack: those with a connection underneath. */
-export type HostileTransport = "tcp" | "ipc" | "ws";
+/**
+ * Transports a raw peer can attack: those with a connection underneath. A raw
+ * peer of wss:// speaks plain TCP (it attacks the TLS handshake); the socket
+ * attacked must have `wssCertPem`/`wssKeyPem` set, and its certificate is the
+ * one the good peer trusts.
+ */
+export type HostileTransport = "tcp" | "ipc" | "ws" | "wss";
 export const HOSTILE_TRANSPORTS: readonly HostileTransport[] = ["tcp", "ipc", "ws"];
 
 /** ZMTP frame flags (RFC 23 §"Framing"). */
@@ -28,14 +33,14 @@ export const COMMAND = 0x04;
 
 /** Binds `socket` on a fresh endpoint of `transport`; returns the address to connect to. */
 export async function bindHostile(socket: Socket, transport: HostileTransport): Promise<string> {
-  if (transport !== "ws") return bindFresh(socket, transport);
-  await socket.bind("ws://127.0.0.1:0/hostile");
+  if (transport !== "ws" && transport !== "wss") return bindFresh(socket, transport);
+  await socket.bind(`${transport}://127.0.0.1:0/hostile`);
   return socket.lastEndpoint!;
 }
 
 function connectOptions(address: string): net.NetConnectOpts {
   if (address.startsWith("ipc://")) return { path: address.slice("ipc://".length) };
-  const match = /^(?:tcp|ws):\/\/([^/]+):(\d+)/.exec(address)!;
+  const match = /^(?:tcp|wss?):\/\/([^/]+):(\d+)/.exec(address)!;
   return { host: match[1]!.replace(/^\[|\]$/g, ""), port: Number(match[2]) };
 }
 
@@ -151,7 +156,8 @@ export interface GoodPeerReport {
  * messages. The attacked socket must receive nothing else.
  */
 export function goodPeer(pull: Pull, address: string, minimum = 50): { ready: Promise<void>; stop(): Promise<GoodPeerReport> } {
-  const push = new Push({ linger: 0 });
+  // wss://: the attacked socket's certificate is self-signed; trust it.
+  const push = new Push({ linger: 0, wssTrustPem: pull.wssCertPem });
   const received: string[] = [];
   const latencies: number[] = [];
   const sentTimes: number[] = [];
