@@ -7,6 +7,7 @@ import { InprocRegistry } from "./transport/inproc.js";
 import { applyOptions, defineOptions, type OptionSpec } from "./options.js";
 import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
+import { newOnly } from "./util/new-only.js";
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -174,6 +175,10 @@ export class Context {
     for (const socket of [...this.#sockets]) socket.terminate();
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Context class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Context = newOnly(Context);
 
 defineOptions(Context.prototype, CONTEXT_OPTIONS);
 

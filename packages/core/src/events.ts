@@ -6,6 +6,7 @@
 import { Deque } from "./util/deque.js";
 import { ZEROMQ_MESSAGE, ZmqError } from "./errors.js";
 import { LoopHold } from "./util/loop-hold.js";
+import { newOnly } from "./util/new-only.js";
 
 /** Every event type, with the `zeromq` v6 names. */
 export type EventType =
@@ -177,3 +178,7 @@ export class Observer {
     return this.#queueing || type === "end" || (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Observer class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Observer = newOnly(Observer);

@@ -12,16 +12,10 @@
  * const [msg] = await pull.receive()
  * ```
  */
-import { Context as ContextClass } from "./context.js";
-import { Observer as ObserverClass } from "./events.js";
-import { Socket as SocketClass } from "./socket/socket-base.js";
-import { Proxy as ProxyClass } from "./proxy.js";
-import { newOnly } from "./util/new-only.js";
-
-export { context, type ContextOptions } from "./context.js";
+export { Context, context, type ContextOptions } from "./context.js";
 export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
-export type { Event, EventType, EventOfType } from "./events.js";
-export type { SocketOptions } from "./socket/socket-base.js";
+export { Observer, type Event, type EventType, type EventOfType } from "./events.js";
+export { Socket, type SocketOptions } from "./socket/socket-base.js";
 export { SocketType } from "./socket/socket-type.js";
 export type { MessageLike } from "./socket/message.js";
 export { Pair } from "./socket/pair.js";
@@ -36,7 +30,7 @@ export { Router } from "./socket/router.js";
 export { Push } from "./socket/push.js";
 export { Pull } from "./socket/pull.js";
 export { Stream } from "./socket/stream.js";
-export type { ProxyCounters, ProxyOptions, ProxyStats } from "./proxy.js";
+export { Proxy, type ProxyCounters, type ProxyOptions, type ProxyStats } from "./proxy.js";
 export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
 export { messageProperties, type MessageProperties } from "./message-properties.js";
@@ -59,24 +53,3 @@ export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve
   gssapi: false,
   draft: false,
 });
-
-// The four classes `zeromq` implements natively, wrapped so that calling one
-// without `new` fails with `zeromq`'s message (see util/new-only.ts). Each is
-// exported as a value (the wrapper) and a type (the class's instances).
-
-/** A ZeroMQ context: the sockets it holds, their defaults and inproc endpoints. See {@link ContextClass}. */
-export const Context = newOnly(ContextClass);
-/** A ZeroMQ context. */
-export type Context = ContextClass;
-/** The base class of every socket type. See {@link SocketClass}. */
-export const Socket = newOnly(SocketClass);
-/** Any socket. */
-export type Socket = SocketClass;
-/** A socket's monitor, `socket.events`. See {@link ObserverClass}. */
-export const Observer = newOnly(ObserverClass);
-/** A socket's monitor. */
-export type Observer = ObserverClass;
-/** Forwards messages between a front-end and a back-end socket (`zmq_proxy`). See {@link ProxyClass}. */
-export const Proxy = newOnly(ProxyClass);
-/** A proxy between two sockets. */
-export type Proxy<F extends SocketClass = SocketClass, B extends SocketClass = SocketClass> = ProxyClass<F, B>;

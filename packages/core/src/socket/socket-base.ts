@@ -39,6 +39,7 @@ import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
+import { newOnly } from "../util/new-only.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
 export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
@@ -947,6 +948,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
     return false;
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Socket class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Socket = newOnly(Socket);
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
 
