@@ -71,7 +71,7 @@ interface DealerLike {
   receive(): Promise<Buffer[]>;
   close(): void;
   readonly closed: boolean;
-  readonly writable: boolean;
+  peerCount(): number;
 }
 
 /**
@@ -186,6 +186,12 @@ export class ZapClient {
     });
   }
 
+  /** Removes the request waiting longest and returns it. */
+  #takeOldest(): Pending | undefined {
+    const oldest = this.#pending.keys().next();
+    return oldest.done === true ? undefined : this.#take(oldest.value);
+  }
+
   /** Removes request `id` from the waiting ones and returns it. */
   #take(id: string): Pending | undefined {
     const pending = this.#pending.get(id);
@@ -197,7 +203,8 @@ export class ZapClient {
 
   async #ensureDealer(): Promise<DealerLike> {
     // A handler that closed and was bound again is a new peer: reconnect, as libzmq's per-session ZAP client does.
-    if (this.#dealer !== null && !this.#dealer.closed && this.#dealer.writable) return this.#dealer;
+    // (A handler that stops reading is still a peer: its full queue refuses requests with 300, see below.)
+    if (this.#dealer !== null && !this.#dealer.closed && this.#dealer.peerCount() > 0) return this.#dealer;
     this.#dealer?.close();
     // Loaded lazily: the Dealer class depends on socket-base, which depends on this file.
     const { Dealer } = await import("./socket/dealer.js");
@@ -228,13 +235,16 @@ export class ZapClient {
    * RFC 27 §"Reply": [empty delimiter, version, request id, status code,
    * status text, user id, metadata]. The reply comes from application code:
    * anything malformed refuses only the handshake it names (with libzmq's
-   * `ERR_ZAP_*` codes), and a reply naming no waiting request is counted
-   * and dropped.
+   * `ERR_ZAP_*` codes), or the oldest one when it is too short to name one;
+   * a well-formed reply naming no waiting request is counted and dropped.
    */
   #onReply(frames: Buffer[]): void {
     const at = frames[0]?.length === 0 ? 1 : 0;
     const idFrame = frames[at + 1];
-    const pending = idFrame === undefined || idFrame.length > MAX_ID_BYTES ? undefined : this.#take(idFrame.toString("latin1"));
+    let pending = idFrame === undefined || idFrame.length > MAX_ID_BYTES ? undefined : this.#take(idFrame.toString("latin1"));
+    // A reply of the wrong shape that names no waiting request answers the oldest one: handlers answer
+    // in order, and libzmq (one ZAP pipe a session) reports such a reply to the session that asked.
+    if (pending === undefined && frames.length !== at + 6) pending = this.#takeOldest();
     if (pending === undefined) {
       this.#discardedReplies++;
       return;

@@ -626,6 +626,11 @@ export abstract class Socket implements PipeOwner, StreamHost {
     return n;
   }
 
+  /** @internal Peers this socket has a pipe to now (connected or attached over inproc). */
+  peerCount(): number {
+    return this.pipes.size;
+  }
+
   /** @internal Whether the socket is bound or connected to at least one endpoint. */
   hasEndpoints(): boolean {
     return this.#bindings.size > 0 || this.#connections.size > 0;

@@ -59,8 +59,16 @@ function randomValue(random: Random, input: Buffer): unknown {
 /** The documented errors of a setter: they name the option. */
 function documented(error: unknown): boolean {
   if (error instanceof ZmqError) return error.code === "ENOTSUP";
-  if (error instanceof TypeError) return /^Option |^Unknown option|read-only|must be/.test(error.message) || /Cannot set property .* which has only a getter/.test(error.message);
-  if (error instanceof RangeError) return /^Option |must be/.test(error.message);
+  if (error instanceof TypeError) {
+    return (
+      /^Option |^Unknown option|read-only|must be/.test(error.message) ||
+      /Cannot set property .* which has only a getter/.test(error.message) ||
+      // A socket takes no new properties (as in `zeromq`): an option another socket type has is refused so.
+      /Cannot add property .*, object is not extensible/.test(error.message)
+    );
+  }
+  // Out of range: zeromq's EINVAL shape ("Invalid argument"), skein's explanation in `detail`.
+  if (error instanceof RangeError) return (error as RangeError & { code?: string }).code === "EINVAL" || /^Option |must be/.test(error.message);
   return false;
 }
 

@@ -1,6 +1,8 @@
 /**
- * A ZMTP/1.0 peer (RFC 13) announces a 1 GiB frame to a socket with no
- * `maxMessageSize`, then trickles a few megabytes of it. The decoder grows
+ * A ZMTP/1.0 peer (RFC 13) announces a 200 MiB frame to a socket with no
+ * `maxMessageSize` (under the 256 MiB `maxIncompleteMessageSize` that then
+ * applies, so it is not refused at the header), then trickles a few
+ * megabytes of it. The decoder grows
  * its buffer with what arrives (doubling from 64 KiB), so the process holds
  * about what the peer sent, not what it announced; when the peer leaves,
  * the memory and its fd come back, and a good peer of the same socket lost
@@ -12,7 +14,7 @@ import { bindFresh, nextEvent, rawConnect, socketScope, until, within } from "..
 import { describeFootprint, footprint, mb, settledExternal } from "./measure.js";
 
 const open = socketScope();
-const ANNOUNCED = 2 ** 30;
+const ANNOUNCED = 200 * 1024 * 1024;
 const SENT = 4 * 1024 * 1024;
 const GOOD_MESSAGES = 200;
 
