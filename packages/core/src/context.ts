@@ -7,6 +7,7 @@ import { InprocRegistry } from "./transport/inproc.js";
 import { applyOptions, defineOptions, type OptionSpec } from "./options.js";
 import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
+import { newOnly } from "./util/new-only.js";
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -120,7 +121,8 @@ export class Context {
     if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`);
     applyOptions(this, options as Record<string, unknown> | undefined, []);
     // As zeromq's context: assigning an unknown property (a misspelt option) throws a TypeError.
-    if (new.target === Context) Object.preventExtensions(this);
+    // Not new.target: `new` on the public Context (util/new-only.ts) passes that wrapper as new.target.
+    if (this.constructor === Context) Object.preventExtensions(this);
   }
 
   /** @internal */
@@ -173,6 +175,10 @@ export class Context {
     for (const socket of [...this.#sockets]) socket.terminate();
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Context class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Context = newOnly(Context);
 
 defineOptions(Context.prototype, CONTEXT_OPTIONS);
 

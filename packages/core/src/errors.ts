@@ -110,6 +110,9 @@ export const ZEROMQ_MESSAGE = Object.freeze({
   busyReading: "Socket is busy reading; only one receive operation may be in progress at any time",
   /** `EBUSY`: a second `receive()` on an observer while one is pending. */
   observerBusyReading: "Observer is busy reading; only one receive operation may be in progress at any time",
+  /** `EBUSY`: `events.receive()` or `for await` on an observer after `events.on()`/`off()`. */
+  observerEmitterMode:
+    "Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().",
   /** `EINVAL`: `Proxy.run()` with a front-end that has no endpoint. */
   frontEndUnattached: "Front-end socket must be bound or connected",
   /** `EINVAL`: `Proxy.run()` with a back-end that has no endpoint. */

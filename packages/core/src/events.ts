@@ -4,8 +4,9 @@
  * iterator of events and an emitter with `on(type, fn)` / `off(type, fn)`.
  */
 import { Deque } from "./util/deque.js";
-import { ZmqError } from "./errors.js";
+import { ZEROMQ_MESSAGE, ZmqError } from "./errors.js";
 import { LoopHold } from "./util/loop-hold.js";
+import { newOnly } from "./util/new-only.js";
 
 /** Every event type, with the `zeromq` v6 names. */
 export type EventType =
@@ -53,6 +54,10 @@ type Listener = (event: Event) => void;
  * While a `receive()` or `for await` waits for the next event, the observer
  * keeps the process alive, as in the `zeromq` package; closing the socket
  * ends the wait.
+ *
+ * Read events one way per observer, as `zeromq` requires: the first `on()` or
+ * `off()` puts the observer in event emitter mode, after which `receive()`
+ * and a new `for await` step throw `EBUSY` (with `zeromq`'s message).
  */
 export class Observer {
   #listeners = new Map<EventType, Set<Listener>>();
@@ -60,6 +65,8 @@ export class Observer {
   #waiters = new Deque<{ resolve: (e: Event | null) => void }>();
   #queueing = false;
   #closed = false;
+  /** Set by the first on()/off(): events are then for listeners only. */
+  #emitterMode = false;
   #loopHold = new LoopHold();
 
   /**
@@ -76,16 +83,21 @@ export class Observer {
     return this.#closed;
   }
 
-  /** Registers a listener for one event type. */
+  /**
+   * Registers a listener for one event type. Puts the observer in event
+   * emitter mode: `receive()` and `for await` throw from then on.
+   */
   on<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): this {
+    this.#emitterMode = true;
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, (set = new Set()));
     set.add(listener as Listener);
     return this;
   }
 
-  /** Removes a listener added with {@link on}. */
+  /** Removes a listener added with {@link on} (and, as `on()`, enters event emitter mode). */
   off<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): this {
+    this.#emitterMode = true;
     this.#listeners.get(type)?.delete(listener as Listener);
     return this;
   }
@@ -94,8 +106,10 @@ export class Observer {
    * Resolves to the next event. After the socket closed, the `end` event is
    * still delivered (even if nobody read events before); then, as in
    * `zeromq`, `receive()` rejects with `EBADF` ("Socket is closed").
+   * Throws `EBUSY` in event emitter mode (after {@link on}).
    */
   receive(): Promise<Event> {
+    this.#refuseInEmitterMode();
     this.#queueing = true;
     const event = this.#queue.shift();
     if (event !== undefined) return Promise.resolve(event);
@@ -107,10 +121,11 @@ export class Observer {
     });
   }
 
-  /** Iterates events until the observer closes. */
+  /** Iterates events until the observer closes; a step throws `EBUSY` in event emitter mode. */
   async *[Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
     this.#queueing = true;
     while (true) {
+      this.#refuseInEmitterMode();
       const event = this.#queue.shift();
       if (event !== undefined) {
         yield event;
@@ -130,6 +145,14 @@ export class Observer {
     let waiter;
     while ((waiter = this.#waiters.shift()) !== undefined) waiter.resolve(null);
     this.#loopHold.release();
+  }
+
+  #refuseInEmitterMode(): void {
+    if (this.#emitterMode) {
+      throw new ZmqError("EBUSY", "events.on() or off() was called: this observer's events go to listeners", undefined, {
+        message: ZEROMQ_MESSAGE.observerEmitterMode,
+      });
+    }
   }
 
   #wait(waiter: { resolve: (e: Event | null) => void }): void {
@@ -155,3 +178,7 @@ export class Observer {
     return this.#queueing || type === "end" || (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Observer class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Observer = newOnly(Observer);

@@ -102,6 +102,35 @@ export class Pipe {
     b.#inboundLimit = b.#recvHwm === 0 || a.#sendHwm === 0 ? 0 : b.#recvHwm + a.#sendHwm;
   }
 
+  /**
+   * New high-water marks for a pipe already attached (the socket's options
+   * changed), as libzmq 4.3 applies `ZMQ_SNDHWM`/`ZMQ_RCVHWM` to its pipes. A
+   * writer or a reader held back by the old marks is woken if the new ones
+   * let it go on.
+   */
+  setHighWaterMarks(sendHwm: number, recvHwm: number): void {
+    if (this.#terminated) return;
+    const peer = this.peer;
+    const couldWrite = this.#hasRoom();
+    const peerCouldWrite = peer === null || peer.#hasRoom();
+    const wasFull = this.inboundFull;
+    this.#sendHwm = sendHwm;
+    this.#recvHwm = recvHwm;
+    if (peer !== null) Pipe.pair(this, peer);
+    else this.#inboundLimit = recvHwm;
+    if (!couldWrite && this.#hasRoom()) this.owner.pipeWritable(this);
+    if (peer !== null && !peerCouldWrite && peer.#hasRoom() && !peer.#terminated) peer.owner.pipeWritable(peer);
+    if (peer === null && wasFull && !this.inboundFull) this.transport?.resumeReading();
+  }
+
+  /** Whether the queue has room under the high-water mark, without flushing (see {@link canWrite}). */
+  #hasRoom(): boolean {
+    if (this.#peerGone || this.#terminated) return false;
+    const peer = this.peer;
+    if (peer !== null) return peer.#inboundLimit === 0 || peer.inbound.length < peer.#inboundLimit;
+    return this.#sendHwm === 0 || this.outbound.length < this.#sendHwm;
+  }
+
   get terminated(): boolean {
     return this.#terminated;
   }
@@ -113,13 +142,8 @@ export class Pipe {
 
   /** Whether a message can be queued now without passing the high-water mark. */
   canWrite(): boolean {
-    if (this.#peerGone || this.#terminated) return false;
-    const peer = this.peer;
-    if (peer !== null) {
-      const limit = peer.#inboundLimit;
-      return limit === 0 || peer.inbound.length < limit;
-    }
-    if (this.#sendHwm === 0 || this.outbound.length < this.#sendHwm) return true;
+    if (this.#hasRoom()) return true;
+    if (this.#peerGone || this.#terminated || this.peer !== null) return false;
     // Full: hand what is queued to the connection now rather than at the next turn of the
     // event loop, so a sender that never yields (PUB dropping at the HWM) still gets its
     // messages out. Only a connection that is itself backed up makes the pipe full.

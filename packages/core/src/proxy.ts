@@ -28,6 +28,7 @@ import type { Msg } from "./pipe.js";
 import { Publisher } from "./socket/publisher.js";
 import { Push } from "./socket/push.js";
 import { Socket } from "./socket/socket-base.js";
+import { newOnly } from "./util/new-only.js";
 
 /** Skein extras beyond the `zeromq` constructor. */
 export interface ProxyOptions {
@@ -212,6 +213,10 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     });
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Proxy class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Proxy = newOnly(Proxy);
 
 /** Push and Publisher sockets cannot receive: no loop reads from them. */
 function canReceive(socket: Socket): boolean {

@@ -56,4 +56,39 @@ describe("the zeromq v6 API", () => {
     expect(dealer.gssapiServer).toBe(false);
     dealer.close();
   });
+
+  test.each(["Context", "Socket", "Observer", "Proxy", "Dealer", "Push"])(
+    "%s called without new throws the zeromq package's TypeError, text included",
+    (name) => {
+      const thrown = (exports: object): unknown => {
+        try {
+          (exports as Record<string, () => unknown>)[name]!();
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      };
+      const theirs = thrown(zmq) as TypeError;
+      expect(theirs).toBeInstanceOf(TypeError);
+      // Native classes (Context...): "Class constructors cannot..."; its JavaScript ones: V8's, naming the class.
+      expect(thrown(skein)).toEqual(new TypeError(theirs.message));
+    },
+  );
+
+  test("the classes stay classes: new, instanceof, subclassing and static members reach them", () => {
+    class Mine extends skein.Context {
+      readonly mine = true;
+    }
+    const context = new Mine();
+    expect(context).toBeInstanceOf(skein.Context);
+    expect(context.mine).toBe(true);
+    const dealer = new skein.Dealer({ context, linger: 0 });
+    expect(dealer).toBeInstanceOf(skein.Socket);
+    expect(new skein.Observer(dealer)).toBe(dealer.events);
+    expect(dealer.events).toBeInstanceOf(skein.Observer);
+    expect(skein.Context.name).toBe("Context");
+    // As zeromq's: a Context takes no property it does not have (a misspelt option).
+    expect(() => ((new skein.Context() as unknown as Record<string, unknown>).blockyy = true)).toThrow(TypeError);
+    dealer.close();
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Pull, Push, type Event } from "../src/index.js";
-import { bindFresh, eventCount, freeAddress, nextEvent, recordEvents, socketScope } from "./helpers.js";
+import { bindFresh, eventCount, freeAddress, nextEvent, recordEvents, socketScope, within } from "./helpers.js";
 
 const open = socketScope();
 
@@ -9,16 +9,49 @@ describe("Socket monitor events", () => {
     const pull = open(new Pull());
     const seen: string[] = [];
     const iterating = (async () => {
-      for await (const event of pull.events) seen.push(event.type);
+      for await (const event of pull.events) {
+        seen.push(event.type);
+        if (event.type === "handshake") pull.close();
+      }
     })();
     await bindFresh(pull, "tcp");
-    const push = open(new Push());
-    const accepted = nextEvent(pull, "handshake");
-    push.connect(pull.lastEndpoint!);
-    await accepted;
-    pull.close();
-    await iterating;
+    open(new Push()).connect(pull.lastEndpoint!);
+    await within(iterating, 5000, "the for await to end with the socket");
     expect(seen).toEqual(["bind", "accept", "handshake", "close", "end"]);
+  });
+
+  it("refuses receive() and for await once on() or off() was called, with zeromq's EBUSY message", async () => {
+    const message =
+      "Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().";
+    const listened = open(new Pull());
+    const seen: string[] = [];
+    listened.events.on("bind", (event) => seen.push(event.type));
+    // Thrown, not rejected, as zeromq does.
+    expect(() => listened.events.receive()).toThrow(expect.objectContaining({ code: "EBUSY", message }));
+    await expect(async () => {
+      for await (const _ of listened.events) break;
+    }).rejects.toMatchObject({ code: "EBUSY", message });
+    // The listeners still get the events.
+    await bindFresh(listened, "inproc");
+    expect(seen).toEqual(["bind"]);
+
+    const unlistened = open(new Pull());
+    unlistened.events.off("bind", () => undefined);
+    expect(() => unlistened.events.receive()).toThrow(expect.objectContaining({ code: "EBUSY" }));
+  });
+
+  it("ends a for await at its next step when on() is called during it", async () => {
+    const pull = open(new Pull());
+    const seen: string[] = [];
+    const iterating = (async () => {
+      for await (const event of pull.events) {
+        seen.push(event.type);
+        pull.events.on("close", () => undefined);
+      }
+    })();
+    await bindFresh(pull, "inproc");
+    await expect(within(iterating, 5000, "the for await to fail")).rejects.toMatchObject({ code: "EBUSY" });
+    expect(seen).toEqual(["bind"]);
   });
 
   it("receive() yields queued events and rejects once the observer is closed", async () => {

@@ -4,7 +4,7 @@
  */
 import { createHook } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
-import { Dealer, Publisher, Pull, Push, Router, Subscriber } from "../src/index.js";
+import { Context, Dealer, Publisher, Pull, Push, Router, Subscriber } from "../src/index.js";
 import { STREAM_TRANSPORTS, awaitSubscription, bindFresh, freeAddress, nextEvent, within } from "./helpers.js";
 
 const TRACKED = new Set(["TCPWRAP", "PIPEWRAP", "TCPSERVERWRAP", "PIPESERVERWRAP", "Timeout"]);
@@ -42,6 +42,12 @@ function trackResources() {
   };
 }
 
+/** Puts a new context in `holder` (made in a frame of its own, so that no stack slot keeps it). */
+function newContextIn(holder: { context?: Context }): WeakRef<Context> {
+  holder.context = new Context();
+  return new WeakRef(holder.context);
+}
+
 describe.each(STREAM_TRANSPORTS)("Closing sockets over %s", (transport) => {
   it("releases every server, connection and timer, with the default linger", async () => {
     const resources = trackResources();
@@ -66,6 +72,40 @@ describe.each(STREAM_TRANSPORTS)("Closing sockets over %s", (transport) => {
     retrying.connect(await freeAddress(transport));
     await retry;
     for (const socket of [push, pull, dealer, router, sub, pub, retrying]) socket.close();
+    expect(await resources.settle()).toEqual([]);
+  });
+
+  it("a socket closed while connecting leaves nothing that keeps its context reachable", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, "test workers run with --expose-gc").toBeTypeOf("function");
+    const address = await freeAddress(transport);
+    const holder: { context?: Context } = {};
+    const released = newContextIn(holder);
+    // A WeakRef keeps its target alive until the job that made it ends: close and collect in later ones.
+    await new Promise((resolve) => setImmediate(resolve));
+    const collected = await new Promise<boolean>((resolve) => {
+      // Two callbacks of one check phase, before libuv's close callbacks: the attempt's handle
+      // is still open when the second one collects.
+      setImmediate(() => {
+        const dealer = new Dealer({ context: holder.context!, linger: 0 });
+        delete holder.context;
+        dealer.connect(address);
+        void dealer.send("queued");
+        dealer.close();
+      });
+      setImmediate(() => {
+        gc!();
+        resolve(released.deref() === undefined);
+      });
+    });
+    expect(collected).toBe(true);
+  });
+
+  it("closing during a connection attempt clears its connectTimeout timer", async () => {
+    const resources = trackResources();
+    const push = new Push({ linger: 0, connectTimeout: 60_000 });
+    push.connect(await freeAddress(transport));
+    push.close();
     expect(await resources.settle()).toEqual([]);
   });
 

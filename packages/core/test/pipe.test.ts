@@ -100,6 +100,25 @@ describe("inproc pipe pair", () => {
     expect(writer.writable).toBe(1);
   });
 
+  it("recounts room under new marks set while attached, and wakes a writer they let go on", () => {
+    const { a, b, writer } = inprocPair(1, 1);
+    a.write(m("1"));
+    a.write(m("2"));
+    expect(a.canWrite()).toBe(false);
+    a.setHighWaterMarks(3, 1000);
+    expect(writer.writable).toBe(1);
+    let written = 2;
+    while (a.canWrite() && written < 100) {
+      a.write(m(String(written)));
+      written++;
+    }
+    expect(written).toBe(4);
+    // The reader's side: its receive mark counts as well, 0 lifts the limit.
+    b.setHighWaterMarks(1000, 0);
+    expect(writer.writable).toBe(2);
+    expect(a.canWrite()).toBe(true);
+  });
+
   it("keeps what the peer delivered readable after the peer goes, then ends", () => {
     const { a, b, writer, reader } = inprocPair(10, 10);
     a.write(m("last"));
@@ -178,6 +197,25 @@ describe("stream pipe", () => {
     pipe.read();
     expect(pipe.inboundFull).toBe(false);
     expect(transport.resumed).toBe(1);
+  });
+
+  it("takes new marks set while connected: a full queue gets room, a stopped engine reads again", () => {
+    const { pipe, owner, transport } = streamPipe(2, 3);
+    pipe.write(m("1"));
+    pipe.write(m("2"));
+    for (const s of ["a", "b", "c"]) pipe.deliver(m(s));
+    expect(pipe.canWrite()).toBe(false);
+    expect(pipe.inboundFull).toBe(true);
+    pipe.setHighWaterMarks(3, 5);
+    expect(owner.writable).toBe(1);
+    expect(pipe.canWrite()).toBe(true);
+    expect(transport.resumed).toBe(1);
+    expect(pipe.inboundFull).toBe(false);
+    // Lowered under what is queued: full again, no wake-up.
+    pipe.setHighWaterMarks(1, 1);
+    expect(pipe.canWrite()).toBe(false);
+    expect(pipe.inboundFull).toBe(true);
+    expect([owner.writable, transport.resumed]).toEqual([1, 1]);
   });
 
   it("keeps only the newest message each way when conflating", () => {

@@ -39,6 +39,7 @@ import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
+import { newOnly } from "../util/new-only.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
 export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
@@ -743,6 +744,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
     if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
+    if (name === "sendHighWaterMark" || name === "receiveHighWaterMark") {
+      // Existing pipes take the new marks at once, as in libzmq 4.3.
+      const send = this.option<number>("sendHighWaterMark");
+      const receive = this.option<number>("receiveHighWaterMark");
+      for (const pipe of [...this.pipes]) pipe.setHighWaterMarks(send, receive);
+    }
     if ((this.#bindings.size > 0 || this.#connections.size > 0 || this.#pendingBinds > 0) && !IMMEDIATE_OPTIONS.has(name)) {
       // Most options are read when a connection is made; zeromq warns with these very words.
       process.emitWarning("Socket option will not take effect until next connect/bind.");
@@ -946,6 +953,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
     return false;
   }
 }
+
+// Called without `new`, fails with the TypeError of zeromq's native Socket class (util/new-only.ts).
+// @ts-expect-error TS2629: a class declaration's binding may be replaced; code inside the class still sees the class.
+Socket = newOnly(Socket);
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
 

@@ -90,7 +90,12 @@ export class RawEngine implements StreamEngine, PipeTransport {
   }
 
   flush(): void {
-    if (this.#flushScheduled || this.#closed) return;
+    if (this.#closed) return;
+    // As the ZMTP engine: the first message since the last turn of the event loop is written at
+    // once (a reply waits for nothing, and a close() with linger 0 right after it keeps it);
+    // the ones that follow in the same turn are batched into one write by the scheduled flush.
+    if (!this.#flushScheduled && !this.#waitingDrain) this.#flush();
+    if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(this.#flushBound);
   }

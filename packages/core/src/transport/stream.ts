@@ -204,6 +204,12 @@ export class StreamConnecter implements EngineSession, StreamSession {
   #engine: StreamEngine | null = null;
   #stream: net.Socket | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /**
+   * Detaches the connection attempt in flight (its listeners and connect
+   * timer): the socket handle lives on until libuv has closed it, and must not
+   * keep this connecter, its socket and their context reachable meanwhile.
+   */
+  #abandonAttempt: (() => void) | null = null;
   #interval: number;
   #closed = false;
   /** Routing id to give the peer (ROUTER connect option). */
@@ -256,17 +262,21 @@ export class StreamConnecter implements EngineSession, StreamSession {
       }, connectTimeout);
     }
     this.host.emitEvent("connect:delay", this.endpoint);
-    const onError = (error: NodeJS.ErrnoException): void => {
+    const settle = (): void => {
       if (connectTimer !== null) clearTimeout(connectTimer);
+      stream.off("error", onError);
+      stream.off("connect", onConnect);
+      this.#abandonAttempt = null;
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      settle();
       stream.destroy();
       this.#stream = null;
       this.#scheduleRetry();
       void error;
     };
-    stream.once("error", onError);
-    stream.once("connect", () => {
-      if (connectTimer !== null) clearTimeout(connectTimer);
-      stream.off("error", onError);
+    const onConnect = (): void => {
+      settle();
       if (this.#closed) {
         stream.destroy();
         return;
@@ -275,7 +285,10 @@ export class StreamConnecter implements EngineSession, StreamSession {
       this.host.emitEvent("connect", this.endpoint);
       const peer = remoteAddress(stream, this.#transport, this.endpoint);
       this.#engine = startEngine(this.host, stream, this, this.endpoint, peer, this.#factory);
-    });
+    };
+    stream.once("error", onError);
+    stream.once("connect", onConnect);
+    this.#abandonAttempt = settle;
   }
 
   #applyKeepalive(stream: net.Socket): void {
@@ -379,6 +392,7 @@ export class StreamConnecter implements EngineSession, StreamSession {
     const engine = this.#engine;
     if (engine !== null && !engine.closed && (pipe === null || engine.pipe !== pipe || lingerMs === 0)) engine.close(null);
     if (this.#engine === null && this.#stream !== null) {
+      this.#abandonAttempt?.();
       this.#stream.destroy();
       this.#stream = null;
     }

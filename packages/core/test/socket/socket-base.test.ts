@@ -30,6 +30,20 @@ describe.each(TRANSPORTS)("Socket over %s", (transport) => {
     for (let i = 0; i < 5; i++) expect(strings(await within(pull.receive()))).toEqual([`m${i}`]);
   });
 
+  it("a sendHighWaterMark raised while connected lets a send() waiting at the old mark go on, as libzmq 4.3", async () => {
+    const push = open(new Push({ sendHighWaterMark: 2 }));
+    const address = await freeAddress(transport);
+    push.connect(address);
+    for (let i = 0; i < 2; i++) await push.send(`m${i}`);
+    const waiting = push.send("m2");
+    push.sendHighWaterMark = 3;
+    await within(waiting, 5000, "the send waiting at the old mark");
+    expect(push.writable).toBe(false);
+    const pull = open(new Pull());
+    await pull.bind(address);
+    for (let i = 0; i < 3; i++) expect(strings(await within(pull.receive()))).toEqual([`m${i}`]);
+  });
+
   it("PUSH send() with sendTimeout 0 fails at once when no peer can take the message", async () => {
     const push = open(new Push({ sendTimeout: 0 }));
     await expect(within(push.send("nowhere"))).rejects.toMatchObject({ code: "EAGAIN" });

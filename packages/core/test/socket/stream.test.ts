@@ -91,6 +91,23 @@ describe("Stream", () => {
     expect(received).toBe(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
   });
 
+  it("writes a reply sent just before close() with linger 0, as the ZMTP engine writes the first message of a turn at once", async () => {
+    const stream = open(new Stream({ linger: 0 }));
+    const client = await tcpClient(await bindFresh(stream, "tcp"));
+    client.write("GET / HTTP/1.0\r\n\r\n");
+    const { id } = await within(receiveBytesUntil(stream, (text) => text.endsWith("\r\n\r\n")));
+    const reply = "HTTP/1.0 200 OK\r\n\r\nHello";
+    const ended = new Promise<string>((resolve) => {
+      let text = "";
+      client.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      client.on("close", () => resolve(text));
+    });
+    await stream.send([id, reply]);
+    stream.close();
+    // What linger 0 drops is what the connection has not taken yet: here the reply went out at send().
+    expect(await within(ended)).toBe(reply);
+  });
+
   it("writes to a TCP client by routing id and delivers an empty message when the client disconnects", async () => {
     const stream = open(new Stream());
     const endpoint = await bindFresh(stream, "tcp");
