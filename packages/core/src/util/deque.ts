@@ -2,6 +2,9 @@
  * A growable ring-buffer FIFO: O(1) push and shift without the re-indexing
  * cost `Array.prototype.shift` has on long arrays.
  */
+/** A ring above this many slots is dropped once it drains, so a burst does not pin its memory. */
+const SHRINK_ABOVE = 1024;
+
 export class Deque<T> {
   #items: (T | undefined)[];
   #head = 0;
@@ -17,6 +20,11 @@ export class Deque<T> {
     return this.#length;
   }
 
+  /** @internal Slots of the ring now (16 at least; back to 16 once a ring above 1024 drains). */
+  get capacity(): number {
+    return this.#items.length;
+  }
+
   push(item: T): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
@@ -28,7 +36,10 @@ export class Deque<T> {
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined;
     this.#head = (this.#head + 1) & (this.#items.length - 1);
-    this.#length--;
+    if (--this.#length === 0 && this.#items.length > SHRINK_ABOVE) {
+      this.#items = new Array(16);
+      this.#head = 0;
+    }
     return item;
   }
 

@@ -72,4 +72,17 @@ describe("Deque", () => {
       { numRuns: 300 },
     );
   });
+  it("gives back the memory of a burst once it drains, and keeps working after", () => {
+    const deque = new Deque<number>();
+    for (let i = 0; i < 100_000; i++) deque.push(i);
+    expect(deque.capacity).toBe(131_072);
+    for (let i = 0; i < 99_999; i++) expect(deque.shift()).toBe(i);
+    // Not while anything is queued: the ring keeps its size until it is empty.
+    expect(deque.capacity).toBe(131_072);
+    expect(deque.shift()).toBe(99_999);
+    expect(deque.capacity).toBe(16);
+    deque.push(1);
+    deque.push(2);
+    expect([deque.shift(), deque.shift(), deque.shift()]).toEqual([1, 2, undefined]);
+  });
 });
