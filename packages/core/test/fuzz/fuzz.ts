@@ -264,6 +264,13 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
   };
   const onRejection = (reason: unknown): void => record(current, new Error(`unhandled rejection: ${describeError(reason)}`));
   process.on("unhandledRejection", onRejection);
+  // Errors are made by the hundred thousand and only their name, code and
+  // message are kept: capturing no stack frames spares the source-mapped
+  // formatting vitest installs, which Node's streams run on every
+  // destroy(error) (they read err.stack) and which was a third of a stream
+  // target's time.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   // Warm up (JIT, lazily built tables) before the first heap sample.
   const warmup = Math.min(200, Math.floor(runs / 10));
   let heapStart = 0;
@@ -297,6 +304,7 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 10));
     process.off("unhandledRejection", onRejection);
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const ms = performance.now() - started;
   const heapEnd = await settledHeap();
