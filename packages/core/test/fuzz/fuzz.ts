@@ -296,7 +296,11 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
       // A synchronous input cannot be interrupted: it is timed instead (async ones already raced the deadline).
       if (performance.now() - t0 > INPUT_DEADLINE_MS && outcomes.DeadlineExceeded === undefined) record(input, new DeadlineExceeded());
       if (LONG && i > 0 && i % 10_000 === 0) {
-        console.log(`[fuzz] ${target.name}: ${i} inputs, ${Math.round((performance.now() - started) / 1000)} s, failures ${failures}`);
+        // Enough to record a run stopped before its end: inputs, time, heap (not settled), outcomes.
+        const heap = mb(process.memoryUsage().heapUsed);
+        console.log(`[fuzz] ${target.name}: ${i} inputs, ${Math.round((performance.now() - started) / 1000)} s, heap ${heap}, failures ${failures} (${formatOutcomes(outcomes)})`);
+        // A synchronous target never yields: without this turn its progress lines would reach the terminal only at the end.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   } finally {
@@ -314,14 +318,19 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** Outcome counts, most frequent first: `ok 12, EPROTO 3`. */
+function formatOutcomes(outcomes: Record<string, number>): string {
+  return Object.entries(outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, count]) => `${key} ${count}`)
+    .join(", ");
+}
+
 /** One line per target, the shape docs/reliability.md tabulates. */
 export function formatReport(report: FuzzReport): string {
   const seconds = (report.ms / 1000).toFixed(1);
   const examples = report.examples.map((example) => `\n    ${example.error}\n    input ${example.input}`).join("");
-  const outcomes = Object.entries(report.outcomes)
-    .sort((a, b) => b[1] - a[1])
-    .map(([key, count]) => `${key} ${count}`)
-    .join(", ");
+  const outcomes = formatOutcomes(report.outcomes);
   return `[fuzz] ${report.target}: ${report.inputs} inputs, ${seconds} s, heap ${mb(report.heapStart)} -> ${mb(report.heapEnd)}, external ${mb(report.externalStart)} -> ${mb(report.externalEnd)}, failures ${report.failures} (${outcomes})${examples}`;
 }
 
