@@ -193,7 +193,7 @@ export class CurveMechanism implements Mechanism {
   #cookieKey: Buffer | null = null;
 
   constructor(private readonly host: MechanismHost) {
-    // The first CURVE connection starts loading the faster box library (see curve-box.ts).
+    // The first CURVE connection starts loading the faster crypto library (see curve-box.ts).
     void loadFastCurve();
     this.#state = host.asServer ? State.ExpectHello : State.ExpectWelcome;
     const asServer = host.asServer;

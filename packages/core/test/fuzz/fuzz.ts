@@ -264,6 +264,13 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
   };
   const onRejection = (reason: unknown): void => record(current, new Error(`unhandled rejection: ${describeError(reason)}`));
   process.on("unhandledRejection", onRejection);
+  // Errors are made by the hundred thousand and only their name, code and
+  // message are kept: capturing no stack frames spares the source-mapped
+  // formatting vitest installs, which Node's streams run on every
+  // destroy(error) (they read err.stack) and which was a third of a stream
+  // target's time.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   // Warm up (JIT, lazily built tables) before the first heap sample.
   const warmup = Math.min(200, Math.floor(runs / 10));
   let heapStart = 0;
@@ -289,7 +296,11 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
       // A synchronous input cannot be interrupted: it is timed instead (async ones already raced the deadline).
       if (performance.now() - t0 > INPUT_DEADLINE_MS && outcomes.DeadlineExceeded === undefined) record(input, new DeadlineExceeded());
       if (LONG && i > 0 && i % 10_000 === 0) {
-        console.log(`[fuzz] ${target.name}: ${i} inputs, ${Math.round((performance.now() - started) / 1000)} s, failures ${failures}`);
+        // Enough to record a run stopped before its end: inputs, time, heap (not settled), outcomes.
+        const heap = mb(process.memoryUsage().heapUsed);
+        console.log(`[fuzz] ${target.name}: ${i} inputs, ${Math.round((performance.now() - started) / 1000)} s, heap ${heap}, failures ${failures} (${formatOutcomes(outcomes)})`);
+        // A synchronous target never yields: without this turn its progress lines would reach the terminal only at the end.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   } finally {
@@ -297,6 +308,7 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 10));
     process.off("unhandledRejection", onRejection);
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const ms = performance.now() - started;
   const heapEnd = await settledHeap();
@@ -306,14 +318,19 @@ export async function fuzz(target: FuzzTarget, runs: number, seed: number): Prom
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** Outcome counts, most frequent first: `ok 12, EPROTO 3`. */
+function formatOutcomes(outcomes: Record<string, number>): string {
+  return Object.entries(outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, count]) => `${key} ${count}`)
+    .join(", ");
+}
+
 /** One line per target, the shape docs/reliability.md tabulates. */
 export function formatReport(report: FuzzReport): string {
   const seconds = (report.ms / 1000).toFixed(1);
   const examples = report.examples.map((example) => `\n    ${example.error}\n    input ${example.input}`).join("");
-  const outcomes = Object.entries(report.outcomes)
-    .sort((a, b) => b[1] - a[1])
-    .map(([key, count]) => `${key} ${count}`)
-    .join(", ");
+  const outcomes = formatOutcomes(report.outcomes);
   return `[fuzz] ${report.target}: ${report.inputs} inputs, ${seconds} s, heap ${mb(report.heapStart)} -> ${mb(report.heapEnd)}, external ${mb(report.externalStart)} -> ${mb(report.externalEnd)}, failures ${report.failures} (${outcomes})${examples}`;
 }
 
