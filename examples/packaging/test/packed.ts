@@ -88,7 +88,7 @@ async function inputsHash(): Promise<string> {
 
 async function hashTree(hash: ReturnType<typeof createHash>, root: string, path: string): Promise<void> {
   const full = join(root, path);
-  const info = await stat(full).catch(() => undefined);
+  const info = await statIfExists(full);
   if (info === undefined) return;
   if (info.isDirectory()) {
     for (const entry of (await readdir(full)).sort()) await hashTree(hash, root, join(path, entry));
@@ -103,11 +103,21 @@ async function removeStale(): Promise<void> {
   for (const entry of await readdir(tmpdir())) {
     if (!entry.startsWith("skein-packed-")) continue;
     const path = join(tmpdir(), entry);
-    const info = await stat(path).catch(() => undefined);
+    const info = await statIfExists(path);
     if (info !== undefined && now - info.mtimeMs > STALE_MS) await rm(path, { recursive: true, force: true });
   }
 }
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
+}
+
+/** `stat`, or undefined for a path that does not exist (any other failure is thrown). */
+export async function statIfExists(path: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }

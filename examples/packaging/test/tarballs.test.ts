@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { PUBLISHED, type Packed, type Published, packed, run, workspace } from "./packed.js";
+import { PUBLISHED, type Packed, type Published, packed, run, statIfExists, workspace } from "./packed.js";
 
 /** What each published package is: its npm name, its commands, whether it has a library entry (with CommonJS). */
 const SPEC: Record<Published, { name: string; bin?: Record<string, string>; library: "esm+cjs" | "esm" | "none" }> = {
@@ -79,7 +79,9 @@ async function privateWorkspacePackages(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const parent of ["packages", "examples"]) {
     for (const folder of await readdir(join(workspace, parent))) {
-      const manifest = await workspaceManifest(`${parent}/${folder}`).catch(() => undefined);
+      // A folder without a package.json is no package; any other failure is thrown.
+      if ((await statIfExists(join(workspace, parent, folder, "package.json"))) === undefined) continue;
+      const manifest = await workspaceManifest(`${parent}/${folder}`);
       if (manifest?.private === true) names.add(manifest.name);
     }
   }

@@ -176,7 +176,9 @@ export function goodPeer(pull: Pull, address: string, minimum = 50): { ready: Pr
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   })();
-  run.catch(() => {});
+  // stop() awaits `run` and throws its error; until then it is kept here, not left unhandled.
+  const runErrors: unknown[] = [];
+  run.catch((error: unknown) => runErrors.push(error));
   // The first round trip proves the good peer is connected and served.
   const ready = (async () => {
     await until(() => received.length > 0 || stopping, "the good peer's first message", 10_000);

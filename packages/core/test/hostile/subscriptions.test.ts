@@ -47,7 +47,8 @@ async function goodPeer(pub: Socket, address: string) {
     }
   })();
   // A test that fails before finish() must not leave a rejection behind: finish() awaits `done` itself.
-  done.catch(() => undefined);
+  const early: unknown[] = [];
+  done.catch((error: unknown) => early.push(error));
   let sent = 0;
   const failures: unknown[] = [];
   const timer = setInterval(() => void pub.send(["good", String(sent++)]).catch((error: unknown) => failures.push(error)), 1);
