@@ -8,6 +8,10 @@ import { applyOptions, defineOptions, type OptionSpec } from "./options.js";
 import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
 import { newOnly } from "./util/new-only.js";
+import { sharedOptions } from "./shared-options.js";
+
+/** Set while the default context is made: its options and inproc names span threads. */
+let makingDefault = false;
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -111,7 +115,7 @@ export class Context {
   maxZapRequests = DEFAULT_MAX_ZAP_REQUESTS;
 
   /** @internal */
-  readonly inproc = new InprocRegistry();
+  readonly inproc = new InprocRegistry(makingDefault);
   /** @internal */
   readonly zap: ZapClient = new ZapClient(this);
   readonly #sockets = new Set<ContextSocket>();
@@ -182,5 +186,21 @@ Context = newOnly(Context);
 
 defineOptions(Context.prototype, CONTEXT_OPTIONS);
 
-/** The default context, used by sockets created without one. */
-export const context = new Context();
+function makeDefaultContext(): Context {
+  makingDefault = true;
+  try {
+    const made = new Context();
+    (made as { options: Record<string, unknown> }).options = sharedOptions(CONTEXT_OPTIONS);
+    return made;
+  } finally {
+    makingDefault = false;
+  }
+}
+
+/**
+ * The default context, used by sockets created without one. It is the same
+ * for every worker thread of the process: its options are shared, and an
+ * `inproc://` name bound in one thread is reachable from the others (see
+ * docs/threads.md).
+ */
+export const context = makeDefaultContext();
