@@ -98,7 +98,13 @@ function watchOwnExit(): void {
 function watchWorkers(): void {
   process.on("worker", (worker) => {
     const id = worker.threadId;
-    worker.once("exit", () => post({ op: "exit", from: threadId, thread: id }));
+    worker.once("exit", () => {
+      const note: ExchangeNote = { op: "exit", from: threadId, thread: id };
+      // This thread may hold links to the worker too: it takes its own note.
+      handler?.(note);
+      // Posted even by a thread that uses no inproc itself: its workers may be linked to each other.
+      post(note);
+    });
   });
 }
 
