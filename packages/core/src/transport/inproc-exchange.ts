@@ -63,11 +63,15 @@ function open(): BroadcastChannel {
   return opened;
 }
 
-/** Starts taking notes for this thread (the default context's inproc registry). */
-export function listen(onNote: NoteHandler): void {
+/**
+ * Starts taking notes for this thread (the default context's inproc
+ * registry). In a worker, `beforeExit` runs when the thread ends on its own,
+ * before the others are told.
+ */
+export function listen(onNote: NoteHandler, beforeExit: () => void): void {
   handler = onNote;
   open();
-  if (!isMainThread) watchOwnExit();
+  if (!isMainThread) watchOwnExit(beforeExit);
 }
 
 /** Posts a note to every other thread. */
@@ -81,13 +85,17 @@ export const thisThread = threadId;
 let ownExitWatched = false;
 
 /**
- * A worker that ends on its own says so, for the case its parent has not
+ * A worker that ends on its own writes what its sockets still hold for
+ * other threads, then says it has gone, for the case its parent has not
  * loaded skein (otherwise the parent reports it, terminate() included).
  */
-function watchOwnExit(): void {
+function watchOwnExit(beforeExit: () => void): void {
   if (ownExitWatched) return;
   ownExitWatched = true;
-  process.once("exit", () => post({ op: "exit", from: threadId, thread: threadId }));
+  process.once("exit", () => {
+    beforeExit();
+    post({ op: "exit", from: threadId, thread: threadId });
+  });
 }
 
 /**

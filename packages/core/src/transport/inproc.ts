@@ -26,6 +26,8 @@ export interface InprocSocket {
   announcedRoutingId(): Buffer | null;
   emitEvent(type: "accept" | "connect" | "handshake" | "disconnect", address: string, extra?: { error?: ZmqError }): void;
   pipeWritable(pipe: Pipe): void;
+  /** The socket's options (`linger`, for links to other threads). */
+  option<T>(name: string): T;
   /** False for sockets that take a peer only once it is there (ROUTER needs its routing id; `immediate`). */
   pipeBeforeConnect(routingId?: Buffer | null): boolean;
 }
@@ -151,7 +153,12 @@ export class InprocRegistry {
   #listen(): void {
     if (this.#listening) return;
     this.#listening = true;
-    exchange.listen((note) => this.#onNote(note));
+    exchange.listen(
+      (note) => this.#onNote(note),
+      () => {
+        for (const link of this.#links.values()) link.flushAtExit();
+      },
+    );
   }
 
   #askThreads(entry: PendingConnect): void {

@@ -16,6 +16,8 @@ import { RingReader, RingWriter, type RingMemory } from "./thread-ring.js";
 /** What a link tells the socket that owns its pipe. */
 export interface ThreadLinkHost {
   emitEvent(type: "disconnect", address: string, extra?: { error?: ZmqError }): void;
+  /** The socket's options (`linger`). */
+  option<T>(name: string): T;
 }
 
 export class ThreadLink implements PipeTransport {
@@ -66,29 +68,42 @@ export class ThreadLink implements PipeTransport {
 
   flush(): void {
     if (this.#closed || this.#waitingRoom) return;
+    const state = this.#write();
+    if (state === "full") this.#waitForRoom();
+    else if (state === "gone") this.close(null);
+    else if (this.#ending) this.#finish();
+  }
+
+  /** Writes queued messages into the ring as far as it takes them. */
+  #write(): "done" | "full" | "gone" {
     const pipe = this.#pipe;
-    if (pipe === null) return;
+    if (pipe === null) return "done";
     const writer = this.#writer;
-    if (writer.readerDone) {
-      this.close(null);
-      return;
-    }
-    if (writer.busy && !writer.resume()) {
-      this.#waitForRoom();
-      return;
-    }
+    if (writer.readerDone) return "gone";
+    if (writer.busy && !writer.resume()) return "full";
     while (pipe.outbound.length > 0) {
-      if (!writer.canStart()) {
-        this.#waitForRoom();
-        return;
-      }
-      const msg = pipe.takeOutbound() as Msg;
-      if (!writer.start(msg)) {
-        this.#waitForRoom();
-        return;
-      }
+      if (!writer.canStart()) return "full";
+      if (!writer.start(pipe.takeOutbound() as Msg)) return "full";
     }
-    if (this.#ending) this.#finish();
+    return "done";
+  }
+
+  /**
+   * The thread is ending (a worker's `exit`): messages that send() took but
+   * the ring had no room for yet are written now, blocking the ending thread
+   * while the reader makes room, up to the socket's `linger` (-1: until the
+   * peer has read them or left). Messages in the ring outlive the thread.
+   */
+  flushAtExit(): void {
+    if (this.#closed || this.#pipe === null) return;
+    const linger = this.#host.option<number>("linger");
+    const deadline = linger < 0 ? Number.POSITIVE_INFINITY : performance.now() + linger;
+    for (;;) {
+      if (this.#write() !== "full") return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      this.#writer.waitForRoomSync(Math.min(left, 1000));
+    }
   }
 
   flushNow(): void {

@@ -188,6 +188,20 @@ export class RingWriter extends RingBase {
     return wait.value;
   }
 
+  /**
+   * Blocks the thread until the reader has made room, left, or `timeoutMs`
+   * passed (a worker's last act before it ends; never on the main thread).
+   */
+  waitForRoomSync(timeoutMs: number): void {
+    const h = this.header;
+    Atomics.store(h, WRITER_SLEEPS, 1);
+    const read = Atomics.load(h, READ);
+    if (!(this.#msg === null ? this.canStart() : this.used() < this.capacity) && !this.readerDone) {
+      Atomics.wait(h, READ, read, timeoutMs);
+    }
+    Atomics.store(h, WRITER_SLEEPS, 0);
+  }
+
   /** Wakes after a wait: the writer no longer sleeps. */
   woke(): void {
     Atomics.store(this.header, WRITER_SLEEPS, 0);

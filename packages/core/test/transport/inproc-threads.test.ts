@@ -153,13 +153,14 @@ describe("inproc across worker threads", () => {
     expect(received).toBeLessThanOrEqual(200);
   });
 
-  it("a worker that exits after sending has every message read before its peer sees the disconnect", async () => {
+  it("a worker that exits right after send() resolved has every message delivered (linger), then is a disconnected peer", async () => {
     const address = bindAddress("inproc");
     const pull = open(new zmq.Pull({ linger: 0 }));
     await pull.bind(address);
     const disconnected = nextEvent(pull, "disconnect", 10_000);
     const w = worker(`
-      const push = new zmq.Push({ linger: 0 });
+      // Default linger (-1): what send() took is written to the ring before the thread ends.
+      const push = new zmq.Push();
       push.connect(data.address);
       for (let i = 0; i < 5000; i++) await push.send(String(i));
       process.exit(0);
@@ -169,6 +170,73 @@ describe("inproc across worker threads", () => {
     expect(got[4999]).toBe("4999");
     expect(await w.exited()).toBe(0);
     await disconnected;
+  });
+
+  it("a PUSH here stops at its high-water mark plus the ring plus the reader's when the PULL worker does not read", async () => {
+    const address = bindAddress("inproc");
+    const ringMessages = zmq.context.threadRingMessages;
+    zmq.context.threadRingMessages = 20;
+    open.defer(() => (zmq.context.threadRingMessages = ringMessages));
+    const push = open(new zmq.Push({ linger: 0, sendHighWaterMark: 10, sendTimeout: 0 }));
+    await push.bind(address);
+    const w = worker(`
+      const pull = new zmq.Pull({ linger: 0, receiveHighWaterMark: 30 });
+      pull.connect(data.address);
+      report("ready");
+      await next();
+      let n = 0;
+      for await (const [msg] of pull) { if (Buffer.from(msg).toString() === "last") break; n++; }
+      report(n);
+    `, { address });
+    expect(await w.report()).toBe("ready");
+    await until(() => peers(push) === 1, "the worker connected");
+    let sent = 0;
+    for (;;) {
+      try {
+        await push.send(String(sent));
+      } catch (error) {
+        expect((error as zmq.ZmqError).code).toBe("EAGAIN");
+        break;
+      }
+      sent++;
+      expect(sent).toBeLessThanOrEqual(10 + 20 + 30);
+    }
+    // The sender's queue and the ring fill without the reader's thread doing anything.
+    expect(sent).toBeGreaterThanOrEqual(10 + 20);
+    w.tell("read");
+    push.sendTimeout = -1;
+    await push.send("last");
+    expect(await w.report()).toBe(sent);
+  });
+
+  it("a PUB here drops at the high-water marks when the SUB worker does not read, and delivers the rest in order", async () => {
+    const address = bindAddress("inproc");
+    const ringMessages = zmq.context.threadRingMessages;
+    zmq.context.threadRingMessages = 20;
+    open.defer(() => (zmq.context.threadRingMessages = ringMessages));
+    const pub = open(new zmq.XPublisher({ linger: 0, sendHighWaterMark: 10 }));
+    await pub.bind(address);
+    const w = worker(`
+      const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 30 });
+      sub.subscribe("");
+      sub.connect(data.address);
+      await next();
+      const got = [];
+      for await (const [msg] of sub) { const text = Buffer.from(msg).toString(); if (text === "end") break; got.push(Number(text)); }
+      report(got);
+    `, { address });
+    expect(strings((await pub.receive()) as Buffer[])).toEqual(["\u0001"]);
+    for (let i = 0; i < 2000; i++) await pub.send(String(i));
+    w.tell("read");
+    // "end" itself may be dropped while the subscriber catches up: publish it until it arrives.
+    for (let i = 0; i < 2500 && !w.hasReport(); i++) {
+      await pub.send("end");
+      await tick(2);
+    }
+    const got = (await w.report()) as number[];
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThanOrEqual(10 + 20 + 30);
+    expect(got).toEqual([...got].sort((a, b) => a - b));
   });
 
   it("the default context is shared: an option set in one thread is seen in the others", async () => {
