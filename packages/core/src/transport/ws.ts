@@ -7,8 +7,7 @@
  * a TLS session (see wss.ts, which passes a {@link WsSecurity}).
  */
 import type { AddressInfo, Socket as NetSocket } from "node:net";
-import { ZmqError } from "../errors.js";
-import { toZmqError } from "../zmtp/engine.js";
+import { ZmqError, toZmqError } from "../errors.js";
 import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "./stream.js";
 import { WsEngine } from "./ws-engine.js";
 

@@ -18,8 +18,7 @@
  */
 import { isIP, type Socket as NetSocket } from "node:net";
 import * as tls from "node:tls";
-import { TlsError, ZmqError } from "../errors.js";
-import { toZmqError } from "../zmtp/engine.js";
+import { TlsError, ZmqError, toZmqError } from "../errors.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "./stream.js";
 import { bindWs, connectWs, type WsSecurity } from "./ws.js";
 

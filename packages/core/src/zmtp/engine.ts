@@ -12,7 +12,7 @@
  * connection only; the socket and its other peers are not affected.
  */
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError, ZmqError } from "../errors.js";
+import { ProtocolError, ZmqError, toZmqError } from "../errors.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { errorReasonForPeer } from "../mechanism/peer-error.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
@@ -694,10 +694,4 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   get closed(): boolean {
     return this.#state === State.Closed;
   }
-}
-
-/** Maps a Node network error to a coded ZmqError. */
-export function toZmqError(error: NodeJS.ErrnoException, address: string): ZmqError {
-  const code = error.code !== undefined && /^E[A-Z]+$/.test(error.code) ? error.code : "EIO";
-  return new ZmqError(code, error.message, address, { cause: error });
 }
