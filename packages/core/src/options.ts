@@ -63,7 +63,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   curvePublicKey: { kind: "binary", default: null },
   curveSecretKey: { kind: "binary", default: null },
   curveServerKey: { kind: "binary", default: null },
-  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/wss.ts). Not in zeromq v6, whose libzmq has no wss.
+  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/ws/wss.ts). Not in zeromq v6, whose libzmq has no wss.
   wssKeyPem: { kind: "string", default: null },
   wssCertPem: { kind: "string", default: null },
   wssTrustPem: { kind: "string", default: null },

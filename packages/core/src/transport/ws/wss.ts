@@ -18,8 +18,8 @@
  */
 import { isIP, type Socket as NetSocket } from "node:net";
 import * as tls from "node:tls";
-import { TlsError, ZmqError, toZmqError } from "../errors.js";
-import type { StreamConnecter, StreamHost, StreamListener } from "./stream.js";
+import { TlsError, ZmqError, toZmqError } from "../../errors.js";
+import type { StreamConnecter, StreamHost, StreamListener } from "../stream.js";
 import { bindWs, connectWs, type WsSecurity } from "./ws.js";
 
 /** OpenSSL's and Node's codes for a certificate that does not name the host. */

@@ -7,8 +7,8 @@
  * a TLS session (see wss.ts, which passes a {@link WsSecurity}).
  */
 import type { AddressInfo, Socket as NetSocket } from "node:net";
-import { ZmqError, toZmqError } from "../errors.js";
-import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "./stream.js";
+import { ZmqError, toZmqError } from "../../errors.js";
+import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "../stream.js";
 import { WsEngine } from "./ws-engine.js";
 
 /** What wss:// puts under the WebSocket of each connection. */
