@@ -33,12 +33,8 @@ import {
   type SocketOptionProperties,
 } from "../options.js";
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
-import { parseEndpoint } from "../transport/endpoint.js";
-import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
-import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
-import { bindTcp, connectTcp } from "../transport/tcp.js";
-import { bindWs, connectWs } from "../transport/ws/ws.js";
-import { bindWss, connectWss } from "../transport/ws/wss.js";
+import type { StreamHost } from "../transport/stream.js";
+import { parseEndpoint, resolveEndpoint, type Connecter, type Listener, type TransportHost } from "../transport/transport.js";
 import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
@@ -72,18 +68,9 @@ interface ReceiveWaiter {
 const RESOLVED: Promise<void> = Promise.resolve();
 const DONE: IteratorResult<Msg, undefined> = Object.freeze({ done: true, value: undefined });
 
-/** A bound endpoint and how to undo it. */
-interface Binding {
-  listener: StreamListener | null;
-  file: string | null;
-  inprocName: string | null;
-}
-
-/** A connected endpoint. */
+/** A connected endpoint: one connecter, or one a connect() where the transport allows several (inproc). */
 interface Connection {
-  connecter: StreamConnecter | null;
-  /** inproc: one pipe per connect() to this address (libzmq allows several). */
-  inprocPipes: Pipe[];
+  connecters: Connecter[];
 }
 
 /**
@@ -91,7 +78,7 @@ interface Connection {
  * `receive` (or `for await`), the options as properties, the monitor `events`, and `close`. Create a
  * concrete type (`Push`, `Router`...); see docs/guide/context-and-sockets.md.
  */
-export abstract class Socket implements PipeOwner, StreamHost {
+export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
   readonly events = new Observer();
   /** The context the socket belongs to. */
@@ -103,7 +90,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /** @internal Pipes to every peer. */
   protected readonly pipes = new Set<Pipe>();
-  #bindings = new Map<string, Binding>();
+  #bindings = new Map<string, Listener>();
   #connections = new Map<string, Connection>();
   #sendWaiters = new Deque<SendWaiter>();
   #receiveWaiters = new Deque<ReceiveWaiter>();
@@ -206,35 +193,18 @@ export abstract class Socket implements PipeOwner, StreamHost {
     try {
       // Always settle after this call returns, so close() right after bind() is deferred (as zeromq).
       await RESOLVED;
-      const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
-      let binding: Binding;
-      let resolved: string;
-      if (endpoint.transport === "inproc") {
-        this.context.inproc.bind(this, endpoint.name, address);
-        binding = { listener: null, file: null, inprocName: endpoint.name };
-        resolved = address;
-      } else if (endpoint.transport === "tcp") {
-        const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
-        binding = { listener, file: null, inprocName: null };
-        resolved = listener.endpoint;
-      } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
-        const bindFn = endpoint.transport === "ws" ? bindWs : bindWss;
-        const listener = await bindFn(this, address, endpoint.host, endpoint.port, endpoint.path);
-        binding = { listener, file: null, inprocName: null };
-        resolved = listener.endpoint;
-      } else {
-        const { listener, file } = await bindIpc(this, address, endpoint.path);
-        binding = { listener, file, inprocName: null };
-        resolved = listener.endpoint;
-      }
+      const { transport, endpoint } = resolveEndpoint(address, true, this.option<boolean>("ipv6"));
+      // A transport that binds at once (inproc) is not awaited: its bind settles in this same turn.
+      const bound = transport.bind(this, endpoint);
+      const listener = transport.bindsSynchronously === true ? (bound as Listener) : await bound;
+      const resolved = listener.endpoint;
       if (this.#closed) {
-        this.#unbind(binding, 0);
+        listener.close(true, 0);
         throw new ZmqError("ETERM", "Socket was closed while binding", address);
       }
-      this.#bindings.set(resolved, binding);
+      this.#bindings.set(resolved, listener);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = ("port" in endpoint && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
-      if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
+      if (resolved !== address && !transport.isWildcard(endpoint)) this.#bindings.set(address, listener);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
     } catch (error) {
@@ -277,29 +247,23 @@ export abstract class Socket implements PipeOwner, StreamHost {
   unbindSync(address: string): void {
     this.#checkOpen();
     parseEndpoint(address, true, this.option<boolean>("ipv6"));
-    const binding = this.#bindings.get(address);
-    if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
-    for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key);
-    this.#unbind(binding, this.option<number>("linger"));
+    const listener = this.#bindings.get(address);
+    if (listener === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
+    for (const [key, value] of this.#bindings) if (value === listener) this.#bindings.delete(key);
+    listener.close(true, this.option<number>("linger"));
   }
 
   /** Synchronous {@link bind}; supported for inproc:// only (network binds are asynchronous in Node). */
   bindSync(address: string): void {
-    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
-    if (endpoint.transport !== "inproc") {
+    const { transport, endpoint } = resolveEndpoint(address, true, this.option<boolean>("ipv6"));
+    if (transport.bindsSynchronously !== true) {
       throw new ZmqError("ENOTSUP", "bindSync() works for inproc:// only; use await bind() (see docs/compat.md)", address);
     }
     this.#checkOpen();
-    this.context.inproc.bind(this, endpoint.name, address);
-    this.#bindings.set(address, { listener: null, file: null, inprocName: endpoint.name });
-    this.#lastEndpoint = address;
-    this.emitEvent("bind", address);
-  }
-
-  #unbind(binding: Binding, lingerMs: number): void {
-    if (binding.inprocName !== null) this.context.inproc.unbind(this, binding.inprocName);
-    if (binding.listener !== null) binding.listener.close(true, lingerMs);
-    unlinkIpc(binding.file);
+    const listener = transport.bind(this, endpoint) as Listener;
+    this.#bindings.set(listener.endpoint, listener);
+    this.#lastEndpoint = listener.endpoint;
+    this.emitEvent("bind", listener.endpoint);
   }
 
   /**
@@ -309,25 +273,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
    */
   connect(address: string, options?: { routingId?: string | Buffer }): void {
     this.#checkOpen();
-    const endpoint = parseEndpoint(address, false, this.option<boolean>("ipv6"));
-    if (this.#connections.has(address) && endpoint.transport !== "inproc") {
+    const { transport, endpoint } = resolveEndpoint(address, false, this.option<boolean>("ipv6"));
+    const existing = this.#connections.get(address);
+    if (existing !== undefined && transport.connectsRepeatedly !== true) {
       throw new ZmqError("EINVAL", `Already connected to ${address}`, address);
     }
     const routingId = options?.routingId === undefined ? null : toFrame(options.routingId);
-    if (endpoint.transport === "inproc") {
-      const pipe = this.context.inproc.connect(this, endpoint.name, address, routingId);
-      const existing = this.#connections.get(address);
-      if (existing !== undefined) existing.inprocPipes.push(pipe);
-      else this.#connections.set(address, { connecter: null, inprocPipes: [pipe] });
-      return;
-    }
-    const connecter =
-      endpoint.transport === "tcp"
-        ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : endpoint.transport === "ws" || endpoint.transport === "wss"
-          ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
-          : connectIpc(this, address, endpoint.path, routingId);
-    this.#connections.set(address, { connecter, inprocPipes: [] });
+    const connecter = transport.connect(this, endpoint, routingId);
+    if (existing !== undefined) existing.connecters.push(connecter);
+    else this.#connections.set(address, { connecters: [connecter] });
     connecter.start();
   }
 
@@ -342,10 +296,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   #dropConnection(connection: Connection, lingerMs: number): void {
-    const connecter = connection.connecter;
-    // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
-    if (connecter !== null && connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
-    for (const pipe of connection.inprocPipes) pipe.terminate();
+    for (const connecter of connection.connecters) {
+      // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
+      if (connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
+    }
   }
 
   // ---- sending and receiving ----------------------------------------------------------
@@ -589,7 +543,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
     this.#loopHold.release();
     if (linger !== 0) this.#warnIfLingering(linger);
-    for (const binding of new Set(this.#bindings.values())) this.#unbind(binding, linger);
+    for (const listener of new Set(this.#bindings.values())) listener.close(true, linger);
     this.#bindings.clear();
     for (const connection of this.#connections.values()) this.#dropConnection(connection, linger);
     this.#connections.clear();

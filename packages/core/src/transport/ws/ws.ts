@@ -8,7 +8,9 @@
  */
 import type { AddressInfo, Socket as NetSocket } from "node:net";
 import { ZmqError, toZmqError } from "../../errors.js";
+import { parseWs, type WsEndpoint } from "../endpoint.js";
 import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "../stream.js";
+import type { Transport } from "../transport.js";
 import { WsEngine } from "./ws-engine.js";
 
 /** What wss:// puts under the WebSocket of each connection. */
@@ -76,3 +78,12 @@ export function connectWs(
   const family = host.option<boolean>("ipv6") ? 0 : hostName.includes(":") ? 6 : 0;
   return new StreamConnecter(host, address, { host: hostName, port, family }, "ws", routingId, factory);
 }
+
+/** ws:// in the transport table (registered by the Node entry). */
+export const ws: Transport<WsEndpoint> = {
+  scheme: "ws",
+  parse: (address, rest, forBind, ipv6) => parseWs("ws", address, rest, forBind, ipv6),
+  bind: (host, endpoint) => bindWs(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path),
+  connect: (host, endpoint, routingId) => connectWs(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path, routingId),
+  isWildcard: (endpoint) => endpoint.port === 0,
+};
