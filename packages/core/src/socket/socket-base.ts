@@ -17,10 +17,8 @@
 import { Context, context as defaultContext } from "../context.js";
 import { ZEROMQ_MESSAGE, ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
-import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
-import { NullMechanism } from "../mechanism/null.js";
-import { PlainMechanism } from "../mechanism/plain.js";
-import { CurveMechanism } from "../mechanism/curve.js";
+import { selectMechanism } from "../mechanism/factory.js";
+import type { SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { toCurveKey } from "../mechanism/z85.js";
 import {
   IMMEDIATE_OPTIONS,
@@ -35,11 +33,9 @@ import {
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
 import type { StreamHost } from "../transport/stream.js";
 import { parseEndpoint, resolveEndpoint, type Connecter, type Listener, type TransportHost } from "../transport/transport.js";
-import { ProtocolError } from "../errors.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
 import { nextTurn, spendTurn } from "../util/turn-budget.js";
-import type { Greeting } from "../zmtp/greeting.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
@@ -159,10 +155,8 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
 
   /** The security mechanism in use: null (NULL), "plain" or "curve". */
   get securityMechanism(): null | "plain" | "curve" {
-    const o = this.options;
-    if (o.curveServer === true || o.curveServerKey != null) return "curve";
-    if (o.plainServer === true || o.plainUsername != null) return "plain";
-    return null;
+    const { name } = this.greetingMechanism();
+    return name === "NULL" ? null : (name.toLowerCase() as "plain" | "curve");
   }
 
   /** Sockets are used from one event loop; they are not shared across threads. */
@@ -854,28 +848,12 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     return value === undefined || value === null ? null : toCurveKey(value, name);
   }
 
-  /** @internal */
+  /** @internal The mechanism the options choose (mechanism/factory.ts), for our greeting. */
   greetingMechanism(): { name: string; asServer: boolean } {
-    const mechanism = this.securityMechanism;
-    if (mechanism === "curve") return { name: "CURVE", asServer: this.option<boolean>("curveServer") };
-    if (mechanism === "plain") return { name: "PLAIN", asServer: this.option<boolean>("plainServer") };
-    return { name: "NULL", asServer: false };
+    return selectMechanism(this.#readOption);
   }
 
-  /** @internal */
-  createMechanism(host: MechanismHost, peer: Greeting): Mechanism {
-    const ours = this.greetingMechanism().name;
-    if (peer.mechanism !== ours) {
-      throw new ProtocolError(
-        "ERR_ZMTP_MECHANISM_MISMATCH",
-        `Peer uses the ${peer.mechanism || "(empty)"} mechanism, this socket ${ours}`,
-      );
-    }
-    // The greeting's as-server flag is not checked: libzmq neither sets it reliably nor checks it.
-    if (ours === "PLAIN") return new PlainMechanism(host);
-    if (ours === "CURVE") return new CurveMechanism(host);
-    return new NullMechanism(host);
-  }
+  readonly #readOption = (name: string): unknown => this.option(name);
 
   /** @internal Asks the context's ZAP handler (RFC 27); null when none is installed. */
   authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null> {
