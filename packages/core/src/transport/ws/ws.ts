@@ -79,11 +79,23 @@ export function connectWs(
   return new StreamConnecter(host, address, { host: hostName, port, family }, "ws", routingId, factory);
 }
 
+/**
+ * A ZWS scheme in the transport table: ws:// here, wss:// (wss.ts) with its
+ * TLS bind and connect; both parse and treat wildcards alike.
+ */
+export function zwsTransport(
+  scheme: "ws" | "wss",
+  bind: (host: StreamHost, address: string, hostName: string, port: number, path: string) => Promise<StreamListener>,
+  connect: (host: StreamHost, address: string, hostName: string, port: number, path: string, routingId: Buffer | null) => StreamConnecter,
+): Transport<WsEndpoint> {
+  return {
+    scheme,
+    parse: (address, rest, forBind, ipv6) => parseWs(scheme, address, rest, forBind, ipv6),
+    bind: (host, endpoint) => bind(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path),
+    connect: (host, endpoint, routingId) => connect(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path, routingId),
+    isWildcard: (endpoint) => endpoint.port === 0,
+  };
+}
+
 /** ws:// in the transport table (registered by the Node entry). */
-export const ws: Transport<WsEndpoint> = {
-  scheme: "ws",
-  parse: (address, rest, forBind, ipv6) => parseWs("ws", address, rest, forBind, ipv6),
-  bind: (host, endpoint) => bindWs(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path),
-  connect: (host, endpoint, routingId) => connectWs(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path, routingId),
-  isWildcard: (endpoint) => endpoint.port === 0,
-};
+export const ws = zwsTransport("ws", bindWs, connectWs);

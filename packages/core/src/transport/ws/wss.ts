@@ -19,10 +19,8 @@
 import { isIP, type Socket as NetSocket } from "node:net";
 import * as tls from "node:tls";
 import { TlsError, ZmqError, toZmqError } from "../../errors.js";
-import { parseWs, type WsEndpoint } from "../endpoint.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../stream.js";
-import type { Transport } from "../transport.js";
-import { bindWs, connectWs, type WsSecurity } from "./ws.js";
+import { bindWs, connectWs, zwsTransport, type WsSecurity } from "./ws.js";
 
 /** OpenSSL's and Node's codes for a certificate that does not name the host. */
 const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH", "IP_ADDRESS_MISMATCH"]);
@@ -117,10 +115,4 @@ export function connectWss(host: StreamHost, address: string, hostName: string, 
 }
 
 /** wss:// in the transport table (registered by the Node entry). */
-export const wss: Transport<WsEndpoint> = {
-  scheme: "wss",
-  parse: (address, rest, forBind, ipv6) => parseWs("wss", address, rest, forBind, ipv6),
-  bind: (host, endpoint) => bindWss(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path),
-  connect: (host, endpoint, routingId) => connectWss(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path, routingId),
-  isWildcard: (endpoint) => endpoint.port === 0,
-};
+export const wss = zwsTransport("wss", bindWss, connectWss);
