@@ -14,4 +14,6 @@ await runApp(createApp({
     queues: { [ProcessOrderQueue.queue]: { bind: [DEFAULTS.ordersQueue] } },
     clients: { "example.Greeter": [DEFAULTS.greeterRpc] },
   },
+  // SayHello has no side effect: a call whose greeter died is retried on another instance.
+  clients: { "example.Greeter": { methods: { SayHello: { idempotent: true, retries: 2 } } } },
 }));
