@@ -35,6 +35,8 @@ up() {
   local n=${1:?usage: hosts.sh up STATE_DIR N}
   down
   mkdir -p "$state/dns"
+  # dnsmasq drops root for its own user, which must still read the hosts files (mktemp makes 0700).
+  chmod a+rx "$state" "$state/dns"
   ip link add "$BRIDGE" type bridge
   ip addr add "$SUBNET.1/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
@@ -62,7 +64,8 @@ up() {
     if ip netns exec "${PREFIX}-h1" getent ahostsv4 h1.skein.test > /dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
-  echo "dnsmasq does not answer on $SUBNET.1" >&2
+  echo "dnsmasq does not answer on $SUBNET.1 (running: $(kill -0 "$(cat "$state/dnsmasq.pid")" 2>/dev/null && echo yes || echo no))" >&2
+  cat "$state/dnsmasq.log" >&2 2>/dev/null || true
   return 1
 }
 

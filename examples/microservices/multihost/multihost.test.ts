@@ -23,7 +23,7 @@ const script = (name: string): string => join(app, "dist", name);
 
 /** How services name each other: every address of `name.skein.test`, re-resolved often. */
 function endpoint(name: string, port: number): string {
-  return `tcp://${name}.skein.test:${port}`;
+  return `tcp+dns://${name}.skein.test:${port}`;
 }
 /** Environment every process gets: its resolver re-resolves names every second (the default is tens of seconds). */
 const resolverEnv: Record<string, string> = {};

@@ -215,6 +215,38 @@ describe("deployment kit: what it promises", () => {
     }
   });
 
+  test("a peer is named by the DNS name of its Service with every address (tcp+dns://), on a port that Service serves", () => {
+    const services = new Map(kit.kube().filter((object) => object.kind === "Service").map((object) => [object.metadata.name, object]));
+    let named = 0;
+    for (const pod of kit.pods()) {
+      for (const value of Object.values(envOf(pod.spec.containers[0]!))) {
+        for (const endpoint of value.split(",").filter((part) => /^tcp(\+dns)?:\/\/(?!0\.0\.0\.0)/.test(part))) {
+          const match = /^tcp\+dns:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local:(\d+)$/.exec(endpoint);
+          expect(match, `${pod.name}: ${endpoint} names a Service by its cluster DNS name, every address`).not.toBeNull();
+          const [, name, namespace, port] = match!;
+          const service = services.get(name!);
+          expect(service?.metadata.namespace, `${pod.name}: ${endpoint}`).toBe(namespace);
+          expect((service!.spec.ports as { port: number }[]).map((p) => p.port), `${pod.name}: ${endpoint}`).toContain(Number(port));
+          named++;
+        }
+      }
+    }
+    const compose = kit.compose().services;
+    for (const [where, service] of Object.entries(compose)) {
+      for (const value of Object.values(service.environment ?? {})) {
+        for (const endpoint of value.split(",").filter((part) => /^tcp(\+dns)?:\/\/(?!0\.0\.0\.0)/.test(part))) {
+          const match = /^tcp\+dns:\/\/([a-z0-9-]+):(\d+)$/.exec(endpoint);
+          expect(match, `compose ${where}: ${endpoint} names a compose service, every address`).not.toBeNull();
+          const target = compose[match![1]!];
+          const bound = Object.entries(target?.environment ?? {}).filter(([variable]) => variable.endsWith("_BIND")).map(([, bind]) => bind);
+          expect(bound, `compose ${where}: ${endpoint}`).toContain(`tcp://0.0.0.0:${match![2]}`);
+          named++;
+        }
+      }
+    }
+    expect(named).toBe(12);
+  });
+
   test("the check of variables catches one the app does not read", () => {
     expect(serviceLayerReads("SKEIN_QUEUE_ORDERS_PROCESS_BIND")).toBe(true);
     expect(serviceLayerReads("SKEIN_QUEUE_ORDER_PROCESS_BIND")).toBe(false);

@@ -79,20 +79,25 @@ function readDockerfile(): { stages: DockerStage[] } {
   return { stages };
 }
 
-/** The kit, read once per test file. */
+/** `read()` once, then a deep copy of it on each call (tests may change what they get). */
+function once<T>(read: () => T): () => T {
+  let value: T | undefined;
+  return () => structuredClone((value ??= read()));
+}
+
+const kube = once(readKube);
+
+/** The kit: each accessor reads its files once per test file. */
 export const kit = {
-  kube: (): KubeObject[] => readKube(),
-  deployments: (): KubeDeployment[] => readKube().filter((object): object is KubeDeployment => object.kind === "Deployment"),
+  kube,
+  deployments: (): KubeDeployment[] => kube().filter((object): object is KubeDeployment => object.kind === "Deployment"),
   /** Every pod template (Deployments and Jobs), with the name of its owner. */
-  pods: (): { name: string; spec: PodSpec }[] => readKube()
+  pods: (): { name: string; spec: PodSpec }[] => kube()
     .filter((object) => object.kind === "Deployment" || object.kind === "Job")
     .map((object) => ({ name: `${object.kind}/${object.metadata.name}`, spec: object.spec.template.spec as PodSpec })),
-  compose: (): { services: Record<string, ComposeService> } => {
-    const composed = parse(readFileSync(deploy("compose.yaml"), "utf8"), { merge: true }) as Record<string, unknown>;
-    // Extension fields (x-*) are anchors' sources; the schema allows them, the services merged them.
-    return composed as { services: Record<string, ComposeService> };
-  },
-  dockerfile: readDockerfile,
+  // Merge keys (`<<: *service`) resolved; extension fields (x-*) stay, as the schema allows them.
+  compose: once(() => parse(readFileSync(deploy("compose.yaml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> }),
+  dockerfile: once(readDockerfile),
   /** Variables the app's process reads outside the endpoints table: the probe server and the drain deadline. */
   appVariables: new Set(["SKEIN_PROBES_BIND", "SKEIN_DRAIN_TIMEOUT"]),
 };
