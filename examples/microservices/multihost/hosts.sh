@@ -54,14 +54,18 @@ up() {
     echo "$SUBNET.$((10 + i)) h$i.skein.test" > "$state/dns/h$i"
   done
   : > "$state/dns/services"
-  dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+  # Its own (empty) config file and pid file: never a path outside $state (dnsmasq replaces its pid
+  # file as its unprivileged user, so --pid-file=/dev/null would turn /dev/null into a plain file).
+  : > "$state/dnsmasq.conf"
+  dnsmasq --keep-in-foreground --conf-file="$state/dnsmasq.conf" --no-resolv --no-hosts --bind-interfaces \
     --listen-address="$SUBNET.1" --interface="$BRIDGE" --except-interface=lo \
     --hostsdir="$state/dns" --local-ttl=0 --neg-ttl=0 --local=/skein.test/ --log-facility="$state/dnsmasq.log" \
-    --pid-file=/dev/null &
+    --pid-file="$state/dnsmasq.own.pid" &
   echo $! > "$state/dnsmasq.pid"
-  # Ready once it answers the first host's name.
-  for _ in $(seq 1 100); do
-    if ip netns exec "${PREFIX}-h1" getent ahostsv4 h1.skein.test > /dev/null 2>&1; then return 0; fi
+  # Ready once it answers the first host's name; 10 s at most (each query bounded to 1 s).
+  local deadline=$((SECONDS + 10))
+  while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$(cat "$state/dnsmasq.pid")" 2> /dev/null; do
+    if timeout 1 ip netns exec "${PREFIX}-h1" getent ahostsv4 h1.skein.test > /dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
   echo "dnsmasq does not answer on $SUBNET.1 (running: $(kill -0 "$(cat "$state/dnsmasq.pid")" 2>/dev/null && echo yes || echo no))" >&2

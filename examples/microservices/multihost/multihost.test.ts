@@ -26,7 +26,7 @@ function endpoint(name: string, port: number): string {
   return `tcp+dns://${name}.skein.test:${port}`;
 }
 /** Environment every process gets: its resolver re-resolves names every second (the default is tens of seconds). */
-const resolverEnv: Record<string, string> = {};
+const resolverEnv: Record<string, string> = { SKEIN_DNS_REFRESH_INTERVAL: "1000" };
 
 interface CallStats {
   calls: number;
@@ -141,7 +141,7 @@ describe("the template across four hosts, found through DNS", () => {
       if (Object.keys(stats.byInstance).length < 3) return false;
       joined ||= Date.now() - scaled;
       return true;
-    }, "calls served by the new instances", 30_000);
+    }, "calls served by the new instances", 45_000);
     // The spread over a window of calls once all three are known.
     const from = await caller.request<CallStats>("stats");
     await eventually(async () => (await caller.request<CallStats>("stats")).ok - from.ok >= 1500, "1500 more calls", 30_000);
@@ -213,7 +213,7 @@ describe("the template across four hosts, found through DNS", () => {
         const now = await caller.request<CallStats>("stats");
         if ((now.byInstance[instance] ?? 0) !== (mark.byInstance[instance] ?? 0)) mark = now;
         return now.ok - mark.ok >= 300;
-      }, `the caller leaving h${host}`, 30_000);
+      }, `the caller leaving h${host}`, 45_000);
       old.signal("SIGTERM");
       expect(await old.exited).toEqual({ code: 0, signal: null });
       expect(old.lines).toContain("[greeter] stopped");
@@ -228,7 +228,7 @@ describe("the template across four hosts, found through DNS", () => {
     expect(stats.errors).toEqual({});
     expect(stats.failed).toBe(0);
     expect(stats.ok).toBe(stats.calls);
-  }, 150_000);
+  }, 200_000);
 
   test("a host killed with SIGKILL under load: calls fail over, and every work item it held is processed elsewhere", async () => {
     await caller.request("load", { concurrency: 4 });

@@ -1,12 +1,13 @@
 /** Process: the order service (RPC, events, work queue; calls the greeter). */
 import "reflect-metadata";
 import { createApp } from "@skein/service";
-import { DEFAULTS, ProcessOrderQueue } from "./contracts.js";
+import { DEFAULTS, DRAIN_TIMEOUT, ProcessOrderQueue } from "./contracts.js";
 import { Orders } from "./orders-service.js";
 import { runApp } from "./run.js";
 
 await runApp(createApp({
   name: "orders",
+  drainTimeout: DRAIN_TIMEOUT,
   services: [Orders],
   endpoints: {
     rpc: { bind: [DEFAULTS.ordersRpc] },

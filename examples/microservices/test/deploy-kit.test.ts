@@ -17,8 +17,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { ProcessOrderQueue } from "../src/contracts.js";
-import { kit, type KubeObject, drainDeadline, envOf, preStopSleep, probeBind } from "./deploy-kit.js";
+import { DRAIN_TIMEOUT, ProcessOrderQueue } from "../src/contracts.js";
+import { kit, type KubeObject, envOf, preStopSleep, probePort, refreshInterval } from "./deploy-kit.js";
+
+/** Time a process takes to close its sockets once drained (linger), ms: the grace period covers it too. */
+const CLOSING = 2_000;
 
 const deploy = (file: string): string => fileURLToPath(new URL(`../deploy/${file}`, import.meta.url));
 const source = (file: string): string => readFileSync(fileURLToPath(new URL(`../src/${file}`, import.meta.url)), "utf8");
@@ -138,16 +141,27 @@ describe("deployment kit: what it promises", () => {
     }
   });
 
-  test("the termination grace period is above the preStop pause plus the drain deadline", () => {
+  test("the termination grace period is above the preStop pause plus the template's drain deadline and closing", () => {
     for (const deployment of kit.deployments()) {
       const pod = deployment.spec.template.spec;
       const container = pod.containers[0]!;
       const graceMs = (pod.terminationGracePeriodSeconds ?? 30) * 1000;
-      expect(graceMs, deployment.metadata.name).toBeGreaterThan(preStopSleep(container) * 1000 + drainDeadline(envOf(container)));
+      expect(graceMs, deployment.metadata.name).toBeGreaterThan(preStopSleep(container) * 1000 + DRAIN_TIMEOUT + CLOSING);
     }
     for (const [name, service] of Object.entries(kit.compose().services)) {
       if (service.command?.[0] === "dist/client.js") continue;
-      expect(parseDuration(service.stop_grace_period ?? "10s"), name).toBeGreaterThan(drainDeadline(service.environment ?? {}));
+      expect(parseDuration(service.stop_grace_period ?? "10s"), name).toBeGreaterThan(DRAIN_TIMEOUT + CLOSING);
+    }
+  });
+
+  test("a pod leaves DNS for longer than its callers take to resolve its name again, before it gets SIGTERM", () => {
+    for (const deployment of kit.deployments()) {
+      const name = deployment.metadata.name;
+      // Long-running callers (the client Job lives for seconds: it resolves once).
+      const callers = kit.pods().filter((pod) => pod.name.startsWith("Deployment/") && Object.values(envOf(pod.spec.containers[0]!)).some((value) => value.includes(`tcp+dns://${name}.`)));
+      if (name !== "worker") expect(callers.length, `${name} has callers`).toBeGreaterThan(0);
+      const slowest = Math.max(0, ...callers.map((pod) => refreshInterval(envOf(pod.spec.containers[0]!))));
+      expect(preStopSleep(deployment.spec.template.spec.containers[0]!) * 1000, `${name}: preStop vs its callers' refresh`).toBeGreaterThan(slowest);
     }
   });
 
@@ -155,18 +169,18 @@ describe("deployment kit: what it promises", () => {
     for (const deployment of kit.deployments()) {
       const container = deployment.spec.template.spec.containers[0]!;
       const name = deployment.metadata.name;
-      const probes = probeBind(envOf(container));
-      expect(probes, `${name} sets the probe server's address`).toBeDefined();
+      const probes = probePort(envOf(container));
+      expect(probes, `${name} sets the probe server's port`).toBeDefined();
       for (const [probe, path] of [[container.readinessProbe, "/readyz"], [container.livenessProbe, "/livez"]] as const) {
         expect(probe?.httpGet?.path, name).toBe(path);
         const port = container.ports?.find((p) => p.name === probe!.httpGet!.port || p.containerPort === probe!.httpGet!.port);
-        expect(port?.containerPort, `${name}: the ${path} probe names a port of the container`).toBe(probes!.port);
+        expect(port?.containerPort, `${name}: the ${path} probe names a port of the container`).toBe(probes);
       }
     }
     for (const [name, service] of Object.entries(kit.compose().services)) {
       if (service.healthcheck === undefined) continue;
-      const probes = probeBind(service.environment ?? {});
-      expect(service.healthcheck.test.join(" "), name).toContain(`http://127.0.0.1:${probes!.port}/readyz`);
+      const probes = probePort(service.environment ?? {});
+      expect(service.healthcheck.test.join(" "), name).toContain(`http://127.0.0.1:${probes}/readyz`);
     }
   });
 
@@ -174,7 +188,7 @@ describe("deployment kit: what it promises", () => {
     for (const deployment of kit.deployments()) {
       const container = deployment.spec.template.spec.containers[0]!;
       const env = envOf(container);
-      const bound = new Set<number>([probeBind(env)!.port]);
+      const bound = new Set<number>([probePort(env)!]);
       for (const [variable, value] of Object.entries(env)) {
         if (!/_BIND$/.test(variable) || !value.startsWith("tcp://")) continue;
         for (const endpoint of value.split(",")) bound.add(Number(new URL(endpoint).port));

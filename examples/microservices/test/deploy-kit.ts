@@ -98,8 +98,8 @@ export const kit = {
   // Merge keys (`<<: *service`) resolved; extension fields (x-*) stay, as the schema allows them.
   compose: once(() => parse(readFileSync(deploy("compose.yaml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> }),
   dockerfile: once(readDockerfile),
-  /** Variables the app's process reads outside the endpoints table: the probe server and the drain deadline. */
-  appVariables: new Set(["SKEIN_PROBES_BIND", "SKEIN_DRAIN_TIMEOUT"]),
+  /** Variables the app reads outside the endpoints table: the probe server's port and the resolver's. */
+  appVariables: new Set(["SKEIN_PROBE_PORT", "SKEIN_DNS_REFRESH_INTERVAL", "SKEIN_DNS_SERVERS"]),
 };
 
 /** A container's environment as a record. */
@@ -112,16 +112,14 @@ export function preStopSleep(container: Container): number {
   return container.lifecycle?.preStop?.sleep?.seconds ?? 0;
 }
 
-/** The drain deadline, ms, a process started with `env` uses (the app's default without the variable). */
-export function drainDeadline(env: Readonly<Record<string, string>>): number {
-  const value = env["SKEIN_DRAIN_TIMEOUT"];
-  return value === undefined ? 5_000 : Number(value);
+/** Where the probe server of a process started with `env` listens (every address), if it runs one. */
+export function probePort(env: Readonly<Record<string, string>>): number | undefined {
+  const value = env["SKEIN_PROBE_PORT"];
+  return value === undefined ? undefined : Number(value);
 }
 
-/** Where the probe server of a process started with `env` listens, if it runs one. */
-export function probeBind(env: Readonly<Record<string, string>>): { host: string; port: number } | undefined {
-  const value = env["SKEIN_PROBES_BIND"];
-  if (value === undefined) return undefined;
-  const [host, port] = value.split(":");
-  return { host: host!, port: Number(port) };
+/** How often a process started with `env` resolves its peers' names again, ms (the resolver's default: 30 s). */
+export function refreshInterval(env: Readonly<Record<string, string>>): number {
+  const value = env["SKEIN_DNS_REFRESH_INTERVAL"];
+  return value === undefined ? 30_000 : Number(value);
 }
