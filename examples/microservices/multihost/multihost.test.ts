@@ -111,11 +111,14 @@ beforeAll(async () => {
     GREETER: endpoint("greeter", 5701),
     ORDERS: endpoint("orders", 5702),
   });
-  for (const started of cluster.processes) await started.waitFor(/\] ready/, 20_000);
-}, 60_000);
+  // Generous: ten Node processes start at once, on a machine that may be busy.
+  await Promise.all(cluster.processes.map((started) => started.waitFor(/\] ready/, 90_000)));
+}, 120_000);
 
 afterAll(async () => {
   await cluster.stopAll();
+  // What each process printed last: the first place to look when a scenario failed.
+  for (const child of cluster.processes) console.log(`[log] ${child.label}:\n  ${child.lines.slice(-12).join("\n  ")}`);
   if (state !== "") {
     const file = join(state, "figures.json");
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
