@@ -14,8 +14,14 @@ fi
 hosts=examples/microservices/multihost/hosts.sh
 state=$(mktemp -d /tmp/skein-multihost.XXXXXX)
 cleanup() {
-  bash "$hosts" down "$state" || echo "multihost: teardown failed, see 'ip netns list'" >&2
+  local code=$?
+  bash "$hosts" down "$state" || code=1
   rm -rf "$state"
+  if ip netns list | grep -q '^skmh-' || ip link show skmh-br0 > /dev/null 2>&1; then
+    echo "multihost: namespaces or the bridge are left after teardown (ip netns list)" >&2
+    code=1
+  fi
+  exit "$code"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
