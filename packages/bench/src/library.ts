@@ -6,8 +6,8 @@
 /** Implementations of the common API. `raw-bare` is not one: it has its own hand-written workers. */
 export type ApiImpl = "skein" | "zeromq" | "raw-async";
 
-/** Every implementation a case can list. */
-export type Impl = ApiImpl | "raw-bare";
+/** Every implementation a case can list: the service cases add the RPC frameworks (see `service/contract.ts`). */
+export type Impl = ApiImpl | "raw-bare" | "grpc-js" | "nestjs" | "moleculer";
 
 /** The subset of a `zeromq` v6 socket the workers use. */
 export interface BenchSocket {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { WorkerProcess } from "./worker-process.js";
 import type { BenchCase, CaseRun } from "./cases.js";
 import { slope, type LatencySummary } from "./stats.js";
-import type { ThroughputConfig } from "./workers/config.js";
+import type { ServiceConfig, ThroughputConfig } from "./workers/config.js";
+import type { ServiceImpl } from "./service/contract.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -79,6 +80,8 @@ export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSet
       return pubsub(benchCase, run, settings, deadline);
     case "router-dealer":
       return routerDealer(benchCase, run, settings, deadline);
+    case "service":
+      return service(benchCase, run, settings, deadline);
   }
 }
 
@@ -201,6 +204,35 @@ function routerDealer(c: BenchCase, run: CaseRun, s: RunSettings, deadline: numb
     server.send("stop");
     const sample = sampleFrom(result.count as number, result.bytes as number, result.seconds as number, result.peakRssMb as number);
     sample.note = `round trips/s over ${config.clients} clients, ${config.window} in flight each`;
+    return sample;
+  });
+}
+
+/**
+ * A framework's greeter server and a client process keeping calls going.
+ * msgs/s is calls per second (stream items per second for a streaming
+ * case); the RSS column is the client's, the note gives the server's.
+ */
+function service(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
+  return withWorkers(async (workers) => {
+    const shape = c.service ?? { shape: "unary", inFlight: 1, streamItems: 0 };
+    const config: ServiceConfig = { impl: run.receiver as ServiceImpl, endpoint: "", ...shape, durationMs: s.durationMs };
+    const server = new WorkerProcess("service-server", config, deadline);
+    workers.push(server);
+    const ready = await server.next("ready");
+    const client = new WorkerProcess("service-client", { ...config, impl: run.sender, endpoint: ready.endpoint }, deadline);
+    workers.push(client);
+    const result = await client.next("result");
+    server.send("stop");
+    const stopped = await server.next("stopped");
+    const calls = result.count as number;
+    const seconds = result.seconds as number;
+    const streaming = shape.shape === "stream";
+    const sample = sampleFrom(streaming ? (result.items as number) : calls, 0, seconds, result.peakRssMb as number);
+    sample.mbPerSec = Number.NaN;
+    sample.latency = result.latency as LatencySummary;
+    const perCall = streaming ? `${Math.round(calls / seconds).toLocaleString("en-US")} calls/s of ${shape.streamItems} items; ` : "";
+    sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB`;
     return sample;
   });
 }
