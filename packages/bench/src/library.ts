@@ -63,8 +63,12 @@ const REQUIRED = ["Push", "Pull", "Request", "Reply", "Publisher", "Subscriber",
  * Loads an implementation. The specifiers are held in variables so the bench
  * package compiles whatever `@skein/core` exports today.
  */
-export async function loadLibrary(impl: ApiImpl): Promise<BenchLibrary> {
+export async function loadLibrary(impl: Impl): Promise<BenchLibrary> {
   let module: Record<string, unknown>;
+  if (impl !== "skein" && impl !== "zeromq" && impl !== "raw-async") {
+    // raw-bare has workers of its own; the RPC frameworks run the service cases only.
+    throw new ImplUnavailableError(`${impl} has no ZeroMQ socket API`);
+  }
   if (impl === "raw-async") {
     module = (await import("./raw/raw-socket-types.js")) as unknown as Record<string, unknown>;
   } else {

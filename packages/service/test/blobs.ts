@@ -27,7 +27,7 @@ const registry = TypeRegistry.fromJSON({
 }, { longs: "bigint" });
 const BlobCodec: MessageCodec<Blob> = registry.codec<Blob>("test.Blob");
 
-const method = (name: string, clientStreaming: boolean, serverStreaming: boolean) => ({
+const method = <C extends boolean, S extends boolean>(name: string, clientStreaming: C, serverStreaming: S) => ({
   name, requestType: "test.Blob", responseType: "test.Blob", requestCodec: BlobCodec, responseCodec: BlobCodec, clientStreaming, serverStreaming,
 }) as const;
 
