@@ -9,7 +9,8 @@ import { decodeEnvelope } from "@skein/codec";
 import { RpcServer } from "@skein/patterns";
 import { inject } from "inversify";
 import { CalculatorService, type Amount } from "./generated/index.js";
-import { exploreService, Rpc, RpcDispatcher, RpcError, RpcStatus, Service, type ServiceCallContext, Telemetry } from "../src/index.js";
+import { Container } from "inversify";
+import { type App, createApp, exploreService, Rpc, RpcDispatcher, RpcError, RpcStatus, Service, type ServiceCallContext, Telemetry } from "../src/index.js";
 import { deferred, LOOPBACK } from "./fixtures.js";
 
 /** What the calculator's handlers did, for the tests to watch. */
@@ -122,4 +123,14 @@ export async function spyServer(window: number): Promise<SpyServer> {
     });
   });
   return { endpoint: server.endpoints[0]!, probe, seen, unmatched: () => server.unmatchedMessages, dispatcher, close: () => server.close(1_000) };
+}
+
+/** A started app serving the calculator with `streamWindow: window`; `stop` ends it. */
+export async function startCalculatorApp(window: number): Promise<{ app: App; probe: Probe; stop: () => Promise<void> }> {
+  const probe = newProbe();
+  const container = new Container();
+  container.bind(PROBE).toConstantValue(probe);
+  const app = createApp({ name: "calculator", container, services: [Calculator], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false, streamWindow: window, onError: () => {} });
+  await app.start();
+  return { app, probe, stop: () => app.stop(1_000) };
 }

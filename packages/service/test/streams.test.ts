@@ -1,10 +1,9 @@
 import "reflect-metadata";
 import { fork } from "node:child_process";
-import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import { CalculatorService } from "./generated/index.js";
 import { type App, connect, createApp, RpcStatus, type ServiceConnection } from "../src/index.js";
-import { Calculator, newProbe, PROBE, type Probe, spyServer, type SpyServer } from "./calculator.js";
+import { type Probe, startCalculatorApp, spyServer, type SpyServer } from "./calculator.js";
 import { Blobs, blobProbe, BlobsService } from "./blobs.js";
 import { settledExternal } from "../../core/test/hostile/measure.js";
 import { deferred, LOOPBACK, until, within } from "./fixtures.js";
@@ -17,12 +16,8 @@ afterEach(async () => {
 });
 
 async function startCalculator(): Promise<{ app: App; probe: Probe }> {
-  const probe: Probe = newProbe();
-  const container = new Container();
-  container.bind(PROBE).toConstantValue(probe);
-  const app = createApp({ name: "calculator", container, services: [Calculator], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false, streamWindow: WINDOW, onError: () => {} });
-  await app.start();
-  cleanup.push(() => app.stop(1_000));
+  const { app, probe, stop } = await startCalculatorApp(WINDOW);
+  cleanup.push(stop);
   return { app, probe };
 }
 

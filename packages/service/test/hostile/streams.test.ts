@@ -10,11 +10,10 @@
 import "reflect-metadata";
 import { type Envelope, decodeEnvelope, encodeEnvelope } from "@skein/codec";
 import { Dealer, Router } from "@skein/core";
-import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
 import { Amount, CalculatorService } from "../generated/index.js";
-import { type App, connect, createApp, RpcStatus } from "../../src/index.js";
-import { Calculator, newProbe, PROBE, type Probe } from "../calculator.js";
+import { type App, connect, RpcStatus } from "../../src/index.js";
+import { newProbe, type Probe, startCalculatorApp } from "../calculator.js";
 import { describeFootprint, footprint } from "../../../core/test/hostile/measure.js";
 import { u64 } from "../../../patterns/test/hostile/raw-peer.js";
 import { LOOPBACK, until, within } from "../fixtures.js";
@@ -29,12 +28,8 @@ const HEAP_BOUND = 8 * 1024 * 1024;
 const CALL_FLAG = 0x01;
 
 async function startCalculator(): Promise<{ app: App; probe: Probe }> {
-  const probe = newProbe();
-  const container = new Container();
-  container.bind(PROBE).toConstantValue(probe);
-  const app = createApp({ name: "calculator", container, services: [Calculator], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false, streamWindow: WINDOW, onError: () => {} });
-  await app.start();
-  cleanup.push(() => app.stop(1_000));
+  const { app, probe, stop } = await startCalculatorApp(WINDOW);
+  cleanup.push(stop);
   return { app, probe };
 }
 
