@@ -190,6 +190,8 @@ export class Activation {
     };
     Object.defineProperty(instance, ACTOR_RUNTIME, { value: runtime, enumerable: false });
     if (this.#savedJson !== "") instance.state = JSON.parse(this.#savedJson);
+    // Nothing stored yet: the class's initial state counts as saved (no write until a turn changes it).
+    else if (this.#version === 0) this.#savedJson = JSON.stringify(instance.state) ?? "";
     this.#instance = instance;
     if (typeof instance.onActivate === "function") {
       try {
