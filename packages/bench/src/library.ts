@@ -6,8 +6,8 @@
 /** Implementations of the common API. `raw-bare` is not one: it has its own hand-written workers. */
 export type ApiImpl = "skein" | "zeromq" | "raw-async";
 
-/** Every implementation a case can list. */
-export type Impl = ApiImpl | "raw-bare";
+/** Every implementation a case can list (`postMessage` and `nact`: the actor cases' baselines). */
+export type Impl = ApiImpl | "raw-bare" | "postMessage" | "nact";
 
 /** The subset of a `zeromq` v6 socket the workers use. */
 export interface BenchSocket {

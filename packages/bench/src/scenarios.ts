@@ -9,6 +9,7 @@ import { WorkerProcess } from "./worker-process.js";
 import type { BenchCase, CaseRun } from "./cases.js";
 import { slope, type LatencySummary } from "./stats.js";
 import type { ThroughputConfig } from "./workers/config.js";
+import type { ActorBenchConfig } from "./actors/actor-config.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -79,6 +80,8 @@ export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSet
       return pubsub(benchCase, run, settings, deadline);
     case "router-dealer":
       return routerDealer(benchCase, run, settings, deadline);
+    case "actor":
+      return actor(benchCase, run, settings, deadline);
   }
 }
 
@@ -201,6 +204,27 @@ function routerDealer(c: BenchCase, run: CaseRun, s: RunSettings, deadline: numb
     server.send("stop");
     const sample = sampleFrom(result.count as number, result.bytes as number, result.seconds as number, result.peakRssMb as number);
     sample.note = `round trips/s over ${config.clients} clients, ${config.window} in flight each`;
+    return sample;
+  });
+}
+
+/** Busy-work iterations of one CPU-bound actor turn: about a millisecond on a 2020s core. */
+const ACTOR_CPU_ITERATIONS = 1_000_000;
+
+function actor(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
+  return withWorkers(async (workers) => {
+    const config: ActorBenchConfig = {
+      impl: run.sender,
+      placement: c.placement!,
+      durationMs: s.durationMs,
+      concurrency: 32,
+      iterations: ACTOR_CPU_ITERATIONS,
+    };
+    const worker = new WorkerProcess("actor-bench", config, deadline);
+    workers.push(worker);
+    const result = await worker.next("result");
+    const sample = sampleFrom(result.count as number, 0, result.seconds as number, result.peakRssMb as number);
+    sample.latency = result.latency as LatencySummary;
     return sample;
   });
 }
