@@ -13,6 +13,8 @@ export const ActorErrorCode = {
   WRONG_OWNER: "ACTOR_WRONG_OWNER",
   /** The activation's mailbox holds `mailboxCapacity` messages. The handler did not run. */
   MAILBOX_FULL: "ACTOR_MAILBOX_FULL",
+  /** This member has `maxActivations` live activations: a key not active here cannot be activated now. The handler did not run. */
+  OVERLOADED: "ACTOR_OVERLOADED",
   /** The activation was stopped (supervision, deactivation, a membership change) before this message's turn. The handler did not run. */
   STOPPED: "ACTOR_STOPPED",
   /** The system is closed or closing. */

@@ -57,6 +57,13 @@ export interface ActorSystemOptions {
   placementRetries?: number;
   /** Calls from other members handled at once by this member (they then wait in their actor's mailbox). Default 10,000. */
   serverConcurrency?: number;
+  /**
+   * Live activations on this member at most (default 100,000): a call that
+   * would activate one more fails with `ACTOR_OVERLOADED` until idle ones
+   * are deactivated (`idleTimeout`). Bounds the memory a caller can take by
+   * calling many keys.
+   */
+  maxActivations?: number;
   /** Ms before a reminder whose turn failed fires again. Default 10,000. */
   reminderRetryDelay?: number;
   /** Points per member on the hash ring. Default 128. Every member must use the same. */
@@ -116,6 +123,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   readonly #options: ActorSystemOptions;
   readonly #callTimeout: number;
   readonly #retries: number;
+  readonly #maxActivations: number;
   #members: Member[] = [];
   #ring = new HashRing([]);
   #server: RpcServer | undefined;
@@ -131,6 +139,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     this.telemetry = new ActorTelemetry(options.telemetry);
     this.#callTimeout = options.callTimeout ?? 30_000;
     this.#retries = options.placementRetries ?? 5;
+    this.#maxActivations = options.maxActivations ?? 100_000;
     for (const actorClass of options.actors ?? []) {
       const type = exploreActor(actorClass);
       this.#types.set(type.name, type);
@@ -368,6 +377,10 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
       const activation = this.#activations.get(id);
       if (activation !== undefined) {
         activation.enqueue(envelope);
+        return;
+      }
+      if (this.#activations.size >= this.#maxActivations) {
+        reject(new ActorError(ActorErrorCode.OVERLOADED, `member ${this.id} has ${this.#activations.size} live activations (maxActivations)`));
         return;
       }
       const ending = this.#ending.get(id);
