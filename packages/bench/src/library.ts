@@ -63,7 +63,8 @@ const REQUIRED = ["Push", "Pull", "Request", "Reply", "Publisher", "Subscriber",
  * Loads an implementation. The specifiers are held in variables so the bench
  * package compiles whatever `@skein/core` exports today.
  */
-export async function loadLibrary(impl: ApiImpl): Promise<BenchLibrary> {
+export async function loadLibrary(impl: Impl): Promise<BenchLibrary> {
+  if (impl !== "skein" && impl !== "zeromq" && impl !== "raw-async") throw new ImplUnavailableError(`${impl} has no sockets`);
   let module: Record<string, unknown>;
   if (impl === "raw-async") {
     module = (await import("./raw/raw-socket-types.js")) as unknown as Record<string, unknown>;
