@@ -13,7 +13,7 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 import { context as otelContext, type Context, SpanStatusCode, trace } from "@opentelemetry/api";
-import { RpcClient, RpcServer, type SecurityOptions } from "@skein/patterns";
+import { EndpointSet, type ResolveOptions, RpcClient, RpcServer, type SecurityOptions } from "@skein/patterns";
 import { ActorError, ActorErrorCode } from "./actor-error.js";
 import type { ActorRef, TimerOptions } from "./actor-base.js";
 import { type ActorClass, actorName, type ActorType, exploreActor } from "./actor-decorator.js";
@@ -51,6 +51,19 @@ export interface ActorSystemOptions {
    * Include this member (its `id`) to own keys; a client lists the hosting members only.
    */
   members?: Member[];
+  /**
+   * Members found by DNS instead of a static list: `tcp+dns://actors.prod.svc:5800`
+   * (every A/AAAA address, one port: the pods of a headless Service) or
+   * `tcp+srv://_actors._tcp.prod.svc` (SRV targets and ports), as
+   * `@skein/patterns` resolves them. Each resolved endpoint is a member whose
+   * id is that endpoint; the view follows DNS as instances come and go
+   * (`resolve.refreshInterval`, default 30 s). A hosting member's id is then
+   * its `advertise` endpoint (default: the bound one): make it the address DNS
+   * gives for it. Replaces `members`.
+   */
+  discover?: string[];
+  /** How `discover` names are resolved and refreshed (DNS servers, intervals, `maxAddresses`). */
+  resolve?: ResolveOptions;
   /** Ms a call to another member may take before it fails with `ACTOR_UNREACHABLE`. Default 30,000. */
   callTimeout?: number;
   /** Times a call answered `ACTOR_WRONG_OWNER` is sent again (the views of caller and owner differ during a change). Default 5. */
@@ -110,8 +123,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   /** The system `ref()` uses: the first one started, until it closes. */
   static default: ActorSystem | undefined;
 
-  /** This member's id. */
-  readonly id: string;
+  #id: string;
   readonly storage: ActorStorage;
   readonly telemetry: ActorTelemetry;
   readonly #types = new Map<string, ActorType>();
@@ -134,7 +146,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   constructor(options: ActorSystemOptions = {}) {
     super();
     this.#options = options;
-    this.id = options.id ?? `${hostname()}/${process.pid}/${threadId}`;
+    this.#id = options.id ?? `${hostname()}/${process.pid}/${threadId}`;
     this.storage = options.storage ?? new FileStorage(".skein-actors");
     this.telemetry = new ActorTelemetry(options.telemetry);
     this.#callTimeout = options.callTimeout ?? 30_000;
@@ -149,6 +161,11 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
       for (const activation of this.#activations.values()) depth += activation.queued;
       return depth;
     });
+  }
+
+  /** This member's id: `options.id`, or its endpoint when members are discovered, or `<hostname>/<pid>/<threadId>`. */
+  get id(): string {
+    return this.#id;
   }
 
   /** The endpoint other members reach this one on, once started with `bind`. */
@@ -203,8 +220,33 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
       this.#endpoint = options.advertise ?? server.endpoints[0];
     }
     ActorSystem.default ??= this;
+    if (options.discover !== undefined) {
+      if (options.id === undefined && this.#endpoint !== undefined) this.#id = this.#endpoint;
+      const discovery = new EndpointSet(options.discover, {
+        ...options.resolve,
+        onChange: () => {
+          this.#viewChain = this.#viewChain.then(() => this.#applyDiscovered()).catch((error: unknown) => this.#report(error));
+        },
+      });
+      this.#discovery = discovery;
+      await discovery.start();
+      await this.#applyDiscovered();
+      return;
+    }
     const members = options.members ?? (this.#types.size > 0 ? [this.member] : []);
     await this.setMembers(members);
+  }
+
+  #discovery: EndpointSet | undefined;
+  #viewChain: Promise<void> = Promise.resolve();
+
+  /** The view from the discovered endpoints, each its own member. */
+  async #applyDiscovered(): Promise<void> {
+    if (this.#discovery === undefined || this.#state !== "running") return;
+    const endpoints = this.#discovery.endpoints;
+    const current = this.#members.map((member) => member.id);
+    if (endpoints.length === current.length && endpoints.every((endpoint) => current.includes(endpoint))) return;
+    await this.setMembers(endpoints.map((endpoint) => ({ id: endpoint, endpoint })));
   }
 
   /**
@@ -295,6 +337,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     const wasRunning = this.#state === "running";
     this.#state = "closing";
     if (ActorSystem.default === this) ActorSystem.default = undefined;
+    this.#discovery?.close();
+    await this.#viewChain;
     for (const scheduled of this.#reminders.values()) clearTimeout(scheduled.timer);
     this.#reminders.clear();
     if (wasRunning && this.#server !== undefined) await this.#server.close();
