@@ -59,6 +59,6 @@ export type { ActorStorage, ReminderRecord, StoredState } from "./actor/actor-st
 export { FileStorage, type FileStorageOptions } from "./actor/file-storage.js";
 export { MemoryStorage } from "./actor/memory-storage.js";
 export { type SqliteDatabase, type SqliteStatement, SqliteStorage, type SqliteStorageOptions } from "./actor/sqlite-storage.js";
-export { ActorSystem, type ActorSystemEvents, type ActorSystemOptions, type Member, ref } from "./actor/actor-system.js";
+export { ActorSystem, type ActorSystemEvents, type ActorSystemOptions, type ContractRef, type Member, ref } from "./actor/actor-system.js";
 export type { DeactivationReason } from "./actor/activation.js";
 export { DEFAULT_POINTS_PER_MEMBER, HashRing } from "./actor/hash-ring.js";

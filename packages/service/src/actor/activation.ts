@@ -220,6 +220,7 @@ export class Activation {
       this.#version = await this.#host.storage.writeState(this.type.name, this.key, json, this.#version);
       this.#savedJson = json;
     });
+    // The chain only orders writes; a failed write's error reaches its turn through `write`.
     this.#writeChain = write.then(undefined, () => undefined);
     return write;
   }

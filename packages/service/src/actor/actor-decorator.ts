@@ -2,6 +2,7 @@
  * `@Actor`: declares a virtual actor class, and the explorer that reads the
  * declaration once, when a system registers the class (never per message).
  */
+import type { ServiceDescriptor } from "@skein/codec";
 import { ActorError, ActorErrorCode } from "./actor-error.js";
 import { ACTOR_BASE, LIFECYCLE_METHODS } from "./actor-base.js";
 
@@ -33,8 +34,19 @@ export interface SupervisionOptions {
 
 /** Options of `@Actor`. */
 export interface ActorOptions {
-  /** The type name actors are addressed by on every member (default: the class name). Keep it stable: it keys the stored state. */
+  /**
+   * The type name actors are addressed by on every member (default: the
+   * contract's name, else the class name). Keep it stable: it keys the stored state.
+   */
   name?: string;
+  /**
+   * A `.proto` service as the actor's contract (the descriptor `skein-codegen`
+   * generates, e.g. `CartService`): its unary methods are the handlers (the
+   * class implements the generated `CartServer` interface: `(request, context)`),
+   * requests and replies travel as protobuf, and `ref(CartService, key)` is
+   * typed from the `.proto`. Streaming methods are not actor handlers.
+   */
+  contract?: ServiceDescriptor;
   /** Ms without a call or reminder after which an activation is deactivated (its memory freed). Default 600,000 (10 min); 0 keeps activations until the system closes. */
   idleTimeout?: number;
   /** Let a message's turn start while another one of the same actor awaits (interleaving at `await`s). Default `false`: one turn at a time per key. */
@@ -52,6 +64,8 @@ export type ActorClass<T extends object = object> = new () => T;
 export interface ActorType {
   readonly name: string;
   readonly actorClass: ActorClass;
+  /** The `.proto` contract, if declared. */
+  readonly contract: ServiceDescriptor | undefined;
   readonly idleTimeout: number;
   readonly reentrant: boolean;
   readonly mailboxCapacity: number;
@@ -98,7 +112,8 @@ export function Actor(options: ActorOptions = {}): ClassDecorator {
 
 /** The type name `ref()` and the wire use for `actorClass`. */
 export function actorName(actorClass: ActorClass): string {
-  return declaredOptions(actorClass).name ?? actorClass.name;
+  const options = declaredOptions(actorClass);
+  return options.name ?? options.contract?.name ?? actorClass.name;
 }
 
 /** Reads what `@Actor` wrote on `actorClass` and finds its handlers. */
@@ -106,16 +121,27 @@ export function exploreActor(actorClass: ActorClass): ActorType {
   const options = declaredOptions(actorClass);
   const supervision = options.supervision ?? {};
   const handlers = new Set<string>();
+  const contract = options.contract;
+  if (contract !== undefined) {
+    for (const [key, method] of Object.entries(contract.methods)) {
+      if (method.clientStreaming || method.serverStreaming) continue;
+      if (typeof (actorClass.prototype as Record<string, unknown>)[key] !== "function") {
+        throw new ActorError(ActorErrorCode.NO_HANDLER, `${actorClass.name} does not implement ${contract.name}.${method.name} (method ${key})`);
+      }
+      handlers.add(key);
+    }
+  }
   for (let proto = actorClass.prototype as object | null; proto !== null && proto !== Object.prototype && !Object.hasOwn(proto, ACTOR_BASE); proto = Object.getPrototypeOf(proto) as object | null) {
     for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === "constructor" || name.startsWith("_") || LIFECYCLE_METHODS.has(name)) continue;
+      if (contract !== undefined || name === "constructor" || name.startsWith("_") || LIFECYCLE_METHODS.has(name)) continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, name);
       if (typeof descriptor?.value === "function") handlers.add(name);
     }
   }
   return {
-    name: options.name ?? actorClass.name,
+    name: options.name ?? contract?.name ?? actorClass.name,
     actorClass,
+    contract,
     idleTimeout: nonNegative("idleTimeout", options.idleTimeout, DEFAULT_IDLE_TIMEOUT),
     reentrant: options.reentrant ?? false,
     mailboxCapacity: nonNegative("mailboxCapacity", options.mailboxCapacity, DEFAULT_MAILBOX_CAPACITY),

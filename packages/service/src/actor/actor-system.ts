@@ -13,6 +13,7 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 import { context as otelContext, type Context, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { CallContext, MessageCodec, MessageInit, ServiceDescriptor } from "@skein/codec";
 import { EndpointSet, type ResolveOptions, RpcClient, RpcServer, type SecurityOptions } from "@skein/patterns";
 import { ActorError, ActorErrorCode } from "./actor-error.js";
 import type { ActorRef, TimerOptions } from "./actor-base.js";
@@ -20,7 +21,16 @@ import { type ActorClass, actorName, type ActorType, exploreActor } from "./acto
 import type { ActorStorage, ReminderRecord } from "./actor-storage.js";
 import { Activation, type ActivationHost, type DeactivationReason, type Envelope, errorType } from "./activation.js";
 import { ActorTelemetry } from "./actor-telemetry.js";
-import { decodeReply, decodeRequest, encodeError, encodeRequest, encodeResult } from "./actor-wire.js";
+import {
+  decodeProtobufReply,
+  decodeReply,
+  decodeRequest,
+  encodeError,
+  encodeProtobufRequest,
+  encodeProtobufResult,
+  encodeRequest,
+  encodeResult,
+} from "./actor-wire.js";
 import { FileStorage } from "./file-storage.js";
 import { DEFAULT_POINTS_PER_MEMBER, HashRing } from "./hash-ring.js";
 import { endSpanWithError, type TelemetryOptions, traceHeaderOf } from "../telemetry.js";
@@ -99,6 +109,19 @@ export interface ActorSystemEvents {
   membership: [members: readonly Member[]];
   error: [error: unknown];
 }
+
+/**
+ * A typed reference to an actor with a `.proto` contract: each unary method
+ * of descriptor `D`, taking its request and resolving with its reply.
+ */
+export type ContractRef<D extends ServiceDescriptor> = {
+  readonly [K in keyof D["methods"] as D["methods"][K] extends { readonly clientStreaming: false; readonly serverStreaming: false } ? K : never]:
+    D["methods"][K] extends { readonly requestCodec: MessageCodec<infer Req>; readonly responseCodec: MessageCodec<infer Res> }
+      ? (request: MessageInit<Req>) => Promise<Res>
+      : never;
+};
+
+const NEVER_ABORTED = new AbortController().signal;
 
 interface ScheduledReminder {
   record: ReminderRecord;
@@ -286,38 +309,61 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   /**
    * A typed reference to the actor `actorClass` with `key`: each handler,
    * returning a promise. The class gives the type name (its `@Actor` name)
-   * and the types; it need not be hosted by this member.
+   * and the types; it need not be hosted by this member. With a `.proto`
+   * service descriptor instead of a class, a reference to the actors whose
+   * `@Actor({ contract })` is that service, typed from the `.proto`.
    */
-  ref<T extends object>(actorClass: ActorClass<T>, key: string): ActorRef<T> {
-    const type = actorName(actorClass);
+  ref<T extends object>(actorClass: ActorClass<T>, key: string): ActorRef<T>;
+  ref<D extends ServiceDescriptor>(contract: D, key: string): ContractRef<D>;
+  ref(target: ActorClass | ServiceDescriptor, key: string): object {
+    const contract = typeof target === "function" ? undefined : target;
+    const type = contract === undefined ? actorName(target as ActorClass) : contract.name;
     const id = activationId(type, key);
     const cached = this.#refs.get(id);
-    if (cached !== undefined) return cached as ActorRef<T>;
+    if (cached !== undefined) return cached;
     const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
     const reference = new Proxy({}, {
       get: (_target, property) => {
         if (typeof property !== "string" || property === "then") return undefined;
         let method = methods.get(property);
         if (method === undefined) {
-          method = (...args: unknown[]) => this.call(type, key, property, args);
+          method = contract === undefined
+            ? (...args: unknown[]) => this.call(type, key, property, args)
+            : (request: unknown) => this.#callContract(contract, key, property, request);
           methods.set(property, method);
         }
         return method;
       },
     });
     if (this.#refs.size < 10_000) this.#refs.set(id, reference);
-    return reference as ActorRef<T>;
+    return reference;
   }
 
-  /** Calls `method` of actor `type`/`key` with `args`, wherever it lives. */
-  async call(type: string, key: string, method: string, args: unknown[]): Promise<unknown> {
+  /** A call to a contract actor: the request and reply are the `.proto` method's, encoded once. */
+  async #callContract(contract: ServiceDescriptor, key: string, method: string, request: unknown): Promise<unknown> {
+    const descriptor = contract.methods[method];
+    if (descriptor === undefined || descriptor.clientStreaming || descriptor.serverStreaming) {
+      throw new ActorError(ActorErrorCode.NO_HANDLER, `${contract.name} has no unary method ${method}`);
+    }
+    const encoded = descriptor.requestCodec.encode(request as MessageInit<unknown>);
+    const reply = await this.#route(contract.name, key, method, [], encoded);
+    return descriptor.responseCodec.decode(reply as Buffer);
+  }
+
+  /** Calls `method` of actor `type`/`key` with `args` (JSON data), wherever it lives. */
+  call(type: string, key: string, method: string, args: unknown[]): Promise<unknown> {
+    return this.#route(type, key, method, args, undefined);
+  }
+
+  /** Sends a call to the key's owner; `protobuf` set: a contract call, resolving with the encoded reply. */
+  async #route(type: string, key: string, method: string, args: unknown[], protobuf: Buffer | undefined): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       if (this.#state !== "running") throw new ActorError(ActorErrorCode.CLOSED, `the actor system is ${this.#state}`);
       const owner = this.#ring.owner(activationId(type, key));
       if (owner === undefined) throw new ActorError(ActorErrorCode.NO_MEMBERS, "the membership view is empty");
       try {
-        if (owner === this.id) return await this.#dispatch(type, key, method, args, undefined);
-        return await this.#callRemote(owner, type, key, method, args);
+        if (owner === this.id) return await this.#dispatchCall(type, key, method, args, protobuf, undefined);
+        return await this.#callRemote(owner, type, key, method, args, protobuf);
       } catch (error) {
         if (!(error instanceof ActorError) || error.code !== ActorErrorCode.WRONG_OWNER || attempt >= this.#retries) throw error;
         this.telemetry.retries.add(1, { "skein.actor.type": type });
@@ -325,6 +371,28 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
         await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
       }
     }
+  }
+
+  /** Runs a call here: JSON arguments as they are, or a contract's protobuf request decoded and its reply encoded. */
+  async #dispatchCall(type: string, key: string, method: string, args: unknown[], protobuf: Buffer | undefined, parent: Context | undefined): Promise<unknown> {
+    if (protobuf === undefined) return this.#dispatch(type, key, method, args, parent);
+    const descriptor = this.#types.get(type)?.contract?.methods[method];
+    if (descriptor === undefined || descriptor.clientStreaming || descriptor.serverStreaming) {
+      throw new ActorError(this.#types.has(type) ? ActorErrorCode.NO_HANDLER : ActorErrorCode.NOT_REGISTERED, `member ${this.id} has no contract method ${type}.${method}`);
+    }
+    const request = descriptor.requestCodec.decode(protobuf);
+    const context: CallContext = {
+      service: type,
+      method: descriptor.name,
+      correlationId: "",
+      deadline: undefined,
+      metadata: {},
+      traceparent: parent === undefined ? undefined : traceHeaderOf(parent).traceparent,
+      tracestate: undefined,
+      signal: NEVER_ABORTED,
+    };
+    const reply = await this.#dispatch(type, key, method, [request, context], parent);
+    return descriptor.responseCodec.encode(reply as MessageInit<unknown>);
   }
 
   /**
@@ -447,19 +515,21 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     return activation;
   }
 
-  async #callRemote(owner: string, type: string, key: string, method: string, args: unknown[]): Promise<unknown> {
+  async #callRemote(owner: string, type: string, key: string, method: string, args: unknown[], protobuf: Buffer | undefined): Promise<unknown> {
     const client = this.#client(owner);
     const { span, context } = this.telemetry.startCall(type, key, method, owner);
     const header = traceHeaderOf(context);
     try {
-      const frames = encodeRequest(type, key, method, args, header.traceparent, header.tracestate);
+      const frames = protobuf === undefined
+        ? encodeRequest(type, key, method, args, header.traceparent, header.tracestate)
+        : encodeProtobufRequest(type, key, method, protobuf, header.traceparent, header.tracestate);
       let reply: Buffer[];
       try {
         reply = await otelContext.with(context, () => client.request(frames, { timeout: this.#callTimeout, idempotent: false }));
       } catch (error) {
         throw new ActorError(ActorErrorCode.UNREACHABLE, `member ${owner} did not answer ${type}/${key}.${method}: ${(error as Error).message}`, { cause: error });
       }
-      const result = decodeReply(reply);
+      const result = protobuf === undefined ? decodeReply(reply) : decodeProtobufReply(reply);
       span.setStatus({ code: SpanStatusCode.OK });
       span.end();
       return result;
@@ -493,7 +563,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
       }
       const remote = parseTraceparent(request.traceparent, request.tracestate);
       const parent = remote === undefined ? undefined : trace.setSpanContext(otelContext.active(), remote);
-      return encodeResult(await this.#dispatch(request.type, request.key, request.method, request.args, parent));
+      const result = await this.#dispatchCall(request.type, request.key, request.method, request.args, request.protobuf, parent);
+      return request.protobuf === undefined ? encodeResult(result) : encodeProtobufResult(result as Buffer);
     } catch (error) {
       return encodeError(error);
     }
@@ -584,8 +655,10 @@ function reminderId(type: string, key: string, name: string): string {
  * const total = await ref(CartActor, "42").addItem("apple", 2);
  * ```
  */
-export function ref<T extends object>(actorClass: ActorClass<T>, key: string): ActorRef<T> {
+export function ref<T extends object>(actorClass: ActorClass<T>, key: string): ActorRef<T>;
+export function ref<D extends ServiceDescriptor>(contract: D, key: string): ContractRef<D>;
+export function ref(target: ActorClass | ServiceDescriptor, key: string): object {
   const system = ActorSystem.default;
   if (system === undefined) throw new ActorError(ActorErrorCode.CLOSED, "no actor system is running in this thread: start one, or call system.ref()");
-  return system.ref(actorClass, key);
+  return typeof target === "function" ? system.ref(target, key) : system.ref(target, key);
 }

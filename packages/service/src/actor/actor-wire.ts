@@ -3,7 +3,9 @@
  * RpcClient/RpcServer (which add the correlation id):
  *
  * - request: `[type, key, method, arguments (JSON array), traceparent, tracestate]`
- *   (the last two empty when the caller has no span);
+ *   (the two trace frames empty when the caller has no span), and a seventh
+ *   frame `protobuf` for an actor with a `.proto` contract, whose fourth frame
+ *   is then the method's protobuf request and the reply body its protobuf reply;
  * - reply: `[status]` and a body: status 0 and the result as JSON (empty for
  *   `undefined`), or status 1 and `{ code, message, remoteCode? }` as JSON.
  *
@@ -16,7 +18,10 @@ export interface ActorRequest {
   readonly type: string;
   readonly key: string;
   readonly method: string;
+  /** The JSON arguments; empty for a protobuf request. */
   readonly args: unknown[];
+  /** The protobuf request of a contract call, or `undefined` for JSON arguments. */
+  readonly protobuf: Buffer | undefined;
   readonly traceparent: string | undefined;
   readonly tracestate: string | undefined;
 }
@@ -25,6 +30,12 @@ const OK = Buffer.from([0]);
 const FAILED = Buffer.from([1]);
 const EMPTY = Buffer.alloc(0);
 const CODES: ReadonlySet<string> = new Set(Object.values(ActorErrorCode));
+const PROTOBUF = Buffer.from("protobuf");
+
+/** The frames of a call to an actor with a `.proto` contract: the request already encoded. */
+export function encodeProtobufRequest(type: string, key: string, method: string, request: Buffer, traceparent = "", tracestate = ""): Buffer[] {
+  return [Buffer.from(type), Buffer.from(key), Buffer.from(method), request, Buffer.from(traceparent), Buffer.from(tracestate), PROTOBUF];
+}
 
 /** The frames of a call. */
 export function encodeRequest(type: string, key: string, method: string, args: unknown[], traceparent = "", tracestate = ""): Buffer[] {
@@ -39,7 +50,14 @@ export function encodeRequest(type: string, key: string, method: string, args: u
 
 /** Reads a call's frames; throws `ACTOR_SERIALIZATION` on anything malformed. */
 export function decodeRequest(frames: Buffer[]): ActorRequest {
-  if (frames.length !== 6) throw new ActorError(ActorErrorCode.SERIALIZATION, `an actor request has 6 frames, this one ${frames.length}`);
+  if (frames.length !== 6 && frames.length !== 7) throw new ActorError(ActorErrorCode.SERIALIZATION, `an actor request has 6 or 7 frames, this one ${frames.length}`);
+  const traceparent = frames[4]!.length > 0 ? frames[4]!.toString() : undefined;
+  const tracestate = frames[5]!.length > 0 ? frames[5]!.toString() : undefined;
+  const head = { type: frames[0]!.toString(), key: frames[1]!.toString(), method: frames[2]!.toString(), traceparent, tracestate };
+  if (frames.length === 7) {
+    if (!frames[6]!.equals(PROTOBUF)) throw new ActorError(ActorErrorCode.SERIALIZATION, `unknown actor request format ${frames[6]!.toString()}`);
+    return { ...head, args: [], protobuf: frames[3]! };
+  }
   let args: unknown;
   try {
     args = JSON.parse(frames[3]!.toString());
@@ -47,9 +65,7 @@ export function decodeRequest(frames: Buffer[]): ActorRequest {
     throw new ActorError(ActorErrorCode.SERIALIZATION, `actor request arguments are not JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!Array.isArray(args)) throw new ActorError(ActorErrorCode.SERIALIZATION, "actor request arguments are not a JSON array");
-  const traceparent = frames[4]!.length > 0 ? frames[4]!.toString() : undefined;
-  const tracestate = frames[5]!.length > 0 ? frames[5]!.toString() : undefined;
-  return { type: frames[0]!.toString(), key: frames[1]!.toString(), method: frames[2]!.toString(), args, traceparent, tracestate };
+  return { ...head, args, protobuf: undefined };
 }
 
 /** The reply frames of a handler's result. */
@@ -62,6 +78,18 @@ export function encodeResult(result: unknown): Buffer[] {
     return encodeError(new ActorError(ActorErrorCode.SERIALIZATION, `the result is not JSON: ${(error as Error).message}`));
   }
   return [OK, Buffer.from(json)];
+}
+
+/** The reply frames of a contract handler's protobuf reply. */
+export function encodeProtobufResult(reply: Buffer): Buffer[] {
+  return [OK, reply];
+}
+
+/** The protobuf reply of reply frames, or throws the `ActorError` they carry. */
+export function decodeProtobufReply(frames: Buffer[]): Buffer {
+  if (frames.length === 2 && frames[0]?.length === 1 && frames[0][0] === 0) return frames[1]!;
+  decodeReply(frames);
+  throw new ActorError(ActorErrorCode.SERIALIZATION, "an actor reply to a protobuf call has no protobuf body");
 }
 
 /** The reply frames of a failure: an `ActorError` keeps its code; anything else travels as `ACTOR_HANDLER_FAILED`. */
