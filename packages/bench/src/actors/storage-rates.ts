@@ -1,7 +1,7 @@
 /**
  * Raw rates of the actor storages and a crash check, for docs/benchmarks.md:
  *
- *   node packages/bench/dist/actors/storage-rates.js [--sqlite <better-sqlite3 folder>]
+ *   node packages/bench/dist/actors/storage-rates.js [--sqlite <better-sqlite3 folder>] [--only memory|file|file-fsync|sqlite]
  *
  * Per storage: sequential writes of one key (each awaited, as a turn's save
  * is), writes of 32 keys at once, and reads (an activation's load); then
@@ -100,7 +100,9 @@ if (args[0] === "--crash-child") {
 } else {
   const at = args.indexOf("--sqlite");
   const sqlite = at >= 0 ? args[at + 1] : process.env.SKEIN_BETTER_SQLITE3;
-  const kinds: Kind[] = ["memory", "file", "file-fsync", ...(sqlite === undefined ? [] : ["sqlite" as const])];
+  const only = args.indexOf("--only");
+  const all: Kind[] = ["memory", "file", "file-fsync", ...(sqlite === undefined ? [] : ["sqlite" as const])];
+  const kinds = only >= 0 ? all.filter((kind) => kind === args[only + 1]) : all;
   console.log("| storage | writes/s, one key, each awaited | writes/s, 32 keys at once | reads/s |\n| --- | ---: | ---: | ---: |");
   for (const kind of kinds) console.log(await measure(kind, sqlite));
   for (const kind of kinds.filter((kind) => kind !== "memory")) console.log(await crashCheck(kind, sqlite, 10));
