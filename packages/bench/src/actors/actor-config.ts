@@ -4,11 +4,11 @@ import type { Impl } from "../library.js";
 export type ActorPlacement =
   /** Caller and actors in one thread. */
   | "local"
-  /** Actors in 2 worker threads (members over tcp loopback), the caller in the main thread. */
+  /** Actors in 2 worker threads (members on inproc:// across threads), the caller in the main thread. */
   | "threads"
   /** Actors in 2 child processes (members over tcp loopback), the caller in the parent. */
   | "processes"
-  /** CPU-bound turns on 1 worker thread. */
+  /** CPU-bound turns on 1 worker thread (inproc://). */
   | "cpu-one"
   /** CPU-bound turns on one worker thread per core. */
   | "cpu-all"

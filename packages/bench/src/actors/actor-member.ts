@@ -1,9 +1,9 @@
 /**
  * One member of the benchmark's actor cluster, in a worker thread or a
- * child process: hosts BenchCounter on a tcp loopback endpoint with
- * in-memory state. `{ op: "members", members }` sets its view, `{ op: "close" }` ends it.
+ * child process: hosts BenchCounter with in-memory state on `inproc://`
+ * (a thread: `workerData.bind`) or tcp loopback (a process). `{ op: "members", members }` sets its view, `{ op: "close" }` ends it.
  */
-import { isMainThread, parentPort } from "node:worker_threads";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { ActorSystem, type Member, MemoryStorage } from "@skein/service";
 import { BenchCounter } from "./bench-actors.js";
 
@@ -13,7 +13,7 @@ const send = (message: object): void => {
   else parentPort!.postMessage(message);
 };
 const id = isMainThread ? `process-${process.pid}` : `thread-${process.pid}-${Math.random().toString(36).slice(2)}`;
-const system = new ActorSystem({ actors: [BenchCounter], id, storage: new MemoryStorage(), bind: "tcp://127.0.0.1:0" });
+const system = new ActorSystem({ actors: [BenchCounter], id, storage: new MemoryStorage(), bind: (workerData as { bind?: string } | null)?.bind ?? "tcp://127.0.0.1:0" });
 await system.start();
 const onMessage = async (message: Message): Promise<void> => {
   if (message.op === "members") {

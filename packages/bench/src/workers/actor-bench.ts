@@ -86,7 +86,8 @@ async function skein(config: ActorBenchConfig, count: number, iterations: number
     };
   }
   const processes = config.placement === "processes";
-  const spawned = Array.from({ length: count }, () => spawn(MEMBER, processes));
+  // Threads reach each other over inproc:// (across worker threads); processes over tcp loopback.
+  const spawned = Array.from({ length: count }, (_, i) => spawn(MEMBER, processes, processes ? undefined : `inproc://skein-bench-actor-${process.pid}-${i}`));
   const views = await Promise.all(spawned.map((member) => member.next((message) => message.kind === "member")));
   const view = views.map((message) => message.member as Member);
   for (const member of spawned) member.send({ op: "members", members: view });
@@ -174,10 +175,10 @@ interface Spawned {
 }
 
 /** A worker thread or child process running `file`, with typed message helpers. */
-function spawn(file: string, processes: boolean): Spawned {
+function spawn(file: string, processes: boolean, bind?: string): Spawned {
   const target: Worker | ChildProcess = processes
     ? fork(file, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
-    : new Worker(file);
+    : new Worker(file, { workerData: { bind } });
   const listeners: ((message: Record<string, unknown>) => void)[] = [];
   target.on("message", (message: Record<string, unknown>) => {
     for (const listener of listeners) listener(message);

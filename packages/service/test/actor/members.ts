@@ -82,12 +82,18 @@ export class MemberHandle {
   }
 }
 
-/** Starts a member with its own `tcp://127.0.0.1` endpoint over the storage folder `storage`. */
-export async function startMember(kind: "thread" | "process", id: string, storage: string): Promise<MemberHandle> {
+let inprocNames = 0;
+
+/**
+ * Starts a member over the storage folder `storage`: a thread binds
+ * `inproc://` (reached across threads), a process `tcp://127.0.0.1`, unless `transport` says otherwise.
+ */
+export async function startMember(kind: "thread" | "process", id: string, storage: string, transport: "inproc" | "tcp" = kind === "thread" ? "inproc" : "tcp"): Promise<MemberHandle> {
   const handle = kind === "thread"
     ? new MemberHandle(id, new Worker(MEMBER_SCRIPT), undefined)
     : new MemberHandle(id, undefined, fork(MEMBER_SCRIPT, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] }));
-  handle.send({ op: "start", id, storage });
+  const bind = transport === "inproc" ? `inproc://skein-actor-test-${process.pid}-${++inprocNames}-${id}` : "tcp://127.0.0.1:0";
+  handle.send({ op: "start", id, storage, bind });
   const started = await handle.next((event) => event.event === "started" || event.event === "error", "start");
   if (started.event === "error") throw new Error(String(started.message));
   handle.member = started.member as Member;
