@@ -35,5 +35,5 @@ describe("the microservice template", () => {
     for (const service of ["greeter", "orders", "worker", "accounts-1", "accounts-2"]) expect(output).toContain(`[${service}] stopped`);
     expect(output).toContain("[start] demo finished: all services stopped cleanly");
     expect(code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

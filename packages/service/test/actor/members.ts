@@ -94,7 +94,8 @@ export async function startMember(kind: "thread" | "process", id: string, storag
     : new MemberHandle(id, undefined, fork(MEMBER_SCRIPT, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] }));
   const bind = transport === "inproc" ? `inproc://skein-actor-test-${process.pid}-${++inprocNames}-${id}` : "tcp://127.0.0.1:0";
   handle.send({ op: "start", id, storage, bind });
-  const started = await handle.next((event) => event.event === "started" || event.event === "error", "start");
+  // Starting a thread or process imports the package: slow on a loaded machine, so a long deadline.
+  const started = await handle.next((event) => event.event === "started" || event.event === "error", "start", 60_000);
   if (started.event === "error") throw new Error(String(started.message));
   handle.member = started.member as Member;
   return handle;

@@ -38,13 +38,16 @@ function liveKeys(member: MemberHandle): Set<string> {
   return live;
 }
 
+/** Members start threads and processes that import the package: minutes on a loaded 2-core machine, not seconds. */
+const SLOW = 120_000;
+
 describe("actor placement over members", () => {
   it("serializes 1,000 concurrent calls to one key owned by a member in another thread, with no lost update", async () => {
     const { client } = await cluster("thread", ["t1"]);
     const counter = client.ref(Counter, "hot");
     await Promise.all(Array.from({ length: 1000 }, () => counter.increment(1)));
     expect(await counter.get()).toBe(1000);
-  });
+  }, SLOW);
 
   for (const kind of ["thread", "process"] as const) {
     it(`a member ${kind} killed mid-turn: its actor reactivates on another member from the state its last finished turn saved`, async () => {
@@ -67,7 +70,7 @@ describe("actor placement over members", () => {
       // The +100 of the killed turn was never saved.
       expect(await counter.get()).toBe(3);
       expect(await counter.increment(1)).toBe(4);
-    });
+    }, SLOW);
   }
 
   it("rebalances when a member joins: the keys it now owns move to it (deactivated elsewhere first), state intact, one activation per key", async () => {
@@ -95,7 +98,7 @@ describe("actor placement over members", () => {
     // No key live on two members.
     const live = all.map(liveKeys);
     for (const key of keys) expect(live.filter((set) => set.has(key))).toHaveLength(1);
-  });
+  }, SLOW);
 
   it("fires a durable reminder after its process was killed, in the process that owns the key next", async () => {
     const folder = temporaryFolder();
@@ -112,5 +115,5 @@ describe("actor placement over members", () => {
     cleanups.push(() => second.kill());
     const reminded = await second.next((event) => event.event === "reminded", "the reminder");
     expect(reminded).toMatchObject({ key: "sleeper", name: "wake" });
-  });
+  }, SLOW);
 });
