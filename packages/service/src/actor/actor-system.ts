@@ -464,8 +464,9 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   /** @internal */
   escalated(activation: Activation, error: unknown): void {
     this.telemetry.escalations.add(1, { "skein.actor.type": activation.type.name, "error.type": errorType(error) });
+    // Escalation with no supervisor listening goes to the process, as an unhandled error does.
     if (this.listenerCount("escalated") > 0) this.emit("escalated", activation.type.name, activation.key, error);
-    else this.#report(error);
+    else this.emit("error", error);
   }
 
   // Placement and dispatch
@@ -632,10 +633,25 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     }
   }
 
-  /** An error with no caller to reject: the `error` event (which throws when nothing listens, as Node's emitters do). */
+  /**
+   * An error with no caller to reject (a malformed message from a peer, a
+   * reminder's storage failing): the `error` event when something listens,
+   * else {@link errors} and a process warning, so that a bad peer cannot
+   * crash the member.
+   */
   #report(error: unknown): void {
-    this.emit("error", error);
+    if (this.listenerCount("error") > 0) {
+      this.emit("error", error);
+      return;
+    }
+    this.errors++;
+    this.telemetry.errors.add(1, { "error.type": errorType(error) });
+    const message = error instanceof Error ? `${errorType(error)}: ${error.message}` : String(error);
+    process.emitWarning(`actor system ${this.id}: ${message}`, { code: "SKEIN_ACTOR_ERROR" });
   }
+
+  /** Errors reported while nothing listened to the `error` event (see {@link ActorSystemEvents}). */
+  errors = 0;
 }
 
 function activationId(type: string, key: string): string {

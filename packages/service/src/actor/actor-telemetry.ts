@@ -10,7 +10,8 @@
  * up-down counter), `skein.actor.restarts`, `skein.actor.escalations`,
  * `skein.actor.reminders` (fired), `skein.actor.timer.errors`,
  * `skein.actor.deactivation.errors`, `skein.actor.calls.retried`
- * (`ACTOR_WRONG_OWNER` answers retried).
+ * (`ACTOR_WRONG_OWNER` answers retried), `skein.actor.errors` (errors with
+ * no caller while nothing listened to the system's `error` event).
  */
 import { type Context, context as otelContext, type Counter, type Histogram, type Span, SpanKind, trace, type UpDownCounter } from "@opentelemetry/api";
 import { endSpanWithError, Telemetry, type TelemetryOptions } from "../telemetry.js";
@@ -33,6 +34,7 @@ export class ActorTelemetry {
   readonly timerErrors: Counter;
   readonly deactivationErrors: Counter;
   readonly retries: Counter;
+  readonly errors: Counter;
 
   constructor(options: TelemetryOptions = {}) {
     this.base = new Telemetry(options);
@@ -46,6 +48,7 @@ export class ActorTelemetry {
     this.timerErrors = meter.createCounter("skein.actor.timer.errors", { description: "Timer callbacks that failed" });
     this.deactivationErrors = meter.createCounter("skein.actor.deactivation.errors", { description: "onDeactivate hooks or their saves that failed" });
     this.retries = meter.createCounter("skein.actor.calls.retried", { description: "Calls sent again after an ACTOR_WRONG_OWNER answer" });
+    this.errors = meter.createCounter("skein.actor.errors", { description: "Errors with no caller (malformed peer messages, reminder storage) while nothing listened to the error event" });
   }
 
   /** Starts the SERVER span of one turn, a child of `parent` (or of the active context). */

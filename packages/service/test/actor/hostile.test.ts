@@ -50,6 +50,18 @@ describe("an actor member and hostile peers", () => {
     expect(await caller.ref(Target, "k").bump()).toBe(1);
   });
 
+  it("counts a message without a correlation frame from a peer (no error listener) and keeps serving", async () => {
+    const { owner, caller } = await member();
+    const peer = new Dealer();
+    cleanups.push(() => peer.close());
+    peer.connect(owner.endpoint!);
+    const warned = new Promise((resolve) => process.once("warning", resolve));
+    await peer.send([Buffer.from("not a correlation id")]);
+    expect(await within(warned)).toMatchObject({ code: "SKEIN_ACTOR_ERROR" });
+    expect(owner.errors).toBe(1);
+    expect(await caller.ref(Target, "k").bump()).toBe(1);
+  });
+
   it("refuses to activate past maxActivations with ACTOR_OVERLOADED, serving the keys already active", async () => {
     const { caller } = await member({ maxActivations: 3 });
     for (const key of ["a", "b", "c"]) await caller.ref(Target, key).bump();
