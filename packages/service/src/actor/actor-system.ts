@@ -74,7 +74,7 @@ export interface ActorSystemOptions {
   discover?: string[];
   /** How `discover` names are resolved and refreshed (DNS servers, intervals, `maxAddresses`). */
   resolve?: ResolveOptions;
-  /** Ms a call to another member may take before it fails with `ACTOR_UNREACHABLE`. Default 30,000. */
+  /** Ms a call to another member may take (its wait in the actor's mailbox included) before it fails with `ACTOR_UNREACHABLE`. Default 30,000. */
   callTimeout?: number;
   /** Times a call answered `ACTOR_WRONG_OWNER` is sent again (the views of caller and owner differ during a change). Default 5. */
   placementRetries?: number;

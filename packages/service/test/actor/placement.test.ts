@@ -4,6 +4,9 @@ import { within } from "../fixtures.js";
 import { Counter } from "./actors.js";
 import { type MemberHandle, startMember, temporaryFolder } from "./members.js";
 
+/** Members start threads and processes that import the package: minutes on a loaded 2-core machine, not seconds. */
+const SLOW = 120_000;
+
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -16,7 +19,8 @@ async function cluster(kind: "thread" | "process", ids: string[]): Promise<{ mem
   cleanups.push(() => Promise.all(members.map((member) => member.kill())).then(() => undefined));
   const view = members.map((member) => member.member);
   await Promise.all(members.map((member) => member.setMembers(view)));
-  const client = new ActorSystem({ members: view, storage: new MemoryStorage(), callTimeout: 10_000 });
+  // A call's timeout counts its wait in the mailbox: the last of 1,000 calls to one key waits for 999 turns and saves.
+  const client = new ActorSystem({ members: view, storage: new MemoryStorage(), callTimeout: SLOW });
   await client.start();
   cleanups.push(() => client.close());
   return { members, client, storage: folder.path };
@@ -37,9 +41,6 @@ function liveKeys(member: MemberHandle): Set<string> {
   }
   return live;
 }
-
-/** Members start threads and processes that import the package: minutes on a loaded 2-core machine, not seconds. */
-const SLOW = 120_000;
 
 describe("actor placement over members", () => {
   it("serializes 1,000 concurrent calls to one key owned by a member in another thread, with no lost update", async () => {
