@@ -32,6 +32,7 @@ import {
   encodeResult,
 } from "./actor-wire.js";
 import { FileStorage } from "./file-storage.js";
+import { ReminderScheduler } from "./reminder-scheduler.js";
 import { DEFAULT_POINTS_PER_MEMBER, HashRing } from "./hash-ring.js";
 import { endSpanWithError, type TelemetryOptions, traceHeaderOf } from "../telemetry.js";
 import { parseTraceparent } from "../trace-context.js";
@@ -123,12 +124,6 @@ export type ContractRef<D extends ServiceDescriptor> = {
 
 const NEVER_ABORTED = new AbortController().signal;
 
-interface ScheduledReminder {
-  record: ReminderRecord;
-  timer: NodeJS.Timeout;
-}
-
-const MAX_TIMER = 2 ** 31 - 1;
 
 /**
  * A member of an actor cluster (see the file's note).
@@ -153,7 +148,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   readonly #activations = new Map<string, Activation>();
   /** Activations ending: a new activation of the key waits for the old one's save. */
   readonly #ending = new Map<string, Promise<void>>();
-  readonly #reminders = new Map<string, ScheduledReminder>();
+  readonly #reminders: ReminderScheduler;
   readonly #clients = new Map<string, { client: RpcClient; endpoint: string }>();
   readonly #options: ActorSystemOptions;
   readonly #callTimeout: number;
@@ -175,6 +170,16 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     this.#callTimeout = options.callTimeout ?? 30_000;
     this.#retries = options.placementRetries ?? 5;
     this.#maxActivations = options.maxActivations ?? 100_000;
+    this.#reminders = new ReminderScheduler({
+      storage: this.storage,
+      runsReminders: (type, key) => this.#state === "running" && this.#types.has(type) && this.#owns(type, key),
+      deliverReminder: (record) => this.#dispatch(record.type, record.key, "receiveReminder", [record.name], undefined, true),
+      reminderFired: (record, error) => {
+        this.telemetry.reminders.add(1, { "skein.actor.type": record.type, outcome: error === undefined ? "ok" : "error" });
+        this.emit("reminder", record, error);
+      },
+      reportError: (error) => this.#report(error),
+    }, options.reminderRetryDelay ?? 10_000);
     for (const actorClass of options.actors ?? []) {
       const type = exploreActor(actorClass);
       this.#types.set(type.name, type);
@@ -303,7 +308,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     }
     await Promise.all(gone);
     this.emit("membership", this.#members);
-    if (this.#types.size > 0) await this.#loadReminders();
+    if (this.#types.size > 0) await this.#reminders.load();
   }
 
   /**
@@ -407,8 +412,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     if (ActorSystem.default === this) ActorSystem.default = undefined;
     this.#discovery?.close();
     await this.#viewChain;
-    for (const scheduled of this.#reminders.values()) clearTimeout(scheduled.timer);
-    this.#reminders.clear();
+    this.#reminders.close();
     if (wasRunning && this.#server !== undefined) await this.#server.close();
     await Promise.all([...this.#activations.values()].map((activation) => activation.deactivate("closed", ActorErrorCode.CLOSED)));
     await Promise.all([...this.#ending.values()]);
@@ -425,19 +429,13 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
   }
 
   /** @internal */
-  async setReminder(type: string, key: string, name: string, options: TimerOptions): Promise<void> {
-    const record: ReminderRecord = { type, key, name, dueAt: Date.now() + options.due, period: options.period ?? 0 };
-    await this.storage.writeReminder(record);
-    this.#schedule(record);
+  setReminder(type: string, key: string, name: string, options: TimerOptions): Promise<void> {
+    return this.#reminders.set(type, key, name, options);
   }
 
   /** @internal */
-  async clearReminder(type: string, key: string, name: string): Promise<void> {
-    const id = reminderId(type, key, name);
-    const scheduled = this.#reminders.get(id);
-    if (scheduled !== undefined) clearTimeout(scheduled.timer);
-    this.#reminders.delete(id);
-    await this.storage.deleteReminder(type, key, name);
+  clearReminder(type: string, key: string, name: string): Promise<void> {
+    return this.#reminders.clear(type, key, name);
   }
 
   /** @internal */
@@ -571,68 +569,6 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
     }
   }
 
-  // Reminders
-
-  async #loadReminders(): Promise<void> {
-    const records = await this.storage.listReminders();
-    const seen = new Set<string>();
-    for (const record of records) {
-      const id = reminderId(record.type, record.key, record.name);
-      seen.add(id);
-      if (!this.#reminders.has(id)) this.#schedule(record);
-    }
-    for (const [id, scheduled] of [...this.#reminders]) {
-      if (!seen.has(id) || !this.#owns(scheduled.record.type, scheduled.record.key)) {
-        clearTimeout(scheduled.timer);
-        this.#reminders.delete(id);
-      }
-    }
-  }
-
-  #schedule(record: ReminderRecord): void {
-    const id = reminderId(record.type, record.key, record.name);
-    const previous = this.#reminders.get(id);
-    if (previous !== undefined) clearTimeout(previous.timer);
-    this.#reminders.delete(id);
-    if (this.#state !== "running" || !this.#types.has(record.type) || !this.#owns(record.type, record.key)) return;
-    const delay = Math.min(MAX_TIMER, Math.max(0, record.dueAt - Date.now()));
-    const timer = setTimeout(() => {
-      if (record.dueAt > Date.now()) this.#schedule(record); // past the longest timer: wait again
-      else void this.#fire(id, record);
-    }, delay);
-    timer.unref();
-    this.#reminders.set(id, { record, timer });
-  }
-
-  async #fire(id: string, record: ReminderRecord): Promise<void> {
-    let failure: unknown;
-    try {
-      await this.#dispatch(record.type, record.key, "receiveReminder", [record.name], undefined, true);
-    } catch (error) {
-      failure = error;
-    }
-    this.telemetry.reminders.add(1, { "skein.actor.type": record.type, outcome: failure === undefined ? "ok" : "error" });
-    this.emit("reminder", record, failure);
-    // Replaced or cleared during its turn: the new record rules.
-    if (this.#reminders.get(id)?.record !== record || this.#state !== "running") return;
-    try {
-      if (failure !== undefined && !(failure instanceof ActorError && failure.code === ActorErrorCode.WRONG_OWNER)) {
-        this.#schedule({ ...record, dueAt: Date.now() + (this.#options.reminderRetryDelay ?? 10_000) });
-      } else if (failure !== undefined) {
-        this.#reminders.delete(id);
-      } else if (record.period > 0) {
-        const next: ReminderRecord = { ...record, dueAt: Math.max(Date.now(), record.dueAt + record.period) };
-        await this.storage.writeReminder(next);
-        this.#schedule(next);
-      } else {
-        this.#reminders.delete(id);
-        await this.storage.deleteReminder(record.type, record.key, record.name);
-      }
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
   /**
    * An error with no caller to reject (a malformed message from a peer, a
    * reminder's storage failing): the `error` event when something listens,
@@ -656,10 +592,6 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> implements Acti
 
 function activationId(type: string, key: string): string {
   return `${type}/${key}`;
-}
-
-function reminderId(type: string, key: string, name: string): string {
-  return JSON.stringify([type, key, name]);
 }
 
 /**

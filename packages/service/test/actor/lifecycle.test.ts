@@ -30,13 +30,28 @@ class Ticking extends ActorBase<{ ticks: number }> {
   }
 }
 
+@Actor({ name: "Reminded", idleTimeout: 0 })
+class Reminded extends ActorBase<{ fired: number }> {
+  state = { fired: 0 };
+  async every(period: number): Promise<void> {
+    await this.setReminder("tick", { due: period, period });
+  }
+  async receiveReminder(name: string): Promise<void> {
+    this.state.fired++;
+    if (this.state.fired === 3) await this.clearReminder(name);
+  }
+  fired(): number {
+    return this.state.fired;
+  }
+}
+
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function system(): Promise<ActorSystem> {
-  const actors = new ActorSystem({ actors: [Idle, Ticking], storage: new MemoryStorage() });
+  const actors = new ActorSystem({ actors: [Idle, Ticking, Reminded], storage: new MemoryStorage() });
   await actors.start();
   cleanups.push(() => actors.close());
   return actors;
@@ -73,6 +88,18 @@ describe("actor lifecycle", () => {
     const deadline = Date.now() + 5000;
     while ((await ticking.ticks()) < 3 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     expect(await ticking.ticks()).toBe(3);
+  });
+
+  it("fires a repeating reminder as turns, saving each, until the actor clears it (then it is no longer stored)", async () => {
+    const actors = await system();
+    const fired: unknown[] = [];
+    actors.on("reminder", (_reminder, error) => fired.push(error));
+    await actors.ref(Reminded, "r").every(5);
+    const deadline = Date.now() + 5000;
+    while (fired.length < 3 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toEqual([undefined, undefined, undefined]);
+    expect(await actors.ref(Reminded, "r").fired()).toBe(3);
+    expect(await actors.storage.listReminders()).toEqual([]);
   });
 
   it("deactivates on request once the turn ends, clearing its timers", async () => {
