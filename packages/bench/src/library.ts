@@ -6,8 +6,11 @@
 /** Implementations of the common API. `raw-bare` is not one: it has its own hand-written workers. */
 export type ApiImpl = "skein" | "zeromq" | "raw-async";
 
-/** Every implementation a case can list (`postMessage` and `nact`: the actor cases' baselines). */
-export type Impl = ApiImpl | "raw-bare" | "postMessage" | "nact";
+/**
+ * Every implementation a case can list: the service cases add the RPC frameworks (see
+ * `service/contract.ts`), the actor cases their baselines (`postMessage`, `nact`).
+ */
+export type Impl = ApiImpl | "raw-bare" | "grpc-js" | "nestjs" | "moleculer" | "postMessage" | "nact";
 
 /** The subset of a `zeromq` v6 socket the workers use. */
 export interface BenchSocket {
@@ -64,8 +67,11 @@ const REQUIRED = ["Push", "Pull", "Request", "Reply", "Publisher", "Subscriber",
  * package compiles whatever `@skein/core` exports today.
  */
 export async function loadLibrary(impl: Impl): Promise<BenchLibrary> {
-  if (impl !== "skein" && impl !== "zeromq" && impl !== "raw-async") throw new ImplUnavailableError(`${impl} has no sockets`);
   let module: Record<string, unknown>;
+  if (impl !== "skein" && impl !== "zeromq" && impl !== "raw-async") {
+    // raw-bare has workers of its own; the RPC frameworks run the service cases only.
+    throw new ImplUnavailableError(`${impl} has no ZeroMQ socket API`);
+  }
   if (impl === "raw-async") {
     module = (await import("./raw/raw-socket-types.js")) as unknown as Record<string, unknown>;
   } else {
