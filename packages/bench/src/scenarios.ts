@@ -241,6 +241,10 @@ function service(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): 
     sample.latency = result.latency as LatencySummary;
     const perCall = streaming ? `${Math.round(calls / seconds).toLocaleString("en-US")} calls/s of ${shape.streamItems} items; ` : "";
     sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB`;
+    return sample;
+  });
+}
+
 /** Busy-work iterations of one CPU-bound actor turn: about a millisecond on a 2020s core. */
 const ACTOR_CPU_ITERATIONS = 1_000_000;
 
