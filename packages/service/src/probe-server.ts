@@ -53,8 +53,6 @@ export class ProbeServer {
       response.end(request.method === "HEAD" ? undefined : body);
     });
     server.maxConnections = options.maxConnections ?? 32;
-    // A connection that sends nothing at all is not covered by the timeouts above: close it idle.
-    server.setTimeout(timeout);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen({ port: options.port, ...(options.host === undefined ? {} : { host: options.host }) }, () => {
