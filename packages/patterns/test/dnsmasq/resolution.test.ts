@@ -89,6 +89,9 @@ describe("RpcClient on a tcp+dns:// name", () => {
     held.events.on("disconnect", () => disconnected.open());
     await dns.setHosts(["127.0.0.3 greeter.test", "127.0.0.4 greeter.test"]);
     await until(() => !client.endpoints.includes(`tcp://127.0.0.2:${port}`), "the removed instance to leave the rotation");
+    // Out of the rotation: new calls go to the others only (one sent to it would never be answered).
+    expect([...(await answers(client, 6)).keys()].sort()).toEqual(["127.0.0.3", "127.0.0.4"]);
+    expect(requests.items).toHaveLength(1);
     // Removed from DNS, it still holds a call: its connection stays until the reply.
     await held.send([routingId!, correlation!, Buffer.from("127.0.0.2")]);
     const replies = (await Promise.all(calls)).map(([who]) => who!.toString());
