@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Router } from "@skein/core";
-import { PatternError, RpcClient, RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
+import { Broker, BrokerWorker, PatternError, RpcClient, RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
 import { Collector, gate, until, within } from "../helpers.js";
 import { Dnsmasq } from "./dnsmasq-server.js";
 
@@ -241,5 +241,31 @@ describe("Worker on a tcp+dns:// name", () => {
     expect(q3.stats).toMatchObject({ acked: 2, redelivered: 0 });
     await q2.push("jobs", [Buffer.from("c")]);
     await within(q2.drain(), 5000, "the remaining queue's item");
+  });
+});
+
+describe("BrokerWorker on a tcp+dns:// name", () => {
+  it("registers with every broker instance and serves the requests each routes to it", async () => {
+    const brokers: Broker[] = [];
+    let port = 0;
+    for (const host of ["127.0.0.2", "127.0.0.3"]) {
+      const broker = new Broker({ frontend: [`tcp://${host}:0`], backend: [`tcp://${host}:${port}`] });
+      await broker.start();
+      port = portOf(broker.backendEndpoints[0]!);
+      brokers.push(broker);
+      closers.push(() => broker.close());
+    }
+    const dns = await dnsmasq(["127.0.0.2 broker.test", "127.0.0.3 broker.test"]);
+    const worker = new BrokerWorker({ connect: [`tcp+dns://broker.test:${port}`], service: "echo", resolve: { servers: [dns.server], ...FAST } });
+    closers.push(() => worker.close(0));
+    await worker.serve((frames) => frames);
+    await until(() => brokers.every((broker) => broker.stats.workers === 1), "the worker to register with both brokers");
+    for (const broker of brokers) {
+      const client = new RpcClient({ endpoints: broker.frontendEndpoints, service: "echo", timeout: 5000 });
+      closers.push(() => client.close());
+      const [reply] = await client.request([Buffer.from(broker.frontendEndpoints[0]!)]);
+      expect(reply!.toString()).toBe(broker.frontendEndpoints[0]);
+    }
+    expect(worker.stats.served).toBe(2);
   });
 });
