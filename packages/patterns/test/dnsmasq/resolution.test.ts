@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Router } from "@skein/core";
 import { Broker, BrokerWorker, PatternError, RpcClient, RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
 import { Collector, gate, until, within } from "../helpers.js";
-import { Dnsmasq } from "./dnsmasq-server.js";
+import { Dnsmasq, portFreeOn } from "./dnsmasq-server.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -55,8 +55,8 @@ async function answers(client: RpcClient, n: number): Promise<Map<string, number
 
 describe("RpcClient on a tcp+dns:// name", () => {
   it("spreads calls over every A record, calls an instance added to DNS, and closes a removed one only after its call in flight is answered", async () => {
-    const first = await namedServer("127.0.0.3");
-    const port = portOf(first.endpoints[0]!);
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
+    await namedServer("127.0.0.3", port);
     await namedServer("127.0.0.4", port);
     // 127.0.0.2 is a bare ROUTER, so that the test holds its reply and sees its peer leave.
     const held = new Router({ linger: 0 });
@@ -103,8 +103,8 @@ describe("RpcClient on a tcp+dns:// name", () => {
   });
 
   it("uses AAAA and A records alike, and drops the AAAA address once it leaves DNS", async () => {
-    const v6 = await namedServer("::1");
-    const port = portOf(v6.endpoints[0]!);
+    const port = await portFreeOn(["::1", "127.0.0.2"]);
+    await namedServer("::1", port);
     await namedServer("127.0.0.2", port);
     const dns = await dnsmasq(["::1 dual.test", "127.0.0.2 dual.test"]);
     const client = rpcClient(`tcp+dns://dual.test:${port}`, dns);
@@ -118,9 +118,9 @@ describe("RpcClient on a tcp+dns:// name", () => {
   });
 
   it("keeps its endpoints and reports ENAMERESOLUTION while DNS does not answer, and cuts an answer to maxAddresses with E2BIG", async () => {
-    const server = await namedServer("127.0.0.2");
-    const port = portOf(server.endpoints[0]!);
-    for (const host of ["127.0.0.3", "127.0.0.4", "127.0.0.5"]) await namedServer(host, port);
+    const hosts = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
+    const port = await portFreeOn(hosts);
+    for (const host of hosts) await namedServer(host, port);
     const dns = await dnsmasq(["127.0.0.2 many.test", "127.0.0.3 many.test", "127.0.0.4 many.test", "127.0.0.5 many.test"]);
     const errors = new Collector<PatternError>();
     const client = rpcClient(`tcp+dns://many.test:${port}`, dns, { maxAddresses: 3, onError: errors.push, queryTimeout: 100, queryTries: 1 });
@@ -165,11 +165,10 @@ describe("RpcClient on a tcp+srv:// name", () => {
 describe("TopicSubscriber on a tcp+dns:// name", () => {
   it("receives from every publisher instance, from one added to DNS, and still from a removed one until it leaves", async () => {
     const publishers = new Map<string, TopicPublisher>();
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
     for (const host of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
       const publisher = new TopicPublisher({ bind: [`tcp://${host}:${port}`] });
       await publisher.start();
-      port = portOf(publisher.endpoints[0]!);
       publishers.set(host, publisher);
       closers.push(() => publisher.close());
     }
@@ -202,11 +201,10 @@ describe("TopicSubscriber on a tcp+dns:// name", () => {
 describe("Worker on a tcp+dns:// name", () => {
   it("takes items from every queue instance and leaves a removed one only after acknowledging the item it runs", async () => {
     const queues = new Map<string, WorkQueue>();
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3"]);
     for (const host of ["127.0.0.2", "127.0.0.3"]) {
       const queue = new WorkQueue({ bind: [`tcp://${host}:${port}`] });
       await queue.start();
-      port = portOf(queue.endpoints[0]!);
       queues.set(host, queue);
       closers.push(() => queue.close());
     }
@@ -247,11 +245,10 @@ describe("Worker on a tcp+dns:// name", () => {
 describe("BrokerWorker on a tcp+dns:// name", () => {
   it("registers with every broker instance and serves the requests each routes to it", async () => {
     const brokers: Broker[] = [];
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3"]);
     for (const host of ["127.0.0.2", "127.0.0.3"]) {
       const broker = new Broker({ frontend: [`tcp://${host}:0`], backend: [`tcp://${host}:${port}`] });
       await broker.start();
-      port = portOf(broker.backendEndpoints[0]!);
       brokers.push(broker);
       closers.push(() => broker.close());
     }

@@ -7,7 +7,7 @@
 import "reflect-metadata";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
-import { Dnsmasq } from "../../../patterns/test/dnsmasq/dnsmasq-server.js";
+import { Dnsmasq, portFreeOn } from "../../../patterns/test/dnsmasq/dnsmasq-server.js";
 import { type App, type AppOptions, connect, createApp, type EventPublisher, PUBLISHER, Service, Subscribe } from "../../src/index.js";
 import { GREETING, Greeter, HOOKS, OrderPlacedEvent, until, within } from "../fixtures.js";
 import { GreeterService, type OrderPlaced } from "../generated/index.js";
@@ -38,10 +38,6 @@ async function greeterOn(host: string, port: number): Promise<App> {
   return startApp({ name: `greeter ${host}`, container, services: [Greeter], endpoints: { rpc: { bind: [`tcp://${host}:${port}`] } } });
 }
 
-function portOf(endpoint: string): number {
-  return Number(endpoint.slice(endpoint.lastIndexOf(":") + 1));
-}
-
 const seen: OrderPlaced[] = [];
 
 @Service("test.Audit")
@@ -54,8 +50,8 @@ class Audit {
 
 describe("an app's endpoints on DNS names", () => {
   test("a client named by tcp+dns:// calls every greeter instance, and one added to DNS", async () => {
-    const first = await greeterOn("127.0.0.2", 0);
-    const port = portOf(first.endpoints.rpc[0]!);
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
+    await greeterOn("127.0.0.2", port);
     await greeterOn("127.0.0.3", port);
     await greeterOn("127.0.0.4", port);
     const dns = await dnsmasq(["127.0.0.2 greeter.test", "127.0.0.3 greeter.test"]);
@@ -76,10 +72,9 @@ describe("an app's endpoints on DNS names", () => {
   test("an app configured from the environment subscribes to every publisher instance of SKEIN_SUBSCRIBE_CONNECT", async () => {
     seen.length = 0;
     const publishers: App[] = [];
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3"]);
     for (const host of ["127.0.0.2", "127.0.0.3"]) {
       const app = await startApp({ name: `orders ${host}`, services: [], endpoints: { events: { bind: [`tcp://${host}:${port}`] } } });
-      port = portOf(app.endpoints.events[0]!);
       publishers.push(app);
     }
     const dns = await dnsmasq(["127.0.0.2 orders.test", "127.0.0.3 orders.test"]);
