@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Router } from "@skein/core";
-import { Broker, BrokerWorker, PatternError, RpcClient, RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
+import { Broker, BrokerWorker, PatternError, RpcClient, RpcServer, SnapshotPublisher, SnapshotSubscriber, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
 import { Collector, gate, until, within } from "../helpers.js";
 import { Dnsmasq, portFreeOn } from "./dnsmasq-server.js";
 
@@ -264,5 +264,28 @@ describe("BrokerWorker on a tcp+dns:// name", () => {
       expect(reply!.toString()).toBe(broker.frontendEndpoints[0]);
     }
     expect(worker.stats.served).toBe(2);
+  });
+});
+
+describe("SnapshotSubscriber on tcp+dns:// names", () => {
+  it("fetches the snapshot from the address its snapshot name resolves to, then follows the live name", async () => {
+    const publisher = new SnapshotPublisher({ bind: ["tcp://127.0.0.2:0"], snapshotBind: ["tcp://127.0.0.2:0"] });
+    await publisher.start();
+    closers.push(() => publisher.close());
+    await publisher.publish("price.a", [Buffer.from("1")]);
+    const dns = await dnsmasq(["127.0.0.2 prices.test"]);
+    const got = new Collector<string>();
+    const subscriber = new SnapshotSubscriber({
+      connect: [`tcp+dns://prices.test:${portOf(publisher.endpoints[0]!)}`],
+      snapshot: [`tcp+dns://prices.test:${portOf(publisher.snapshotEndpoints[0]!)}`],
+      resolve: { servers: [dns.server], ...FAST },
+    });
+    closers.push(() => subscriber.close());
+    subscriber.subscribe("price.", ([value], topic, { snapshot }) => got.push(`${topic}=${value!.toString()}${snapshot ? " (snapshot)" : ""}`));
+    await subscriber.start();
+    expect(got.items).toEqual(["price.a=1 (snapshot)"]);
+    await publisher.publish("price.a", [Buffer.from("2")]);
+    await within(got.waitFor(2), 5000, "a live update");
+    expect(got.items[1]).toBe("price.a=2");
   });
 });
