@@ -47,7 +47,8 @@ export {
   type PingRequest,
   type ServiceInfo,
 } from "./health.js";
-export { App, type AppListening, type AppOptions, type AppState, createApp } from "./app.js";
+export { App, type AppListening, type AppOptions, type AppState, type AppStatus, createApp } from "./app.js";
+export type { ProbeHttpOptions } from "./probe-server.js";
 export { type AppEndpoints, applyEnvironment, envName, type SocketConfig } from "./config.js";
 export { connect, type ConnectOptions, ServiceConnection } from "./connection.js";
 export { EventPublisher, type PublishOptions } from "./event-publisher.js";
