@@ -26,11 +26,6 @@ const NEEDED = ["mocha", "ts-node", "typescript", "chai", "semver", "proper-lock
 
 /** Files of test/unit the harness does not run, and why (docs/compat.md repeats this list). */
 const SKIPPED = {
-  "socket-draft-dgram-test.ts": "draft socket type (not in skein)",
-  "socket-draft-radio-dish-test.ts": "draft socket type (not in skein)",
-  "socket-draft-scatter-gather-test.ts": "draft socket type (not in skein)",
-  "socket-draft-server-client-test.ts": "draft socket type (not in skein)",
-  "zmq-draft-test.ts": "draft socket exports (not in skein)",
   "context-thread-test.ts": "worker_threads (owned by another issue)",
   "socket-thread-test.ts": "worker_threads and inproc across threads (owned by another issue)",
   "proxy-router-dealer-test.ts": "worker_threads (owned by another issue)",
@@ -67,7 +62,7 @@ if (!existsSync(join(coreDist, "index.cjs"))) {
 
 const TARGETS = {
   zeromq: { index: `"zeromq"`, draft: `export * from "zeromq/draft"\n` },
-  skein: { index: JSON.stringify(join(coreDist, "index.cjs")), draft: `export {}\n` },
+  skein: { index: JSON.stringify(join(coreDist, "index.cjs")), draft: `export * from ${JSON.stringify(join(coreDist, "draft.cjs"))}\n` },
 };
 
 function prepare(name) {

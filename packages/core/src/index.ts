@@ -51,5 +51,5 @@ export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve
   norm: false,
   curve: true,
   gssapi: false,
-  draft: false,
+  draft: true,
 });

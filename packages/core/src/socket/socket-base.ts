@@ -28,6 +28,7 @@ import { parseEndpoint } from "../transport/endpoint.js";
 import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
 import { bindTcp, connectTcp } from "../transport/tcp.js";
+import { bindUdp, connectUdp } from "../transport/udp.js";
 import { bindWs, connectWs } from "../transport/ws.js";
 import { bindWss, connectWss } from "../transport/wss.js";
 import { ProtocolError } from "../errors.js";
@@ -65,14 +66,14 @@ const DONE: IteratorResult<Msg, undefined> = Object.freeze({ done: true, value: 
 
 /** A bound endpoint and how to undo it. */
 interface Binding {
-  listener: StreamListener | null;
+  listener: Pick<StreamListener, "close" | "endpoint"> | null;
   file: string | null;
   inprocName: string | null;
 }
 
 /** A connected endpoint. */
 interface Connection {
-  connecter: StreamConnecter | null;
+  connecter: Pick<StreamConnecter, "close" | "pipe" | "start"> | null;
   /** inproc: one pipe per connect() to this address (libzmq allows several). */
   inprocPipes: Pipe[];
 }
@@ -135,7 +136,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
    * (`socket.lingr = 0`) throws a TypeError, as with `zeromq`'s sockets.
    * Instances of a user's subclass stay open for its own fields.
    */
-  protected sealIfExactly(cls: abstract new (...args: never[]) => Socket): void {
+  protected sealIfExactly(cls: abstract new (...args: never[]) => object): void {
     if (this.constructor === cls) Object.preventExtensions(this);
   }
 
@@ -206,6 +207,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
         resolved = address;
       } else if (endpoint.transport === "tcp") {
         const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
+        binding = { listener, file: null, inprocName: null };
+        resolved = listener.endpoint;
+      } else if (endpoint.transport === "udp") {
+        const listener = await bindUdp(this, address, endpoint);
         binding = { listener, file: null, inprocName: null };
         resolved = listener.endpoint;
       } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
@@ -313,7 +318,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
       return;
     }
     const connecter =
-      endpoint.transport === "tcp"
+      endpoint.transport === "udp"
+        ? connectUdp(this, address, endpoint)
+        : endpoint.transport === "tcp"
         ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
         : endpoint.transport === "ws" || endpoint.transport === "wss"
           ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
@@ -348,7 +355,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
    * `zeromq`, a `send()` while another still waits throws `EBUSY`; with
    * `maxPendingSends` above 1 (or 0: no limit) they wait in order instead.
    */
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike | MessageLike[], options?: unknown): Promise<void> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
     // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
     if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
@@ -356,7 +363,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
     let msg: Msg;
     try {
-      msg = toMessage(message);
+      msg = this.outgoingMessage(message, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -448,6 +455,16 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** Lets the event loop go once nobody waits on this socket. */
   #releaseIfIdle(): void {
     if (this.#sendWaiters.length === 0 && this.#receiveWaiters.length === 0) this.#loopHold.release();
+  }
+
+  /**
+   * What `send()` queues for its arguments: the frames of `message`. Draft
+   * types override it to refuse multipart messages and to read `options`
+   * (SERVER's `routingId`, RADIO's `group`).
+   */
+  protected outgoingMessage(message: MessageLike | MessageLike[], options: unknown): Msg {
+    void options;
+    return toMessage(message);
   }
 
   /** Iterates received messages until the socket is closed. */

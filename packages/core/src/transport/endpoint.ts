@@ -1,6 +1,7 @@
 /**
  * Endpoint strings (`zmq_bind`/`zmq_connect` addresses): `tcp://host:port`,
- * `ipc://path`, `inproc://name`, `ws://host:port/path`, `wss://host:port/path`. Unsupported transports and malformed
+ * `ipc://path`, `inproc://name`, `ws://host:port/path`, `wss://host:port/path`,
+ * `udp://[interface;]host:port` (draft sockets). Unsupported transports and malformed
  * addresses are refused with the codes libzmq uses.
  */
 import { ZmqError } from "../errors.js";
@@ -9,7 +10,8 @@ export type Endpoint =
   | { transport: "tcp"; address: string; host: string; port: number }
   | { transport: "ipc"; address: string; path: string }
   | { transport: "inproc"; address: string; name: string }
-  | { transport: "ws" | "wss"; address: string; host: string; port: number; path: string };
+  | { transport: "ws" | "wss"; address: string; host: string; port: number; path: string }
+  | { transport: "udp"; address: string; host: string; port: number; iface: string | null };
 
 /** Splits `proto://rest`; throws EINVAL / EPROTONOSUPPORT. */
 export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean): Endpoint {
@@ -29,12 +31,13 @@ export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean):
     case "ws":
     case "wss":
       return parseWs(transport, address, rest, forBind, ipv6);
+    case "udp":
+      return parseUdp(address, rest, forBind, ipv6);
     case "pgm":
     case "epgm":
     case "norm":
     case "tipc":
     case "vmci":
-    case "udp":
       throw new ZmqError("EPROTONOSUPPORT", `Transport ${transport}:// is not supported by skein (see docs/compat.md)`, address);
     default:
       throw new ZmqError("EPROTONOSUPPORT", `Unknown transport ${transport}://`, address);
@@ -76,6 +79,20 @@ function parseWs(transport: "ws" | "wss", address: string, rest: string, forBind
   if (/\s/.test(path)) throw new ZmqError("EINVAL", `Invalid ws path in ${JSON.stringify(address)}`, address);
   const tcp = parseTcp(address, hostPort, forBind, ipv6) as { host: string; port: number };
   return { transport, address, host: tcp.host, port: tcp.port, path };
+}
+
+/**
+ * `udp://[interface;]host:port`, as libzmq's `udp_address_t`: the host is an
+ * address or a name (`*` binds every interface), a multicast group to join
+ * (DISH) or send to (RADIO); `interface` names the local address multicast
+ * goes through.
+ */
+function parseUdp(address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
+  const semicolon = rest.indexOf(";");
+  const iface = semicolon < 0 ? null : rest.slice(0, semicolon);
+  const tcp = parseTcp(address, semicolon < 0 ? rest : rest.slice(semicolon + 1), forBind, ipv6) as { host: string; port: number };
+  if (iface !== null && iface.length === 0) throw new ZmqError("EINVAL", `Invalid udp interface in ${JSON.stringify(address)}`, address);
+  return { transport: "udp", address, host: tcp.host, port: tcp.port, iface: iface === "*" ? null : iface };
 }
 
 /** Formats a tcp endpoint the way libzmq reports `lastEndpoint`. */

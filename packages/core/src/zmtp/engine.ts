@@ -26,6 +26,7 @@ import type { V1FrameDecoder } from "./v1-frame-decoder.js";
 import { getProperty, type Metadata } from "./metadata.js";
 import { handshakeFrameLimit, messageLimits, type MessageLimits } from "./message-limits.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
+import { checkPeerGroup } from "../socket/group.js";
 
 /** What an engine needs from its socket. */
 export interface EngineSocket {
@@ -45,6 +46,10 @@ export interface EngineSocket {
   readonly sendsSubscriptions: boolean;
   /** True for PUB/XPUB, which receive subscriptions. */
   readonly receivesSubscriptions: boolean;
+  /** True for DISH: its one-frame messages are JOIN/LEAVE command bodies (socket/group.ts). */
+  readonly sendsGroups?: boolean;
+  /** True for RADIO, which receives JOIN/LEAVE commands. */
+  readonly receivesGroups?: boolean;
 }
 
 /** What an engine reports to the session that owns it. */
@@ -535,6 +540,14 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
           this.#pipe.deliver([Buffer.concat([name === "SUBSCRIBE" ? SUBSCRIBE : CANCEL, data])]);
         }
         return;
+      case "JOIN":
+      case "LEAVE":
+        // RFC 48 with ZMTP 3.1: a DISH's groups. A group breaking RFC 48 drops the peer here.
+        if (this.socket.receivesGroups === true && this.#pipe !== null) {
+          checkPeerGroup(data);
+          this.#pipe.deliver([encodeCommand(name, data)]);
+        }
+        return;
       case "ERROR":
         throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer sent ERROR: ${decodeErrorReason(data)}`);
       default:
@@ -564,12 +577,17 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     }
     if (pipe !== null && this.#state === State.Active) {
       const convert = this.socket.sendsSubscriptions && this.peerMinor >= 1;
+      const groups = this.socket.sendsGroups === true;
       const mechanism = this.#mechanism!;
       const encrypt = mechanism.encryptFrame;
       while (stream.writableLength + encoder.pendingBytes < WRITE_LIMIT) {
         const msg = pipe.takeOutbound();
         if (msg === undefined) break;
         if (convert && msg.length === 1 && this.#writeSubscription(msg)) continue;
+        if (groups && msg.length === 1) {
+          this.#commandFrame(msg[0]!);
+          continue;
+        }
         const last = msg.length - 1;
         if (encrypt === undefined) {
           for (let i = 0; i < last; i++) encoder.frame(msg[i]!, true);
