@@ -8,7 +8,8 @@
  *   (receives; a multicast host is joined). JOIN and LEAVE do not travel:
  *   the DISH filters on receipt.
  * - DGRAM: the datagram is the body; a message is `[address, body]`, the
- *   address an `ip:port` frame naming where it goes or where it came from.
+ *   address an `ip:port` frame naming where it goes or where it came from
+ *   (received ones end with a zero octet, as libzmq's C string does).
  *
  * Each endpoint is one pipe to the socket, as libzmq's udp session; the pipe
  * takes every group (`subscribeToAll`).
@@ -103,7 +104,8 @@ export function isMulticast(ip: string): boolean {
 
 /** Parses a DGRAM address frame, `ip:port` (IPv4 as libzmq; IPv6 in brackets too); null if it is not one. */
 export function parseDatagramAddress(frame: Buffer): { ip: string; port: number } | null {
-  const text = frame.toString("latin1");
+  // libzmq's address frames end with the C string's zero octet; accept both.
+  const text = frame.toString("latin1", 0, frame.length > 0 && frame[frame.length - 1] === 0 ? frame.length - 1 : frame.length);
   const colon = text.lastIndexOf(":");
   if (colon < 0) return null;
   let ip = text.slice(0, colon);
@@ -240,7 +242,8 @@ export class UdpSession implements PipeTransport {
       return;
     }
     if (this.#role.raw) {
-      pipe.deliver([Buffer.from(sender, "latin1"), datagram]);
+      // As libzmq's udp_engine: `ip:port` with the C string's zero octet.
+      pipe.deliver([Buffer.from(`${sender}\0`, "latin1"), datagram]);
       return;
     }
     // libzmq's udp_engine: the group's length, the group, then the body.
