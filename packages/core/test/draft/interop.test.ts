@@ -155,6 +155,22 @@ describe("draft types skein to skein over inproc", () => {
     expect(String(((await b.receive()) as [Buffer, unknown])[0])).toBe("hi back");
   });
 
+  test("RADIO reaches two DISHes joined to one multicast group on the loopback interface", async () => {
+    const port = await freeUdpPort();
+    const address = `udp://127.0.0.1;239.192.7.3:${port}`;
+    const first = sockets.make("skein", "DISH");
+    const second = sockets.make("skein", "DISH");
+    for (const dish of [first, second]) {
+      await dish.bind(address);
+      dish.join("g");
+    }
+    const radio = sockets.make("skein", "RADIO");
+    radio.connect(address);
+    const both = Promise.all([first.receive(), second.receive()]);
+    const got = (await within(broadcastUntil(radio, [["g", "to all"]], both), 5000, "both DISHes' datagrams")) as Array<[Buffer, unknown]>;
+    expect(got.map(([body]) => body.toString())).toEqual(["to all", "to all"]);
+  });
+
   test("CHANNELs talk both ways", async () => {
     const a = sockets.make("skein", "CHANNEL");
     const b = sockets.make("skein", "CHANNEL");
@@ -182,6 +198,22 @@ describe("udp:// with libzmq", () => {
       )) as [Buffer, { group: Buffer }];
       expect(body.toString()).toBe("rain");
       expect(group.toString()).toBe("weather");
+    });
+
+    test(`${a} RADIO reaches ${b} DISH over multicast udp on the loopback interface`, async () => {
+      const dish = sockets.make(b, "DISH");
+      const radio = sockets.make(a, "RADIO");
+      // `interface;group:port`: the loopback interface carries multicast without root or a route.
+      const address = `udp://127.0.0.1;239.192.7.${a === "skein" ? 1 : 2}:${await freeUdpPort()}`;
+      await dish.bind(address);
+      dish.join("weather");
+      radio.connect(address);
+      const [body, { group }] = (await within(
+        broadcastUntil(radio, [["sports", "goal"], ["weather", "rain"]], dish.receive()),
+        5000,
+        "a multicast datagram of the joined group",
+      )) as [Buffer, { group: Buffer }];
+      expect([body.toString(), group.toString()]).toEqual(["rain", "weather"]);
     });
 
     test(`${a} DGRAM and ${b} DGRAM exchange addressed datagrams`, async () => {
