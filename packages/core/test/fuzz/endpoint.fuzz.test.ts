@@ -20,6 +20,7 @@ const SEEDS = [
   "ws://[::1]:80",
   "pgm://eth0;239.192.1.1:5555",
   "udp://x:1",
+  "udp://127.0.0.1;239.192.1.1:5555",
 ].map((text) => Buffer.from(text, "latin1"));
 
 const target: FuzzTarget = {
@@ -30,7 +31,7 @@ const target: FuzzTarget = {
     const address = random.chance(0.9) ? input.toString("latin1") : input.toString("utf8");
     const endpoint = parseEndpoint(address, random.chance(0.5), random.chance(0.5));
     check(endpoint.address === address, "the endpoint lost its address");
-    if (endpoint.transport === "tcp" || endpoint.transport === "ws") {
+    if (endpoint.transport === "tcp" || endpoint.transport === "ws" || endpoint.transport === "udp") {
       check(Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535, "port out of range");
       check(endpoint.host.length > 0, "empty host accepted");
     }
