@@ -160,7 +160,7 @@ export class UdpSession implements PipeTransport {
     return this.#closed;
   }
 
-  /** Resolves the host, opens and binds the socket, attaches the pipe. Rejects as libzmq's bind does. */
+  /** Resolves the host, opens and binds the socket. Rejects as libzmq's bind does. */
   async open(): Promise<void> {
     const target = this.#target;
     let ip = target.host;
@@ -205,10 +205,15 @@ export class UdpSession implements PipeTransport {
       this.endpoint = `udp://${shown}:${bound.port}`;
     }
     this.#ready = true;
-    this.#attach();
+    if (this.#pipe !== null && this.#pipe.outbound.length > 0) this.flush();
   }
 
-  #attach(): void {
+  /**
+   * Attaches the endpoint's pipe to the socket: after a bind succeeded, or
+   * at connect() at once, so what is sent before the socket is open waits
+   * in the pipe (up to the high-water mark) rather than being lost.
+   */
+  attach(): void {
     const pipe = this.host.createPipe(!this.#bind, this.endpoint);
     pipe.subscribeToAll = true;
     pipe.peerAddress = this.endpoint;
@@ -219,7 +224,7 @@ export class UdpSession implements PipeTransport {
       this.close(null);
       throw new ZmqError("EINVAL", `A ${this.host.socketTypeName} socket takes one udp:// endpoint`, this.address);
     }
-    if (pipe.outbound.length > 0) this.flush();
+    if (this.#ready && pipe.outbound.length > 0) this.flush();
   }
 
   // ---- receiving ----------------------------------------------------------------
@@ -346,6 +351,7 @@ export async function bindUdp(host: UdpHost, address: string, target: UdpAddress
   const session = new UdpSession(host, address, target, true);
   try {
     await session.open();
+    session.attach();
   } catch (error) {
     session.close(null);
     throw error;
@@ -361,6 +367,7 @@ export function connectUdp(host: UdpHost, address: string, target: UdpAddress): 
       return session.pipe;
     },
     start() {
+      session.attach();
       session.open().catch((error: unknown) => {
         session.close(null);
         host.emitEvent("close:error", address, { error: error instanceof ZmqError ? error : toZmqError(error as NodeJS.ErrnoException, address) });
