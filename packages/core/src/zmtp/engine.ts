@@ -26,7 +26,6 @@ import type { V1FrameDecoder } from "./v1-frame-decoder.js";
 import { getProperty, type Metadata } from "./metadata.js";
 import { handshakeFrameLimit, messageLimits, type MessageLimits } from "./message-limits.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
-import { checkPeerGroup } from "../socket/group.js";
 
 /** What an engine needs from its socket. */
 export interface EngineSocket {
@@ -542,11 +541,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
         return;
       case "JOIN":
       case "LEAVE":
-        // RFC 48 with ZMTP 3.1: a DISH's groups. A group breaking RFC 48 drops the peer here.
-        if (this.socket.receivesGroups === true && this.#pipe !== null) {
-          checkPeerGroup(data);
-          this.#pipe.deliver([encodeCommand(name, data)]);
-        }
+        // RFC 48 with ZMTP 3.1: a DISH's groups, for the RADIO to check and apply (socket/radio.ts).
+        if (this.socket.receivesGroups === true && this.#pipe !== null) this.#pipe.deliver([encodeCommand(name, data)]);
         return;
       case "ERROR":
         throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer sent ERROR: ${decodeErrorReason(data)}`);
