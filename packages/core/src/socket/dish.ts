@@ -8,6 +8,7 @@ import { GROUP_MAX_LENGTH, groupCommand, toGroup } from "./group.js";
 import { dropPeer } from "./single-part.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
+import type { DraftMessage } from "./single-part.js";
 
 /** What a DISH message carries beside its frame. */
 export interface DishGroupOptions {
@@ -81,14 +82,12 @@ export class Dish extends Socket {
   }
 
   /** Receives the next message of a joined group, and its group. */
-  // @ts-expect-error TS2416: a draft message is [frame, metadata] (zeromq/draft's typing), not Buffer[].
-  override receive(): Promise<[Buffer, DishGroupOptions]> {
-    return super.receive() as unknown as Promise<[Buffer, DishGroupOptions]>;
+  override receive(): Promise<DraftMessage<DishGroupOptions>> {
+    return super.receive() as Promise<DraftMessage<DishGroupOptions>>;
   }
 
-  // @ts-expect-error TS2416: as receive().
-  override [Symbol.asyncIterator](): AsyncIterableIterator<[Buffer, DishGroupOptions]> & AsyncIterator<[Buffer, DishGroupOptions], undefined> {
-    return super[Symbol.asyncIterator]() as unknown as AsyncIterableIterator<[Buffer, DishGroupOptions]> & AsyncIterator<[Buffer, DishGroupOptions], undefined>;
+  override [Symbol.asyncIterator](): AsyncIterableIterator<DraftMessage<DishGroupOptions>> & AsyncIterator<DraftMessage<DishGroupOptions>, undefined> {
+    return super[Symbol.asyncIterator]() as AsyncIterableIterator<DraftMessage<DishGroupOptions>> & AsyncIterator<DraftMessage<DishGroupOptions>, undefined>;
   }
 
   /** @internal */

@@ -5,6 +5,7 @@ import type { MessageLike } from "./message.js";
 import { receiveSinglePart, singlePart } from "./single-part.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
+import type { DraftMessage } from "./single-part.js";
 
 /** What a SERVER (or PEER) message carries beside its frame: the peer it comes from or goes to. */
 export interface ServerRoutingOptions {
@@ -48,14 +49,12 @@ export class Server extends Socket {
   }
 
   /** Receives the next message and the routing id of the peer it came from. */
-  // @ts-expect-error TS2416: a draft message is [frame, metadata] (zeromq/draft's typing), not Buffer[].
-  override receive(): Promise<[Buffer, ServerRoutingOptions]> {
-    return super.receive() as unknown as Promise<[Buffer, ServerRoutingOptions]>;
+  override receive(): Promise<DraftMessage<ServerRoutingOptions>> {
+    return super.receive() as Promise<DraftMessage<ServerRoutingOptions>>;
   }
 
-  // @ts-expect-error TS2416: as receive().
-  override [Symbol.asyncIterator](): AsyncIterableIterator<[Buffer, ServerRoutingOptions]> & AsyncIterator<[Buffer, ServerRoutingOptions], undefined> {
-    return super[Symbol.asyncIterator]() as unknown as AsyncIterableIterator<[Buffer, ServerRoutingOptions]> & AsyncIterator<[Buffer, ServerRoutingOptions], undefined>;
+  override [Symbol.asyncIterator](): AsyncIterableIterator<DraftMessage<ServerRoutingOptions>> & AsyncIterator<DraftMessage<ServerRoutingOptions>, undefined> {
+    return super[Symbol.asyncIterator]() as AsyncIterableIterator<DraftMessage<ServerRoutingOptions>> & AsyncIterator<DraftMessage<ServerRoutingOptions>, undefined>;
   }
 
   protected override outgoingMessage(message: MessageLike | MessageLike[], options: unknown): Msg {

@@ -11,6 +11,15 @@ import type { Msg, Pipe } from "../pipe.js";
 import type { FairQueue } from "../routing/fair-queue.js";
 import { toMessage, type MessageLike } from "./message.js";
 
+/**
+ * A received draft message: its frame, then what `zeromq/draft` gives with
+ * it (`{ routingId }` for SERVER and PEER, `{ group }` for DISH). Typed as
+ * an intersection with `Buffer[]` so that a Server or a Dish is still a
+ * `Socket` (for Poller, Proxy and code typed on Socket); the second
+ * element is the metadata object, not a Buffer.
+ */
+export type DraftMessage<M> = [Buffer, M] & Buffer[];
+
 /** The one frame of `message`; `EINVAL` for a multipart message. */
 export function singlePart(message: MessageLike | MessageLike[], typeName: string): Msg {
   const msg = toMessage(message);

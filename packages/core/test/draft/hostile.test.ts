@@ -94,7 +94,7 @@ describe("RADIO against hostile DISH peers", () => {
       radio.events.on("disconnect", (event) => events.push(event.type));
       const peer = await rawPeer(radio.lastEndpoint!, "DISH", ...joins);
       // The peer sees the message of its last group: every JOIN was taken.
-      let got = Buffer.alloc(0);
+      let got: Buffer = Buffer.alloc(0);
       await within(
         (async () => {
           while (!got.includes(Buffer.from("group-99"))) {

@@ -162,12 +162,12 @@ describe("draft types skein to skein over inproc", () => {
     const second = sockets.make("skein", "DISH");
     for (const dish of [first, second]) {
       await dish.bind(address);
-      dish.join("g");
+      dish.join!("g");
     }
     const radio = sockets.make("skein", "RADIO");
     radio.connect(address);
     const both = Promise.all([first.receive(), second.receive()]);
-    const got = (await within(broadcastUntil(radio, [["g", "to all"]], both), 5000, "both DISHes' datagrams")) as Array<[Buffer, unknown]>;
+    const got = (await within(broadcastUntil(radio, [["g", "to all"]], both), 5000, "both DISHes' datagrams")) as unknown as Array<[Buffer, unknown]>;
     expect(got.map(([body]) => body.toString())).toEqual(["to all", "to all"]);
   });
 
@@ -206,7 +206,7 @@ describe("udp:// with libzmq", () => {
       // `interface;group:port`: the loopback interface carries multicast without root or a route.
       const address = `udp://127.0.0.1;239.192.7.${a === "skein" ? 1 : 2}:${await freeUdpPort()}`;
       await dish.bind(address);
-      dish.join("weather");
+      dish.join!("weather");
       radio.connect(address);
       const [body, { group }] = (await within(
         broadcastUntil(radio, [["sports", "goal"], ["weather", "rain"]], dish.receive()),
