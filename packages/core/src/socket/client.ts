@@ -14,6 +14,8 @@ import { SocketType } from "./socket-type.js";
 export class Client extends Socket {
   readonly #lb = new LoadBalancer();
   readonly #fq = new FairQueue();
+  readonly #read = (): Msg | undefined => this.#fq.recv();
+  readonly #from = (): Pipe | null => this.#fq.lastPipe;
 
   constructor(options?: SocketOptions<Client>) {
     super(SocketType.Client, options);
@@ -51,7 +53,7 @@ export class Client extends Socket {
     return this.#fq.lastPipe;
   }
   protected override xrecv(): Msg | undefined {
-    return receiveSinglePart(this.#fq, this, this.socketTypeName);
+    return receiveSinglePart(this.#read, this.#from, this, this.socketTypeName);
   }
   protected override xhasIn(): boolean {
     return this.#fq.hasIn();

@@ -1,15 +1,17 @@
 import { ZmqError } from "../errors.js";
-import type { Msg, Pipe } from "../pipe.js";
+import type { Msg } from "../pipe.js";
 import { defineOptions } from "../options.js";
 import { datagramDrops, parseDatagramAddress, type DatagramDrops } from "../transport/udp.js";
 import { DATAGRAM_OPTIONS, type DatagramOptions } from "./datagram-options.js";
 import { toMessage, type MessageLike } from "./message.js";
-import { Socket, type SocketOptions } from "./socket-base.js";
+import { Pair } from "./pair.js";
+import type { SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
 /**
  * DGRAM (draft): UDP datagrams over one udp:// endpoint (bound or
- * connected; either way it both sends and receives). Each message is two
+ * connected; either way it both sends and receives). One endpoint, as a
+ * PAIR has one peer (libzmq's `dgram_t` refuses a second pipe too). Each message is two
  * frames: the address (`ip:port`) and the body. `receive()` gives where a
  * datagram came from, `send()` takes where it goes, so replying is sending
  * back what was received.
@@ -20,15 +22,14 @@ import { SocketType } from "./socket-type.js";
  * for await (const [address, body] of dgram) await dgram.send([address, body])
  * ```
  */
-export class Datagram extends Socket {
+export class Datagram extends Pair {
   /** @internal The options of this socket type: names, defaults, checks. */
   static readonly optionSpecs = { ...DATAGRAM_OPTIONS } as const;
-  #pipe: Pipe | null = null;
   /** @internal Counters of the udp:// endpoint. */
   readonly datagramDrops: DatagramDrops = datagramDrops();
 
   constructor(options?: SocketOptions<Datagram>) {
-    super(SocketType.Datagram, options);
+    super(options, SocketType.Datagram);
     this.sealIfExactly(Datagram);
   }
 
@@ -71,34 +72,6 @@ export class Datagram extends Socket {
     const max = this.option<number>("maxDatagramSize");
     if (max >= 0 && msg[1]!.length > max) throw new ZmqError("EMSGSIZE", `A datagram of ${msg[1]!.length} octets is above maxDatagramSize ${max}`);
     return msg;
-  }
-
-  protected xattachPipe(pipe: Pipe): boolean {
-    // libzmq: a DGRAM socket has one peer; further endpoints are refused.
-    if (this.#pipe !== null && !this.#pipe.terminated) return false;
-    this.#pipe = pipe;
-    return true;
-  }
-  protected xpipeTerminated(pipe: Pipe): void {
-    if (this.#pipe === pipe) this.#pipe = null;
-  }
-  protected override xsend(msg: Msg): boolean {
-    const pipe = this.#pipe;
-    if (pipe === null || !pipe.canWrite()) return false;
-    pipe.write(msg);
-    return true;
-  }
-  protected override lastReceivedPipe(): Pipe | null {
-    return this.#pipe;
-  }
-  protected override xrecv(): Msg | undefined {
-    return this.#pipe?.read();
-  }
-  protected override xhasIn(): boolean {
-    return this.#pipe?.hasIn() ?? false;
-  }
-  protected override xhasOut(): boolean {
-    return this.#pipe?.canWrite() ?? false;
   }
 }
 defineOptions(Datagram.prototype, Datagram.optionSpecs);

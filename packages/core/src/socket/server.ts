@@ -35,6 +35,8 @@ interface RoutedMsg extends Msg {
  */
 export class Server extends Socket {
   readonly #fq = new FairQueue();
+  readonly #read = (): Msg | undefined => this.#fq.recv();
+  readonly #from = (): Pipe | null => this.#fq.lastPipe;
   readonly #byId = new Map<number, Pipe>();
   #nextId = (Math.random() * 0xffffffff) >>> 0;
 
@@ -106,7 +108,7 @@ export class Server extends Socket {
   }
 
   protected override xrecv(): Msg | undefined {
-    const msg = receiveSinglePart(this.#fq, this, this.socketTypeName);
+    const msg = receiveSinglePart(this.#read, this.#from, this, this.socketTypeName);
     if (msg === undefined) return undefined;
     return [msg[0]!, { routingId: this.#fq.lastPipe!.state as number }] as unknown as Msg;
   }

@@ -8,7 +8,6 @@
  */
 import { ProtocolError, ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
-import type { FairQueue } from "../routing/fair-queue.js";
 import { toMessage, type MessageLike } from "./message.js";
 
 /**
@@ -38,12 +37,15 @@ export function dropPeer(socket: PeerDropper, pipe: Pipe, error: ZmqError): void
   while (pipe.read() !== undefined);
 }
 
-/** The next single-part message of a fair queue; a peer that sent a multipart one is dropped. */
-export function receiveSinglePart(fq: FairQueue, socket: PeerDropper, typeName: string): Msg | undefined {
+/**
+ * The next single-part message `read` gives; the peer of a multipart one
+ * (`from` names the pipe it came from) is dropped, and reading goes on.
+ */
+export function receiveSinglePart(read: () => Msg | undefined, from: () => Pipe | null, socket: PeerDropper, typeName: string): Msg | undefined {
   for (;;) {
-    const msg = fq.recv();
+    const msg = read();
     if (msg === undefined || msg.length === 1) return msg;
-    const pipe = fq.lastPipe;
+    const pipe = from();
     if (pipe !== null) {
       dropPeer(socket, pipe, new ProtocolError("ERR_ZMTP_UNSPECIFIED", `A ${typeName} peer sent a message of ${msg.length} parts; this pattern has single-part messages only`));
     }
