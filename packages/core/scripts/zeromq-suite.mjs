@@ -26,9 +26,6 @@ const NEEDED = ["mocha", "ts-node", "typescript", "chai", "semver", "proper-lock
 
 /** Files of test/unit the harness does not run, and why (docs/compat.md repeats this list). */
 const SKIPPED = {
-  "context-thread-test.ts": "worker_threads (owned by another issue)",
-  "socket-thread-test.ts": "worker_threads and inproc across threads (owned by another issue)",
-  "proxy-router-dealer-test.ts": "worker_threads (owned by another issue)",
   "typings-compatibility-test.ts": "installs old TypeScript versions from npm to compile zeromq.js's own lib/ typings",
 };
 

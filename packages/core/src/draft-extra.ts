@@ -11,6 +11,9 @@
  * await b.send("hello", { routingId: id })
  * ```
  */
+// The Node entry's transports (tcp, ipc, ws, wss, udp), as @skein/core registers them: this entry may be loaded alone.
+import "./transport/node-transports.js";
+
 export { Peer } from "./socket/peer.js";
 export { Channel } from "./socket/channel.js";
 export type { ServerRoutingOptions } from "./socket/server.js";

@@ -18,6 +18,9 @@
  * await server.send("pong", { routingId })
  * ```
  */
+// The Node entry's transports (tcp, ipc, ws, wss, udp), as @skein/core registers them: this entry may be loaded alone.
+import "./transport/node-transports.js";
+
 export { Server, type ServerRoutingOptions } from "./socket/server.js";
 export { Client } from "./socket/client.js";
 export { Radio, type RadioGroupOptions } from "./socket/radio.js";

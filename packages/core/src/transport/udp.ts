@@ -25,11 +25,12 @@
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { ZmqError } from "../errors.js";
-import { toZmqError } from "../zmtp/engine.js";
+import { ZmqError, toZmqError } from "../errors.js";
 import type { EventType } from "../events.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
+import { parseUdp, type UdpEndpoint } from "./endpoint.js";
 import { SenderGate } from "./sender-gate.js";
+import type { Connecter, Listener, Transport } from "./transport.js";
 
 /** Datagrams a udp:// socket dropped, by cause (never silently: read them here). */
 export interface DatagramDrops {
@@ -59,13 +60,6 @@ export interface UdpHost {
   emitEvent(type: EventType, address: string | undefined, extra?: { error?: ZmqError }): void;
   /** The socket's drop counters (RADIO, DISH, DGRAM have them). */
   readonly datagramDrops?: DatagramDrops;
-}
-
-/** A parsed udp:// endpoint (transport/endpoint.ts). */
-export interface UdpAddress {
-  host: string;
-  port: number;
-  iface: string | null;
 }
 
 /** libzmq's MAX_UDP_MSG: the most a datagram carries by default. */
@@ -126,7 +120,7 @@ export class UdpSession implements PipeTransport {
   readonly address: string;
   /** The endpoint as bound (`udp://127.0.0.1:5555`, the port resolved). */
   endpoint: string;
-  readonly #target: UdpAddress;
+  readonly #target: UdpEndpoint;
   readonly #role: Role;
   readonly #bind: boolean;
   #socket: DgramSocket | null = null;
@@ -140,7 +134,7 @@ export class UdpSession implements PipeTransport {
   readonly #drops: DatagramDrops;
   readonly #flushBound = (): void => this.flushNow();
 
-  constructor(host: UdpHost, address: string, target: UdpAddress, bind: boolean) {
+  constructor(host: UdpHost, address: string, target: UdpEndpoint, bind: boolean) {
     this.host = host;
     this.address = address;
     this.endpoint = address;
@@ -346,9 +340,9 @@ export class UdpSession implements PipeTransport {
   }
 }
 
-/** bind(udp://...): the listener-shaped handle socket-base keeps. */
-export async function bindUdp(host: UdpHost, address: string, target: UdpAddress): Promise<{ endpoint: string; close(terminate: boolean, lingerMs: number): void }> {
-  const session = new UdpSession(host, address, target, true);
+/** bind(udp://...): the endpoint opened, as the socket keeps it until unbind or close. */
+export async function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Listener> {
+  const session = new UdpSession(host, endpoint.address, endpoint, true);
   try {
     await session.open();
     session.attach();
@@ -359,9 +353,10 @@ export async function bindUdp(host: UdpHost, address: string, target: UdpAddress
   return { endpoint: session.endpoint, close: (_terminate, lingerMs) => session.shutdown(lingerMs) };
 }
 
-/** connect(udp://...): the connecter-shaped handle socket-base keeps; the socket opens in the background. */
-export function connectUdp(host: UdpHost, address: string, target: UdpAddress): { pipe: Pipe | null; start(): void; close(lingerMs: number): boolean } {
-  const session = new UdpSession(host, address, target, false);
+/** connect(udp://...): the pipe is attached at once; the socket opens in the background. */
+export function connectUdp(host: UdpHost, endpoint: UdpEndpoint): Connecter {
+  const address = endpoint.address;
+  const session = new UdpSession(host, address, endpoint, false);
   return {
     get pipe() {
       return session.pipe;
@@ -379,3 +374,12 @@ export function connectUdp(host: UdpHost, address: string, target: UdpAddress): 
     },
   };
 }
+
+/** udp:// in the transport table (registered by the Node entry): RADIO, DISH and DGRAM only. */
+export const udp: Transport<UdpEndpoint> = {
+  scheme: "udp",
+  parse: parseUdp,
+  bind: (host, endpoint) => bindUdp(host, endpoint),
+  connect: (host, endpoint) => connectUdp(host, endpoint),
+  isWildcard: (endpoint) => endpoint.port === 0,
+};

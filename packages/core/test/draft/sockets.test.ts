@@ -9,7 +9,8 @@ import { Channel, Peer } from "../../src/draft-extra.js";
 import { Push, SocketType, capability } from "../../src/index.js";
 import { GROUP_MAX_LENGTH, groupCommand, parseGroupCommand, toGroup } from "../../src/socket/group.js";
 import { SenderGate, KNOWN_SENDERS } from "../../src/transport/sender-gate.js";
-import { parseEndpoint } from "../../src/transport/endpoint.js";
+import "../../src/transport/node-transports.js";
+import { parseEndpoint } from "../../src/transport/transport.js";
 import { bindAddress, loopTurns, socketScope, within } from "../helpers.js";
 
 const open = socketScope();
