@@ -107,7 +107,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     // The argument checks of zeromq's Socket(type, options), for code that subclasses Socket.
     if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
     if (typeof type !== "number") throw new TypeError("Socket type must be a number");
-    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type} (draft types are not supported)`);
+    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type}`);
     if (options !== undefined && options !== null && typeof options !== "object") throw new TypeError("Options must be an object");
     this.type = type;
     const ctx = (options?.context as Context | undefined) ?? defaultContext;
