@@ -1,5 +1,6 @@
 import type { Impl } from "./library.js";
 import type { Transport } from "./workers/config.js";
+import type { ActorPlacement } from "./actors/actor-config.js";
 
 /** One row of the table: who sends, who receives, under which label. */
 export interface CaseRun {
@@ -9,7 +10,7 @@ export interface CaseRun {
 }
 
 /** The orchestrations the driver knows. */
-export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak";
+export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak" | "actor";
 
 /** A benchmark case: one pattern, transport and size, run for each implementation. */
 export interface BenchCase {
@@ -30,6 +31,8 @@ export interface BenchCase {
   curve?: boolean;
   /** Service cases: unary calls or server streams, and how many calls the client keeps going. */
   service?: { shape: "unary" | "stream"; inFlight: number; streamItems: number };
+  /** Actor cases: where the actors run. */
+  placement?: ActorPlacement;
   /** Take the zeromq and raw-bare reference rows for the ratios from this case instead. */
   compareWith?: string;
 }
@@ -170,6 +173,16 @@ function buildCases(): BenchCase[] {
       full: inFlight === 64,
     });
   }
+  // Virtual actors (@skein/service): a call and its reply, closed loop over 32 keys.
+  const actor = (id: string, placement: ActorPlacement, runs: CaseRun[], quick: boolean): BenchCase =>
+    ({ id, kind: "actor", transport: "tcp", size: 16, placement, runs, quick, full: true });
+  cases.push(actor("actor call 1 thread", "local", [same("skein"), same("nact")], true));
+  cases.push(actor("actor call 2 threads", "threads", [same("skein"), same("postMessage")], true));
+  cases.push(actor("actor call 2 processes", "processes", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor cpu-bound 1 thread", "cpu-one", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor cpu-bound all cores", "cpu-all", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor state FileStorage", "storage-file", [same("skein")], false));
+  cases.push(actor("actor state SqliteStorage", "storage-sqlite", [same("skein")], false));
   cases.push({ id: "soak push-pull tcp 16 B", kind: "soak", transport: "tcp", size: 16, runs: LIBS, quick: false, full: true });
   return cases;
 }

@@ -6,8 +6,11 @@
 /** Implementations of the common API. `raw-bare` is not one: it has its own hand-written workers. */
 export type ApiImpl = "skein" | "zeromq" | "raw-async";
 
-/** Every implementation a case can list: the service cases add the RPC frameworks (see `service/contract.ts`). */
-export type Impl = ApiImpl | "raw-bare" | "grpc-js" | "nestjs" | "moleculer";
+/**
+ * Every implementation a case can list: the service cases add the RPC frameworks (see
+ * `service/contract.ts`), the actor cases their baselines (`postMessage`, `nact`).
+ */
+export type Impl = ApiImpl | "raw-bare" | "grpc-js" | "nestjs" | "moleculer" | "postMessage" | "nact";
 
 /** The subset of a `zeromq` v6 socket the workers use. */
 export interface BenchSocket {

@@ -11,6 +11,7 @@ import type { WorkerReport } from "./worker-channel.js";
 import { slope, type LatencySummary } from "./stats.js";
 import type { ServiceConfig, ThroughputConfig } from "./workers/config.js";
 import type { ServiceImpl } from "./service/contract.js";
+import type { ActorBenchConfig } from "./actors/actor-config.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -83,6 +84,8 @@ export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSet
       return routerDealer(benchCase, run, settings, deadline);
     case "service":
       return service(benchCase, run, settings, deadline);
+    case "actor":
+      return actor(benchCase, run, settings, deadline);
   }
 }
 
@@ -238,6 +241,27 @@ function service(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): 
     sample.latency = result.latency as LatencySummary;
     const perCall = streaming ? `${Math.round(calls / seconds).toLocaleString("en-US")} calls/s of ${shape.streamItems} items; ` : "";
     sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB`;
+    return sample;
+  });
+}
+
+/** Busy-work iterations of one CPU-bound actor turn: about a millisecond on a 2020s core. */
+const ACTOR_CPU_ITERATIONS = 1_000_000;
+
+function actor(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
+  return withWorkers(async (workers) => {
+    const config: ActorBenchConfig = {
+      impl: run.sender,
+      placement: c.placement!,
+      durationMs: s.durationMs,
+      concurrency: 32,
+      iterations: ACTOR_CPU_ITERATIONS,
+    };
+    const worker = new WorkerProcess("actor-bench", config, deadline);
+    workers.push(worker);
+    const result = await worker.next("result");
+    const sample = sampleFrom(result.count as number, 0, result.seconds as number, result.peakRssMb as number);
+    sample.latency = result.latency as LatencySummary;
     return sample;
   });
 }
