@@ -3,7 +3,7 @@
  * hosts.sh), dnsmasq as the cluster DNS, the template's services as separate processes on each
  * host, found by DNS name. Run by .ci/suites/multihost.sh (root), never by `pnpm test`.
  *
- *   h1: orders (RPC, events, work queue), the caller (load driver), a listener
+ *   h1: orders (RPC, events, work queue), the account actors, the caller (load driver), a listener
  *   h2, h3, h4: a greeter (h2 at first; h3 and h4 join), a worker, a listener
  *
  * Each scenario prints its figures (calls, failures, losses, durations) and adds them to
@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Cluster, eventually, type HostProcess } from "./cluster.js";
+import { Cluster, eventually, hostAddress, type HostProcess } from "./cluster.js";
 
 const state = process.env["MULTIHOST_STATE"] ?? "";
 /** The template as deployed: `pnpm deploy --prod` output (what the image holds), or the workspace's. */
@@ -85,8 +85,17 @@ beforeAll(async () => {
   cluster.setRecords("orders", [1]);
   cluster.setRecords("worker", [2, 3, 4]);
   cluster.setRecords("greeter", [2]);
+  // The account actors PlaceOrder records each order with: two members on h1, state in the run's folder.
+  const SKEIN_ACTOR_MEMBERS = JSON.stringify([0, 1].map((i) => ({ id: `accounts-1/${i}`, endpoint: `tcp://${hostAddress(1)}:${5706 + i}` })));
+  cluster.run("accounts@h1", 1, script("accounts.js"), {
+    SKEIN_NAME: "accounts",
+    SKEIN_ACTOR_MEMBERS,
+    SKEIN_ACTOR_LOCAL: "accounts-1/0,accounts-1/1",
+    SKEIN_ACTOR_STORAGE: join(state, "actors"),
+  });
   orders = cluster.run("orders@h1", 1, script("orders.js"), {
     ...resolverEnv,
+    SKEIN_ACTOR_MEMBERS,
     SKEIN_RPC_BIND: "tcp://0.0.0.0:5702",
     SKEIN_EVENTS_BIND: "tcp://0.0.0.0:5703",
     SKEIN_QUEUE_ORDERS_PROCESS_BIND: "tcp://0.0.0.0:5704",

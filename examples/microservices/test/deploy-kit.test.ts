@@ -13,11 +13,13 @@ import { Service as KubeService } from "kubernetes-models/v1/Service";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { DRAIN_TIMEOUT, ProcessOrderQueue } from "../src/contracts.js";
+import { freePort } from "../src/free-port.js";
 import { kit, type KubeObject, envOf, preStopSleep, probePort, refreshInterval } from "./deploy-kit.js";
 
 /** Time a process takes to close its sockets once drained (linger), ms: the grace period covers it too. */
@@ -283,3 +285,44 @@ function parseDuration(value: string): number {
   for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * units[unit!]!;
   return total;
 }
+
+describe("deployment kit: each Deployment's process, started with its manifest's environment", () => {
+  for (const name of ["greeter", "orders", "worker"]) {
+    test(`${name}: /readyz and /livez answer 200 on the port its probes ask, and SIGTERM drains and exits 0`, async () => {
+      const container = kit.deployments().find((deployment) => deployment.metadata.name === name)!.spec.template.spec.containers[0]!;
+      const env = envOf(container);
+      // Every port the manifest binds moved to a free loopback port, so that tests run side by side.
+      const moved: Record<string, string> = {};
+      for (const [variable, value] of Object.entries(env)) {
+        if (variable.endsWith("_BIND")) moved[variable] = `tcp://127.0.0.1:${await freePort()}`;
+      }
+      const probe = await freePort();
+      const child = spawn(process.execPath, [fileURLToPath(new URL(`../${container.args![0]!}`, import.meta.url))], {
+        env: { ...process.env, ...env, ...moved, SKEIN_PROBE_PORT: String(probe) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const check = (): void => {
+            if (output.includes(`[${name}] ready`)) resolve();
+          };
+          child.stdout.on("data", check);
+          child.once("exit", (code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${output}`)));
+          check();
+        });
+        for (const check of [container.readinessProbe!, container.livenessProbe!]) {
+          const response = await fetch(`http://127.0.0.1:${probe}${check.httpGet!.path}`);
+          expect(response.status, `${name} ${check.httpGet!.path}`).toBe(200);
+        }
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited, output).toBe(0);
+      expect(output).toContain(`[${name}] stopped`);
+    });
+  }
+});
