@@ -12,7 +12,7 @@
  * const [msg] = await pull.receive()
  * ```
  */
-// The Node transports (tcp, ipc, ws, wss) join the transport table; inproc is built in.
+// The Node transports (tcp, ipc, ws, wss, udp) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
 
 export { Context, context, type ContextOptions } from "./context.js";
@@ -54,5 +54,5 @@ export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve
   norm: false,
   curve: true,
   gssapi: false,
-  draft: false,
+  draft: true,
 });
