@@ -17,3 +17,5 @@ export { BrokerWorker, type BrokerWorkerOptions, type ServiceHandler } from "./b
 export { SnapshotPublisher, type SnapshotPublisherOptions } from "./snapshot-publisher.js";
 export { SnapshotSubscriber, type SnapshotSubscriberOptions, type UpdateHandler, type UpdateInfo, type LossReport } from "./snapshot-subscriber.js";
 export { Forwarder, type ForwarderOptions, type ForwarderSide } from "./forwarder.js";
+export { ActorThread, ACTOR_TERM, ACTOR_READY, type ActorFunction, type ActorThreadOptions } from "./actor-thread.js";
+export { ActorPool, type ActorPoolOptions, type PoolHandler, type PoolFrame } from "./actor-pool.js";
