@@ -179,6 +179,26 @@ describe("inproc across worker threads", () => {
     await disconnected;
   });
 
+  for (const bindFirst of [true, false]) {
+    it(`a worker that connects, sends and ends at once still delivers: it waits for the link (${bindFirst ? "bound before" : "bound after it ended its code"})`, async () => {
+      const address = bindAddress("inproc");
+      const pull = open(new zmq.Pull({ linger: 0 }));
+      if (bindFirst) await pull.bind(address);
+      const w = worker(`
+        const push = new zmq.Push();
+        push.connect(data.address);
+        for (let i = 0; i < 3; i++) await push.send(String(i));
+        report("sent");
+      `, { address });
+      expect(await w.report()).toBe("sent");
+      if (!bindFirst) await pull.bind(address);
+      const got: string[] = [];
+      for (let i = 0; i < 3; i++) got.push(String((await pull.receive())[0]));
+      expect(got).toEqual(["0", "1", "2"]);
+      expect(await w.exited()).toBe(0);
+    });
+  }
+
   it("a PUSH here stops at its high-water mark plus the ring plus the reader's when the PULL worker does not read", async () => {
     const address = bindAddress("inproc");
     const ringMessages = zmq.context.threadRingMessages;
