@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
     // Against a real dnsmasq (root, Debian packages): .ci/suites/dns.sh runs them with vitest.dnsmasq.config.ts.
     exclude: ["**/node_modules/**", "packages/*/test/dnsmasq/**"],
     testTimeout: 30_000,

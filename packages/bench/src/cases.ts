@@ -9,7 +9,7 @@ export interface CaseRun {
 }
 
 /** The orchestrations the driver knows. */
-export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "soak";
+export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak";
 
 /** A benchmark case: one pattern, transport and size, run for each implementation. */
 export interface BenchCase {
@@ -28,6 +28,8 @@ export interface BenchCase {
   clients?: number;
   /** PUSH/PULL over CURVE. */
   curve?: boolean;
+  /** Service cases: unary calls or server streams, and how many calls the client keeps going. */
+  service?: { shape: "unary" | "stream"; inFlight: number; streamItems: number };
   /** Take the zeromq and raw-bare reference rows for the ratios from this case instead. */
   compareWith?: string;
 }
@@ -36,6 +38,12 @@ const same = (impl: Impl): CaseRun => ({ label: impl, sender: impl, receiver: im
 const ALL: CaseRun[] = [same("skein"), same("zeromq"), same("raw-bare"), same("raw-async")];
 const LIBS: CaseRun[] = [same("skein"), same("zeromq")];
 const NO_BARE: CaseRun[] = [same("skein"), same("zeromq"), same("raw-async")];
+/** The service cases: `@skein/service` and the frameworks users pick instead. */
+const FRAMEWORKS: CaseRun[] = [same("skein"), same("grpc-js"), same("nestjs"), same("moleculer")];
+/** The frameworks that stream a server's replies over their transport. */
+const STREAMING: CaseRun[] = [same("skein"), same("grpc-js")];
+/** Greetings per server-streaming call. */
+const STREAM_ITEMS = 100;
 
 /** Human size: 16 B, 1 KiB, 1 MiB. */
 export function sizeLabel(size: number): string {
@@ -134,6 +142,32 @@ function buildCases(): BenchCase[] {
       compareWith: `push-pull tcp ${sizeLabel(size)}`,
       quick: size === 16,
       full: true,
+    });
+  }
+  // Typed calls of the greeter (examples/codegen/proto/greeter.proto), client and server in separate processes.
+  for (const inFlight of [1, 64]) {
+    cases.push({
+      id: `service unary tcp x${inFlight}`,
+      kind: "service",
+      transport: "tcp",
+      size: 16,
+      service: { shape: "unary", inFlight, streamItems: 0 },
+      runs: FRAMEWORKS,
+      quick: true,
+      full: true,
+    });
+  }
+  for (const inFlight of [1, 64]) {
+    cases.push({
+      id: `service stream tcp x${inFlight} ${STREAM_ITEMS} items`,
+      kind: "service",
+      transport: "tcp",
+      size: 16,
+      service: { shape: "stream", inFlight, streamItems: STREAM_ITEMS },
+      runs: STREAMING,
+      quick: inFlight === 64,
+      // One in flight only when asked for (`--filter "service stream"`): keeps the full suite near 10 minutes.
+      full: inFlight === 64,
     });
   }
   cases.push({ id: "soak push-pull tcp 16 B", kind: "soak", transport: "tcp", size: 16, runs: LIBS, quick: false, full: true });

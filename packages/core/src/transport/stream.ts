@@ -9,10 +9,10 @@
  * `immediate` is set or the socket routes by peer identity (ROUTER).
  */
 import * as net from "node:net";
-import { AuthError, ProtocolError, ZmqError } from "../errors.js";
+import { AuthError, ProtocolError, ZmqError, toZmqError } from "../errors.js";
 import type { EventType } from "../events.js";
 import type { Pipe } from "../pipe.js";
-import { ZmtpEngine, toZmqError, type EngineSession, type EngineSocket } from "../zmtp/engine.js";
+import { ZmtpEngine, type EngineSession, type EngineSocket } from "../zmtp/engine.js";
 import type { Metadata } from "../zmtp/metadata.js";
 
 /**

@@ -5,7 +5,7 @@
  * `ZWS2.0/PLAIN`, `ZWS2.0/CURVE`), answered by `101 Switching Protocols`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ProtocolError } from "../errors.js";
+import { ProtocolError } from "../../errors.js";
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";

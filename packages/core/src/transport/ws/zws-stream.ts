@@ -31,11 +31,11 @@
  */
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError } from "../errors.js";
-import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "../zmtp/frame.js";
-import { FrameDecoder, type FrameSink } from "../zmtp/frame-decoder.js";
-import { GREETING_SIZE, encodeGreeting } from "../zmtp/greeting.js";
-import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
+import { ProtocolError } from "../../errors.js";
+import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "../../zmtp/frame.js";
+import { FrameDecoder, type FrameSink } from "../../zmtp/frame-decoder.js";
+import { GREETING_SIZE, encodeGreeting } from "../../zmtp/greeting.js";
+import { FRAMES_PER_TURN, currentTurn } from "../../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
 /** RFC 45 §"Framing": flag bits of the first payload octet. */
