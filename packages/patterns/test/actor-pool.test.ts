@@ -3,15 +3,15 @@
  * errors, a thread dying mid-call, the bounded queue, close.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ActorPool, PatternError } from "../src/index.js";
+import { ActorPool, PatternError, type ActorPoolOptions, type PoolHandler } from "../src/index.js";
 
 const pools: ActorPool[] = [];
 afterEach(async () => {
   for (const pool of pools.splice(0)) await pool.close();
 });
 
-async function start(...args: Parameters<typeof ActorPool.start>): Promise<ActorPool> {
-  const pool = await ActorPool.start(...args);
+async function start<A>(handler: PoolHandler<A> | URL | string, options?: ActorPoolOptions<A>): Promise<ActorPool> {
+  const pool = await ActorPool.start(handler, options);
   pools.push(pool);
   return pool;
 }
