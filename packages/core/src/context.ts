@@ -133,6 +133,7 @@ export class Context {
     return this.inproc.ringSizes.bytes;
   }
 
+  /** Sets {@link threadRingBytes}: an integer from 64 to 2^30, else a `TypeError`. */
   set threadRingBytes(value: number) {
     this.inproc.ringSizes.bytes = checkRingSize("threadRingBytes", value, 64);
   }
@@ -148,9 +149,11 @@ export class Context {
     return this.inproc.ringSizes.messages;
   }
 
+  /** Sets {@link threadRingMessages}: an integer from 1 to 2^30, else a `TypeError`. */
   set threadRingMessages(value: number) {
     this.inproc.ringSizes.messages = checkRingSize("threadRingMessages", value, 1);
   }
+
   /** @internal */
   readonly zap: ZapClient = new ZapClient(this);
   readonly #sockets = new Set<ContextSocket>();

@@ -32,7 +32,7 @@ import {
 } from "../options.js";
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
 import type { StreamHost } from "../transport/stream.js";
-import { parseEndpoint, resolveEndpoint, type Connecter, type Listener, type TransportHost } from "../transport/transport.js";
+import { parseEndpoint, resolveEndpoint, type Connecter, type Listener } from "../transport/transport.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
 import { nextTurn, spendTurn } from "../util/turn-budget.js";
@@ -69,12 +69,14 @@ interface Connection {
   connecters: Connecter[];
 }
 
+// Also a TransportHost (transport.ts), checked where it passes itself to a transport's bind and connect:
+// an `implements` clause would name that internal type in the API reference.
 /**
  * What every socket type has: `bind`/`connect` (any number of endpoints of any transport), `send` and
  * `receive` (or `for await`), the options as properties, the monitor `events`, and `close`. Create a
  * concrete type (`Push`, `Router`...); see docs/guide/context-and-sockets.md.
  */
-export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
+export abstract class Socket implements PipeOwner, StreamHost {
   /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
   readonly events = new Observer();
   /** The context the socket belongs to. */

@@ -151,8 +151,21 @@ export class EndpointSet {
     return this.#resolved;
   }
 
-  /** Resolutions done (each asks every name once) and those that failed or were cut to `maxAddresses`. */
-  get stats(): { resolutions: number; errors: number } {
+  /** Counters since the set was made: resolutions done, and errors reported to `onError`. */
+  get stats(): {
+    /**
+     * Resolutions completed, each asking every name once: the first from
+     * `start()`, then every `refreshInterval` ms (sooner after a failure or a
+     * `refresh()`).
+     */
+    resolutions: number;
+    /**
+     * Errors reported to `onError`: a name that could not be resolved
+     * (`ENAMERESOLUTION`, one per name and resolution), an answer cut to
+     * `maxAddresses` (`E2BIG`), a change the pattern could not apply (`EINVAL`).
+     */
+    errors: number;
+  } {
     return { resolutions: this.#resolutions, errors: this.#errors };
   }
 

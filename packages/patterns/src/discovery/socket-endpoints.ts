@@ -1,16 +1,30 @@
 /**
- * SocketEndpoints: one core socket kept connected to every endpoint of an
- * {@link EndpointSet}: `connect` for each endpoint added, `disconnect` for
- * each removed once its connection has ended (its peer left, so what it
- * sent has arrived) or `retireTimeout` ms have passed; at once when it has
- * no connection up. A failed connection to a resolved endpoint asks the set
- * to resolve again. For patterns whose one socket talks to every peer alike
- * (SUB to every publisher).
+ * SocketEndpoints: an {@link EndpointSet} applied to one core socket, as
+ * `connect` and `disconnect` calls (see the class).
  */
 import type { Socket } from "@skein/core";
 import { PatternError } from "../errors.js";
 import { type EndpointChange, EndpointSet, type ResolveOptions } from "./endpoint-set.js";
 
+/**
+ * Keeps one socket connected to every endpoint of an {@link EndpointSet}:
+ * static endpoints, and the addresses `tcp+dns://` and `tcp+srv://` names
+ * resolve to, followed as DNS changes. An endpoint added is connected; one
+ * removed is disconnected once its connection has ended (its peer left, so
+ * what it sent has arrived) or after `options.retireTimeout` ms (default
+ * 30000), at once when it has no connection up. A failed connection to a
+ * resolved endpoint asks the set to resolve again (`refresh()`). Errors go to
+ * `options.onError` (default `process.emitWarning`). For patterns whose one
+ * socket talks to every peer alike (SUB to every publisher).
+ *
+ * @example
+ * ```ts
+ * const subscriber = new Subscriber();
+ * subscriber.subscribe("prices");
+ * const endpoints = new SocketEndpoints(subscriber, ["tcp+dns://publishers.prod.svc:5556"]);
+ * await endpoints.start();
+ * ```
+ */
 export class SocketEndpoints {
   readonly #socket: Socket;
   readonly #set: EndpointSet;

@@ -49,6 +49,7 @@ export const LIFECYCLE_METHODS: ReadonlySet<string> = new Set(["onActivate", "on
 // `S` documents the state's type; `state` itself is declared by the subclass (no `override` needed).
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 export abstract class ActorBase<S = unknown> {
+  /** @internal The activation running this instance; attached by the runtime (see {@link ActorRuntime}). */
   declare [ACTOR_RUNTIME]: ActorRuntime;
 
   /** The key this activation serves. */
@@ -95,12 +96,16 @@ export abstract class ActorBase<S = unknown> {
   }
 }
 
-/** Keys of {@link ActorBase} that a reference never exposes. */
-type BaseKeys = keyof ActorBase | "state" | "onActivate" | "onDeactivate" | "receiveReminder";
-
-/** Names of `T`'s handler methods. */
+/**
+ * Names of `T`'s handler methods: its methods but those of {@link ActorBase},
+ * `state`, the lifecycle methods (`onActivate`, `onDeactivate`,
+ * `receiveReminder`) and names starting with `_`. A reference never exposes
+ * the others.
+ */
 export type HandlerName<T> = {
-  [K in keyof T]: K extends BaseKeys ? never : K extends `_${string}` ? never : T[K] extends (...args: never[]) => unknown ? K : never;
+  [K in keyof T]: K extends keyof ActorBase | "state" | "onActivate" | "onDeactivate" | "receiveReminder"
+    ? never
+    : K extends `_${string}` ? never : T[K] extends (...args: never[]) => unknown ? K : never;
 }[keyof T];
 
 /**

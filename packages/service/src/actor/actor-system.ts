@@ -19,7 +19,7 @@ import { ActorError, ActorErrorCode } from "./actor-error.js";
 import type { ActorRef, TimerOptions } from "./actor-base.js";
 import { type ActorClass, actorName, type ActorType, exploreActor } from "./actor-decorator.js";
 import type { ActorStorage, ReminderRecord } from "./actor-storage.js";
-import { Activation, type ActivationHost, type DeactivationReason, type Envelope, errorType } from "./activation.js";
+import { Activation, type DeactivationReason, type Envelope, errorType } from "./activation.js";
 import { ActorTelemetry } from "./actor-telemetry.js";
 import {
   decodeProtobufReply,
@@ -100,14 +100,40 @@ export interface ActorSystemOptions {
   create?: (actorClass: ActorClass) => object;
 }
 
-/** Events of an {@link ActorSystem}. */
+/** Events of an {@link ActorSystem}: `system.on(name, listener)` gets the listed arguments. */
 export interface ActorSystemEvents {
+  /** An activation of `type`/`key` started on this member (a call or reminder came for a key with none live); `onActivate` runs as its first turn. */
   activated: [type: string, key: string];
+  /** An activation of `type`/`key` ended on this member, its state saved; `reason` says why (see {@link DeactivationReason}). */
   deactivated: [type: string, key: string, reason: DeactivationReason];
+  /**
+   * A handler of `type`/`key` threw `error` and supervision `"restart"` made
+   * a fresh instance from the last saved state (the failed call was rejected
+   * with `error`).
+   */
   restarted: [type: string, key: string, error: unknown];
+  /**
+   * A handler of `type`/`key` threw `error` under supervision `"escalate"`, or
+   * past `maxRestarts` restarts within `within` ms: the activation stopped.
+   * With no listener here, `error` goes to the `error` event instead.
+   */
   escalated: [type: string, key: string, error: unknown];
+  /**
+   * A reminder fired on this member: `error` is `undefined` when its
+   * `receiveReminder` turn succeeded, else what it threw (the reminder then
+   * fires again after `reminderRetryDelay` ms, unless its key moved to
+   * another member).
+   */
   reminder: [reminder: ReminderRecord, error: unknown];
+  /** The membership view changed (`setMembers`, or DNS discovery): `members` is the new view. */
   membership: [members: readonly Member[]];
+  /**
+   * An error with no caller to reject: a malformed message from another
+   * member, a reminder's storage failing, an escalation nothing listens to.
+   * Without a listener it counts in {@link ActorSystem.errors} with a process
+   * warning, but for an escalation, which is then thrown as EventEmitter
+   * throws an unheard `error`.
+   */
   error: [error: unknown];
 }
 
@@ -116,8 +142,18 @@ export interface ActorSystemEvents {
  * of descriptor `D`, taking its request and resolving with its reply.
  */
 export type ContractRef<D extends ServiceDescriptor> = {
-  readonly [K in keyof D["methods"] as D["methods"][K] extends { readonly clientStreaming: false; readonly serverStreaming: false } ? K : never]:
-    D["methods"][K] extends { readonly requestCodec: MessageCodec<infer Req>; readonly responseCodec: MessageCodec<infer Res> }
+  readonly [K in keyof D["methods"] as D["methods"][K] extends {
+    /** A unary method takes one request, */
+    readonly clientStreaming: false;
+    /** and answers one reply: streaming methods are left out. */
+    readonly serverStreaming: false;
+  } ? K : never]:
+    D["methods"][K] extends {
+      /** The method's request codec: gives the request type. */
+      readonly requestCodec: MessageCodec<infer Req>;
+      /** The method's reply codec: gives the reply type. */
+      readonly responseCodec: MessageCodec<infer Res>;
+    }
       ? (request: MessageInit<Req>) => Promise<Res>
       : never;
 };
@@ -125,6 +161,7 @@ export type ContractRef<D extends ServiceDescriptor> = {
 const NEVER_ABORTED = new AbortController().signal;
 
 
+// Also an ActivationHost (activation.ts), checked where it makes an Activation: an `implements` clause would name that internal interface in the API.
 /**
  * A member of an actor cluster (see the file's note).
  *
@@ -137,12 +174,17 @@ const NEVER_ABORTED = new AbortController().signal;
  * await system.close();
  * ```
  */
-export class ActorSystem extends EventEmitter<ActorSystemEvents> implements ActivationHost {
+export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   /** The system `ref()` uses: the first one started, until it closes. */
   static default: ActorSystem | undefined;
 
   #id: string;
+  /**
+   * Where this member keeps actor state and reminders: `options.storage`, or
+   * the default `FileStorage(".skein-actors")`. {@link close} leaves it open.
+   */
   readonly storage: ActorStorage;
+  /** @internal The spans and metrics of its actors (actor-telemetry.ts). */
   readonly telemetry: ActorTelemetry;
   readonly #types = new Map<string, ActorType>();
   readonly #activations = new Map<string, Activation>();

@@ -16,17 +16,26 @@
 import { ActorError, ActorErrorCode } from "./actor-error.js";
 import type { ActorStorage, ReminderRecord, StoredState } from "./actor-storage.js";
 
-/** A prepared statement, as `better-sqlite3` has them. */
+/** A prepared statement, as `better-sqlite3` has them: synchronous, with positional `?` parameters. */
 export interface SqliteStatement {
-  run(...parameters: unknown[]): { changes: number };
+  /** Runs an INSERT, UPDATE or DELETE with `parameters` bound to its `?`s; throws what the database throws. */
+  run(...parameters: unknown[]): {
+    /** Rows the statement inserted, updated or deleted (a write whose version did not match changes 0). */
+    changes: number;
+  };
+  /** Runs a SELECT and returns its first row as an object keyed by column name, or `undefined` when none. */
   get(...parameters: unknown[]): unknown;
+  /** Runs a SELECT and returns every row, each an object keyed by column name. */
   all(...parameters: unknown[]): unknown[];
 }
 
 /** What SqliteStorage needs of a database: `better-sqlite3`'s `Database` has it. */
 export interface SqliteDatabase {
+  /** Compiles one SQL statement (called once per statement, in the storage's constructor). */
   prepare(sql: string): SqliteStatement;
+  /** Runs SQL text of one or more statements, without parameters (the tables and the WAL pragmas). */
   exec(sql: string): unknown;
+  /** Closes the database; called by {@link SqliteStorage.close} unless `closeDatabase` is `false`. */
   close(): unknown;
 }
 
