@@ -10,6 +10,7 @@
  * With neither, the request is unanswered (`null`): CURVE then accepts every
  * client that knows the server key, and PLAIN refuses, as libzmq 4.3 does.
  */
+import { Buffer } from "./util/buffer.js";
 import { AuthError, ProtocolError, ZmqError } from "./errors.js";
 import type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
 import { decodeMetadata, type Metadata } from "./zmtp/metadata.js";
