@@ -18,10 +18,7 @@ export interface HttpHead {
   headers: Map<string, string>;
 }
 
-/** RFC 45: the subprotocol naming a mechanism. */
-export function zwsProtocol(mechanism: string): string {
-  return `ZWS2.0/${mechanism}`;
-}
+export { zwsProtocol } from "./ws/zws-message.js";
 
 /** RFC 6455 §4.2.2: base64 of the SHA-1 of key + GUID. */
 export function acceptKey(key: string): string {

@@ -32,18 +32,17 @@
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
 import { ProtocolError } from "../errors.js";
-import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "../zmtp/frame.js";
 import { FrameDecoder, type FrameSink } from "../zmtp/frame-decoder.js";
 import { GREETING_SIZE, encodeGreeting } from "../zmtp/greeting.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
-/** RFC 45 §"Framing": flag bits of the first payload octet. */
-export const ZWS_MORE = 0x01;
+import { zmtpHeaderOf, zwsFlagsOf } from "./ws/zws-message.js";
+
+export { ZWS_COMMAND, ZWS_MORE } from "./ws/zws-message.js";
+
 /** Bodies from this size are written by reference rather than joined into the batch. */
 const LARGE = 16 * 1024;
-export const ZWS_COMMAND = 0x02;
-const ZWS_RESERVED = 0xfc;
 
 /** Why the socket is paused (bits). */
 const enum Pause {
@@ -214,22 +213,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   }
 
   onMessage(payload: Buffer): void {
-    if (payload.length === 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message without its flags octet (RFC 45)");
-    const flags = payload[0]!;
-    if ((flags & ZWS_RESERVED) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message has reserved flag bits set (RFC 45)");
-    // As in ZMTP, a command is one frame: it cannot have MORE set.
-    if ((flags & ZWS_MORE) !== 0 && (flags & ZWS_COMMAND) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS command message with MORE set (RFC 45)");
+    const header = zmtpHeaderOf(payload);
     const body = payload.subarray(1);
-    let zmtpFlags = (flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0);
-    let header: Buffer;
-    if (body.length <= SHORT_FRAME_MAX) {
-      header = Buffer.from([zmtpFlags, body.length]);
-    } else {
-      zmtpFlags |= FLAG_LONG;
-      header = Buffer.allocUnsafe(9);
-      header[0] = zmtpFlags;
-      header.writeBigUInt64BE(BigInt(body.length), 1);
-    }
     const incoming = this.#incoming;
     if (incoming !== null) {
       incoming.push(header, body);
@@ -320,8 +305,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   /** FrameSink: one ZMTP frame the engine wrote. */
   onFrame(flags: number, body: Buffer): void {
-    const zws = (flags & FLAG_MORE ? ZWS_MORE : 0) | (flags & FLAG_COMMAND ? ZWS_COMMAND : 0);
-    this.#send(Opcode.Binary, [Buffer.from([zws]), body]);
+    this.#send(Opcode.Binary, [Buffer.from([zwsFlagsOf(flags)]), body]);
   }
 
   #send(opcode: Opcode, parts: Buffer[]): void {
