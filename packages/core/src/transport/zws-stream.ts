@@ -37,7 +37,7 @@ import { GREETING_SIZE, encodeGreeting } from "../zmtp/greeting.js";
 import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
-import { zmtpHeaderOf, zwsFlagsOf } from "./ws/zws-message.js";
+import { zmtpHeaderOf, zwsFlagsOf, type RoutingIdExchange } from "./ws/zws-message.js";
 
 export { ZWS_COMMAND, ZWS_MORE } from "./ws/zws-message.js";
 
@@ -77,6 +77,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #outgoing: Buffer[] | null = null;
   /** True until the engine reports the ZMTP handshake complete. */
   #handshaking = true;
+  /** Set for bare ZWS2.0 (a browser's NULL): the routing-id exchange in place of the NULL handshake. */
+  readonly #exchange: RoutingIdExchange | null;
 
   /**
    * @param socket the connection, its HTTP upgrade done
@@ -84,9 +86,18 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
    * @param mechanism the mechanism named by the agreed subprotocol
    * @param handshakeLimit octets one ZMTP frame may have until the handshake
    *   completes, and the name its error gives
+   * @param exchange for bare ZWS2.0, what turns the routing ids into READY commands
    */
-  constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, handshakeLimit: { bytes: number; name: string }) {
+  constructor(
+    socket: NetSocket,
+    rest: Buffer,
+    client: boolean,
+    mechanism: string,
+    handshakeLimit: { bytes: number; name: string },
+    exchange: RoutingIdExchange | null = null,
+  ) {
     super({ allowHalfOpen: false });
+    this.#exchange = exchange;
     this.#socket = socket;
     this.#client = client;
     this.#decoder = new WebSocketDecoder(this, !client, handshakeLimit.bytes);
@@ -214,13 +225,17 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   onMessage(payload: Buffer): void {
     const header = zmtpHeaderOf(payload);
-    const body = payload.subarray(1);
+    // Bare ZWS2.0: the peer's first message is its routing id, which the engine reads as a READY.
+    const ready = this.#exchange?.incoming(payload) ?? null;
     const incoming = this.#incoming;
-    if (incoming !== null) {
-      incoming.push(header, body);
+    if (ready !== null) {
+      if (incoming !== null) incoming.push(ready);
+      else if (!this.push(ready)) this.#pause(Pause.Engine);
+    } else if (incoming !== null) {
+      incoming.push(header, payload.subarray(1));
     } else {
       this.push(header);
-      if (!this.push(body)) this.#pause(Pause.Engine);
+      if (!this.push(payload.subarray(1))) this.#pause(Pause.Engine);
     }
   }
 
@@ -305,7 +320,9 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   /** FrameSink: one ZMTP frame the engine wrote. */
   onFrame(flags: number, body: Buffer): void {
-    this.#send(Opcode.Binary, [Buffer.from([zwsFlagsOf(flags)]), body]);
+    const routingId = this.#exchange?.outgoing(flags, body) ?? null;
+    if (routingId !== null) this.#send(Opcode.Binary, [routingId]);
+    else this.#send(Opcode.Binary, [Buffer.from([zwsFlagsOf(flags)]), body]);
   }
 
   #send(opcode: Opcode, parts: Buffer[]): void {

@@ -96,6 +96,20 @@ export class PortableBytes extends Uint8Array {
     return take;
   }
 
+  /**
+   * Writes `text` (`Buffer.write`: `(text, encoding)`, `(text, offset, encoding)` or
+   * `(text, offset, length, encoding)`); returns the octets written.
+   */
+  write(text: string, ...rest: Array<string | number | undefined>): number {
+    const encoding = typeof rest[rest.length - 1] === "string" ? (rest.pop() as string) : undefined;
+    const offset = (rest[0] as number | undefined) ?? 0;
+    const length = (rest[1] as number | undefined) ?? this.length - offset;
+    const bytes = encodeString(text, encodingOf(encoding));
+    const take = Math.min(bytes.length, length, this.length - offset);
+    this.set(bytes.subarray(0, take), offset);
+    return take;
+  }
+
   #view(): DataView {
     return new DataView(this.buffer, this.byteOffset, this.byteLength);
   }

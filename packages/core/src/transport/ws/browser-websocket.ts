@@ -4,8 +4,12 @@
  * file turns each binary WebSocket message into a ZMTP frame for the
  * {@link ZmtpEngine} and each frame the engine writes into one message, so
  * the mechanisms (NULL, PLAIN, CURVE), commands, heartbeats and pipes work
- * as over tcp://. The mechanism is named by the subprotocol
- * (`ZWS2.0/CURVE`), which the server must answer with.
+ * as over tcp://. The mechanism is named by the subprotocol, which the
+ * server must answer with: a browser can offer tokens only (no `/`), so NULL
+ * is libzmq's bare `ZWS2.0` (a routing-id message each way instead of the
+ * ZMTP handshake, see {@link RoutingIdExchange}) and PLAIN and CURVE are
+ * `ZWS2.0-PLAIN` and `ZWS2.0-CURVE`, which skein's ws:// servers accept
+ * besides RFC 45's `ZWS2.0/CURVE` (libzmq does not: docs/browser.md).
  *
  * What a browser cannot do, and so this transport does not: bind (a page
  * cannot listen), carry a STREAM socket, or stop reading from a peer (the
@@ -17,8 +21,9 @@ import { Buffer } from "../../util/buffer.js";
 import { ProtocolError, ZmqError } from "../../errors.js";
 import { FrameDecoder, type FrameSink } from "../../zmtp/frame-decoder.js";
 import { GREETING_SIZE, encodeGreeting } from "../../zmtp/greeting.js";
+import { compatiblePeerType } from "../../socket/socket-type.js";
 import { Connecter, type Dial, type EngineStream, type StreamHost } from "../connecter.js";
-import { zmtpHeaderOf, zwsFlagsOf, zwsProtocol } from "./zws-message.js";
+import { RoutingIdExchange, ZWS_BARE, browserProtocol, zmtpHeaderOf, zwsFlagsOf } from "./zws-message.js";
 
 /** The part of the WebSocket API (WHATWG) this transport uses. */
 export interface WebSocketLike {
@@ -64,6 +69,8 @@ export class WebSocketStream implements FrameSink {
   readonly #frames: FrameDecoder;
   /** Octets of our own ZMTP greeting still to swallow. */
   #greetingLeft = GREETING_SIZE;
+  /** Set for bare ZWS2.0: the routing-id exchange in place of the NULL handshake. */
+  readonly #exchange: RoutingIdExchange | null;
   #paused = false;
   #delivering = false;
   /** The peer closed while messages waited: 'end' follows them. */
@@ -75,9 +82,11 @@ export class WebSocketStream implements FrameSink {
   /**
    * @param ws an open WebSocket whose subprotocol named `mechanism`
    * @param mechanism the mechanism of the peer's made-up greeting
+   * @param exchange for bare ZWS2.0, what turns the routing ids into READY commands
    */
-  constructor(ws: WebSocketLike, mechanism: string) {
+  constructor(ws: WebSocketLike, mechanism: string, exchange: RoutingIdExchange | null = null) {
     this.#ws = ws;
+    this.#exchange = exchange;
     this.#frames = new FrameDecoder(this);
     this.#incoming.push(encodeGreeting(mechanism, true, 0));
     ws.onmessage = (event) => this.#onMessage(event.data);
@@ -138,6 +147,11 @@ export class WebSocketStream implements FrameSink {
 
   /** FrameSink: one frame of our output. */
   onFrame(flags: number, body: Buffer): void {
+    const routingId = this.#exchange?.outgoing(flags, body) ?? null;
+    if (routingId !== null) {
+      this.#ws.send(routingId);
+      return;
+    }
     const payload = new Uint8Array(1 + body.length);
     payload[0] = zwsFlagsOf(flags);
     payload.set(body, 1);
@@ -184,7 +198,9 @@ export class WebSocketStream implements FrameSink {
       this.destroy(error as Error);
       return;
     }
-    this.#incoming.push(header, payload.subarray(1));
+    const ready = this.#exchange?.incoming(payload) ?? null;
+    if (ready !== null) this.#incoming.push(ready);
+    else this.#incoming.push(header, payload.subarray(1));
     this.#deliver();
   }
 
@@ -260,7 +276,7 @@ function webSocketConstructor(address: string): WebSocketConstructor {
 function webSocketDial(host: StreamHost, url: string, WebSocket: WebSocketConstructor): Dial {
   return (connected, failed) => {
     const mechanism = host.greetingMechanism().name;
-    const protocol = zwsProtocol(mechanism);
+    const protocol = browserProtocol(mechanism);
     let ws: WebSocketLike;
     try {
       ws = new WebSocket(url, [protocol]);
@@ -279,7 +295,8 @@ function webSocketDial(host: StreamHost, url: string, WebSocket: WebSocketConstr
         failed(new ProtocolError("ERR_WS_HANDSHAKE", `The server did not agree to subprotocol ${protocol} (answered ${JSON.stringify(ws.protocol)})`));
         return;
       }
-      connected(new WebSocketStream(ws, mechanism) as unknown as EngineStream, url);
+      const exchange = protocol === ZWS_BARE ? new RoutingIdExchange(compatiblePeerType(host.socketTypeName)) : null;
+      connected(new WebSocketStream(ws, mechanism, exchange) as unknown as EngineStream, url);
     };
     ws.onerror = () => {
       // The close event follows: the attempt fails there, once.
