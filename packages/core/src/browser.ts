@@ -40,6 +40,12 @@ export { Poller, type PollEvents, type PollResult } from "./poller.js";
 
 export { messageProperties, type MessageProperties } from "./message-properties.js";
 export { curveKeyPair, z85Encode, z85Decode, type CurveKeyPair } from "./mechanism/z85.js";
+/**
+ * The bytes type of received frames: Node's `Buffer` where there is one, else
+ * a `Uint8Array` with the `Buffer` methods core uses (a browser). For code on
+ * top of core that builds frames and runs in both (`Bytes.from("text")`).
+ */
+export { Buffer as Bytes } from "./util/buffer.js";
 export { ZAP_ENDPOINT, type ZapHandler, type ZapDecision, type ZapRequest, type ZapReply } from "./zap.js";
 
 /** A message as received: one `Uint8Array` (a Buffer under Node) per frame. */

@@ -10,7 +10,7 @@
  * Both protocols (docs/patterns.md) use the same octets for READY, HEARTBEAT
  * and DISCONNECT; each subclass handles its own job commands.
  */
-import { Context, Dealer } from "@skein/core";
+import { Bytes, Context, Dealer } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
@@ -20,9 +20,9 @@ import { PeerFaults } from "./util/peer-faults.js";
 const READY = 0x52; // "R"
 const HEARTBEAT = 0x48; // "H"
 const DISCONNECT = 0x44; // "D"
-const FRAME_READY = Buffer.from([READY]);
-const FRAME_HEARTBEAT = Buffer.from([HEARTBEAT]);
-const FRAME_DISCONNECT = Buffer.from([DISCONNECT]);
+const FRAME_READY = Bytes.from([READY]);
+const FRAME_HEARTBEAT = Bytes.from([HEARTBEAT]);
+const FRAME_DISCONNECT = Bytes.from([DISCONNECT]);
 
 /** Options every credit worker has. */
 export interface CreditWorkerOptions {
@@ -68,7 +68,7 @@ export abstract class CreditWorker {
     checkNumber("heartbeatInterval", options.heartbeatInterval, 1);
     checkNumber("heartbeatLiveness", options.heartbeatLiveness, 1);
     this.options = options;
-    this.#name = Buffer.from(name);
+    this.#name = Bytes.from(name);
     this.#concurrency = options.concurrency ?? 1;
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;

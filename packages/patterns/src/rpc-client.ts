@@ -16,7 +16,7 @@
  * requests. With a socket per endpoint the client chooses, and skips
  * endpoints that timed out until their backoff has passed.
  */
-import { Context, Dealer } from "@skein/core";
+import { Bytes, Context, Dealer } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
@@ -117,7 +117,7 @@ interface Pending {
   timer: NodeJS.Timeout | null;
 }
 
-const CALL_FLAG_OCTET = Buffer.from([CALL_FLAG]);
+const CALL_FLAG_OCTET = Bytes.from([CALL_FLAG]);
 
 /** `a` is a better choice than `b`: connected when `b` is not, or as connected with fewer failures. */
 function isHealthier(a: EndpointState, b: EndpointState): boolean {
@@ -173,7 +173,7 @@ export class RpcClient {
     this.#timeout = options.timeout ?? 5000;
     this.#retries = options.retries ?? 0;
     this.#backoff = options.backoff ?? { initial: 100, max: 5000 };
-    this.#service = options.service === undefined ? null : Buffer.from(options.service);
+    this.#service = options.service === undefined ? null : Bytes.from(options.service);
     for (const address of options.endpoints) {
       const socket = new Dealer({
         linger: 0,
@@ -307,7 +307,7 @@ export class RpcClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const flagged = Buffer.concat([pending.correlation, CALL_FLAG_OCTET]);
+    const flagged = Bytes.concat([pending.correlation, CALL_FLAG_OCTET]);
     return this.#endpoints[pending.endpoint]!.socket.send([flagged, ...frames]);
   }
 

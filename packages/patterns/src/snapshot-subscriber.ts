@@ -10,8 +10,8 @@
  * publisher dropped at its high-water mark) are detected: both reported
  * through `onDrop`.
  */
-import { randomBytes } from "node:crypto";
-import { Context, Dealer, Subscriber } from "@skein/core";
+import { cancelScheduled, randomBytes, schedule, type Scheduled } from "./util/runtime.js";
+import { Bytes, Context, Dealer, Subscriber } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { END, FRAME, KEY_VALUE, TOKEN_PREFIX } from "./snapshot-protocol.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
@@ -87,7 +87,7 @@ export class SnapshotSubscriber {
   #synced = false;
   #pumping = false;
   #unreported = 0;
-  #report: NodeJS.Immediate | null = null;
+  #report: Scheduled | null = null;
   #gaps = 0;
   #malformed = 0;
   #errors = 0;
@@ -156,7 +156,7 @@ export class SnapshotSubscriber {
     const snapshot = new Dealer({ linger: 0, receiveTimeout: o.snapshotTimeout ?? 5000, ...context });
     try {
       for (const address of o.snapshot) snapshot.connect(address);
-      await snapshot.send([FRAME.SNAPSHOT, Buffer.from(token), ...prefixes.map((p) => Buffer.from(p))]);
+      await snapshot.send([FRAME.SNAPSHOT, Bytes.from(token), ...prefixes.map((p) => Bytes.from(p))]);
       const values: Update[] = [];
       for (;;) {
         const message = await snapshot.receive();
@@ -194,7 +194,7 @@ export class SnapshotSubscriber {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.clear();
-    if (this.#report !== null) clearImmediate(this.#report);
+    if (this.#report !== null) cancelScheduled(this.#report);
     this.#socket?.close();
     await this.#loop;
   }
@@ -224,7 +224,7 @@ export class SnapshotSubscriber {
   #dropped(): void {
     this.#unreported++;
     if (this.#report !== null) return;
-    this.#report = setImmediate(() => {
+    this.#report = schedule(() => {
       this.#report = null;
       const dropped = this.#unreported;
       this.#unreported = 0;

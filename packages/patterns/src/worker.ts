@@ -10,6 +10,7 @@
  * new one, announcing its free credits again ("paranoid pirate", see
  * {@link CreditWorker}).
  */
+import { Bytes } from "@skein/core";
 import { CreditWorker, type CreditWorkerOptions } from "./credit-worker.js";
 import { PatternError } from "./errors.js";
 import { FRAME, WORK } from "./pipeline-protocol.js";
@@ -89,7 +90,7 @@ export class Worker extends CreditWorker {
     } else if (this.saturated && !this.stopping) {
       // More items than credits announced: refuse instead of running without bound.
       this.protocolError("A WORK item beyond the credits announced was refused (NACK)");
-      this.send([FRAME.NACK, message[1]!, Buffer.from("worker has no credit left")]);
+      this.send([FRAME.NACK, message[1]!, Bytes.from("worker has no credit left")]);
     } else {
       void this.#work(message[1]!, message.slice(3));
     }
@@ -98,7 +99,7 @@ export class Worker extends CreditWorker {
 
   async #work(itemId: Buffer, frames: Buffer[]): Promise<void> {
     if (this.stopping) {
-      this.send([FRAME.NACK, itemId, Buffer.from("worker is closing")]);
+      this.send([FRAME.NACK, itemId, Bytes.from("worker is closing")]);
       return;
     }
     await this.run(async () => {
@@ -109,7 +110,7 @@ export class Worker extends CreditWorker {
       } catch (error) {
         this.#failed++;
         this.options.onError?.(error);
-        this.send([FRAME.NACK, itemId, Buffer.from(error instanceof Error ? error.message : String(error))]);
+        this.send([FRAME.NACK, itemId, Bytes.from(error instanceof Error ? error.message : String(error))]);
       }
     });
   }
