@@ -7,7 +7,7 @@
  * pirate" worker, see {@link CreditWorker}). A broker that does not know it
  * (after a restart) answers DISCONNECT, which also makes it register again.
  */
-import { CreditWorker, type CreditWorkerOptions } from "./credit-worker.js";
+import { CreditWorker, type CreditLink, type CreditWorkerOptions } from "./credit-worker.js";
 import { PatternError } from "./errors.js";
 import { FRAME, REQUEST } from "./broker-protocol.js";
 
@@ -77,22 +77,22 @@ export class BrokerWorker extends CreditWorker {
     return this.leave(drainTimeout);
   }
 
-  protected onCommand(command: number, message: Buffer[]): boolean {
+  protected onCommand(command: number, message: Buffer[], link: CreditLink): boolean {
     if (command !== REQUEST) return false;
     if (message.length < 3) {
       this.protocolError("A REQUEST without a client and correlation id was dropped");
-    } else if (this.saturated) {
+    } else if (this.saturated(link)) {
       this.protocolError("A REQUEST beyond the credits announced was refused (FAIL)");
-      this.send([FRAME.FAIL, message[1]!, message[2]!]);
+      this.send(link, [FRAME.FAIL, message[1]!, message[2]!]);
     } else {
-      void this.#handle(message[1]!, message[2]!, message.slice(3));
+      void this.#handle(link, message[1]!, message[2]!, message.slice(3));
     }
     return true;
   }
 
-  async #handle(client: Buffer, correlation: Buffer, frames: Buffer[]): Promise<void> {
+  async #handle(link: CreditLink, client: Buffer, correlation: Buffer, frames: Buffer[]): Promise<void> {
     // The reply goes out inside the job, so a draining close() says DISCONNECT only after it.
-    await this.run(async () => {
+    await this.run(link, async () => {
       let reply: Buffer[] | null = null;
       try {
         const answer = await this.#handler!(frames);
@@ -104,7 +104,7 @@ export class BrokerWorker extends CreditWorker {
       } catch (error) {
         this.options.onError?.(error);
       }
-      this.send(reply === null ? [FRAME.FAIL, client, correlation] : [FRAME.REPLY, client, correlation, ...reply]);
+      this.send(link, reply === null ? [FRAME.FAIL, client, correlation] : [FRAME.REPLY, client, correlation, ...reply]);
     });
   }
 }

@@ -9,8 +9,18 @@
  *
  * Both protocols (docs/patterns.md) use the same octets for READY, HEARTBEAT
  * and DISCONNECT; each subclass handles its own job commands.
+ *
+ * One DEALER a peer ("link"): DEALER round-robins what it sends, so one
+ * socket connected to two queues would announce READY to one and ACK the
+ * other's items to either. Each `connect` endpoint (each address of a
+ * `tcp+dns://` or `tcp+srv://` name, followed as DNS changes) gets its own
+ * link with its own credits, heartbeat and reconnection; the `bind`
+ * endpoints share one. A link whose address left DNS takes no new job,
+ * finishes those it runs (up to `resolve.retireTimeout`), says DISCONNECT
+ * and closes.
  */
 import { Bytes, Context, Dealer } from "@skein/core";
+import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discovery/endpoint-set.js";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
 import { attachEndpoints } from "./util/endpoints.js";
@@ -26,11 +36,17 @@ const FRAME_DISCONNECT = Bytes.from([DISCONNECT]);
 
 /** Options every credit worker has. */
 export interface CreditWorkerOptions {
-  /** Endpoints to connect to. */
+  /**
+   * Endpoints to connect to: each gets its own connection and its own
+   * `concurrency` credits. `tcp+dns://name:port` or `tcp+srv://name`
+   * connects to every instance DNS names and follows them (see `resolve`).
+   */
   connect?: string[];
-  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
+  /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port); they share one socket and its credits. */
   bind?: string[];
-  /** Jobs handled at once (the credits announced). Default 1. */
+  /** How `+dns`/`+srv` endpoints are resolved and kept current. */
+  resolve?: ResolveOptions;
+  /** Jobs handled at once per peer (queue or broker instance): the credits announced to each. Default 1. */
   concurrency?: number;
   /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
@@ -46,22 +62,41 @@ export interface CreditWorkerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** One peer of a credit worker: its socket (replaced when the peer goes silent), its credits in use. */
+export interface CreditLink {
+  /** The endpoint it connects to (`null`: the bound socket). */
+  readonly endpoint: string | null;
+  /** @internal */
+  socket: Dealer | null;
+  /** @internal */
+  lastHeard: number;
+  /** Jobs of this peer running now. */
+  running: number;
+  /** The peer left DNS (or the worker is closing): it takes no new job. */
+  stopping: boolean;
+  /** @internal resolves the drain of a stopping link */
+  idle: (() => void) | null;
+  /** @internal its receive loops */
+  readonly loops: Set<Promise<void>>;
+}
+
 export abstract class CreditWorker {
   protected readonly options: CreditWorkerOptions;
   readonly #name: Buffer;
   readonly #concurrency: number;
   readonly #interval: number;
   readonly #liveness: number;
-  #socket: Dealer | null = null;
+  readonly #links = new Map<string | null, CreditLink>();
+  #set: EndpointSet | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
-  #lastHeard = 0;
   #running = 0;
   #reconnects = 0;
   readonly #faults: PeerFaults;
   #stopping = false;
   #closed = false;
-  #idle: (() => void) | null = null;
-  readonly #loops = new Set<Promise<void>>();
+  readonly #retiring = new Set<Promise<void>>();
+  /** Links opened during start(): their failure (a malformed endpoint) rejects start(). */
+  #starting: Promise<void>[] | null = null;
 
   protected constructor(options: CreditWorkerOptions, name: string) {
     checkNumber("concurrency", options.concurrency, 1);
@@ -75,12 +110,17 @@ export abstract class CreditWorker {
     this.#faults = new PeerFaults(options.onError);
   }
 
-  /** Jobs running now. */
+  /** Jobs running now (over every peer). */
   get inFlight(): number {
     return this.#running;
   }
 
-  /** Times the peer went silent and the worker reconnected on a new socket. */
+  /** The endpoints connected now, `+dns`/`+srv` names as the addresses they resolve to (not those finishing their jobs after leaving DNS). */
+  get endpoints(): string[] {
+    return [...this.#links.values()].filter((link) => link.endpoint !== null && !link.stopping).map((link) => link.endpoint!);
+  }
+
+  /** Times a peer went silent and the worker reconnected to it on a new socket. */
   protected get reconnects(): number {
     return this.#reconnects;
   }
@@ -95,9 +135,9 @@ export abstract class CreditWorker {
     return this.#faults.protocolErrors;
   }
 
-  /** True while every credit announced is in use: a further job breaks the protocol. */
-  protected get saturated(): boolean {
-    return this.#running >= this.#concurrency;
+  /** True while every credit announced to `link` is in use: a further job breaks the protocol. */
+  protected saturated(link: CreditLink): boolean {
+    return link.running >= this.#concurrency;
   }
 
   /** Counts and reports a protocol error of the peer. */
@@ -114,103 +154,163 @@ export abstract class CreditWorker {
     return this.#closed;
   }
 
-  /** Handles a job command (anything but HEARTBEAT and DISCONNECT). Returns false if it is unknown. */
-  protected abstract onCommand(command: number, message: Buffer[]): boolean;
+  /** Handles a job command (anything but HEARTBEAT and DISCONNECT) from `link`. Returns false if it is unknown. */
+  protected abstract onCommand(command: number, message: Buffer[], link: CreditLink): boolean;
 
   /** Name of the protocol, for error messages ("broker", "pipeline"). */
   protected abstract readonly protocol: string;
 
-  /** Connects, announces READY and starts heart-beating. */
+  /** Said to a peer before its running jobs drain (a pipeline worker says CLOSING); nothing by default. */
+  protected beforeLeaving(_link: CreditLink): void {}
+
+  /** Binds, connects (resolving names once before resolving), announces READY and starts heart-beating. */
   protected async start(): Promise<void> {
-    await this.#open();
+    const o = this.options;
+    if ((o.bind ?? []).length > 0) await this.#open(this.#link(null));
+    const set = new EndpointSet(o.connect ?? [], { ...o.resolve, onChange: (change) => this.#change(change) });
+    this.#set = set;
+    this.#starting = [];
+    try {
+      await set.start();
+      await Promise.all(this.#starting);
+      this.#starting = null;
+    } catch (error) {
+      this.#starting = null;
+      set.close();
+      for (const link of this.#links.values()) link.socket?.close();
+      throw error;
+    }
     this.#heartbeat = setInterval(() => this.#tick(), this.#interval);
   }
 
   /**
-   * Closes: `before` runs first with the current socket (a pipeline worker
-   * says CLOSING there), then running jobs get up to `drainTimeout` ms, then
-   * DISCONNECT and close.
+   * Closes: each peer is told it is being left ({@link beforeLeaving}), then
+   * running jobs get up to `drainTimeout` ms, then DISCONNECT and close.
    */
-  protected async leave(drainTimeout: number, before?: (socket: Dealer) => void): Promise<void> {
+  protected async leave(drainTimeout: number): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopping = true;
+    this.#set?.close();
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
-    const current = this.#socket;
-    if (current !== null) before?.(current);
-    if (this.#running > 0) {
+    await Promise.all([...this.#links.values()].filter((link) => !link.stopping).map((link) => this.#leaveLink(link, drainTimeout)));
+    await Promise.all(this.#retiring);
+  }
+
+  /** Runs one job of `link`, counted as running (a credit in use) until it settles. */
+  protected async run<T>(link: CreditLink, job: () => Promise<T>): Promise<T> {
+    this.#running++;
+    link.running++;
+    try {
+      return await job();
+    } finally {
+      this.#running--;
+      link.running--;
+      if (link.running === 0) link.idle?.();
+    }
+  }
+
+  /** Sends to `link`'s current socket (after a reconnect, the new one); dropped when there is none. */
+  protected send(link: CreditLink, message: Buffer[]): void {
+    const socket = link.socket;
+    if (socket === null || socket.closed) return; // the peer redelivers or retries: it never got it
+    socket.send(message).catch(this.#faults.sendFailed);
+  }
+
+  #link(endpoint: string | null): CreditLink {
+    const link: CreditLink = { endpoint, socket: null, lastHeard: 0, running: 0, stopping: false, idle: null, loops: new Set() };
+    this.#links.set(endpoint, link);
+    return link;
+  }
+
+  #change({ added, removed }: EndpointChange): void {
+    for (const endpoint of removed) {
+      const link = this.#links.get(endpoint);
+      if (link === undefined || link.stopping) continue;
+      const retiring = this.#leaveLink(link, this.options.resolve?.retireTimeout ?? 30_000);
+      this.#retiring.add(retiring);
+      void retiring.then(() => this.#retiring.delete(retiring));
+    }
+    for (const endpoint of added) {
+      // A link still leaving under the same address finishes leaving; the new one starts afresh.
+      const opened = this.#open(this.#link(endpoint));
+      if (this.#starting !== null) this.#starting.push(opened);
+      else opened.catch((error: unknown) => this.options.onError?.(error));
+    }
+  }
+
+  /** Stops taking jobs from `link`, drains them (up to `drainTimeout` ms), says DISCONNECT and closes it. */
+  async #leaveLink(link: CreditLink, drainTimeout: number): Promise<void> {
+    link.stopping = true;
+    if (this.#links.get(link.endpoint) === link) this.#links.delete(link.endpoint);
+    if (link.socket !== null) this.beforeLeaving(link);
+    if (link.running > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
-        this.#idle = resolve;
+        link.idle = resolve;
         timer = setTimeout(resolve, drainTimeout);
       });
       clearTimeout(timer);
     }
-    const socket = this.#socket;
+    const socket = link.socket;
+    link.socket = null;
     if (socket !== null) {
       socket.linger = 500;
       await socket.send([FRAME_DISCONNECT]).catch(this.#faults.sendFailed);
       socket.close();
     }
-    await Promise.all(this.#loops);
+    await Promise.all(link.loops);
   }
 
-  /** Runs one job, counted as running (a credit in use) until it settles. */
-  protected async run<T>(job: () => Promise<T>): Promise<T> {
-    this.#running++;
-    try {
-      return await job();
-    } finally {
-      this.#running--;
-      if (this.#running === 0) this.#idle?.();
-    }
-  }
-
-  /** Sends on the current socket (after a reconnect, the new one); dropped when there is none. */
-  protected send(message: Buffer[]): void {
-    const socket = this.#socket;
-    if (socket === null || socket.closed) return; // the peer redelivers or retries: it never got it
-    socket.send(message).catch(this.#faults.sendFailed);
-  }
-
-  async #open(): Promise<void> {
+  async #open(link: CreditLink): Promise<void> {
     const o = this.options;
     // READY, heartbeats and replies are sent without awaiting each other: let them queue.
     const socket = new Dealer({ linger: 0, maxPendingSends: 0, ...(o.context === undefined ? {} : { context: o.context }) });
     try {
-      await attachEndpoints(socket, o.bind, o.connect);
+      await attachEndpoints(socket, link.endpoint === null ? o.bind : [], link.endpoint === null ? [] : [link.endpoint]);
     } catch (error) {
       socket.close();
       throw error;
     }
-    this.#socket = socket;
-    this.#lastHeard = Date.now();
-    this.#ready(socket);
-    const loop = this.#receiveLoop(socket);
-    this.#loops.add(loop);
-    void loop.then(() => this.#loops.delete(loop));
+    if (link.stopping) {
+      socket.close();
+      return;
+    }
+    if (link.endpoint !== null) {
+      // The instance may have moved or gone: ask DNS again (rate-limited by the set).
+      socket.events.on("connect:retry", () => this.#set?.refresh()).on("disconnect", () => this.#set?.refresh());
+    }
+    link.socket = socket;
+    link.lastHeard = Date.now();
+    this.#ready(link, socket);
+    const loop = this.#receiveLoop(link, socket);
+    link.loops.add(loop);
+    void loop.then(() => link.loops.delete(loop));
   }
 
-  #ready(socket: Dealer): void {
-    const free = Math.max(0, this.#concurrency - this.#running);
+  #ready(link: CreditLink, socket: Dealer): void {
+    const free = Math.max(0, this.#concurrency - link.running);
     socket.send([FRAME_READY, this.#name, encodeU32(free)]).catch(this.#faults.sendFailed);
   }
 
   #tick(): void {
-    const socket = this.#socket;
-    if (socket === null || this.#stopping) return;
-    if (Date.now() - this.#lastHeard > this.#interval * this.#liveness) {
-      // The peer is silent: it died or restarted. A new socket drops whatever the old one queued.
-      this.#reconnects++;
-      socket.close();
-      this.#socket = null;
-      this.#open().catch((error: unknown) => this.options.onError?.(error));
-      return;
+    if (this.#stopping) return;
+    for (const link of this.#links.values()) {
+      const socket = link.socket;
+      if (socket === null || link.stopping) continue;
+      if (Date.now() - link.lastHeard > this.#interval * this.#liveness) {
+        // The peer is silent: it died or restarted. A new socket drops whatever the old one queued.
+        this.#reconnects++;
+        socket.close();
+        link.socket = null;
+        this.#open(link).catch((error: unknown) => this.options.onError?.(error));
+        continue;
+      }
+      socket.send([FRAME_HEARTBEAT]).catch(this.#faults.sendFailed);
     }
-    socket.send([FRAME_HEARTBEAT]).catch(this.#faults.sendFailed);
   }
 
-  async #receiveLoop(socket: Dealer): Promise<void> {
+  async #receiveLoop(link: CreditLink, socket: Dealer): Promise<void> {
     for (;;) {
       let message: Buffer[];
       try {
@@ -218,7 +318,7 @@ export abstract class CreditWorker {
       } catch {
         return; // closed
       }
-      this.#lastHeard = Date.now();
+      link.lastHeard = Date.now();
       const command = message[0];
       if (command === undefined || command.length !== 1) {
         this.protocolError(`A ${this.protocol} message without a one-octet command was dropped`);
@@ -227,10 +327,10 @@ export abstract class CreditWorker {
       const code = command[0]!;
       if (code === HEARTBEAT) continue;
       if (code === DISCONNECT) {
-        if (!this.#stopping) this.#ready(socket); // the peer does not know us (it restarted): register again
+        if (!link.stopping) this.#ready(link, socket); // the peer does not know us (it restarted): register again
         continue;
       }
-      if (!this.onCommand(code, message)) this.protocolError(`Unknown ${this.protocol} command 0x${code.toString(16)} was dropped`);
+      if (!this.onCommand(code, message, link)) this.protocolError(`Unknown ${this.protocol} command 0x${code.toString(16)} was dropped`);
     }
   }
 }

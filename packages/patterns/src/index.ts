@@ -17,3 +17,7 @@ export { BrokerWorker, type BrokerWorkerOptions, type ServiceHandler } from "./b
 export { SnapshotPublisher, type SnapshotPublisherOptions } from "./snapshot-publisher.js";
 export { SnapshotSubscriber, type SnapshotSubscriberOptions, type UpdateHandler, type UpdateInfo, type LossReport } from "./snapshot-subscriber.js";
 export { Forwarder, type ForwarderOptions, type ForwarderSide } from "./forwarder.js";
+export { parseDnsEndpoint, isDnsEndpoint, type DnsEndpoint } from "./discovery/dns-endpoint.js";
+export { EndpointSet, diffEndpoints, type ResolveOptions, type EndpointChange } from "./discovery/endpoint-set.js";
+export { SocketEndpoints } from "./discovery/socket-endpoints.js";
+export type { DnsOptions, SrvTarget } from "./discovery/dns-lookup.js";

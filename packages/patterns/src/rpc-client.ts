@@ -15,8 +15,15 @@
  * round-robins blindly, so a dead server would keep receiving its share of
  * requests. With a socket per endpoint the client chooses, and skips
  * endpoints that timed out until their backoff has passed.
+ *
+ * An endpoint may be a DNS name of many instances (`tcp+dns://name:port`,
+ * `tcp+srv://name`, see discovery/dns-endpoint.ts): each address gets its
+ * DEALER, calls spread over all of them, a new address joins the rotation
+ * and a vanished one takes no new call and is closed once the calls it
+ * holds have ended (or `resolve.retireTimeout` passed).
  */
 import { Bytes, Context, Dealer } from "@skein/core";
+import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discovery/endpoint-set.js";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
@@ -68,8 +75,14 @@ export interface RequestOptions {
 
 /** Options of {@link RpcClient}. */
 export interface RpcClientOptions {
-  /** Servers (or brokers) to use, in order of preference. At least one. */
+  /**
+   * Servers (or brokers) to use, in order of preference. At least one. A
+   * `tcp+dns://name:port` or `tcp+srv://name` endpoint stands for every
+   * instance DNS names (see `resolve`).
+   */
   endpoints: string[];
+  /** How `+dns`/`+srv` endpoints are resolved and kept current (servers, intervals, `maxAddresses`). */
+  resolve?: ResolveOptions;
   /** Security options of the client sockets (`curveServerKey`, `curvePublicKey`, `curveSecretKey`, `plainUsername`, ...). */
   security?: SecurityOptions;
   /** Milliseconds to wait for a reply to one attempt. Default 5000. */
@@ -111,9 +124,12 @@ interface Pending {
   reached: boolean;
   partials: number;
   attempt: number;
-  endpoint: number;
+  /** While it waits for an endpoint to exist: when it times out (ms since epoch). */
+  waitingUntil: number;
+  /** Where the request went last; `null` while no endpoint exists yet (names not resolved, or resolved to none). */
+  endpoint: EndpointState | null;
   /** Endpoints this request was sent to: only they may answer it. */
-  readonly sentTo: number[];
+  readonly sentTo: EndpointState[];
   timer: NodeJS.Timeout | null;
 }
 
@@ -135,6 +151,10 @@ interface EndpointState {
   connected: boolean;
   /** The last connect attempt failed, or the connection was lost: not merely still connecting. */
   failed: boolean;
+  /** Removed from DNS: takes no new request, closes once the requests it holds have ended. */
+  retiring: NodeJS.Timeout | null;
+  /** Its receive loop, ended by closing the socket. */
+  loop: Promise<void> | null;
 }
 
 /**
@@ -147,8 +167,13 @@ interface EndpointState {
  * ```
  */
 export class RpcClient {
-  readonly #endpoints: EndpointState[] = [];
+  #endpoints: EndpointState[] = [];
   readonly #pending = new Map<number, Pending>();
+  /** Requests waiting for an endpoint to exist (the names are not resolved yet, or resolved to none). */
+  readonly #unsent = new Set<Pending>();
+  readonly #set: EndpointSet;
+  readonly #options: RpcClientOptions;
+  readonly #retireTimeout: number;
   readonly #timeout: number;
   readonly #retries: number;
   readonly #backoff: { initial: number; max: number };
@@ -156,7 +181,7 @@ export class RpcClient {
   #nextId = 1;
   #next = 0;
   #closed = false;
-  readonly #loops: Promise<void>[] = [];
+  readonly #loops = new Set<Promise<void>>();
   /** Replies that matched no pending request (late replies after a timeout, duplicates). */
   #unmatched = 0;
 
@@ -174,28 +199,102 @@ export class RpcClient {
     this.#retries = options.retries ?? 0;
     this.#backoff = options.backoff ?? { initial: 100, max: 5000 };
     this.#service = options.service === undefined ? null : Bytes.from(options.service);
-    for (const address of options.endpoints) {
-      const socket = new Dealer({
-        linger: 0,
-        // Concurrent calls each send at once: they queue (in order) rather than fail with EBUSY.
-        maxPendingSends: 0,
-        sendHighWaterMark: options.sendHighWaterMark ?? 1000,
-        ...(options.security ?? {}),
-        ...(options.context === undefined ? {} : { context: options.context }),
-        ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
-      });
-      const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, failed: false };
-      this.#watchConnection(state, this.#endpoints.length);
-      try {
-        socket.connect(address);
-      } catch (error) {
-        socket.close();
-        for (const e of this.#endpoints) e.socket.close();
-        throw new PatternError("EINVAL", `Cannot connect to ${address}: ${(error as Error).message}`, { cause: error });
-      }
-      this.#endpoints.push(state);
+    this.#options = options;
+    this.#retireTimeout = options.resolve?.retireTimeout ?? 30_000;
+    this.#set = new EndpointSet(options.endpoints, { ...options.resolve, onChange: (change) => this.#change(change) });
+    try {
+      // Static endpoints are connected before this returns; names resolve in the background.
+      void this.#set.start();
+    } catch (error) {
+      this.#set.close();
+      for (const endpoint of this.#endpoints) endpoint.socket.close();
+      throw error;
     }
-    for (let i = 0; i < this.#endpoints.length; i++) this.#loops.push(this.#receiveLoop(i));
+  }
+
+  /** Opens a DEALER per endpoint added; retires those removed. */
+  #change({ added, removed }: EndpointChange): void {
+    for (const address of removed) {
+      const state = this.#endpoints.find((endpoint) => endpoint.address === address && endpoint.retiring === null);
+      if (state !== undefined) this.#retire(state);
+    }
+    for (const address of added) {
+      const back = this.#endpoints.find((endpoint) => endpoint.address === address);
+      if (back !== undefined) {
+        // Back in DNS while it was finishing its requests: it takes new ones again.
+        if (back.retiring !== null) clearTimeout(back.retiring);
+        back.retiring = null;
+        continue;
+      }
+      this.#open(address);
+    }
+    if (this.#endpoints.some((endpoint) => endpoint.retiring === null)) {
+      for (const pending of [...this.#unsent]) {
+        this.#unsent.delete(pending);
+        if (pending.timer !== null) clearTimeout(pending.timer);
+        // The request keeps its deadline: the time it waited for DNS counts.
+        this.#send(pending, Math.max(1, pending.waitingUntil - Date.now()));
+      }
+    } else if (this.#set.resolved && this.#unreachable()) {
+      // DNS names no instance now: requests that may not wait fail as with every endpoint down.
+      for (const pending of [...this.#pending.values()]) {
+        if (!pending.waitForReady && !pending.reached) this.#fail(pending.id, this.#notConnected());
+      }
+    }
+  }
+
+  #open(address: string): void {
+    const options = this.#options;
+    const socket = new Dealer({
+      linger: 0,
+      // Concurrent calls each send at once: they queue (in order) rather than fail with EBUSY.
+      maxPendingSends: 0,
+      sendHighWaterMark: options.sendHighWaterMark ?? 1000,
+      ...(options.security ?? {}),
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
+    });
+    const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, failed: false, retiring: null, loop: null };
+    this.#watchConnection(state);
+    try {
+      socket.connect(address);
+    } catch (error) {
+      socket.close();
+      throw new PatternError("EINVAL", `Cannot connect to ${address}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#endpoints.push(state);
+    const loop = this.#receiveLoop(state);
+    state.loop = loop;
+    this.#loops.add(loop);
+    void loop.then(() => this.#loops.delete(loop));
+  }
+
+  /** Takes `state` out of the rotation; closes it once no request it holds is pending, or at `retireTimeout`. */
+  #retire(state: EndpointState): void {
+    state.retiring = setTimeout(() => this.#closeEndpoint(state), this.#retireTimeout);
+    this.#closeIfIdle(state);
+  }
+
+  #closeIfIdle(state: EndpointState): void {
+    if (state.retiring === null) return;
+    for (const pending of this.#pending.values()) if (pending.endpoint === state) return;
+    this.#closeEndpoint(state);
+  }
+
+  #closeEndpoint(state: EndpointState): void {
+    if (state.retiring !== null) clearTimeout(state.retiring);
+    state.retiring = null;
+    const index = this.#endpoints.indexOf(state);
+    if (index < 0) return;
+    this.#endpoints.splice(index, 1);
+    if (this.#next > index) this.#next--;
+    state.socket.close();
+    // Requests still held (at retireTimeout) go elsewhere on their timeout; open calls end now.
+    for (const pending of [...this.#pending.values()]) {
+      if (pending.open && pending.endpoint === state) {
+        this.#fail(pending.id, new PatternError("ECONNRESET", `${state.address} left DNS and its connection was closed during the call`));
+      }
+    }
   }
 
   /**
@@ -204,7 +303,15 @@ export class RpcClient {
    * `false` may only mean "not yet".
    */
   get connected(): boolean {
-    return this.#endpoints.some((endpoint) => endpoint.connected);
+    return this.#endpoints.some((endpoint) => endpoint.connected && endpoint.retiring === null);
+  }
+
+  /**
+   * The endpoints calls go to now: the static ones and every address the
+   * names resolved to (not those removed and still finishing calls).
+   */
+  get endpoints(): string[] {
+    return this.#endpoints.filter((endpoint) => endpoint.retiring === null).map((endpoint) => endpoint.address);
   }
 
   /** Requests waiting for a reply. */
@@ -288,7 +395,8 @@ export class RpcClient {
         reached: false,
         partials: 0,
         attempt: 0,
-        endpoint: -1,
+        waitingUntil: 0,
+        endpoint: null,
         sentTo: [],
         timer: null,
       };
@@ -307,32 +415,46 @@ export class RpcClient {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (pending.endpoint === null) return Promise.reject(new PatternError("ENOTCONN", "The call has not reached a server yet: no endpoint is resolved"));
     const flagged = Bytes.concat([pending.correlation, CALL_FLAG_OCTET]);
-    return this.#endpoints[pending.endpoint]!.socket.send([flagged, ...frames]);
+    return pending.endpoint.socket.send([flagged, ...frames]);
   }
 
   /** Rejects every pending request with `ECLOSED` and closes the sockets. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#set.close();
     for (const pending of [...this.#pending.values()]) this.#fail(pending.id, new PatternError("ECLOSED", "RpcClient was closed"));
-    for (const endpoint of this.#endpoints) endpoint.socket.close();
+    for (const endpoint of this.#endpoints) {
+      if (endpoint.retiring !== null) clearTimeout(endpoint.retiring);
+      endpoint.socket.close();
+    }
     await Promise.all(this.#loops);
   }
 
-  #send(pending: Pending): void {
-    const index = this.#choose(pending.endpoint);
-    const endpoint = this.#endpoints[index]!;
-    pending.endpoint = index;
+  #send(pending: Pending, timeout = pending.timeout): void {
+    const endpoint = this.#choose(pending.endpoint);
+    if (endpoint === null) {
+      // No endpoint yet: wait (up to the timeout) for the names to resolve to one.
+      this.#unsent.add(pending);
+      pending.waitingUntil = Date.now() + timeout;
+      pending.timer = setTimeout(() => this.#timedOut(pending), timeout);
+      return;
+    }
+    const previous = pending.endpoint;
+    pending.endpoint = endpoint;
     pending.attempt++;
-    if (!pending.sentTo.includes(index)) pending.sentTo.push(index);
+    if (!pending.sentTo.includes(endpoint)) pending.sentTo.push(endpoint);
+    if (previous !== null && previous !== endpoint) this.#closeIfIdle(previous);
     if (endpoint.connected) pending.reached = true;
     const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
     endpoint.socket.send(message).catch((error: unknown) => {
-      // Only a closed socket rejects here (sends wait at the high-water mark): the timer handles it.
-      if (!this.#closed) this.#fail(pending.id, new PatternError("ECLOSED", `Send failed: ${(error as Error).message}`, { cause: error }));
+      // Only a closed socket rejects here (sends wait at the high-water mark). An endpoint closed at
+      // its retireTimeout leaves the request to its timer (retry elsewhere, or time out).
+      if (!this.#closed && this.#endpoints.includes(endpoint)) this.#fail(pending.id, new PatternError("ECLOSED", `Send failed: ${(error as Error).message}`, { cause: error }));
     });
-    pending.timer = setTimeout(() => this.#timedOut(pending), pending.timeout);
+    pending.timer = setTimeout(() => this.#timedOut(pending), timeout);
   }
 
   /**
@@ -342,7 +464,7 @@ export class RpcClient {
    * passed and no endpoint with fewer failures is usable); `previous` is
    * avoided when another is as good.
    */
-  #choose(previous: number): number {
+  #choose(previous: EndpointState | null): EndpointState | null {
     const n = this.#endpoints.length;
     const now = Date.now();
     let best = -1;
@@ -350,22 +472,28 @@ export class RpcClient {
     for (let k = 0; k < n; k++) {
       const i = (this.#next + k) % n;
       const e = this.#endpoints[i]!;
+      if (e.retiring !== null) continue;
       if (e.suspendedUntil <= now) {
         const b = best === -1 ? undefined : this.#endpoints[best]!;
-        if (b === undefined || isHealthier(e, b) || (best === previous && !isHealthier(b, e))) best = i;
+        if (b === undefined || isHealthier(e, b) || (b === previous && !isHealthier(b, e))) best = i;
       }
       if (fallback === -1 || e.suspendedUntil < this.#endpoints[fallback]!.suspendedUntil) fallback = i;
     }
     // Every endpoint failed recently: use the one that recovers first.
     const chosen = best === -1 ? fallback : best;
+    if (chosen === -1) return null;
     this.#next = (chosen + 1) % n;
-    return chosen;
+    return this.#endpoints[chosen]!;
   }
 
   #timedOut(pending: Pending): void {
     pending.timer = null;
     if (this.#pending.get(pending.id) !== pending) return;
-    const endpoint = this.#endpoints[pending.endpoint]!;
+    const endpoint = pending.endpoint;
+    if (this.#unsent.delete(pending) || endpoint === null) {
+      this.#fail(pending.id, this.#notConnected(`after ${pending.timeout} ms: no endpoint was resolved`));
+      return;
+    }
     endpoint.failures++;
     endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
     if (pending.attempt > pending.retries || pending.partials > 0) {
@@ -381,14 +509,16 @@ export class RpcClient {
     }, this.#delay(pending.attempt));
   }
 
-  /** Follows the connection state of endpoint `index` through its socket's monitor events. */
-  #watchConnection(state: EndpointState, index: number): void {
+  /** Follows the connection state of endpoint `state` through its socket's monitor events. */
+  #watchConnection(state: EndpointState): void {
     const lost = (): void => {
       state.connected = false;
       state.failed = true;
+      // The instance may have moved or gone: ask DNS again (rate-limited by the set).
+      this.#set.refresh();
       // An open call's later messages could only reach a server that has not seen its request: it ends here.
       for (const pending of [...this.#pending.values()]) {
-        if (pending.open && pending.endpoint === index && pending.reached) {
+        if (pending.open && pending.endpoint === state && pending.reached) {
           this.#fail(pending.id, new PatternError("ECONNRESET", `The connection to ${state.address} was lost during the call`));
         }
       }
@@ -402,7 +532,7 @@ export class RpcClient {
       .on("handshake", () => {
         state.connected = true;
         state.failed = false;
-        for (const pending of this.#pending.values()) if (pending.sentTo.includes(index)) pending.reached = true;
+        for (const pending of this.#pending.values()) if (pending.sentTo.includes(state)) pending.reached = true;
       })
       .on("connect:retry", lost)
       .on("disconnect", lost)
@@ -413,11 +543,14 @@ export class RpcClient {
 
   /** No endpoint is connected and each has failed to connect at least once (none is still making its first attempt). */
   #unreachable(): boolean {
-    return this.#endpoints.every((endpoint) => !endpoint.connected && endpoint.failed);
+    if (!this.#set.resolved) return false;
+    return this.#endpoints.every((endpoint) => endpoint.retiring !== null || (!endpoint.connected && endpoint.failed));
   }
 
   #notConnected(when = "now"): PatternError {
-    const addresses = this.#endpoints.map((endpoint) => endpoint.address).join(", ");
+    const live = this.#endpoints.filter((endpoint) => endpoint.retiring === null).map((endpoint) => endpoint.address);
+    const named = this.#options.endpoints.filter((endpoint) => !live.includes(endpoint));
+    const addresses = [...live, ...(this.#set.dynamic ? named.map((name) => `${name} (resolved to ${live.length === 0 ? "nothing" : "the above"})`) : [])].join(", ");
     return new PatternError("ENOTCONN", `No connection to ${addresses} (${when}): is a server running there?`);
   }
 
@@ -434,25 +567,26 @@ export class RpcClient {
     const pending = this.#pending.get(id);
     if (pending === undefined) return undefined;
     this.#pending.delete(id);
+    this.#unsent.delete(pending);
     if (pending.timer !== null) clearTimeout(pending.timer);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
+    if (pending.endpoint !== null) this.#closeIfIdle(pending.endpoint);
     return pending;
   }
 
-  /** The pending request `id` if endpoint `index` was sent it. */
-  #answerable(id: number | undefined, index: number): Pending | undefined {
+  /** The pending request `id` if `endpoint` was sent it. */
+  #answerable(id: number | undefined, endpoint: EndpointState): Pending | undefined {
     const pending = id === undefined ? undefined : this.#pending.get(id);
-    return pending !== undefined && pending.sentTo.includes(index) ? pending : undefined;
+    return pending !== undefined && pending.sentTo.includes(endpoint) ? pending : undefined;
   }
 
-  /** The server at `index` is closing and refused the request: retry now elsewhere, or fail. */
-  #onRefused(id: number | undefined, index: number): void {
-    const pending = this.#answerable(id, index);
-    if (pending === undefined || pending.endpoint !== index) {
+  /** The server at `endpoint` is closing and refused the request: retry now elsewhere, or fail. */
+  #onRefused(id: number | undefined, endpoint: EndpointState): void {
+    const pending = this.#answerable(id, endpoint);
+    if (pending === undefined || pending.endpoint !== endpoint) {
       this.#unmatched++;
       return;
     }
-    const endpoint = this.#endpoints[index]!;
     endpoint.failures++;
     endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
     if (pending.attempt > pending.retries || pending.partials > 0) {
@@ -464,8 +598,8 @@ export class RpcClient {
     this.#send(pending);
   }
 
-  #onPartial(id: number | undefined, index: number, message: Buffer[]): void {
-    const pending = this.#answerable(id, index);
+  #onPartial(id: number | undefined, endpoint: EndpointState, message: Buffer[]): void {
+    const pending = this.#answerable(id, endpoint);
     if (pending?.onPartial === undefined) {
       this.#unmatched++;
       return;
@@ -478,8 +612,7 @@ export class RpcClient {
     }
   }
 
-  async #receiveLoop(index: number): Promise<void> {
-    const endpoint = this.#endpoints[index]!;
+  async #receiveLoop(endpoint: EndpointState): Promise<void> {
     for (;;) {
       let message: Buffer[];
       try {
@@ -490,12 +623,12 @@ export class RpcClient {
       const head = message[0];
       if (head !== undefined && head.length === PARTIAL_CORRELATION_SIZE) {
         const flaggedId = decodeU64(head.subarray(0, 8));
-        if (head[8] === PARTIAL_FLAG) this.#onPartial(flaggedId, index, message);
-        else if (head[8] === REFUSED_FLAG) this.#onRefused(flaggedId, index);
+        if (head[8] === PARTIAL_FLAG) this.#onPartial(flaggedId, endpoint, message);
+        else if (head[8] === REFUSED_FLAG) this.#onRefused(flaggedId, endpoint);
         else this.#unmatched++;
         continue;
       }
-      const answered = this.#answerable(decodeU64(head), index);
+      const answered = this.#answerable(decodeU64(head), endpoint);
       const pending = answered === undefined ? undefined : this.#take(answered.id);
       if (pending === undefined) {
         this.#unmatched++;

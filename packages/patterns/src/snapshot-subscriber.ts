@@ -12,6 +12,8 @@
  */
 import { cancelScheduled, randomBytes, schedule, type Scheduled } from "./util/runtime.js";
 import { Bytes, Context, Dealer, Subscriber } from "@skein/core";
+import type { ResolveOptions } from "./discovery/endpoint-set.js";
+import { SocketEndpoints } from "./discovery/socket-endpoints.js";
 import { PatternError, checkNumber } from "./errors.js";
 import { END, FRAME, KEY_VALUE, TOKEN_PREFIX } from "./snapshot-protocol.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
@@ -40,10 +42,17 @@ export interface LossReport {
 
 /** Options of {@link SnapshotSubscriber}. */
 export interface SnapshotSubscriberOptions {
-  /** Live endpoints (publisher or forwarder). */
+  /**
+   * Live endpoints (publisher or forwarder). `tcp+dns://name:port` or
+   * `tcp+srv://name` connects to every instance DNS names and follows them
+   * (see `resolve`); each topic must still come from one publisher (its
+   * sequence numbers are that publisher's).
+   */
   connect: string[];
-  /** The publisher's snapshot endpoint(s). */
+  /** The publisher's snapshot endpoint(s); a `+dns`/`+srv` name is resolved once, and the request goes to one of its addresses. */
   snapshot: string[];
+  /** How `+dns`/`+srv` endpoints are resolved and kept current. */
+  resolve?: ResolveOptions;
   /** Context of the sockets (default: `@skein/core`'s shared context). */
   context?: Context;
   /** Updates buffered for slow handlers. Default 10000. */
@@ -83,6 +92,7 @@ export class SnapshotSubscriber {
   /** Updates dropped from our queue per topic, not yet matched to a sequence gap. */
   readonly #droppedPerTopic = new Map<string, number>();
   #socket: Subscriber | null = null;
+  #connections: SocketEndpoints | null = null;
   #loop: Promise<void> | null = null;
   #synced = false;
   #pumping = false;
@@ -151,11 +161,14 @@ export class SnapshotSubscriber {
     // Real subscriptions first, the token last: the publisher seeing the token means all are in effect.
     for (const prefix of prefixes) live.subscribe(prefix);
     live.subscribe(TOKEN_PREFIX + token);
-    for (const address of o.connect) live.connect(address);
     this.#loop = this.#receiveLoop(live);
     const snapshot = new Dealer({ linger: 0, receiveTimeout: o.snapshotTimeout ?? 5000, ...context });
+    let snapshotEndpoints: SocketEndpoints | undefined;
     try {
-      for (const address of o.snapshot) snapshot.connect(address);
+      this.#connections = new SocketEndpoints(live, o.connect, o.resolve);
+      await this.#connections.start();
+      snapshotEndpoints = new SocketEndpoints(snapshot, o.snapshot, o.resolve);
+      await snapshotEndpoints.start();
       await snapshot.send([FRAME.SNAPSHOT, Bytes.from(token), ...prefixes.map((p) => Bytes.from(p))]);
       const values: Update[] = [];
       for (;;) {
@@ -182,6 +195,7 @@ export class SnapshotSubscriber {
       }
       throw error;
     } finally {
+      snapshotEndpoints?.close();
       snapshot.close();
     }
     live.unsubscribe(TOKEN_PREFIX + token);
@@ -195,6 +209,7 @@ export class SnapshotSubscriber {
     this.#closed = true;
     this.#queue.clear();
     if (this.#report !== null) cancelScheduled(this.#report);
+    this.#connections?.close();
     this.#socket?.close();
     await this.#loop;
   }

@@ -7,6 +7,8 @@
  * `onDrop` ("dropped N"), batched per turn of the event loop.
  */
 import { Bytes, Context, Subscriber } from "@skein/core";
+import type { ResolveOptions } from "./discovery/endpoint-set.js";
+import { SocketEndpoints } from "./discovery/socket-endpoints.js";
 import { PatternError, checkNumber } from "./errors.js";
 import { isProbeTopic, newProbeTopic } from "./subscription-probe.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
@@ -28,8 +30,14 @@ export interface DropReport {
 
 /** Options of {@link TopicSubscriber}. */
 export interface TopicSubscriberOptions {
-  /** Endpoints to connect to. */
+  /**
+   * Endpoints to connect to. `tcp+dns://name:port` or `tcp+srv://name`
+   * connects to every publisher instance DNS names, and follows them as
+   * they come and go (see `resolve`).
+   */
   connect?: string[];
+  /** How `+dns`/`+srv` endpoints are resolved and kept current. */
+  resolve?: ResolveOptions;
   /** Endpoints to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
   /** Context of the sockets (default: `@skein/core`'s shared context). */
@@ -73,6 +81,7 @@ export class TopicSubscriber {
   readonly #handlers = new Map<string, Set<TopicHandler>>();
   readonly #queue: BoundedQueue<Queued>;
   #socket: Subscriber | null = null;
+  #connections: SocketEndpoints | null = null;
   #loop: Promise<void> | null = null;
   /** The probe under way, if {@link connected} is waiting. */
   #probe: ProbeRound | null = null;
@@ -151,7 +160,9 @@ export class TopicSubscriber {
     });
     for (const topic of this.#handlers.keys()) socket.subscribe(topic);
     try {
-      await attachEndpoints(socket, o.bind, o.connect);
+      await attachEndpoints(socket, o.bind);
+      this.#connections = new SocketEndpoints(socket, o.connect ?? [], o.resolve);
+      await this.#connections.start();
     } catch (error) {
       await this.close();
       throw error;
@@ -166,7 +177,8 @@ export class TopicSubscriber {
    * is a probe (see subscription-probe.ts): a subscription to a topic of
    * its own that each {@link TopicPublisher} answers; the publishers must
    * be `TopicPublisher`s (or answer probes the same way), one per `connect`
-   * endpoint. Each call probes afresh, so it also covers reconnections.
+   * endpoint (for a `+dns`/`+srv` endpoint, one per address it resolves to
+   * now). Each call probes afresh, so it also covers reconnections.
    * Probe replies never reach the handlers. Rejects with `ETIMEDOUT` after
    * `timeoutMs`, `ECLOSED` if the subscriber closes first. Call after
    * {@link start}.
@@ -175,7 +187,7 @@ export class TopicSubscriber {
     if (this.#closed) return Promise.reject(new PatternError("ECLOSED", "TopicSubscriber is closed"));
     const socket = this.#socket;
     if (socket === null) return Promise.reject(new PatternError("EINVAL", "Call start() before connected()"));
-    if ((this.#options.connect ?? []).length === 0) return Promise.resolve();
+    if (this.#publishers() === 0) return Promise.resolve();
     if (this.#probe !== null) return this.#probe.promise;
     let resolve!: () => void;
     let reject!: (error: PatternError) => void;
@@ -185,7 +197,7 @@ export class TopicSubscriber {
     });
     const round: ProbeRound = { topic: Bytes.from(newProbeTopic(), "latin1"), replies: new Set(), promise, resolve, reject, timer: null };
     round.timer = setTimeout(() => {
-      const wanted = (this.#options.connect ?? []).length;
+      const wanted = this.#publishers();
       this.#endProbe(round, new PatternError("ETIMEDOUT", `${round.replies.size} of ${wanted} publishers applied the subscriptions within ${timeoutMs} ms`));
     }, timeoutMs);
     this.#probe = round;
@@ -206,7 +218,17 @@ export class TopicSubscriber {
     const round = this.#probe;
     if (round === null || !message[0]!.equals(round.topic) || message.length !== 2) return; // stale, or another subscriber's
     round.replies.add(message[1]!.toString("latin1"));
-    if (round.replies.size >= (this.#options.connect ?? []).length) this.#endProbe(round, null);
+    if (round.replies.size >= this.#publishers()) this.#endProbe(round, null);
+  }
+
+  /** Publishers connected to now: one per static endpoint and per address the names resolve to. */
+  #publishers(): number {
+    return this.#connections?.endpoints.length ?? (this.#options.connect ?? []).length;
+  }
+
+  /** The endpoints connected now, `+dns`/`+srv` names as the addresses they resolve to (after {@link start}). */
+  get endpoints(): string[] {
+    return this.#connections?.endpoints ?? [];
   }
 
   #endProbe(round: ProbeRound, error: PatternError | null): void {
@@ -225,6 +247,7 @@ export class TopicSubscriber {
     if (this.#probe !== null) this.#endProbe(this.#probe, new PatternError("ECLOSED", "TopicSubscriber was closed"));
     this.#queue.clear();
     if (this.#reportScheduled !== null) cancelScheduled(this.#reportScheduled);
+    this.#connections?.close();
     this.#socket?.close();
     await this.#loop;
   }

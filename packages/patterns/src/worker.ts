@@ -11,7 +11,7 @@
  * {@link CreditWorker}).
  */
 import { Bytes } from "@skein/core";
-import { CreditWorker, type CreditWorkerOptions } from "./credit-worker.js";
+import { CreditWorker, type CreditLink, type CreditWorkerOptions } from "./credit-worker.js";
 import { PatternError } from "./errors.js";
 import { FRAME, WORK } from "./pipeline-protocol.js";
 
@@ -80,37 +80,42 @@ export class Worker extends CreditWorker {
    * Items still running at the deadline are redelivered by the queue.
    */
   close(drainTimeout = 5000): Promise<void> {
-    return this.leave(drainTimeout, () => this.send([FRAME.CLOSING]));
+    return this.leave(drainTimeout);
   }
 
-  protected onCommand(command: number, message: Buffer[]): boolean {
+  /** CLOSING: the queue sends no more items here and redelivers what it queued for us. */
+  protected override beforeLeaving(link: CreditLink): void {
+    this.send(link, [FRAME.CLOSING]);
+  }
+
+  protected onCommand(command: number, message: Buffer[], link: CreditLink): boolean {
     if (command !== WORK) return false;
     if (message.length < 3) {
       this.protocolError("A WORK message without an item id and attempt was dropped");
-    } else if (this.saturated && !this.stopping) {
+    } else if (this.saturated(link) && !link.stopping) {
       // More items than credits announced: refuse instead of running without bound.
       this.protocolError("A WORK item beyond the credits announced was refused (NACK)");
-      this.send([FRAME.NACK, message[1]!, Bytes.from("worker has no credit left")]);
+      this.send(link, [FRAME.NACK, message[1]!, Bytes.from("worker has no credit left")]);
     } else {
-      void this.#work(message[1]!, message.slice(3));
+      void this.#work(link, message[1]!, message.slice(3));
     }
     return true;
   }
 
-  async #work(itemId: Buffer, frames: Buffer[]): Promise<void> {
-    if (this.stopping) {
-      this.send([FRAME.NACK, itemId, Bytes.from("worker is closing")]);
+  async #work(link: CreditLink, itemId: Buffer, frames: Buffer[]): Promise<void> {
+    if (link.stopping) {
+      this.send(link, [FRAME.NACK, itemId, Bytes.from("worker is closing")]);
       return;
     }
-    await this.run(async () => {
+    await this.run(link, async () => {
       try {
         const result = await this.#handler!(frames);
         this.#processed++;
-        this.send([FRAME.ACK, itemId, ...(Array.isArray(result) ? result : [])]);
+        this.send(link, [FRAME.ACK, itemId, ...(Array.isArray(result) ? result : [])]);
       } catch (error) {
         this.#failed++;
         this.options.onError?.(error);
-        this.send([FRAME.NACK, itemId, Bytes.from(error instanceof Error ? error.message : String(error))]);
+        this.send(link, [FRAME.NACK, itemId, Bytes.from(error instanceof Error ? error.message : String(error))]);
       }
     });
   }

@@ -7,10 +7,16 @@
  * {@link PatternError} `EINVAL` naming it.
  */
 import type { Socket } from "@skein/core";
+import { isDnsEndpoint } from "../discovery/dns-endpoint.js";
 import { PatternError } from "../errors.js";
 
 export async function attachEndpoints(socket: Socket, bind: readonly string[] = [], connect: readonly string[] = []): Promise<string[]> {
   const bound: string[] = [];
+  for (const address of [...bind, ...connect]) {
+    if (isDnsEndpoint(address)) {
+      throw new PatternError("EINVAL", `${address}: a DNS name of many instances is for the connecting side of a pattern (RpcClient, TopicSubscriber, SnapshotSubscriber, Worker, BrokerWorker), not here`);
+    }
+  }
   for (const address of bind) {
     await socket.bind(address);
     bound.push(socket.lastEndpoint ?? address);
