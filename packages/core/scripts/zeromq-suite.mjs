@@ -31,9 +31,6 @@ const SKIPPED = {
   "socket-draft-scatter-gather-test.ts": "draft socket type (not in skein)",
   "socket-draft-server-client-test.ts": "draft socket type (not in skein)",
   "zmq-draft-test.ts": "draft socket exports (not in skein)",
-  "context-thread-test.ts": "worker_threads (owned by another issue)",
-  "socket-thread-test.ts": "worker_threads and inproc across threads (owned by another issue)",
-  "proxy-router-dealer-test.ts": "worker_threads (owned by another issue)",
   "typings-compatibility-test.ts": "installs old TypeScript versions from npm to compile zeromq.js's own lib/ typings",
 };
 

@@ -8,6 +8,10 @@ import { applyOptions, defineOptions, type OptionSpec } from "./options.js";
 import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
 import { newOnly } from "./util/new-only.js";
+import { sharedOptions } from "./shared-options.js";
+
+/** Set while the default context is made: its options and inproc names span threads. */
+let makingDefault = false;
 
 /** What a context needs of its sockets. */
 export interface ContextSocket {
@@ -37,6 +41,10 @@ export interface ContextOptions {
   threadSchedulingPolicy?: number;
   /** skein: see {@link Context.maxZapRequests}. */
   maxZapRequests?: number;
+  /** skein: see {@link Context.threadRingBytes}. */
+  threadRingBytes?: number;
+  /** skein: see {@link Context.threadRingMessages}. */
+  threadRingMessages?: number;
 }
 
 /** Context options, checked when set as socket options are (a wrong type is a `TypeError`). */
@@ -111,7 +119,38 @@ export class Context {
   maxZapRequests = DEFAULT_MAX_ZAP_REQUESTS;
 
   /** @internal */
-  readonly inproc = new InprocRegistry();
+  readonly inproc = new InprocRegistry(makingDefault);
+
+  /**
+   * skein: bytes of frames the ring of an inproc:// connection between two
+   * worker threads holds, in each direction (docs/threads.md). A message
+   * larger than the ring still passes, in pieces. Read by the thread that
+   * binds, when it accepts a connection from another thread; only the
+   * default context's inproc names cross threads. Rounded up to a power of
+   * two. Default 262144 (256 KiB).
+   */
+  get threadRingBytes(): number {
+    return this.inproc.ringSizes.bytes;
+  }
+
+  set threadRingBytes(value: number) {
+    this.inproc.ringSizes.bytes = checkRingSize("threadRingBytes", value, 64);
+  }
+
+  /**
+   * skein: whole messages the ring of an inproc:// connection between two
+   * worker threads holds, in each direction, besides the sender's
+   * `sendHighWaterMark` and the receiver's `receiveHighWaterMark`: a slow
+   * reader thread holds the writer back (or makes it drop, per the socket
+   * type) once all three are full. Default 1000.
+   */
+  get threadRingMessages(): number {
+    return this.inproc.ringSizes.messages;
+  }
+
+  set threadRingMessages(value: number) {
+    this.inproc.ringSizes.messages = checkRingSize("threadRingMessages", value, 1);
+  }
   /** @internal */
   readonly zap: ZapClient = new ZapClient(this);
   readonly #sockets = new Set<ContextSocket>();
@@ -182,5 +221,28 @@ Context = newOnly(Context);
 
 defineOptions(Context.prototype, CONTEXT_OPTIONS);
 
-/** The default context, used by sockets created without one. */
-export const context = new Context();
+function checkRingSize(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > 2 ** 30) {
+    throw new TypeError(`Option "${name}" must be an integer from ${min} to 2^30`);
+  }
+  return value;
+}
+
+function makeDefaultContext(): Context {
+  makingDefault = true;
+  try {
+    const made = new Context();
+    (made as { options: Record<string, unknown> }).options = sharedOptions(CONTEXT_OPTIONS);
+    return made;
+  } finally {
+    makingDefault = false;
+  }
+}
+
+/**
+ * The default context, used by sockets created without one. It is the same
+ * for every worker thread of the process: its options are shared, and an
+ * `inproc://` name bound in one thread is reachable from the others (see
+ * docs/threads.md).
+ */
+export const context = makeDefaultContext();
