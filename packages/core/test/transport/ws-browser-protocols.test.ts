@@ -7,7 +7,7 @@
  * The Chromium suite (examples/browser) runs the same against a real browser.
  */
 import { describe, expect, it } from "vitest";
-import { Pull, Push, Reply, Router, curveKeyPair } from "../../src/index.js";
+import { Dealer, Pull, Push, Reply, Router, curveKeyPair } from "../../src/index.js";
 import { Opcode, WebSocketDecoder, encodeFrame } from "../../src/transport/websocket-frame.js";
 import { encodeUpgradeRequest, parseHttpHead } from "../../src/transport/websocket-handshake.js";
 import { rawConnect, socketScope, strings, until, within } from "../helpers.js";
@@ -70,7 +70,7 @@ describe("ws:// server, the subprotocols a browser can offer", () => {
     const request = await within(reply.receive());
     expect(strings(request)).toEqual(["hello"]);
     await reply.send("world");
-    // The server's routing-id message (empty: no routingId set), then the reply with its delimiter.
+    // The server's routing-id message (empty: REP announces none), then the reply with its delimiter.
     const [routingId, delimiter, body] = await page.received(3);
     expect([...routingId!]).toEqual([0x00]);
     expect([...delimiter!]).toEqual([0x01]);
@@ -87,6 +87,17 @@ describe("ws:// server, the subprotocols a browser can offer", () => {
     page.send(0x00, "hi");
     const [id, body] = await within(router.receive());
     expect([String(id), String(body)]).toEqual(["page-7", "hi"]);
+    page.raw.stream.destroy();
+  });
+
+  it("sends a bound DEALER's routingId as its routing-id message", async () => {
+    const dealer = open(new Dealer({ routingId: "dealer-1" }));
+    await dealer.bind("ws://127.0.0.1:0/dealer");
+    const page = await rawBrowser(dealer.lastEndpoint!, "ZWS2.0");
+    await page.upgraded();
+    page.send(0x00, "");
+    const [routingId] = await page.received(1);
+    expect(routingId!.toString("latin1")).toBe("\u0000dealer-1");
     page.raw.stream.destroy();
   });
 
