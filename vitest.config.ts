@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
     // Chromium suites (.ci/suites/browser.sh, vitest.browser.config.ts) and suites against a real
     // dnsmasq (.ci/suites/dns.sh, vitest.dnsmasq.config.ts) need root or Debian packages.
     exclude: ["**/node_modules/**", "**/*.browser.test.ts", "packages/*/test/dnsmasq/**"],

@@ -18,6 +18,9 @@
  * const [reply] = await request.receive()
  * ```
  */
+// ws:// and wss:// over the WebSocket API join the transport table; inproc is built in.
+import "./transport/browser-transports.js";
+
 export { Context, context, type ContextOptions } from "./context.js";
 export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export { Observer, type Event, type EventType, type EventOfType } from "./events.js";

@@ -229,3 +229,9 @@ export class TlsError extends ProtocolError {
     this.reason = reason;
   }
 }
+
+/** Maps a Node network error to a coded ZmqError. */
+export function toZmqError(error: NodeJS.ErrnoException, address: string): ZmqError {
+  const code = error.code !== undefined && /^E[A-Z]+$/.test(error.code) ? error.code : "EIO";
+  return new ZmqError(code, error.message, address, { cause: error });
+}

@@ -12,6 +12,9 @@
  * const [msg] = await pull.receive()
  * ```
  */
+// The Node transports (tcp, ipc, ws, wss) join the transport table; inproc is built in.
+import "./transport/node-transports.js";
+
 export { Context, context, type ContextOptions } from "./context.js";
 export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export { Observer, type Event, type EventType, type EventOfType } from "./events.js";

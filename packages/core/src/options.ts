@@ -64,7 +64,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   curvePublicKey: { kind: "binary", default: null },
   curveSecretKey: { kind: "binary", default: null },
   curveServerKey: { kind: "binary", default: null },
-  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/wss.ts). Not in zeromq v6, whose libzmq has no wss.
+  // ZMQ_WSS_*: TLS of wss:// endpoints (transport/ws/wss.ts). Not in zeromq v6, whose libzmq has no wss.
   wssKeyPem: { kind: "string", default: null },
   wssCertPem: { kind: "string", default: null },
   wssTrustPem: { kind: "string", default: null },
@@ -96,6 +96,183 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   gssapiPrincipalNameType: { kind: "unsupported", default: "hostBased" },
   gssapiServicePrincipalNameType: { kind: "unsupported", default: "hostBased" },
 };
+
+/**
+ * Options that take effect at once when set on a bound or connected socket:
+ * zeromq's list (libzmq 4.2+), plus skein's own that are read on each call.
+ */
+export const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
+  "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
+  "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
+  "maxPendingSends", "maxPendingReceives", "messageProperties",
+]);
+
+/**
+ * The options every socket has, as properties with the `zeromq` v6 names
+ * (libzmq's `ZMQ_*` name in each): declared here for the type checker, next
+ * to their specs in {@link SOCKET_OPTIONS}; `Socket` extends this interface
+ * and `defineOptions` puts the accessors on its prototype.
+ */
+export interface SocketOptionProperties {
+  /** How long `close()` keeps sending what is queued, in ms: -1 (default) as long as it takes, 0 drops it at once. `ZMQ_LINGER`. */
+  linger: number;
+  /** Most messages queued for one peer (default 1000; 0: no limit). When a peer's queue is full, PUB/XPUB drop, ROUTER drops (unless `mandatory`), the others make `send()` wait. `ZMQ_SNDHWM`. */
+  sendHighWaterMark: number;
+  /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
+  receiveHighWaterMark: number;
+  /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
+  sendTimeout: number;
+  /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
+  receiveTimeout: number;
+  /** Wait before reconnecting a lost or refused connection, in ms (default 100; -1: never reconnect). `ZMQ_RECONNECT_IVL`. */
+  reconnectInterval: number;
+  /** When above {@link reconnectInterval}, the wait doubles after each failed attempt up to this many ms (default 0: no back-off). `ZMQ_RECONNECT_IVL_MAX`. */
+  reconnectMaxInterval: number;
+  /** Give up a TCP connect attempt after this many ms and retry (default 0: the system's timeout). `ZMQ_CONNECT_TIMEOUT`. */
+  connectTimeout: number;
+  /** Drop a connection whose ZMTP handshake (greeting, security) is not done within this many ms (default 30000; 0: no limit). `ZMQ_HANDSHAKE_IVL`. */
+  handshakeInterval: number;
+  /** Send a ZMTP PING every this many ms (default 0: no heartbeats). `ZMQ_HEARTBEAT_IVL`. */
+  heartbeatInterval: number;
+  /** The time to live announced in PINGs, in ms, rounded down to tenths of a second (default 0: the peer uses its own timeout). `ZMQ_HEARTBEAT_TTL`. */
+  heartbeatTimeToLive: number;
+  /** Drop a connection when nothing arrives for this many ms after a PING (default -1: {@link heartbeatInterval}). `ZMQ_HEARTBEAT_TIMEOUT`. */
+  heartbeatTimeout: number;
+  /** Length of the queue of connections waiting to be accepted by a listener (default 100). `ZMQ_BACKLOG`. */
+  backlog: number;
+  /**
+   * Largest message a peer may send, in octets, all its parts together (-1,
+   * the default: no limit of yours, {@link maxIncompleteMessageSize} applies).
+   * A peer that sends a larger one is dropped (`disconnect` event with an
+   * `EMSGSIZE` error) and its partial message discarded. Until its handshake
+   * completes a peer may send one frame of at most 1.5 MiB (the largest
+   * handshake command, a CURVE INITIATE with 1 MiB of metadata, rounded up),
+   * or of this limit when smaller.
+   */
+  maxMessageSize: number;
+  /**
+   * skein extension. Octets a message may reach while its parts arrive when
+   * {@link maxMessageSize} is -1 (default 256 MiB; -1: no limit). Protects a
+   * socket left at zeromq's default from a peer that never ends a message.
+   * Before the handshake completes the 1.5 MiB handshake bound applies
+   * instead (this limit when smaller), even with -1.
+   */
+  maxIncompleteMessageSize: number;
+  /**
+   * skein extension. Parts (frames) one message may have (default 65536; -1:
+   * no limit). Each part costs heap whatever its size, so a peer sending
+   * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
+   */
+  maxMessageParts: number;
+  /** Queue messages only for peers whose connection is complete, instead of also for peers still connecting (default false). `ZMQ_IMMEDIATE`. */
+  immediate: boolean;
+  /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
+  messageProperties: boolean;
+  /**
+   * How many `send()` calls may wait at once (skein extension; default 1, 0: no limit). With the
+   * default, a `send()` while another is still waiting rejects with `EBUSY`, as in `zeromq`.
+   */
+  maxPendingSends: number;
+  /** How many `receive()` calls may wait at once (skein extension; default 1 as `zeromq`, 0: no limit). */
+  maxPendingReceives: number;
+  /** Allow IPv6 for `tcp://` and `ws://` endpoints (default false: IPv4 only). `ZMQ_IPV6`. */
+  ipv6: boolean;
+  /** TCP keep-alive: 1 on, 0 off, -1 (default) the system's setting. `ZMQ_TCP_KEEPALIVE`. */
+  tcpKeepalive: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe count (default -1). `ZMQ_TCP_KEEPALIVE_CNT`. */
+  tcpKeepaliveCount: number;
+  /** Seconds of idle before keep-alive probes start, when {@link tcpKeepalive} is 1 (default -1: the system's). `ZMQ_TCP_KEEPALIVE_IDLE`. */
+  tcpKeepaliveIdle: number;
+  /** Accepted for compatibility: Node cannot set the keep-alive probe interval (default -1). `ZMQ_TCP_KEEPALIVE_INTVL`. */
+  tcpKeepaliveInterval: number;
+  /** Accepted for compatibility, no effect: the kernel's send buffer is left to Node (default -1). `ZMQ_SNDBUF`. */
+  sendBufferSize: number;
+  /** Accepted for compatibility, no effect: the kernel's receive buffer is left to Node (default -1). `ZMQ_RCVBUF`. */
+  receiveBufferSize: number;
+  /** Be the PLAIN server: check the username and password of peers through ZAP (default false). `ZMQ_PLAIN_SERVER`. */
+  plainServer: boolean;
+  /** The username this PLAIN client sends (default null). Setting it makes the socket a PLAIN client. `ZMQ_PLAIN_USERNAME`. */
+  plainUsername: string | null;
+  /** The password this PLAIN client sends, in clear (default null). `ZMQ_PLAIN_PASSWORD`. */
+  plainPassword: string | null;
+  /** Be the CURVE server; needs {@link curveSecretKey} (default false). `ZMQ_CURVE_SERVER`. */
+  curveServer: boolean;
+  /** This CURVE client's long-term public key: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_PUBLICKEY`. */
+  curvePublicKey: string | null;
+  /** This socket's long-term CURVE secret key, server or client: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_SECRETKEY`. */
+  curveSecretKey: string | null;
+  /** The server's public key, which this CURVE client expects; setting it makes the socket a CURVE client (default null). `ZMQ_CURVE_SERVERKEY`. */
+  curveServerKey: string | null;
+  /**
+   * wss:// bind: the server's private key, PEM text (libzmq `ZMQ_WSS_KEY_PEM`;
+   * default null). Binding wss:// needs it and {@link wssCertPem}.
+   */
+  wssKeyPem: string | null;
+  /** wss:// bind: the server's certificate (chain), PEM text (libzmq `ZMQ_WSS_CERT_PEM`; default null). */
+  wssCertPem: string | null;
+  /**
+   * wss:// connect: certificates to trust, PEM text: the CA that signed the
+   * server's certificate, or that certificate itself when self-signed
+   * (libzmq `ZMQ_WSS_TRUST_PEM`; default null).
+   */
+  wssTrustPem: string | null;
+  /**
+   * wss:// connect: the name the server's certificate must carry, also sent as
+   * TLS SNI (libzmq `ZMQ_WSS_HOSTNAME`; default null: the endpoint's host).
+   */
+  wssHostname: string | null;
+  /**
+   * wss:// connect: also trust the CAs Node trusts (`tls.rootCertificates`)
+   * (libzmq `ZMQ_WSS_TRUST_SYSTEM`; default false: only {@link wssTrustPem}).
+   */
+  wssTrustSystem: boolean;
+  /** The domain passed to the ZAP handler with each authentication request (default null: empty). `ZMQ_ZAP_DOMAIN`. */
+  zapDomain: string | null;
+  /** Accepted for compatibility; skein does not read it (default false). `ZMQ_ZAP_ENFORCE_DOMAIN`. */
+  zapEnforceDomain: boolean;
+  /** Accepted for compatibility, no effect: skein has no I/O threads (default 0). `ZMQ_AFFINITY`. */
+  affinity: number;
+  /** Accepted for compatibility, no effect: multicast (pgm://) is not supported (default 100). `ZMQ_RATE`. */
+  rate: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 10000). `ZMQ_RECOVERY_IVL`. */
+  recoveryInterval: number;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1). `ZMQ_MULTICAST_HOPS`. */
+  multicastHops: number;
+  /** Accepted for compatibility, no effect: Node cannot set the IP type of service (default 0). `ZMQ_TOS`. */
+  typeOfService: number;
+  /** Accepted for compatibility, no effect: Node cannot set TCP_USER_TIMEOUT (default 0). `ZMQ_TCP_MAXRT`. */
+  tcpMaxRetransmitTimeout: number;
+  /** Accepted for compatibility, no effect (deprecated in libzmq too; default null). `ZMQ_TCP_ACCEPT_FILTER`. */
+  tcpAcceptFilter: string | null;
+  /** Accepted for compatibility, no effect: connections do not go through a SOCKS proxy (default null). `ZMQ_SOCKS_PROXY`. */
+  socksProxy: string | null;
+  /** Accepted for compatibility, no effect: Node cannot bind a socket to a device (default null). `ZMQ_BINDTODEVICE`. */
+  interface: string | null;
+  /** Accepted for compatibility, no effect: a Windows-only option (default false). `ZMQ_LOOPBACK_FASTPATH`. */
+  loopbackFastPath: boolean;
+  /** Accepted for compatibility, no effect: multicast is not supported (default 1500). `ZMQ_MULTICAST_MAXTPDU`. */
+  multicastMaxTransportDataUnit: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_SIZE`. */
+  vmciBufferSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MIN_SIZE`. */
+  vmciBufferMinSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MAX_SIZE`. */
+  vmciBufferMaxSize: number;
+  /** Accepted for compatibility, no effect: vmci:// is not supported (default -1). `ZMQ_VMCI_CONNECT_TIMEOUT`. */
+  vmciConnectTimeout: number;
+  /** Not supported: setting it to true throws ENOTSUP (see docs/compat.md). */
+  gssapiServer: boolean;
+  /** Not supported: setting it to true throws ENOTSUP. */
+  gssapiPlainText: boolean;
+  /** Not supported: setting it throws ENOTSUP. */
+  gssapiPrincipal: string | null;
+  /** Not supported: setting it throws ENOTSUP. */
+  gssapiServicePrincipal: string | null;
+  /** Not supported: setting it to another value throws ENOTSUP. */
+  gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal";
+  /** Not supported: setting it to another value throws ENOTSUP. */
+  gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal";
+}
 
 /** A `TypeError` with the `zeromq` package's message and skein's explanation in `detail`. */
 export function optionTypeError(message: string, detail: string): TypeError {

@@ -9,10 +9,17 @@
  *    ZAP handlers work unchanged.
  * With neither, the request is unanswered (`null`): CURVE then accepts every
  * client that knows the server key, and PLAIN refuses, as libzmq 4.3 does.
+ *
+ * The RFC 27 handler is reached as libzmq's session reaches it
+ * (`session_base_t::zap_connect`): an inproc pipe pair from the context's
+ * ZAP client straight to the socket bound at the endpoint, with no socket of
+ * our own in between.
  */
 import { Buffer } from "./util/buffer.js";
 import { AuthError, ProtocolError, ZmqError } from "./errors.js";
 import type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
+import { Pipe, type Msg } from "./pipe.js";
+import type { InprocRegistry, InprocSocket } from "./transport/inproc.js";
 import { decodeMetadata, type Metadata } from "./zmtp/metadata.js";
 
 export type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
@@ -36,7 +43,16 @@ export type ZapHandler = (request: ZapRequest) => ZapDecision | Promise<ZapDecis
 
 /** RFC 27's well-known endpoint. */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
+const ZAP_NAME = "zeromq.zap.01";
 const ZAP_VERSION = "1.0";
+/**
+ * High-water marks of the client's end of the pipe, as a default socket's: a
+ * handler that stops reading holds at most this plus its own
+ * `receiveHighWaterMark` requests, then handshakes are refused with 300.
+ */
+const ZAP_HIGH_WATER_MARK = 1000;
+/** The socket type the handler sees its peer as: requests are DEALER-shaped (an empty delimiter first). */
+const ZAP_PEER_TYPE = "DEALER";
 
 /** Default of {@link ZapContext.maxZapRequests}: as many as a default high-water mark. */
 export const DEFAULT_MAX_ZAP_REQUESTS = 1000;
@@ -53,7 +69,7 @@ export interface ZapContext {
   readonly zapHandler: ZapHandler | null;
   /** Most ZAP requests waiting for an answer at once; below 1: no limit. */
   readonly maxZapRequests: number;
-  readonly inproc: { isBound(name: string): boolean };
+  readonly inproc: InprocRegistry;
 }
 
 /** An RFC 27 request waiting for its reply. */
@@ -62,17 +78,6 @@ interface Pending {
   reject(error: ZmqError): void;
   /** Detaches from the handshake's abandon signal. */
   release(): void;
-}
-
-interface DealerLike {
-  linger: number;
-  sendTimeout: number;
-  connect(address: string): void;
-  send(frames: Buffer[]): Promise<void>;
-  receive(): Promise<Buffer[]>;
-  close(): void;
-  readonly closed: boolean;
-  peerCount(): number;
 }
 
 /**
@@ -84,7 +89,10 @@ interface DealerLike {
  */
 export class ZapClient {
   readonly #context: ZapContext;
-  #dealer: DealerLike | null = null;
+  /** Our end of the pipe to the RFC 27 handler; null until the first request, or after the handler left. */
+  #pipe: Pipe | null = null;
+  /** What the inproc transport and our pipe see of this client (kept off its public face). */
+  readonly #end: InprocSocket & { pipeTerminated(pipe: Pipe): void; pipeHiccuped(pipe: Pipe): void; pipeReadable(pipe: Pipe): void };
   /** RFC 27 requests by request id. */
   #pending = new Map<string, Pending>();
   /** Calls of the typed handler not settled yet. */
@@ -94,6 +102,28 @@ export class ZapClient {
 
   constructor(context: ZapContext) {
     this.#context = context;
+    this.#end = {
+      socketTypeName: ZAP_PEER_TYPE,
+      createPipe: (outgoing, endpoint) => {
+        const pipe = new Pipe(this.#end, ZAP_HIGH_WATER_MARK, ZAP_HIGH_WATER_MARK, outgoing);
+        pipe.endpoint = endpoint;
+        return pipe;
+      },
+      attachPipe: () => true,
+      announcedRoutingId: () => null,
+      // The client has no monitor: the handler's socket reports accept and handshake on its own.
+      emitEvent: () => undefined,
+      // Requests never wait for room (a full pipe refuses them with 300): nothing to resume.
+      pipeWritable: () => undefined,
+      pipeBeforeConnect: () => true,
+      // Asked by a link to another thread (its `linger`): pending requests are not kept past close.
+      option: <T>(name: string): T => (name === "linger" ? 0 : undefined) as T,
+      pipeReadable: (pipe) => this.#readReplies(pipe),
+      pipeTerminated: (pipe) => {
+        if (this.#pipe === pipe) this.#pipe = null;
+      },
+      pipeHiccuped: () => undefined,
+    };
   }
 
   /** ZAP requests waiting for an answer (typed handler calls and RFC 27 requests). */
@@ -114,7 +144,7 @@ export class ZapClient {
   async authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null> {
     request = { ...request, address: zapAddress(request.address) };
     const handler = this.#context.zapHandler;
-    if (handler === null && !this.#context.inproc.isBound("zeromq.zap.01")) return null;
+    if (handler === null && !this.#context.inproc.isBound(ZAP_NAME)) return null;
     if (abandoned?.aborted === true) throw abandonedError();
     const limit = this.#context.maxZapRequests;
     if (limit >= 1 && this.pending >= limit) {
@@ -144,38 +174,46 @@ export class ZapClient {
     }
   }
 
-  async #viaSocket(request: ZapRequest, abandoned: AbortSignal | undefined): Promise<ZapReply> {
-    const dealer = await this.#ensureDealer();
-    // The first request waits for the ZAP socket to load: its handshake may have ended meanwhile.
-    if (abandoned?.aborted === true) throw abandonedError();
+  #viaSocket(request: ZapRequest, abandoned: AbortSignal | undefined): Promise<ZapReply> {
+    const pipe = this.#connect();
+    // A handler whose queue is full is not reading (or is gone): the handshake must not wait on it.
+    if (!pipe.canWrite()) {
+      const reason = pipe.peerGone ? "it is gone" : "its queue is full";
+      throw new AuthError(
+        `The ZAP handler at ${ZAP_ENDPOINT} takes no more requests (${reason}): ` +
+          `${request.mechanism} client ${request.address} refused as a temporary failure (RFC 27 status 300)`,
+        300,
+      );
+    }
     const id = String(this.#nextId++);
     const reply = this.#await(id, abandoned);
     // RFC 27 §"Request": the handler is a REP-like peer, so the request starts with an empty delimiter.
-    // sendTimeout 0: a handler whose queue is full is not reading; the handshake must not wait on it.
-    dealer
-      .send([
-        Buffer.alloc(0),
-        Buffer.from(ZAP_VERSION),
-        Buffer.from(id),
-        Buffer.from(request.domain),
-        Buffer.from(request.address),
-        request.identity,
-        Buffer.from(request.mechanism),
-        ...request.credentials,
-      ])
-      .catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.#take(id)?.reject(
-          new AuthError(
-            `The ZAP handler at ${ZAP_ENDPOINT} takes no more requests (${reason}): ` +
-              `${request.mechanism} client ${request.address} refused as a temporary failure (RFC 27 status 300)`,
-            300,
-            undefined,
-            { cause: error },
-          ),
-        );
-      });
+    pipe.write([
+      Buffer.alloc(0),
+      Buffer.from(ZAP_VERSION),
+      Buffer.from(id),
+      Buffer.from(request.domain),
+      Buffer.from(request.address),
+      request.identity,
+      Buffer.from(request.mechanism),
+      ...request.credentials,
+    ]);
     return reply;
+  }
+
+  /**
+   * The pipe to the handler bound now (authenticate() checked there is one).
+   * A handler that closed and was bound again is a new peer: a new pipe, as
+   * libzmq's session connects to the handler for each handshake. A handler
+   * that stops reading keeps its pipe: its full queue refuses requests.
+   */
+  #connect(): Pipe {
+    const current = this.#pipe;
+    if (current !== null && !current.terminated && !current.peerGone) return current;
+    current?.terminate();
+    const pipe = this.#context.inproc.connect(this.#end, ZAP_NAME, ZAP_ENDPOINT, null);
+    this.#pipe = pipe;
+    return pipe;
   }
 
   /** Registers request `id`; it is forgotten when answered or when `abandoned` fires. */
@@ -202,34 +240,10 @@ export class ZapClient {
     return pending;
   }
 
-  async #ensureDealer(): Promise<DealerLike> {
-    // A handler that closed and was bound again is a new peer: reconnect, as libzmq's per-session ZAP client does.
-    // (A handler that stops reading is still a peer: its full queue refuses requests with 300, see below.)
-    if (this.#dealer !== null && !this.#dealer.closed && this.#dealer.peerCount() > 0) return this.#dealer;
-    this.#dealer?.close();
-    // Loaded lazily: the Dealer class depends on socket-base, which depends on this file.
-    const { Dealer } = await import("./socket/dealer.js");
-    if (this.#dealer !== null && !this.#dealer.closed) return this.#dealer;
-    // Handshakes ask concurrently: their requests queue rather than fail with EBUSY; a handler that
-    // stops reading fills only this queue (sendTimeout 0), then handshakes are refused with 300.
-    const dealer = new Dealer({ context: this.#context as never, linger: 0, sendTimeout: 0, maxPendingSends: 0 }) as unknown as DealerLike;
-    dealer.connect(ZAP_ENDPOINT);
-    this.#dealer = dealer;
-    void this.#readReplies(dealer);
-    return dealer;
-  }
-
-  async #readReplies(dealer: DealerLike): Promise<void> {
-    for (;;) {
-      let frames: Buffer[];
-      try {
-        frames = await dealer.receive();
-      } catch {
-        for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(new ZmqError("ETERM", "ZAP client closed"));
-        return;
-      }
-      this.#onReply(frames);
-    }
+  /** Replies are handled as they arrive, so the pipe's inbound never holds more than one. */
+  #readReplies(pipe: Pipe): void {
+    let frames: Msg | undefined;
+    while ((frames = pipe.read()) !== undefined) this.#onReply(frames);
   }
 
   /**
@@ -270,10 +284,11 @@ export class ZapClient {
     });
   }
 
-  /** Closes the client's socket (context close). */
+  /** Drops the pipe to the handler and ends every request still waiting with `ETERM` (context close). */
   close(): void {
-    this.#dealer?.close();
-    this.#dealer = null;
+    this.#pipe?.terminate();
+    this.#pipe = null;
+    for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(new ZmqError("ETERM", "ZAP client closed"));
   }
 }
 

@@ -25,7 +25,7 @@ import { Buffer } from "../util/buffer.js";
 import { timingSafeEqual } from "../util/platform.js";
 import { ProtocolError, AuthError, ZmqError } from "../errors.js";
 import { decodeMetadata, encodeMetadata, type Metadata } from "../zmtp/metadata.js";
-import type { Mechanism, MechanismHost, ZapReply } from "./mechanism.js";
+import type { Mechanism, MechanismFactory, MechanismHost, ZapReply } from "./mechanism.js";
 import { asZmqError, errorFromPeer, zapStatus } from "./peer-error.js";
 import {
   BOX_OVERHEAD,
@@ -629,3 +629,11 @@ function checkKeyLength(key: Buffer, optionName: string): void {
     throw new ZmqError("EINVAL", `${optionName} must be 32 bytes (or 40 characters of Z85), got ${key.length} bytes`);
   }
 }
+
+/** CURVE in the mechanism table: chosen by `curveServer` (server) or `curveServerKey` (client). */
+export const curve: MechanismFactory = {
+  name: "CURVE",
+  selectedBy: (option) => option("curveServer") === true || option("curveServerKey") != null,
+  asServer: (option) => option("curveServer") === true,
+  create: (host) => new CurveMechanism(host),
+};

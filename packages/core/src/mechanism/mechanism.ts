@@ -93,3 +93,22 @@ export interface Mechanism {
   /** Inverse of {@link encryptFrame}; throws a ProtocolError on a bad box or a replayed nonce. */
   decryptFrame?(frame: Buffer): { data: Buffer; more: boolean; command: boolean };
 }
+
+/** Reads a socket option by name, its default applied. */
+export type OptionReader = (name: string) => unknown;
+
+/**
+ * One entry of the mechanism table (factory.ts): how a socket's options
+ * choose the mechanism, and how to make its state machine for a connection.
+ */
+export interface MechanismFactory {
+  /** The name in the greeting (RFC 23 §"The Greeting"): "PLAIN", "CURVE"... */
+  readonly name: Mechanism["name"];
+  /** Whether the socket's options choose this mechanism (`curveServerKey` set...). */
+  selectedBy(option: OptionReader): boolean;
+  /** Whether the options make this side the mechanism's server. */
+  asServer(option: OptionReader): boolean;
+  /** A mechanism instance for one connection. */
+  create(host: MechanismHost): Mechanism;
+}
+

@@ -6,7 +6,7 @@
 import { ProtocolError } from "../errors.js";
 import { decodeMetadata, encodeMetadata } from "../zmtp/metadata.js";
 import { decodeErrorReason } from "../zmtp/commands.js";
-import type { Mechanism, MechanismHost } from "./mechanism.js";
+import type { Mechanism, MechanismFactory, MechanismHost } from "./mechanism.js";
 
 export class NullMechanism implements Mechanism {
   readonly name = "NULL" as const;
@@ -52,3 +52,11 @@ export class NullMechanism implements Mechanism {
     this.host.handshakeFailed(error);
   }
 }
+
+/** NULL in the mechanism table: what a socket uses when its options choose no other (factory.ts). */
+export const nullMechanism: MechanismFactory = {
+  name: "NULL",
+  selectedBy: () => true,
+  asServer: () => false,
+  create: (host) => new NullMechanism(host),
+};

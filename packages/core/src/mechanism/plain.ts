@@ -17,7 +17,7 @@
 import { Buffer } from "../util/buffer.js";
 import { ProtocolError, AuthError, ZmqError } from "../errors.js";
 import { decodeMetadata, encodeMetadata, type Metadata } from "../zmtp/metadata.js";
-import type { Mechanism, MechanismHost, ZapReply } from "./mechanism.js";
+import type { Mechanism, MechanismFactory, MechanismHost, ZapReply } from "./mechanism.js";
 import { asZmqError, errorFromPeer, zapStatus } from "./peer-error.js";
 
 const enum State {
@@ -189,3 +189,11 @@ export class PlainMechanism implements Mechanism {
     this.host.handshakeFailed(error);
   }
 }
+
+/** PLAIN in the mechanism table: chosen by `plainServer` (server) or `plainUsername` (client). */
+export const plain: MechanismFactory = {
+  name: "PLAIN",
+  selectedBy: (option) => option("plainServer") === true || option("plainUsername") != null,
+  asServer: (option) => option("plainServer") === true,
+  create: (host) => new PlainMechanism(host),
+};

@@ -18,24 +18,25 @@ import { Buffer } from "../util/buffer.js";
 import { Context, context as defaultContext } from "../context.js";
 import { ZEROMQ_MESSAGE, ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
-import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
-import { NullMechanism } from "../mechanism/null.js";
-import { PlainMechanism } from "../mechanism/plain.js";
-import { CurveMechanism } from "../mechanism/curve.js";
+import { selectMechanism } from "../mechanism/factory.js";
+import type { SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { toCurveKey } from "../mechanism/z85.js";
-import { OPTION_IDS, SOCKET_OPTIONS, applyOptions, defineOptions, optionTypeError, type OptionSpec } from "../options.js";
+import {
+  IMMEDIATE_OPTIONS,
+  OPTION_IDS,
+  SOCKET_OPTIONS,
+  applyOptions,
+  defineOptions,
+  optionTypeError,
+  type OptionSpec,
+  type SocketOptionProperties,
+} from "../options.js";
 import { Pipe, type Msg, type PipeOwner, type PipeTransport } from "../pipe.js";
-import { parseEndpoint } from "../transport/endpoint.js";
-import { bindIpc, connectIpc, unlinkIpc } from "../transport/ipc.js";
-import type { StreamConnecter, StreamHost, StreamListener } from "../transport/stream.js";
-import { bindTcp, connectTcp } from "../transport/tcp.js";
-import { bindWs, connectWs } from "../transport/ws.js";
-import { bindWss, connectWss } from "../transport/wss.js";
-import { ProtocolError } from "../errors.js";
+import type { StreamHost } from "../transport/stream.js";
+import { parseEndpoint, resolveEndpoint, type Connecter, type Listener, type TransportHost } from "../transport/transport.js";
 import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
 import { nextTurn, spendTurn } from "../util/turn-budget.js";
-import type { Greeting } from "../zmtp/greeting.js";
 import type { Metadata } from "../zmtp/metadata.js";
 import { toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
@@ -65,18 +66,9 @@ interface ReceiveWaiter {
 const RESOLVED: Promise<void> = Promise.resolve();
 const DONE: IteratorResult<Msg, undefined> = Object.freeze({ done: true, value: undefined });
 
-/** A bound endpoint and how to undo it. */
-interface Binding {
-  listener: StreamListener | null;
-  file: string | null;
-  inprocName: string | null;
-}
-
-/** A connected endpoint. */
+/** A connected endpoint: one connecter, or one a connect() where the transport allows several (inproc). */
 interface Connection {
-  connecter: StreamConnecter | null;
-  /** inproc: one pipe per connect() to this address (libzmq allows several). */
-  inprocPipes: Pipe[];
+  connecters: Connecter[];
 }
 
 /**
@@ -84,7 +76,7 @@ interface Connection {
  * `receive` (or `for await`), the options as properties, the monitor `events`, and `close`. Create a
  * concrete type (`Push`, `Router`...); see docs/guide/context-and-sockets.md.
  */
-export abstract class Socket implements PipeOwner, StreamHost {
+export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   /** The monitor of this socket: `for await (const event of socket.events)` or `socket.events.on(...)`. */
   readonly events = new Observer();
   /** The context the socket belongs to. */
@@ -96,7 +88,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /** @internal Pipes to every peer. */
   protected readonly pipes = new Set<Pipe>();
-  #bindings = new Map<string, Binding>();
+  #bindings = new Map<string, Listener>();
   #connections = new Map<string, Connection>();
   #sendWaiters = new Deque<SendWaiter>();
   #receiveWaiters = new Deque<ReceiveWaiter>();
@@ -165,10 +157,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
 
   /** The security mechanism in use: null (NULL), "plain" or "curve". */
   get securityMechanism(): null | "plain" | "curve" {
-    const o = this.options;
-    if (o.curveServer === true || o.curveServerKey != null) return "curve";
-    if (o.plainServer === true || o.plainUsername != null) return "plain";
-    return null;
+    const { name } = this.greetingMechanism();
+    return name === "NULL" ? null : (name.toLowerCase() as "plain" | "curve");
   }
 
   /** Sockets are used from one event loop; they are not shared across threads. */
@@ -199,35 +189,18 @@ export abstract class Socket implements PipeOwner, StreamHost {
     try {
       // Always settle after this call returns, so close() right after bind() is deferred (as zeromq).
       await RESOLVED;
-      const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
-      let binding: Binding;
-      let resolved: string;
-      if (endpoint.transport === "inproc") {
-        this.context.inproc.bind(this, endpoint.name, address);
-        binding = { listener: null, file: null, inprocName: endpoint.name };
-        resolved = address;
-      } else if (endpoint.transport === "tcp") {
-        const listener = await bindTcp(this, address, endpoint.host, endpoint.port);
-        binding = { listener, file: null, inprocName: null };
-        resolved = listener.endpoint;
-      } else if (endpoint.transport === "ws" || endpoint.transport === "wss") {
-        const bindFn = endpoint.transport === "ws" ? bindWs : bindWss;
-        const listener = await bindFn(this, address, endpoint.host, endpoint.port, endpoint.path);
-        binding = { listener, file: null, inprocName: null };
-        resolved = listener.endpoint;
-      } else {
-        const { listener, file } = await bindIpc(this, address, endpoint.path);
-        binding = { listener, file, inprocName: null };
-        resolved = listener.endpoint;
-      }
+      const { transport, endpoint } = resolveEndpoint(address, true, this.option<boolean>("ipv6"));
+      // A transport that binds at once (inproc) is not awaited: its bind settles in this same turn.
+      const bound = transport.bind(this, endpoint);
+      const listener = transport.bindsSynchronously === true ? (bound as Listener) : await bound;
+      const resolved = listener.endpoint;
       if (this.#closed) {
-        this.#unbind(binding, 0);
+        listener.close(true, 0);
         throw new ZmqError("ETERM", "Socket was closed while binding", address);
       }
-      this.#bindings.set(resolved, binding);
+      this.#bindings.set(resolved, listener);
       // A wildcard port or ipc path names no endpoint: unbind takes the resolved one (as libzmq).
-      const wildcard = ("port" in endpoint && endpoint.port === 0) || (endpoint.transport === "ipc" && endpoint.path === "*");
-      if (resolved !== address && !wildcard) this.#bindings.set(address, binding);
+      if (resolved !== address && !transport.isWildcard(endpoint)) this.#bindings.set(address, listener);
       this.#lastEndpoint = resolved;
       this.emitEvent("bind", resolved);
     } catch (error) {
@@ -270,29 +243,23 @@ export abstract class Socket implements PipeOwner, StreamHost {
   unbindSync(address: string): void {
     this.#checkOpen();
     parseEndpoint(address, true, this.option<boolean>("ipv6"));
-    const binding = this.#bindings.get(address);
-    if (binding === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
-    for (const [key, value] of this.#bindings) if (value === binding) this.#bindings.delete(key);
-    this.#unbind(binding, this.option<number>("linger"));
+    const listener = this.#bindings.get(address);
+    if (listener === undefined) throw new ZmqError("ENOENT", `Not bound to ${address}`, address);
+    for (const [key, value] of this.#bindings) if (value === listener) this.#bindings.delete(key);
+    listener.close(true, this.option<number>("linger"));
   }
 
   /** Synchronous {@link bind}; supported for inproc:// only (network binds are asynchronous in Node). */
   bindSync(address: string): void {
-    const endpoint = parseEndpoint(address, true, this.option<boolean>("ipv6"));
-    if (endpoint.transport !== "inproc") {
+    const { transport, endpoint } = resolveEndpoint(address, true, this.option<boolean>("ipv6"));
+    if (transport.bindsSynchronously !== true) {
       throw new ZmqError("ENOTSUP", "bindSync() works for inproc:// only; use await bind() (see docs/compat.md)", address);
     }
     this.#checkOpen();
-    this.context.inproc.bind(this, endpoint.name, address);
-    this.#bindings.set(address, { listener: null, file: null, inprocName: endpoint.name });
-    this.#lastEndpoint = address;
-    this.emitEvent("bind", address);
-  }
-
-  #unbind(binding: Binding, lingerMs: number): void {
-    if (binding.inprocName !== null) this.context.inproc.unbind(this, binding.inprocName);
-    if (binding.listener !== null) binding.listener.close(true, lingerMs);
-    unlinkIpc(binding.file);
+    const listener = transport.bind(this, endpoint) as Listener;
+    this.#bindings.set(listener.endpoint, listener);
+    this.#lastEndpoint = listener.endpoint;
+    this.emitEvent("bind", listener.endpoint);
   }
 
   /**
@@ -302,25 +269,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
    */
   connect(address: string, options?: { routingId?: string | Buffer }): void {
     this.#checkOpen();
-    const endpoint = parseEndpoint(address, false, this.option<boolean>("ipv6"));
-    if (this.#connections.has(address) && endpoint.transport !== "inproc") {
+    const { transport, endpoint } = resolveEndpoint(address, false, this.option<boolean>("ipv6"));
+    const existing = this.#connections.get(address);
+    if (existing !== undefined && transport.connectsRepeatedly !== true) {
       throw new ZmqError("EINVAL", `Already connected to ${address}`, address);
     }
     const routingId = options?.routingId === undefined ? null : toFrame(options.routingId);
-    if (endpoint.transport === "inproc") {
-      const pipe = this.context.inproc.connect(this, endpoint.name, address, routingId);
-      const existing = this.#connections.get(address);
-      if (existing !== undefined) existing.inprocPipes.push(pipe);
-      else this.#connections.set(address, { connecter: null, inprocPipes: [pipe] });
-      return;
-    }
-    const connecter =
-      endpoint.transport === "tcp"
-        ? connectTcp(this, address, endpoint.host, endpoint.port, routingId)
-        : endpoint.transport === "ws" || endpoint.transport === "wss"
-          ? (endpoint.transport === "ws" ? connectWs : connectWss)(this, address, endpoint.host, endpoint.port, endpoint.path, routingId)
-          : connectIpc(this, address, endpoint.path, routingId);
-    this.#connections.set(address, { connecter, inprocPipes: [] });
+    const connecter = transport.connect(this, endpoint, routingId);
+    if (existing !== undefined) existing.connecters.push(connecter);
+    else this.#connections.set(address, { connecters: [connecter] });
     connecter.start();
   }
 
@@ -335,10 +292,10 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   #dropConnection(connection: Connection, lingerMs: number): void {
-    const connecter = connection.connecter;
-    // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
-    if (connecter !== null && connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
-    for (const pipe of connection.inprocPipes) pipe.terminate();
+    for (const connecter of connection.connecters) {
+      // A connecter still waiting to deliver queued messages keeps its pipe (see StreamConnecter.close).
+      if (connecter.close(lingerMs) && connecter.pipe !== null) this.pipes.delete(connecter.pipe);
+    }
   }
 
   // ---- sending and receiving ----------------------------------------------------------
@@ -582,7 +539,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
     this.#loopHold.release();
     if (linger !== 0) this.#warnIfLingering(linger);
-    for (const binding of new Set(this.#bindings.values())) this.#unbind(binding, linger);
+    for (const listener of new Set(this.#bindings.values())) listener.close(true, linger);
     this.#bindings.clear();
     for (const connection of this.#connections.values()) this.#dropConnection(connection, linger);
     this.#connections.clear();
@@ -893,28 +850,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     return value === undefined || value === null ? null : toCurveKey(value, name);
   }
 
-  /** @internal */
+  /** @internal The mechanism the options choose (mechanism/factory.ts), for our greeting. */
   greetingMechanism(): { name: string; asServer: boolean } {
-    const mechanism = this.securityMechanism;
-    if (mechanism === "curve") return { name: "CURVE", asServer: this.option<boolean>("curveServer") };
-    if (mechanism === "plain") return { name: "PLAIN", asServer: this.option<boolean>("plainServer") };
-    return { name: "NULL", asServer: false };
+    return selectMechanism(this.#readOption);
   }
 
-  /** @internal */
-  createMechanism(host: MechanismHost, peer: Greeting): Mechanism {
-    const ours = this.greetingMechanism().name;
-    if (peer.mechanism !== ours) {
-      throw new ProtocolError(
-        "ERR_ZMTP_MECHANISM_MISMATCH",
-        `Peer uses the ${peer.mechanism || "(empty)"} mechanism, this socket ${ours}`,
-      );
-    }
-    // The greeting's as-server flag is not checked: libzmq neither sets it reliably nor checks it.
-    if (ours === "PLAIN") return new PlainMechanism(host);
-    if (ours === "CURVE") return new CurveMechanism(host);
-    return new NullMechanism(host);
-  }
+  readonly #readOption = (name: string): unknown => this.option(name);
 
   /** @internal Asks the context's ZAP handler (RFC 27); null when none is installed. */
   authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null> {
@@ -962,16 +903,6 @@ Socket = newOnly(Socket);
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
 
-/**
- * Options that take effect at once when set on a bound or connected socket:
- * zeromq's list (libzmq 4.2+), plus skein's own that are read on each call.
- */
-const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
-  "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
-  "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
-  "maxPendingSends", "maxPendingReceives", "messageProperties",
-]);
-
 function optionDescriptor(target: object, name: string): PropertyDescriptor | undefined {
   for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
     const descriptor = Object.getOwnPropertyDescriptor(o, name);
@@ -980,165 +911,6 @@ function optionDescriptor(target: object, name: string): PropertyDescriptor | un
   return undefined;
 }
 
-// Option properties, declared for the type checker (defined on the prototype above).
-/** The options every socket has, as properties with the `zeromq` v6 names (libzmq's `ZMQ_*` name in each). */
-export interface Socket {
-  /** How long `close()` keeps sending what is queued, in ms: -1 (default) as long as it takes, 0 drops it at once. `ZMQ_LINGER`. */
-  linger: number;
-  /** Most messages queued for one peer (default 1000; 0: no limit). When a peer's queue is full, PUB/XPUB drop, ROUTER drops (unless `mandatory`), the others make `send()` wait. `ZMQ_SNDHWM`. */
-  sendHighWaterMark: number;
-  /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
-  receiveHighWaterMark: number;
-  /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
-  sendTimeout: number;
-  /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
-  receiveTimeout: number;
-  /** Wait before reconnecting a lost or refused connection, in ms (default 100; -1: never reconnect). `ZMQ_RECONNECT_IVL`. */
-  reconnectInterval: number;
-  /** When above {@link reconnectInterval}, the wait doubles after each failed attempt up to this many ms (default 0: no back-off). `ZMQ_RECONNECT_IVL_MAX`. */
-  reconnectMaxInterval: number;
-  /** Give up a TCP connect attempt after this many ms and retry (default 0: the system's timeout). `ZMQ_CONNECT_TIMEOUT`. */
-  connectTimeout: number;
-  /** Drop a connection whose ZMTP handshake (greeting, security) is not done within this many ms (default 30000; 0: no limit). `ZMQ_HANDSHAKE_IVL`. */
-  handshakeInterval: number;
-  /** Send a ZMTP PING every this many ms (default 0: no heartbeats). `ZMQ_HEARTBEAT_IVL`. */
-  heartbeatInterval: number;
-  /** The time to live announced in PINGs, in ms, rounded down to tenths of a second (default 0: the peer uses its own timeout). `ZMQ_HEARTBEAT_TTL`. */
-  heartbeatTimeToLive: number;
-  /** Drop a connection when nothing arrives for this many ms after a PING (default -1: {@link heartbeatInterval}). `ZMQ_HEARTBEAT_TIMEOUT`. */
-  heartbeatTimeout: number;
-  /** Length of the queue of connections waiting to be accepted by a listener (default 100). `ZMQ_BACKLOG`. */
-  backlog: number;
-  /**
-   * Largest message a peer may send, in octets, all its parts together (-1,
-   * the default: no limit of yours, {@link maxIncompleteMessageSize} applies).
-   * A peer that sends a larger one is dropped (`disconnect` event with an
-   * `EMSGSIZE` error) and its partial message discarded. Until its handshake
-   * completes a peer may send one frame of at most 1.5 MiB (the largest
-   * handshake command, a CURVE INITIATE with 1 MiB of metadata, rounded up),
-   * or of this limit when smaller.
-   */
-  maxMessageSize: number;
-  /**
-   * skein extension. Octets a message may reach while its parts arrive when
-   * {@link maxMessageSize} is -1 (default 256 MiB; -1: no limit). Protects a
-   * socket left at zeromq's default from a peer that never ends a message.
-   * Before the handshake completes the 1.5 MiB handshake bound applies
-   * instead (this limit when smaller), even with -1.
-   */
-  maxIncompleteMessageSize: number;
-  /**
-   * skein extension. Parts (frames) one message may have (default 65536; -1:
-   * no limit). Each part costs heap whatever its size, so a peer sending
-   * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
-   */
-  maxMessageParts: number;
-  /** Queue messages only for peers whose connection is complete, instead of also for peers still connecting (default false). `ZMQ_IMMEDIATE`. */
-  immediate: boolean;
-  /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */
-  messageProperties: boolean;
-  /**
-   * How many `send()` calls may wait at once (skein extension; default 1, 0: no limit). With the
-   * default, a `send()` while another is still waiting rejects with `EBUSY`, as in `zeromq`.
-   */
-  maxPendingSends: number;
-  /** How many `receive()` calls may wait at once (skein extension; default 1 as `zeromq`, 0: no limit). */
-  maxPendingReceives: number;
-  /** Allow IPv6 for `tcp://` and `ws://` endpoints (default false: IPv4 only). `ZMQ_IPV6`. */
-  ipv6: boolean;
-  /** TCP keep-alive: 1 on, 0 off, -1 (default) the system's setting. `ZMQ_TCP_KEEPALIVE`. */
-  tcpKeepalive: number;
-  /** Accepted for compatibility: Node cannot set the keep-alive probe count (default -1). `ZMQ_TCP_KEEPALIVE_CNT`. */
-  tcpKeepaliveCount: number;
-  /** Seconds of idle before keep-alive probes start, when {@link tcpKeepalive} is 1 (default -1: the system's). `ZMQ_TCP_KEEPALIVE_IDLE`. */
-  tcpKeepaliveIdle: number;
-  /** Accepted for compatibility: Node cannot set the keep-alive probe interval (default -1). `ZMQ_TCP_KEEPALIVE_INTVL`. */
-  tcpKeepaliveInterval: number;
-  /** Accepted for compatibility, no effect: the kernel's send buffer is left to Node (default -1). `ZMQ_SNDBUF`. */
-  sendBufferSize: number;
-  /** Accepted for compatibility, no effect: the kernel's receive buffer is left to Node (default -1). `ZMQ_RCVBUF`. */
-  receiveBufferSize: number;
-  /** Be the PLAIN server: check the username and password of peers through ZAP (default false). `ZMQ_PLAIN_SERVER`. */
-  plainServer: boolean;
-  /** The username this PLAIN client sends (default null). Setting it makes the socket a PLAIN client. `ZMQ_PLAIN_USERNAME`. */
-  plainUsername: string | null;
-  /** The password this PLAIN client sends, in clear (default null). `ZMQ_PLAIN_PASSWORD`. */
-  plainPassword: string | null;
-  /** Be the CURVE server; needs {@link curveSecretKey} (default false). `ZMQ_CURVE_SERVER`. */
-  curveServer: boolean;
-  /** This CURVE client's long-term public key: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_PUBLICKEY`. */
-  curvePublicKey: string | null;
-  /** This socket's long-term CURVE secret key, server or client: 40 Z85 characters or 32 bytes (default null). `ZMQ_CURVE_SECRETKEY`. */
-  curveSecretKey: string | null;
-  /** The server's public key, which this CURVE client expects; setting it makes the socket a CURVE client (default null). `ZMQ_CURVE_SERVERKEY`. */
-  curveServerKey: string | null;
-  /**
-   * wss:// bind: the server's private key, PEM text (libzmq `ZMQ_WSS_KEY_PEM`;
-   * default null). Binding wss:// needs it and {@link wssCertPem}.
-   */
-  wssKeyPem: string | null;
-  /** wss:// bind: the server's certificate (chain), PEM text (libzmq `ZMQ_WSS_CERT_PEM`; default null). */
-  wssCertPem: string | null;
-  /**
-   * wss:// connect: certificates to trust, PEM text: the CA that signed the
-   * server's certificate, or that certificate itself when self-signed
-   * (libzmq `ZMQ_WSS_TRUST_PEM`; default null).
-   */
-  wssTrustPem: string | null;
-  /**
-   * wss:// connect: the name the server's certificate must carry, also sent as
-   * TLS SNI (libzmq `ZMQ_WSS_HOSTNAME`; default null: the endpoint's host).
-   */
-  wssHostname: string | null;
-  /**
-   * wss:// connect: also trust the CAs Node trusts (`tls.rootCertificates`)
-   * (libzmq `ZMQ_WSS_TRUST_SYSTEM`; default false: only {@link wssTrustPem}).
-   */
-  wssTrustSystem: boolean;
-  /** The domain passed to the ZAP handler with each authentication request (default null: empty). `ZMQ_ZAP_DOMAIN`. */
-  zapDomain: string | null;
-  /** Accepted for compatibility; skein does not read it (default false). `ZMQ_ZAP_ENFORCE_DOMAIN`. */
-  zapEnforceDomain: boolean;
-  /** Accepted for compatibility, no effect: skein has no I/O threads (default 0). `ZMQ_AFFINITY`. */
-  affinity: number;
-  /** Accepted for compatibility, no effect: multicast (pgm://) is not supported (default 100). `ZMQ_RATE`. */
-  rate: number;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 10000). `ZMQ_RECOVERY_IVL`. */
-  recoveryInterval: number;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 1). `ZMQ_MULTICAST_HOPS`. */
-  multicastHops: number;
-  /** Accepted for compatibility, no effect: Node cannot set the IP type of service (default 0). `ZMQ_TOS`. */
-  typeOfService: number;
-  /** Accepted for compatibility, no effect: Node cannot set TCP_USER_TIMEOUT (default 0). `ZMQ_TCP_MAXRT`. */
-  tcpMaxRetransmitTimeout: number;
-  /** Accepted for compatibility, no effect (deprecated in libzmq too; default null). `ZMQ_TCP_ACCEPT_FILTER`. */
-  tcpAcceptFilter: string | null;
-  /** Accepted for compatibility, no effect: connections do not go through a SOCKS proxy (default null). `ZMQ_SOCKS_PROXY`. */
-  socksProxy: string | null;
-  /** Accepted for compatibility, no effect: Node cannot bind a socket to a device (default null). `ZMQ_BINDTODEVICE`. */
-  interface: string | null;
-  /** Accepted for compatibility, no effect: a Windows-only option (default false). `ZMQ_LOOPBACK_FASTPATH`. */
-  loopbackFastPath: boolean;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 1500). `ZMQ_MULTICAST_MAXTPDU`. */
-  multicastMaxTransportDataUnit: number;
-  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_SIZE`. */
-  vmciBufferSize: number;
-  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MIN_SIZE`. */
-  vmciBufferMinSize: number;
-  /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_MAX_SIZE`. */
-  vmciBufferMaxSize: number;
-  /** Accepted for compatibility, no effect: vmci:// is not supported (default -1). `ZMQ_VMCI_CONNECT_TIMEOUT`. */
-  vmciConnectTimeout: number;
-  /** Not supported: setting it to true throws ENOTSUP (see docs/compat.md). */
-  gssapiServer: boolean;
-  /** Not supported: setting it to true throws ENOTSUP. */
-  gssapiPlainText: boolean;
-  /** Not supported: setting it throws ENOTSUP. */
-  gssapiPrincipal: string | null;
-  /** Not supported: setting it throws ENOTSUP. */
-  gssapiServicePrincipal: string | null;
-  /** Not supported: setting it to another value throws ENOTSUP. */
-  gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal";
-  /** Not supported: setting it to another value throws ENOTSUP. */
-  gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal";
-}
+// The option properties, declared for the type checker (defined on the prototype above; listed in options.ts).
+/** The options every socket has, as properties with the `zeromq` v6 names (see {@link SocketOptionProperties}). */
+export interface Socket extends SocketOptionProperties {}

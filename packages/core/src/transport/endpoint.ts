@@ -1,47 +1,47 @@
 /**
- * Endpoint strings (`zmq_bind`/`zmq_connect` addresses): `tcp://host:port`,
- * `ipc://path`, `inproc://name`, `ws://host:port/path`, `wss://host:port/path`. Unsupported transports and malformed
- * addresses are refused with the codes libzmq uses.
+ * Endpoint strings (`zmq_bind`/`zmq_connect` addresses) once their scheme is
+ * known: `tcp://host:port`, `ipc://path`, `inproc://name`,
+ * `ws://host:port/path`, `wss://host:port/path`. Each transport parses with
+ * these (no Node module needed, so a browser entry shares them); the scheme
+ * is looked up in the transport table (transport.ts). Malformed addresses
+ * are refused with the codes libzmq uses.
  */
 import { ZmqError } from "../errors.js";
 
-export type Endpoint =
-  | { transport: "tcp"; address: string; host: string; port: number }
-  | { transport: "ipc"; address: string; path: string }
-  | { transport: "inproc"; address: string; name: string }
-  | { transport: "ws" | "wss"; address: string; host: string; port: number; path: string };
-
-/** Splits `proto://rest`; throws EINVAL / EPROTONOSUPPORT. */
-export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean): Endpoint {
-  if (typeof address !== "string") throw new TypeError("Address must be a string");
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/.exec(address);
-  if (match === null) throw new ZmqError("EINVAL", `Invalid address ${JSON.stringify(address)}: expected transport://address`, address);
-  const [, transport, rest] = match as unknown as [string, string, string];
-  switch (transport) {
-    case "tcp":
-      return parseTcp(address, rest, forBind, ipv6);
-    case "ipc":
-      if (rest.length === 0) throw new ZmqError("EINVAL", "ipc:// needs a path", address);
-      return { transport: "ipc", address, path: rest };
-    case "inproc":
-      if (rest.length === 0) throw new ZmqError("EINVAL", "inproc:// needs a name", address);
-      return { transport: "inproc", address, name: rest };
-    case "ws":
-    case "wss":
-      return parseWs(transport, address, rest, forBind, ipv6);
-    case "pgm":
-    case "epgm":
-    case "norm":
-    case "tipc":
-    case "vmci":
-    case "udp":
-      throw new ZmqError("EPROTONOSUPPORT", `Transport ${transport}:// is not supported by skein (see docs/compat.md)`, address);
-    default:
-      throw new ZmqError("EPROTONOSUPPORT", `Unknown transport ${transport}://`, address);
-  }
+/** A parsed endpoint: its scheme (`transport`), the address as given, and what its transport read from it. */
+export interface Endpoint {
+  readonly transport: string;
+  readonly address: string;
 }
 
-function parseTcp(address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
+export interface TcpEndpoint extends Endpoint {
+  readonly transport: "tcp";
+  readonly host: string;
+  /** 0 for a wildcard (`*` or `0`) bind port. */
+  readonly port: number;
+}
+
+export interface IpcEndpoint extends Endpoint {
+  readonly transport: "ipc";
+  /** The path, `@name` for an abstract socket, or `*` for a fresh one. */
+  readonly path: string;
+}
+
+export interface InprocEndpoint extends Endpoint {
+  readonly transport: "inproc";
+  readonly name: string;
+}
+
+export interface WsEndpoint extends Endpoint {
+  readonly transport: "ws" | "wss";
+  readonly host: string;
+  readonly port: number;
+  /** The HTTP path of the upgrade, `/` by default. */
+  readonly path: string;
+}
+
+/** `tcp://host:port` (`rest` is what follows `tcp://`); throws EINVAL. */
+export function parseTcp(address: string, rest: string, forBind: boolean, ipv6: boolean): TcpEndpoint {
   // A connect address may name a source: tcp://source;host:port. Only the destination matters here.
   const target = rest.includes(";") ? rest.slice(rest.indexOf(";") + 1) : rest;
   const colon = target.lastIndexOf(":");
@@ -68,14 +68,26 @@ function parseTcp(address: string, rest: string, forBind: boolean, ipv6: boolean
 }
 
 /** RFC 45: `ws://host:port/path` (`wss://` over TLS); the path defaults to `/`. */
-function parseWs(transport: "ws" | "wss", address: string, rest: string, forBind: boolean, ipv6: boolean): Endpoint {
+export function parseWs(transport: "ws" | "wss", address: string, rest: string, forBind: boolean, ipv6: boolean): WsEndpoint {
   const bracket = rest.startsWith("[") ? rest.indexOf("]") : -1;
   const slash = rest.indexOf("/", bracket < 0 ? 0 : bracket);
   const hostPort = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? "/" : rest.slice(slash);
   if (/\s/.test(path)) throw new ZmqError("EINVAL", `Invalid ws path in ${JSON.stringify(address)}`, address);
-  const tcp = parseTcp(address, hostPort, forBind, ipv6) as { host: string; port: number };
+  const tcp = parseTcp(address, hostPort, forBind, ipv6);
   return { transport, address, host: tcp.host, port: tcp.port, path };
+}
+
+/** `ipc://path`; throws EINVAL for an empty path. */
+export function parseIpc(address: string, rest: string): IpcEndpoint {
+  if (rest.length === 0) throw new ZmqError("EINVAL", "ipc:// needs a path", address);
+  return { transport: "ipc", address, path: rest };
+}
+
+/** `inproc://name`; throws EINVAL for an empty name. */
+export function parseInproc(address: string, rest: string): InprocEndpoint {
+  if (rest.length === 0) throw new ZmqError("EINVAL", "inproc:// needs a name", address);
+  return { transport: "inproc", address, name: rest };
 }
 
 /** Formats a tcp endpoint the way libzmq reports `lastEndpoint`. */

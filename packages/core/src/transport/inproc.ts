@@ -16,6 +16,8 @@ import * as exchange from "./inproc-exchange.js";
 import type { ExchangeNote } from "./inproc-exchange.js";
 import { ThreadLink } from "./thread-link.js";
 import { createRingMemory, DEFAULT_RING_BYTES, DEFAULT_RING_MESSAGES } from "./thread-ring.js";
+import { parseInproc, type InprocEndpoint } from "./endpoint.js";
+import type { Connecter, Listener, Transport } from "./transport.js";
 
 /** What inproc needs from a socket. */
 export interface InprocSocket {
@@ -285,3 +287,39 @@ export class InprocRegistry {
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** What the inproc transport needs from a socket: itself as an {@link InprocSocket}, and its context's name space. */
+export interface InprocHost extends InprocSocket {
+  readonly context: { readonly inproc: InprocRegistry };
+}
+
+/**
+ * inproc:// in the transport table. Built in (transport.ts): its name space
+ * is the context's. It binds at once (so `bindSync()` works), and each
+ * `connect()` to the same name makes one more pipe, as in libzmq.
+ */
+export const inproc: Transport<InprocEndpoint> = {
+  scheme: "inproc",
+  parse: (address, rest) => parseInproc(address, rest),
+  bindsSynchronously: true,
+  bind(host: InprocHost, endpoint): Listener {
+    const registry = host.context.inproc;
+    registry.bind(host, endpoint.name, endpoint.address);
+    // Unbinding frees the name only: pipes already linked stay until either side closes them.
+    return { endpoint: endpoint.address, close: () => void registry.unbind(host, endpoint.name) };
+  },
+  connect(host: InprocHost, endpoint, routingId): Connecter {
+    const pipe = host.context.inproc.connect(host, endpoint.name, endpoint.address, routingId);
+    return {
+      pipe,
+      start() {},
+      close() {
+        pipe.terminate();
+        return false;
+      },
+    };
+  },
+  isWildcard: () => false,
+  connectsRepeatedly: true,
+};
+

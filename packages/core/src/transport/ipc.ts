@@ -11,7 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { ZmqError } from "../errors.js";
+import { parseIpc, type IpcEndpoint } from "./endpoint.js";
 import { StreamConnecter, StreamListener, type StreamHost } from "./stream.js";
+import type { Listener, Transport } from "./transport.js";
 
 /** Room in `sockaddr_un.sun_path`: 108 octets on Linux (104 on macOS), a NUL included for file paths. */
 const SUN_PATH_SIZE = process.platform === "darwin" || process.platform.endsWith("bsd") ? 104 : 108;
@@ -71,3 +73,21 @@ export function connectIpc(host: StreamHost, address: string, name: string, rout
 export function unlinkIpc(file: string | null): void {
   if (file !== null) fs.rmSync(file, { force: true });
 }
+
+/** ipc:// in the transport table (registered by the Node entry). The listener removes its socket file on close. */
+export const ipc: Transport<IpcEndpoint> = {
+  scheme: "ipc",
+  parse: (address, rest) => parseIpc(address, rest),
+  async bind(host, endpoint): Promise<Listener> {
+    const { listener, file } = await bindIpc(host, endpoint.address, endpoint.path);
+    return {
+      endpoint: listener.endpoint,
+      close(terminateConnections, lingerMs) {
+        listener.close(terminateConnections, lingerMs);
+        unlinkIpc(file);
+      },
+    };
+  },
+  connect: (host, endpoint, routingId) => connectIpc(host, endpoint.address, endpoint.path, routingId),
+  isWildcard: (endpoint) => endpoint.path === "*",
+};

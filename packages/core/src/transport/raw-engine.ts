@@ -9,10 +9,9 @@
  * new and closed connections.
  */
 import type { Socket as NetSocket } from "node:net";
-import type { ZmqError } from "../errors.js";
+import { toZmqError, type ZmqError } from "../errors.js";
 import type { Pipe, PipeTransport } from "../pipe.js";
 import type { Metadata } from "../zmtp/metadata.js";
-import { toZmqError } from "../zmtp/engine.js";
 import type { StreamEngine, StreamSession } from "./stream.js";
 
 /** Keep writing while Node's stream buffer holds less than this. */

@@ -6,9 +6,9 @@
  * succeeds. The connecting side is {@link Connecter} with a `net.connect` dial.
  */
 import * as net from "node:net";
-import { ZmqError } from "../errors.js";
+import { ZmqError, toZmqError } from "../errors.js";
 import type { Pipe } from "../pipe.js";
-import { toZmqError, type EngineSession } from "../zmtp/engine.js";
+import type { EngineSession } from "../zmtp/engine.js";
 import {
   Connecter,
   describePeer,

@@ -14,7 +14,8 @@
 import { setImmediate } from "../util/platform.js";
 import { Buffer } from "../util/buffer.js";
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError, ZmqError } from "../errors.js";
+import { ProtocolError, ZmqError, toZmqError } from "../errors.js";
+import { createMechanism } from "../mechanism/factory.js";
 import type { Mechanism, MechanismHost, SecurityOptions, ZapReply, ZapRequest } from "../mechanism/mechanism.js";
 import { errorReasonForPeer } from "../mechanism/peer-error.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
@@ -40,7 +41,6 @@ export interface EngineSocket {
   /** Properties this socket announces in READY. */
   localMetadata(): Metadata;
   securityOptions(): SecurityOptions;
-  createMechanism(host: MechanismHost, peerGreeting: Greeting): Mechanism;
   /** `abandoned` fires when the handshake ends before the answer (see ZapClient). */
   authenticate(request: ZapRequest, abandoned?: AbortSignal): Promise<ZapReply | null>;
   /** True for SUB/XSUB, whose subscription messages become commands on the wire. */
@@ -419,7 +419,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     }
     const greeting = outcome.greeting;
     this.peerMinor = greeting.minor;
-    const mechanism = this.socket.createMechanism(this, greeting);
+    const mechanism = createMechanism(this.#mechanismName, this, greeting);
     this.#mechanism = mechanism;
     mechanism.start();
     return outcome.rest;
@@ -696,10 +696,4 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   get closed(): boolean {
     return this.#state === State.Closed;
   }
-}
-
-/** Maps a Node network error to a coded ZmqError. */
-export function toZmqError(error: NodeJS.ErrnoException, address: string): ZmqError {
-  const code = error.code !== undefined && /^E[A-Z]+$/.test(error.code) ? error.code : "EIO";
-  return new ZmqError(code, error.message, address, { cause: error });
 }

@@ -1,10 +1,13 @@
 /**
- * Fuzz target: endpoint strings (src/transport/endpoint.ts), as bind() and
+ * Fuzz target: endpoint strings (src/transport/transport.ts and endpoint.ts), as bind() and
  * connect() take them. Documented errors: ZmqError EINVAL and EPROTONOSUPPORT.
  */
 import { describe } from "vitest";
 import { ZmqError } from "../../src/errors.js";
-import { parseEndpoint } from "../../src/transport/endpoint.js";
+// The Node entry's transports, as bind() and connect() see them.
+import "../../src/transport/node-transports.js";
+import type { TcpEndpoint, WsEndpoint } from "../../src/transport/endpoint.js";
+import { parseEndpoint } from "../../src/transport/transport.js";
 import { check, fuzzTest, typedError, type FuzzTarget } from "./fuzz.js";
 
 const SEEDS = [
@@ -31,8 +34,9 @@ const target: FuzzTarget = {
     const endpoint = parseEndpoint(address, random.chance(0.5), random.chance(0.5));
     check(endpoint.address === address, "the endpoint lost its address");
     if (endpoint.transport === "tcp" || endpoint.transport === "ws") {
-      check(Number.isInteger(endpoint.port) && endpoint.port >= 0 && endpoint.port <= 65535, "port out of range");
-      check(endpoint.host.length > 0, "empty host accepted");
+      const { host, port } = endpoint as TcpEndpoint | WsEndpoint;
+      check(Number.isInteger(port) && port >= 0 && port <= 65535, "port out of range");
+      check(host.length > 0, "empty host accepted");
     }
   },
 };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ProtocolError, ZmqError } from "../../src/errors.js";
 import { NullMechanism } from "../../src/mechanism/null.js";
 import { FrameDecoder } from "../../src/zmtp/frame-decoder.js";
-import { ZwsStream } from "../../src/transport/zws-stream.js";
+import { ZwsStream } from "../../src/transport/ws/zws-stream.js";
 import { securityOptions } from "../mechanism/mechanism-pair.js";
 import { MemoryStream } from "./memory-stream.js";
 

@@ -1,6 +1,6 @@
 /**
- * Fuzz target: ws frames (src/transport/websocket-frame.ts decoding, and
- * src/transport/zws-stream.ts turning each message into a ZMTP frame), both
+ * Fuzz target: ws frames (src/transport/ws/websocket-frame.ts decoding, and
+ * src/transport/ws/zws-stream.ts turning each message into a ZMTP frame), both
  * sides, over an in-memory stream. The input is what the peer sends after
  * the upgrade, in random chunk splits. Checks: only ProtocolError
  * ERR_WS_PROTOCOL ends a connection, and whatever the stream hands the
@@ -8,8 +8,8 @@
  */
 import { describe } from "vitest";
 import { ProtocolError, ZmqError } from "../../src/errors.js";
-import { encodeFrame, Opcode } from "../../src/transport/websocket-frame.js";
-import { ZwsStream } from "../../src/transport/zws-stream.js";
+import { encodeFrame, Opcode } from "../../src/transport/ws/websocket-frame.js";
+import { ZwsStream } from "../../src/transport/ws/zws-stream.js";
 import { FrameDecoder } from "../../src/zmtp/frame-decoder.js";
 import { GREETING_SIZE } from "../../src/zmtp/greeting.js";
 import { check, fuzzTest, randomChunks, typedError, type FuzzTarget } from "./fuzz.js";

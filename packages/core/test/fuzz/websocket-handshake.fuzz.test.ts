@@ -1,5 +1,5 @@
 /**
- * Fuzz target: the WebSocket upgrade (src/transport/websocket-handshake.ts):
+ * Fuzz target: the WebSocket upgrade (src/transport/ws/websocket-handshake.ts):
  * the HTTP head parser, fed in pieces as a connection delivers them, then the
  * server's check of a request or the client's check of a response.
  */
@@ -13,7 +13,7 @@ import {
   MAX_HEAD_SIZE,
   parseHttpHead,
   zwsProtocol,
-} from "../../src/transport/websocket-handshake.js";
+} from "../../src/transport/ws/websocket-handshake.js";
 import { check, fuzzTest, randomChunks, typedError, type FuzzTarget } from "./fuzz.js";
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Dealer, Pull, Router, curveKeyPair, type Event, type EventType, type SocketOptions } from "../../src/index.js";
-import { MAX_HEAD_SIZE } from "../../src/transport/websocket-handshake.js";
+import { MAX_HEAD_SIZE } from "../../src/transport/ws/websocket-handshake.js";
 import { MAX_HANDSHAKE_FRAME_SIZE } from "../../src/zmtp/message-limits.js";
 import type { Metadata } from "../../src/zmtp/metadata.js";
 import { nextEvent, recordEvents, socketScope, until, within } from "../helpers.js";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
-import { Opcode } from "../../src/transport/websocket-frame.js";
+import { Opcode } from "../../src/transport/ws/websocket-frame.js";
 import { nextEvent, socketScope, until } from "../helpers.js";
 import { describeFootprint, footprint, mb, openFds } from "./measure.js";
 import { COMMAND, HOSTILE_TRANSPORTS, HostilePeer, MORE, bindHostile, block, handshaken, siege, type HostileTransport } from "./peers.js";

@@ -12,8 +12,8 @@
 import * as net from "node:net";
 import { once } from "node:events";
 import { Push, type Pull, type Socket } from "../../src/index.js";
-import { Opcode, encodeFrame } from "../../src/transport/websocket-frame.js";
-import { encodeUpgradeRequest } from "../../src/transport/websocket-handshake.js";
+import { Opcode, encodeFrame } from "../../src/transport/ws/websocket-frame.js";
+import { encodeUpgradeRequest } from "../../src/transport/ws/websocket-handshake.js";
 import { expect } from "vitest";
 import { bindFresh, rawCommand, rawFrame, rawGreeting, rawProperties, until, within } from "../helpers.js";
 import { describeFootprint, footprint, openFds, type Footprint } from "./measure.js";

@@ -6,8 +6,8 @@
  * Shared by the hostile tests of core and patterns.
  */
 import { randomBytes } from "node:crypto";
-import { Opcode, encodeFrame } from "../../src/transport/websocket-frame.js";
-import { encodeUpgradeRequest } from "../../src/transport/websocket-handshake.js";
+import { Opcode, encodeFrame } from "../../src/transport/ws/websocket-frame.js";
+import { encodeUpgradeRequest } from "../../src/transport/ws/websocket-handshake.js";
 import { rawCommand, rawConnect, rawGreeting, rawProperties, rawReady, until, type RawPeer } from "../helpers.js";
 
 export type AttackTransport = "tcp" | "ipc" | "ws";

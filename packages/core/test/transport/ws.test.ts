@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { Dealer, ProtocolError, Publisher, Pull, Push, Reply, Request, Router, Subscriber } from "../../src/index.js";
-import { Opcode, WebSocketDecoder, applyMask, encodeFrame, encodeFrameHeader } from "../../src/transport/websocket-frame.js";
-import { acceptKey, checkUpgradeRequest, encodeUpgradeRequest, parseHttpHead } from "../../src/transport/websocket-handshake.js";
-import { parseEndpoint } from "../../src/transport/endpoint.js";
+import { Opcode, WebSocketDecoder, applyMask, encodeFrame, encodeFrameHeader } from "../../src/transport/ws/websocket-frame.js";
+import { acceptKey, checkUpgradeRequest, encodeUpgradeRequest, parseHttpHead } from "../../src/transport/ws/websocket-handshake.js";
+import { parseEndpoint } from "../../src/transport/transport.js";
 import { awaitSubscription, nextEvent, rawConnect, rawProperties, socketScope, strings, until, within } from "../helpers.js";
 
 const open = socketScope();

@@ -13,7 +13,8 @@ import * as tls from "node:tls";
 import * as zmq from "zeromq";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Dealer, Publisher, Pull, Push, Reply, Request, Router, Stream, Subscriber, TlsError, curveKeyPair, type Socket } from "../../src/index.js";
-import { parseEndpoint } from "../../src/transport/endpoint.js";
+import type { WsEndpoint } from "../../src/transport/endpoint.js";
+import { parseEndpoint } from "../../src/transport/transport.js";
 import { awaitSubscription, nextEvent, socketScope, strings, within } from "../helpers.js";
 import { selfSigned, type SelfSigned } from "./tls-certificates.js";
 
@@ -176,7 +177,7 @@ describe("wss transport, failed TLS handshakes", () => {
   it("drops a peer that opens TCP and never starts TLS once handshakeInterval has passed", async () => {
     const pull = open(new Pull({ handshakeInterval: 200 }));
     const endpoint = await bindSecure(pull);
-    const { port } = parseEndpoint(endpoint, false, false) as { port: number };
+    const { port } = parseEndpoint(endpoint, false, false) as WsEndpoint;
     const silent = net.connect({ host: "127.0.0.1", port });
     const closed = new Promise<void>((resolve) => silent.on("close", () => resolve()));
     silent.on("error", () => {});
@@ -188,7 +189,7 @@ describe("wss transport, failed TLS handshakes", () => {
   it("drops a peer that completes TLS but never upgrades, within the same deadline", async () => {
     const pull = open(new Pull({ handshakeInterval: 300 }));
     const endpoint = await bindSecure(pull);
-    const { port } = parseEndpoint(endpoint, false, false) as { port: number };
+    const { port } = parseEndpoint(endpoint, false, false) as WsEndpoint;
     const client = tls.connect({ host: "127.0.0.1", port, ca: server.certPem });
     client.on("error", () => {});
     await within(new Promise((resolve) => client.once("secureConnect", resolve)), 5000, "TLS connect");

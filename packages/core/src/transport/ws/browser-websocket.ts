@@ -23,6 +23,8 @@ import { FrameDecoder, type FrameSink } from "../../zmtp/frame-decoder.js";
 import { GREETING_SIZE, encodeGreeting } from "../../zmtp/greeting.js";
 import { compatiblePeerType } from "../../socket/socket-type.js";
 import { Connecter, type Dial, type EngineStream, type StreamHost } from "../connecter.js";
+import { parseWs, type WsEndpoint } from "../endpoint.js";
+import type { Transport } from "../transport.js";
 import { RoutingIdExchange, ZWS_BARE, browserProtocol, zmtpHeaderOf, zwsFlagsOf } from "./zws-message.js";
 
 /** The part of the WebSocket API (WHATWG) this transport uses. */
@@ -323,6 +325,22 @@ export function connectWebSocket(host: StreamHost, address: string, routingId: B
 }
 
 /** bind() in a browser: a page cannot listen for connections. */
-export function refuseBind(address: string): never {
+function refuseBind(address: string): never {
   throw new ZmqError("EPROTONOSUPPORT", `A browser cannot bind (${address}): connect to a server instead (see docs/browser.md)`, address);
 }
+
+/** The table entry of ws:// or wss:// over the WebSocket API: connect only. */
+function webSocketTransport(scheme: "ws" | "wss"): Transport<WsEndpoint> {
+  return {
+    scheme,
+    parse: (address, rest, forBind, ipv6) => parseWs(scheme, address, rest, forBind, ipv6),
+    bind: (_host, endpoint) => refuseBind(endpoint.address),
+    connect: (host, endpoint, routingId) => connectWebSocket(host, endpoint.address, routingId),
+    isWildcard: (endpoint) => endpoint.port === 0,
+  };
+}
+
+/** ws:// in the transport table of the browser entry. */
+export const browserWs = webSocketTransport("ws");
+/** wss:// in the transport table of the browser entry (TLS and its certificate checks are the browser's). */
+export const browserWss = webSocketTransport("wss");

@@ -18,10 +18,9 @@
  */
 import { isIP, type Socket as NetSocket } from "node:net";
 import * as tls from "node:tls";
-import { TlsError, ZmqError } from "../errors.js";
-import { toZmqError } from "../zmtp/engine.js";
-import type { StreamConnecter, StreamHost, StreamListener } from "./stream.js";
-import { bindWs, connectWs, type WsSecurity } from "./ws.js";
+import { TlsError, ZmqError, toZmqError } from "../../errors.js";
+import type { StreamConnecter, StreamHost, StreamListener } from "../stream.js";
+import { bindWs, connectWs, zwsTransport, type WsSecurity } from "./ws.js";
 
 /** OpenSSL's and Node's codes for a certificate that does not name the host. */
 const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH", "IP_ADDRESS_MISMATCH"]);
@@ -114,3 +113,6 @@ export async function bindWss(host: StreamHost, address: string, hostName: strin
 export function connectWss(host: StreamHost, address: string, hostName: string, port: number, path: string, routingId: Buffer | null): StreamConnecter {
   return connectWs(host, address, hostName, port, path, routingId, clientSecurity(host, address, hostName));
 }
+
+/** wss:// in the transport table (registered by the Node entry). */
+export const wss = zwsTransport("wss", bindWss, connectWss);

@@ -5,7 +5,7 @@
  */
 import { constants } from "node:buffer";
 import { randomFillSync } from "node:crypto";
-import { ProtocolError } from "../errors.js";
+import { ProtocolError } from "../../errors.js";
 
 /** RFC 6455 §5.2 opcodes. */
 export const Opcode = {

@@ -7,9 +7,10 @@
  * a TLS session (see wss.ts, which passes a {@link WsSecurity}).
  */
 import type { AddressInfo, Socket as NetSocket } from "node:net";
-import { ZmqError } from "../errors.js";
-import { toZmqError } from "../zmtp/engine.js";
-import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "./stream.js";
+import { ZmqError, toZmqError } from "../../errors.js";
+import { parseWs, type WsEndpoint } from "../endpoint.js";
+import { StreamConnecter, StreamListener, type EngineFactory, type StreamHost } from "../stream.js";
+import type { Transport } from "../transport.js";
 import { WsEngine } from "./ws-engine.js";
 
 /** What wss:// puts under the WebSocket of each connection. */
@@ -77,3 +78,24 @@ export function connectWs(
   const family = host.option<boolean>("ipv6") ? 0 : hostName.includes(":") ? 6 : 0;
   return new StreamConnecter(host, address, { host: hostName, port, family }, "ws", routingId, factory);
 }
+
+/**
+ * A ZWS scheme in the transport table: ws:// here, wss:// (wss.ts) with its
+ * TLS bind and connect; both parse and treat wildcards alike.
+ */
+export function zwsTransport(
+  scheme: "ws" | "wss",
+  bind: (host: StreamHost, address: string, hostName: string, port: number, path: string) => Promise<StreamListener>,
+  connect: (host: StreamHost, address: string, hostName: string, port: number, path: string, routingId: Buffer | null) => StreamConnecter,
+): Transport<WsEndpoint> {
+  return {
+    scheme,
+    parse: (address, rest, forBind, ipv6) => parseWs(scheme, address, rest, forBind, ipv6),
+    bind: (host, endpoint) => bind(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path),
+    connect: (host, endpoint, routingId) => connect(host, endpoint.address, endpoint.host, endpoint.port, endpoint.path, routingId),
+    isWildcard: (endpoint) => endpoint.port === 0,
+  };
+}
+
+/** ws:// in the transport table (registered by the Node entry). */
+export const ws = zwsTransport("ws", bindWs, connectWs);

@@ -31,15 +31,15 @@
  */
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError } from "../errors.js";
-import { FrameDecoder, type FrameSink } from "../zmtp/frame-decoder.js";
-import { GREETING_SIZE, encodeGreeting } from "../zmtp/greeting.js";
-import { FRAMES_PER_TURN, currentTurn } from "../util/turn.js";
+import { ProtocolError } from "../../errors.js";
+import { FrameDecoder, type FrameSink } from "../../zmtp/frame-decoder.js";
+import { GREETING_SIZE, encodeGreeting } from "../../zmtp/greeting.js";
+import { FRAMES_PER_TURN, currentTurn } from "../../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
-import { zmtpHeaderOf, zwsFlagsOf, type RoutingIdExchange } from "./ws/zws-message.js";
+import { zmtpHeaderOf, zwsFlagsOf, type RoutingIdExchange } from "./zws-message.js";
 
-export { ZWS_COMMAND, ZWS_MORE } from "./ws/zws-message.js";
+export { ZWS_COMMAND, ZWS_MORE } from "./zws-message.js";
 
 /** Bodies from this size are written by reference rather than joined into the batch. */
 const LARGE = 16 * 1024;

@@ -5,7 +5,7 @@
  * `ZWS2.0/PLAIN`, `ZWS2.0/CURVE`), answered by `101 Switching Protocols`.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ProtocolError } from "../errors.js";
+import { ProtocolError } from "../../errors.js";
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
 const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -18,7 +18,7 @@ export interface HttpHead {
   headers: Map<string, string>;
 }
 
-export { zwsProtocol } from "./ws/zws-message.js";
+export { zwsProtocol } from "./zws-message.js";
 
 /** RFC 6455 §4.2.2: base64 of the SHA-1 of key + GUID. */
 export function acceptKey(key: string): string {

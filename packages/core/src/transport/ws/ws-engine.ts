@@ -9,12 +9,12 @@
  * connection only.
  */
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError, ZmqError } from "../errors.js";
-import type { Pipe } from "../pipe.js";
-import { ZmtpEngine, toZmqError, type EngineSession } from "../zmtp/engine.js";
-import { handshakeFrameLimit, messageLimits } from "../zmtp/message-limits.js";
-import type { Metadata } from "../zmtp/metadata.js";
-import type { StreamEngine, StreamHost, StreamSession } from "./stream.js";
+import { ProtocolError, ZmqError, toZmqError } from "../../errors.js";
+import type { Pipe } from "../../pipe.js";
+import { ZmtpEngine, type EngineSession } from "../../zmtp/engine.js";
+import { handshakeFrameLimit, messageLimits } from "../../zmtp/message-limits.js";
+import type { Metadata } from "../../zmtp/metadata.js";
+import type { StreamEngine, StreamHost, StreamSession } from "../stream.js";
 import {
   BAD_REQUEST,
   checkUpgradeRequest,
@@ -26,9 +26,9 @@ import {
   parseHttpHead,
   zwsProtocol,
 } from "./websocket-handshake.js";
-import { RoutingIdExchange, ZWS_BARE, selectProtocol } from "./ws/zws-message.js";
+import { RoutingIdExchange, ZWS_BARE, selectProtocol } from "./zws-message.js";
 import { ZwsStream } from "./zws-stream.js";
-import { compatiblePeerType } from "../socket/socket-type.js";
+import { compatiblePeerType } from "../../socket/socket-type.js";
 
 /** Which side of the upgrade this connection is. */
 export type WsRole = { client: true; host: string; path: string } | { client: false };

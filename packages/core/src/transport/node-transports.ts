@@ -1,0 +1,15 @@
+/**
+ * The transports of the Node entry: tcp://, ipc://, ws:// and wss:// join
+ * the transport table (inproc:// is built in). Imported for its effect by
+ * src/index.ts, so the CommonJS entry, which loads it, has them too.
+ */
+import { ipc } from "./ipc.js";
+import { tcp } from "./tcp.js";
+import { registerTransport } from "./transport.js";
+import { ws } from "./ws/ws.js";
+import { wss } from "./ws/wss.js";
+
+registerTransport(tcp);
+registerTransport(ipc);
+registerTransport(ws);
+registerTransport(wss);
