@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Dealer, Pull, Push, Reply, Router, curveKeyPair } from "../../src/index.js";
-import { Opcode, WebSocketDecoder, encodeFrame } from "../../src/transport/websocket-frame.js";
-import { encodeUpgradeRequest, parseHttpHead } from "../../src/transport/websocket-handshake.js";
+import { Opcode, WebSocketDecoder, encodeFrame } from "../../src/transport/ws/websocket-frame.js";
+import { encodeUpgradeRequest, parseHttpHead } from "../../src/transport/ws/websocket-handshake.js";
 import { rawConnect, socketScope, strings, until, within } from "../helpers.js";
 
 const open = socketScope();
