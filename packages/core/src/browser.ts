@@ -21,15 +21,9 @@
 // ws:// and wss:// over the WebSocket API join the transport table; inproc is built in.
 import "./transport/browser-transports.js";
 
+import { capabilityOf, type Capability } from "./capability.js";
+
 export * from "./api.js";
 
 /** What this build supports, as the `zeromq` package reports it: no ipc in a browser. */
-export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>> = Object.freeze({
-  ipc: false,
-  pgm: false,
-  tipc: false,
-  norm: false,
-  curve: true,
-  gssapi: false,
-  draft: false,
-});
+export const capability: Capability = capabilityOf(false);

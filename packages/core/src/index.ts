@@ -15,16 +15,10 @@
 // The Node transports (tcp, ipc, ws, wss) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
 
+import { capabilityOf, type Capability } from "./capability.js";
+
 export * from "./api.js";
 export { Stream } from "./socket/stream.js";
 
 /** What this build supports, as the `zeromq` package reports it. */
-export const capability: Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>> = Object.freeze({
-  ipc: true,
-  pgm: false,
-  tipc: false,
-  norm: false,
-  curve: true,
-  gssapi: false,
-  draft: false,
-});
+export const capability: Capability = capabilityOf(true);
