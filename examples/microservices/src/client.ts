@@ -1,13 +1,15 @@
 /**
  * The template's client: calls the greeter (unary and streaming) and the
- * order service, and listens for the OrderPlaced and OrderProcessed events.
+ * order service, listens for the OrderPlaced and OrderProcessed events, and
+ * reads customer accounts (virtual actors) the order service updated.
  * `node dist/client.js` against running services, or run by start.js.
  */
 import "reflect-metadata";
 import { GreeterService, type OrderPlaced, OrdersService, type ProcessOrder } from "@skein/example-codegen";
-import { connect, createApp, HealthService, Service, type ServiceCallContext, Subscribe } from "@skein/service";
+import { ActorSystem, connect, createApp, HealthService, type Member, MemoryStorage, Service, type ServiceCallContext, Subscribe } from "@skein/service";
 import { pathToFileURL } from "node:url";
-import { DEFAULTS, OrderPlacedEvent, OrderProcessedEvent } from "./contracts.js";
+import { actorMembers, DEFAULTS, OrderPlacedEvent, OrderProcessedEvent } from "./contracts.js";
+import { CustomerAccount } from "./customer-account.js";
 
 /** Where the client finds the services. */
 export interface ClientEndpoints {
@@ -15,6 +17,8 @@ export interface ClientEndpoints {
   ordersRpc: string;
   ordersEvents: string;
   workerEvents: string;
+  /** The account actors' members (to read an account directly). */
+  actorMembers: Member[];
 }
 
 /** Collects the events the client subscribes to. */
@@ -72,7 +76,9 @@ export async function runClient(endpoints: ClientEndpoints): Promise<void> {
   const orders = connect(OrdersService, { endpoints: [endpoints.ordersRpc], timeout: 5_000 });
   const greeterHealth = connect(HealthService, { endpoints: [endpoints.greeterRpc] });
   const ordersHealth = connect(HealthService, { endpoints: [endpoints.ordersRpc] });
+  const actors = new ActorSystem({ members: endpoints.actorMembers, storage: new MemoryStorage(), callTimeout: 5_000 });
   try {
+    await actors.start();
     await listener.start();
     const events = listener.container.get(EventLog);
     // PUB/SUB's "slow joiner" (zguide ch. 1): events published before the subscriptions
@@ -101,6 +107,15 @@ export async function runClient(endpoints: ClientEndpoints): Promise<void> {
     const processed = events.processed.find((item) => item.orderId === placed.orderId)!;
     log(`event orders.processed -> ${processed.orderId} processed by a worker (${processed.lines.length} lines, attempt ${processed.attempt})`);
 
+    const ada = await actors.ref(CustomerAccount, "ada").summary();
+    log(`account ada -> ${ada.orders} order(s), ${ada.spentCents} cents (actor CustomerAccount/ada on ${ada.member})`);
+    // Twenty orders of one customer at once: the account actor takes them one turn at a time.
+    await Promise.all(Array.from({ length: 20 }, () => orders.client.placeOrder({
+      customerId: "grace", currency: "EUR", lines: [{ sku: "scone", quantity: 1, unitPrice: 150 }],
+    })));
+    const grace = await actors.ref(CustomerAccount, "grace").summary();
+    log(`account grace -> ${grace.orders} order(s), ${grace.spentCents} cents after 20 concurrent PlaceOrder calls (actor on ${grace.member})`);
+
     for (const [name, health] of [["greeter", greeterHealth], ["orders", ordersHealth]] as const) {
       const ping = await health.client.ping({});
       const description = await health.client.describe({});
@@ -108,7 +123,7 @@ export async function runClient(endpoints: ClientEndpoints): Promise<void> {
       log(`health ${name} -> ${ping.status}, serves ${services.join(" ")}`);
     }
   } finally {
-    await Promise.all([greeter.close(), orders.close(), greeterHealth.close(), ordersHealth.close()]);
+    await Promise.all([greeter.close(), orders.close(), greeterHealth.close(), ordersHealth.close(), actors.close()]);
     await listener.stop();
   }
 }
@@ -119,6 +134,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     ordersRpc: process.env["SKEIN_CLIENT_EXAMPLE_ORDERS"] ?? DEFAULTS.ordersRpc,
     ordersEvents: process.env["ORDERS_EVENTS"] ?? DEFAULTS.ordersEvents,
     workerEvents: process.env["WORKER_EVENTS"] ?? DEFAULTS.workerEvents,
+    actorMembers: actorMembers(),
   }).then(
     () => console.log("[client] done"),
     (error: unknown) => {

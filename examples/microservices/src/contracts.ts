@@ -4,7 +4,7 @@
  * endpoints (each overridable with the SKEIN_* environment variables).
  */
 import { OrderPlaced, ProcessOrder } from "@skein/example-codegen";
-import { defineEvent, defineQueue } from "@skein/service";
+import { defineEvent, defineQueue, type Member } from "@skein/service";
 
 /** Published by the order service when an order is placed. */
 export const OrderPlacedEvent = defineEvent("orders.placed", OrderPlaced);
@@ -20,4 +20,19 @@ export const DEFAULTS = {
   ordersEvents: "tcp://127.0.0.1:5703",
   ordersQueue: "tcp://127.0.0.1:5704",
   workerEvents: "tcp://127.0.0.1:5705",
+  /** The account actors' members: two processes of two threads (`SKEIN_ACTOR_MEMBERS` overrides). */
+  actorMembers: [
+    { id: "accounts-1/0", endpoint: "tcp://127.0.0.1:5706" },
+    { id: "accounts-1/1", endpoint: "tcp://127.0.0.1:5707" },
+    { id: "accounts-2/0", endpoint: "tcp://127.0.0.1:5708" },
+    { id: "accounts-2/1", endpoint: "tcp://127.0.0.1:5709" },
+  ] as Member[],
+  /** The members an accounts process runs (`SKEIN_ACTOR_LOCAL` overrides). */
+  actorLocal: "accounts-1/0,accounts-1/1",
 } as const;
+
+/** The static member list of the account actors: `SKEIN_ACTOR_MEMBERS` (JSON) or the defaults. */
+export function actorMembers(): Member[] {
+  const configured = process.env["SKEIN_ACTOR_MEMBERS"];
+  return configured === undefined ? DEFAULTS.actorMembers : (JSON.parse(configured) as Member[]);
+}

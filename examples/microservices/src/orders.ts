@@ -1,9 +1,13 @@
 /** Process: the order service (RPC, events, work queue; calls the greeter). */
 import "reflect-metadata";
-import { createApp } from "@skein/service";
-import { DEFAULTS, ProcessOrderQueue } from "./contracts.js";
+import { ActorSystem, createApp, MemoryStorage } from "@skein/service";
+import { actorMembers, DEFAULTS, ProcessOrderQueue } from "./contracts.js";
 import { Orders } from "./orders-service.js";
 import { runApp } from "./run.js";
+
+// A client of the account actors (it hosts none): `ref()` in the service calls whichever member owns the key.
+const actors = new ActorSystem({ members: actorMembers(), storage: new MemoryStorage(), callTimeout: 5_000 });
+await actors.start();
 
 await runApp(createApp({
   name: "orders",

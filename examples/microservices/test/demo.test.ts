@@ -17,7 +17,7 @@ function run(): Promise<{ code: number | null; output: string }> {
 }
 
 describe("the microservice template", () => {
-  test("one command starts three service processes, runs the client and stops everything cleanly", async () => {
+  test("one command starts three service processes and two processes of actor threads, runs the client and stops everything cleanly", async () => {
     expect(existsSync(start), "examples/microservices/dist/start.js is missing: run `pnpm build` first").toBe(true);
     const { code, output } = await run();
     expect(output).toContain('[client] SayHello -> "Hello, Ada!"');
@@ -26,9 +26,14 @@ describe("the microservice template", () => {
     expect(output).toMatch(/\[client\] PlaceOrder -> order-1, total 1150 cents, status PLACED/);
     expect(output).toContain('[client] event orders.placed -> order-1 for ada, 1150 EUR (note: "Hello, ada! (asked by orders)")');
     expect(output).toContain("[client] event orders.processed -> order-1 processed by a worker (2 lines, attempt 1)");
+    // The account actors: state kept per customer across calls, 20 concurrent orders with no lost update,
+    // spread over two processes of two threads by the hash ring of the static member list.
+    expect(output).toContain("[client] account ada -> 1 order(s), 1150 cents (actor CustomerAccount/ada on accounts-");
+    expect(output).toContain("[client] account grace -> 20 order(s), 3000 cents after 20 concurrent PlaceOrder calls (actor on accounts-");
+    expect(output).toMatch(/\[accounts-1\] ready: actor members accounts-1\/0 tcp:\/\/127\.0\.0\.1:\d+, accounts-1\/1 tcp:/);
     expect(output).toMatch(/\[client\] health orders -> SERVING, serves example\.Orders\(PlaceOrder\) skein\.Health\(Ping,Describe\)/);
-    for (const service of ["greeter", "orders", "worker"]) expect(output).toContain(`[${service}] stopped`);
+    for (const service of ["greeter", "orders", "worker", "accounts-1", "accounts-2"]) expect(output).toContain(`[${service}] stopped`);
     expect(output).toContain("[start] demo finished: all services stopped cleanly");
     expect(code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

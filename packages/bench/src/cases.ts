@@ -1,5 +1,6 @@
 import type { Impl } from "./library.js";
 import type { Transport } from "./workers/config.js";
+import type { ActorPlacement } from "./actors/actor-config.js";
 
 /** One row of the table: who sends, who receives, under which label. */
 export interface CaseRun {
@@ -9,7 +10,7 @@ export interface CaseRun {
 }
 
 /** The orchestrations the driver knows. */
-export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "soak";
+export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak" | "actor";
 
 /** A benchmark case: one pattern, transport and size, run for each implementation. */
 export interface BenchCase {
@@ -28,6 +29,10 @@ export interface BenchCase {
   clients?: number;
   /** PUSH/PULL over CURVE. */
   curve?: boolean;
+  /** Service cases: unary calls or server streams, and how many calls the client keeps going. */
+  service?: { shape: "unary" | "stream"; inFlight: number; streamItems: number };
+  /** Actor cases: where the actors run. */
+  placement?: ActorPlacement;
   /** Take the zeromq and raw-bare reference rows for the ratios from this case instead. */
   compareWith?: string;
 }
@@ -36,6 +41,12 @@ const same = (impl: Impl): CaseRun => ({ label: impl, sender: impl, receiver: im
 const ALL: CaseRun[] = [same("skein"), same("zeromq"), same("raw-bare"), same("raw-async")];
 const LIBS: CaseRun[] = [same("skein"), same("zeromq")];
 const NO_BARE: CaseRun[] = [same("skein"), same("zeromq"), same("raw-async")];
+/** The service cases: `@skein/service` and the frameworks users pick instead. */
+const FRAMEWORKS: CaseRun[] = [same("skein"), same("grpc-js"), same("nestjs"), same("moleculer")];
+/** The frameworks that stream a server's replies over their transport. */
+const STREAMING: CaseRun[] = [same("skein"), same("grpc-js")];
+/** Greetings per server-streaming call. */
+const STREAM_ITEMS = 100;
 
 /** Human size: 16 B, 1 KiB, 1 MiB. */
 export function sizeLabel(size: number): string {
@@ -136,6 +147,42 @@ function buildCases(): BenchCase[] {
       full: true,
     });
   }
+  // Typed calls of the greeter (examples/codegen/proto/greeter.proto), client and server in separate processes.
+  for (const inFlight of [1, 64]) {
+    cases.push({
+      id: `service unary tcp x${inFlight}`,
+      kind: "service",
+      transport: "tcp",
+      size: 16,
+      service: { shape: "unary", inFlight, streamItems: 0 },
+      runs: FRAMEWORKS,
+      quick: true,
+      full: true,
+    });
+  }
+  for (const inFlight of [1, 64]) {
+    cases.push({
+      id: `service stream tcp x${inFlight} ${STREAM_ITEMS} items`,
+      kind: "service",
+      transport: "tcp",
+      size: 16,
+      service: { shape: "stream", inFlight, streamItems: STREAM_ITEMS },
+      runs: STREAMING,
+      quick: inFlight === 64,
+      // One in flight only when asked for (`--filter "service stream"`): keeps the full suite near 10 minutes.
+      full: inFlight === 64,
+    });
+  }
+  // Virtual actors (@skein/service): a call and its reply, closed loop over 32 keys.
+  const actor = (id: string, placement: ActorPlacement, runs: CaseRun[], quick: boolean): BenchCase =>
+    ({ id, kind: "actor", transport: "tcp", size: 16, placement, runs, quick, full: true });
+  cases.push(actor("actor call 1 thread", "local", [same("skein"), same("nact")], true));
+  cases.push(actor("actor call 2 threads", "threads", [same("skein"), same("postMessage")], true));
+  cases.push(actor("actor call 2 processes", "processes", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor cpu-bound 1 thread", "cpu-one", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor cpu-bound all cores", "cpu-all", [same("skein"), same("postMessage")], false));
+  cases.push(actor("actor state FileStorage", "storage-file", [same("skein")], false));
+  cases.push(actor("actor state SqliteStorage", "storage-sqlite", [same("skein")], false));
   cases.push({ id: "soak push-pull tcp 16 B", kind: "soak", transport: "tcp", size: 16, runs: LIBS, quick: false, full: true });
   return cases;
 }

@@ -6,8 +6,11 @@
 /** Implementations of the common API. `raw-bare` is not one: it has its own hand-written workers. */
 export type ApiImpl = "skein" | "zeromq" | "raw-async";
 
-/** Every implementation a case can list. */
-export type Impl = ApiImpl | "raw-bare";
+/**
+ * Every implementation a case can list: the service cases add the RPC frameworks (see
+ * `service/contract.ts`), the actor cases their baselines (`postMessage`, `nact`).
+ */
+export type Impl = ApiImpl | "raw-bare" | "grpc-js" | "nestjs" | "moleculer" | "postMessage" | "nact";
 
 /** The subset of a `zeromq` v6 socket the workers use. */
 export interface BenchSocket {
@@ -63,8 +66,12 @@ const REQUIRED = ["Push", "Pull", "Request", "Reply", "Publisher", "Subscriber",
  * Loads an implementation. The specifiers are held in variables so the bench
  * package compiles whatever `@skein/core` exports today.
  */
-export async function loadLibrary(impl: ApiImpl): Promise<BenchLibrary> {
+export async function loadLibrary(impl: Impl): Promise<BenchLibrary> {
   let module: Record<string, unknown>;
+  if (impl !== "skein" && impl !== "zeromq" && impl !== "raw-async") {
+    // raw-bare has workers of its own; the RPC frameworks run the service cases only.
+    throw new ImplUnavailableError(`${impl} has no ZeroMQ socket API`);
+  }
   if (impl === "raw-async") {
     module = (await import("./raw/raw-socket-types.js")) as unknown as Record<string, unknown>;
   } else {

@@ -7,8 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WorkerProcess } from "./worker-process.js";
 import type { BenchCase, CaseRun } from "./cases.js";
+import type { WorkerReport } from "./worker-channel.js";
 import { slope, type LatencySummary } from "./stats.js";
-import type { ThroughputConfig } from "./workers/config.js";
+import type { ServiceConfig, ThroughputConfig } from "./workers/config.js";
+import type { ServiceImpl } from "./service/contract.js";
+import type { ActorBenchConfig } from "./actors/actor-config.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -79,6 +82,10 @@ export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSet
       return pubsub(benchCase, run, settings, deadline);
     case "router-dealer":
       return routerDealer(benchCase, run, settings, deadline);
+    case "service":
+      return service(benchCase, run, settings, deadline);
+    case "actor":
+      return actor(benchCase, run, settings, deadline);
   }
 }
 
@@ -141,15 +148,29 @@ function inproc(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): P
   });
 }
 
+/**
+ * Starts a server worker, then a client worker given the endpoint the server
+ * reports, and waits for the client's result; the server is still running.
+ */
+async function serverThenClient(
+  workers: WorkerProcess[],
+  names: { server: string; client: string },
+  config: { impl: string; endpoint: string },
+  clientImpl: string,
+  deadline: number,
+): Promise<{ server: WorkerProcess; result: WorkerReport }> {
+  const server = new WorkerProcess(names.server, config, deadline);
+  workers.push(server);
+  const ready = await server.next("ready");
+  const client = new WorkerProcess(names.client, { ...config, impl: clientImpl, endpoint: ready.endpoint }, deadline);
+  workers.push(client);
+  return { server, result: await client.next("result") };
+}
+
 function reqrep(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
   return withWorkers(async (workers) => {
     const config = { impl: run.receiver, endpoint: bindEndpoint(c.transport), size: c.size, durationMs: s.durationMs, maxCount: 5_000_000 };
-    const server = new WorkerProcess("reqrep-server", config, deadline);
-    workers.push(server);
-    const ready = await server.next("ready");
-    const client = new WorkerProcess("reqrep-client", { ...config, impl: run.sender, endpoint: ready.endpoint }, deadline);
-    workers.push(client);
-    const result = await client.next("result");
+    const { server, result } = await serverThenClient(workers, { server: "reqrep-server", client: "reqrep-client" }, config, run.sender, deadline);
     server.send("stop");
     const sample = sampleFrom(result.count as number, result.bytes as number, result.seconds as number, result.peakRssMb as number);
     sample.latency = result.latency as LatencySummary;
@@ -192,15 +213,55 @@ function pubsub(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): P
 function routerDealer(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
   return withWorkers(async (workers) => {
     const config = { impl: run.receiver, endpoint: bindEndpoint(c.transport), size: c.size, durationMs: s.durationMs, clients: c.clients ?? 16, window: 4 };
-    const server = new WorkerProcess("router-server", config, deadline);
-    workers.push(server);
-    const ready = await server.next("ready");
-    const clients = new WorkerProcess("dealer-clients", { ...config, impl: run.sender, endpoint: ready.endpoint }, deadline);
-    workers.push(clients);
-    const result = await clients.next("result");
+    const { server, result } = await serverThenClient(workers, { server: "router-server", client: "dealer-clients" }, config, run.sender, deadline);
     server.send("stop");
     const sample = sampleFrom(result.count as number, result.bytes as number, result.seconds as number, result.peakRssMb as number);
     sample.note = `round trips/s over ${config.clients} clients, ${config.window} in flight each`;
+    return sample;
+  });
+}
+
+/**
+ * A framework's greeter server and a client process keeping calls going.
+ * msgs/s is calls per second (stream items per second for a streaming
+ * case); the RSS column is the client's, the note gives the server's.
+ */
+function service(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
+  return withWorkers(async (workers) => {
+    const shape = c.service ?? { shape: "unary", inFlight: 1, streamItems: 0 };
+    const config: ServiceConfig = { impl: run.receiver as ServiceImpl, endpoint: "", ...shape, durationMs: s.durationMs };
+    const { server, result } = await serverThenClient(workers, { server: "service-server", client: "service-client" }, config, run.sender, deadline);
+    server.send("stop");
+    const stopped = await server.next("stopped");
+    const calls = result.count as number;
+    const seconds = result.seconds as number;
+    const streaming = shape.shape === "stream";
+    const sample = sampleFrom(streaming ? (result.items as number) : calls, 0, seconds, result.peakRssMb as number);
+    sample.mbPerSec = Number.NaN;
+    sample.latency = result.latency as LatencySummary;
+    const perCall = streaming ? `${Math.round(calls / seconds).toLocaleString("en-US")} calls/s of ${shape.streamItems} items; ` : "";
+    sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB`;
+    return sample;
+  });
+}
+
+/** Busy-work iterations of one CPU-bound actor turn: about a millisecond on a 2020s core. */
+const ACTOR_CPU_ITERATIONS = 1_000_000;
+
+function actor(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): Promise<Sample> {
+  return withWorkers(async (workers) => {
+    const config: ActorBenchConfig = {
+      impl: run.sender,
+      placement: c.placement!,
+      durationMs: s.durationMs,
+      concurrency: 32,
+      iterations: ACTOR_CPU_ITERATIONS,
+    };
+    const worker = new WorkerProcess("actor-bench", config, deadline);
+    workers.push(worker);
+    const result = await worker.next("result");
+    const sample = sampleFrom(result.count as number, 0, result.seconds as number, result.peakRssMb as number);
+    sample.latency = result.latency as LatencySummary;
     return sample;
   });
 }

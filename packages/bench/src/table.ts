@@ -55,8 +55,9 @@ function lines(cases: readonly BenchCase[], book: ResultBook): Line[] {
         continue;
       }
       const lat = row.latency;
-      // A paced soak run is not a throughput figure: no ratios.
-      const paced = benchCase.kind === "soak";
+      // A paced soak run is not a throughput figure: no ratios. Service cases compare with grpc-js (in the note).
+      const paced = benchCase.kind === "soak" || benchCase.kind === "service";
+      const vsGrpc = benchCase.kind === "service" ? `${ratio(row, book.find(referenceCase, "grpc-js"))}x grpc-js` : undefined;
       out.push({
         caseId: benchCase.id,
         impl: run.label,
@@ -67,7 +68,7 @@ function lines(cases: readonly BenchCase[], book: ResultBook): Line[] {
         vsAsync: paced ? "-" : ratio(row, book.find(referenceCase, "raw-async")),
         rss: row.peakRssMb!.toFixed(0),
         latency: lat === undefined ? "" : `${lat.meanUs.toFixed(1)}/${lat.p50Us.toFixed(1)}/${lat.p99Us.toFixed(1)}`,
-        note: [row.note, row.reason].filter((x) => x !== undefined).join("; "),
+        note: [vsGrpc, row.note, row.reason].filter((x) => x !== undefined).join("; "),
       });
     }
   }

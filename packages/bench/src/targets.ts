@@ -37,25 +37,31 @@ export function checkTargets(book: ResultBook, soakCount: number): TargetCheck[]
   };
 
   ratioTarget("16 B PUSH/PULL tcp: skein >= 20x zeromq", "push-pull tcp 16 B", "skein", "push-pull tcp 16 B", "zeromq", 20);
-  ratioTarget("16 B PUSH/PULL tcp: skein >= 0.5x raw-bare", "push-pull tcp 16 B", "skein", "push-pull tcp 16 B", "raw-bare", 0.5);
-  ratioTarget("1 MiB PUSH/PULL tcp: skein >= 1.0x zeromq", "push-pull tcp 1 MiB", "skein", "push-pull tcp 1 MiB", "zeromq", 1.0);
+  ratioTarget("16 B PUSH/PULL tcp: skein >= 0.6x raw-bare", "push-pull tcp 16 B", "skein", "push-pull tcp 16 B", "raw-bare", 0.6);
+  ratioTarget("1 MiB PUSH/PULL tcp: skein >= 1.2x zeromq", "push-pull tcp 1 MiB", "skein", "push-pull tcp 1 MiB", "zeromq", 1.2);
 
-  for (const size of ["16 B", "1 KiB"]) {
-    const target = `REQ/REP ${size} p50 round trip tcp: skein <= 0.3x zeromq`;
-    const caseId = `req-rep tcp ${size}`;
-    const skein = book.find(caseId, "skein");
-    const zeromq = book.find(caseId, "zeromq");
-    if (skein?.latency === undefined || zeromq?.latency === undefined) {
-      checks.push({ target, status: "not measured", detail: skein?.latency === undefined ? why(caseId, "skein") : why(caseId, "zeromq") });
-    } else {
-      const r = skein.latency.p50Us / zeromq.latency.p50Us;
-      checks.push({
-        target,
-        status: r <= 0.3 ? "met" : "missed",
-        detail: `${r.toFixed(2)}x (p50 ${skein.latency.p50Us.toFixed(1)} µs vs ${zeromq.latency.p50Us.toFixed(1)} µs)`,
-      });
+  /** `a`'s latency percentile over `b`'s, at most `max`. */
+  const latencyTarget = (target: string, caseA: string, labelA: string, caseB: string, labelB: string, percentile: "p50Us" | "p99Us", max: number): void => {
+    const a = book.find(caseA, labelA);
+    const b = book.find(caseB, labelB);
+    if (a?.latency === undefined || b?.latency === undefined) {
+      checks.push({ target, status: "not measured", detail: a?.latency === undefined ? why(caseA, labelA) : why(caseB, labelB) });
+      return;
     }
-  }
+    const r = a.latency[percentile] / b.latency[percentile];
+    const name = percentile === "p50Us" ? "p50" : "p99";
+    checks.push({
+      target,
+      status: r <= max ? "met" : "missed",
+      detail: `${r.toFixed(2)}x (${name} ${a.latency[percentile].toFixed(1)} µs vs ${b.latency[percentile].toFixed(1)} µs)`,
+    });
+  };
+  latencyTarget("REQ/REP 16 B p50 tcp: skein <= 0.35x zeromq", "req-rep tcp 16 B", "skein", "req-rep tcp 16 B", "zeromq", "p50Us", 0.35);
+  latencyTarget("REQ/REP 16 B p99 tcp: skein <= zeromq", "req-rep tcp 16 B", "skein", "req-rep tcp 16 B", "zeromq", "p99Us", 1);
+  latencyTarget("REQ/REP 1 KiB p50 tcp: skein <= 0.3x zeromq", "req-rep tcp 1 KiB", "skein", "req-rep tcp 1 KiB", "zeromq", "p50Us", 0.3);
+  latencyTarget("service typed call p50, 1 in flight: <= 1.2x core REQ/REP 16 B p50", "service unary tcp x1", "skein", "req-rep tcp 16 B", "skein", "p50Us", 1.2);
+  ratioTarget("service typed calls/s, 64 in flight: >= 10x grpc-js", "service unary tcp x64", "skein", "service unary tcp x64", "grpc-js", 10);
+  ratioTarget("service stream items/s, 64 in flight: skein >= grpc-js", "service stream tcp x64 100 items", "skein", "service stream tcp x64 100 items", "grpc-js", 1);
 
   ratioTarget("inproc 16 B: skein >= 5x skein's own tcp 16 B", "push-pull inproc 16 B", "skein", "push-pull tcp 16 B", "skein", 5);
 

@@ -7,6 +7,7 @@ import { bench } from "./commands/bench.js";
 import { call } from "./commands/call.js";
 import type { Command } from "./commands/command.js";
 import { gen } from "./commands/gen.js";
+import { health } from "./commands/health.js";
 import { keygen } from "./commands/keygen.js";
 import { monitor } from "./commands/monitor.js";
 import { create } from "./commands/new.js";
@@ -18,14 +19,14 @@ import { ExitCode, RemoteError, TimeoutError, UnavailableError, UsageError } fro
 import { STDIO, type Output } from "./output.js";
 
 /** Every subcommand, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [send, recv, call, monitor, proxy, bench, keygen, gen, create, version];
+export const COMMANDS: readonly Command[] = [send, recv, call, health, monitor, proxy, bench, keygen, gen, create, version];
 
 const USAGE = `usage: skein <command> [options]   (skein <command> --help for its options and an example)
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)} ${command.summary}`).join("\n")}
 socket types: pair pub sub xpub xsub req rep dealer router push pull
 endpoints: tcp://host:port, ipc:///path, ws://host:port/path
 exit codes: 0 ok, 1 error, 2 usage error, 3 --timeout ran out, 4 the remote service answered with an error,
-  5 no server could take the call (UNAVAILABLE)`;
+  5 no server could take the call (UNAVAILABLE); skein health: 0 ready (or live), 1 not`;
 
 /** Runs the command line; resolves to the process exit code (see exit-code.ts). */
 export async function main(argv: readonly string[], io: Output = STDIO): Promise<number> {

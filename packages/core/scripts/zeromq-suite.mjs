@@ -26,11 +26,6 @@ const NEEDED = ["mocha", "ts-node", "typescript", "chai", "semver", "proper-lock
 
 /** Files of test/unit the harness does not run, and why (docs/compat.md repeats this list). */
 const SKIPPED = {
-  "socket-draft-dgram-test.ts": "draft socket type (not in skein)",
-  "socket-draft-radio-dish-test.ts": "draft socket type (not in skein)",
-  "socket-draft-scatter-gather-test.ts": "draft socket type (not in skein)",
-  "socket-draft-server-client-test.ts": "draft socket type (not in skein)",
-  "zmq-draft-test.ts": "draft socket exports (not in skein)",
   "typings-compatibility-test.ts": "installs old TypeScript versions from npm to compile zeromq.js's own lib/ typings",
 };
 
@@ -64,7 +59,7 @@ if (!existsSync(join(coreDist, "index.cjs"))) {
 
 const TARGETS = {
   zeromq: { index: `"zeromq"`, draft: `export * from "zeromq/draft"\n` },
-  skein: { index: JSON.stringify(join(coreDist, "index.cjs")), draft: `export {}\n` },
+  skein: { index: JSON.stringify(join(coreDist, "index.cjs")), draft: `export * from ${JSON.stringify(join(coreDist, "draft.cjs"))}\n` },
 };
 
 function prepare(name) {

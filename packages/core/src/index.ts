@@ -12,7 +12,7 @@
  * const [msg] = await pull.receive()
  * ```
  */
-// The Node transports (tcp, ipc, ws, wss) join the transport table; inproc is built in.
+// The Node transports (tcp, ipc, ws, wss, udp) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
 
 import { capabilityOf, type Capability } from "./capability.js";

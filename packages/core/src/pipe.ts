@@ -76,6 +76,11 @@ export class Pipe {
   conflate = false;
   /** Free slot for the socket type's own per-pipe state. */
   state: unknown = undefined;
+  /**
+   * The peer takes every message whatever its group: a udp:// pipe, whose
+   * DISH filters on receipt (libzmq's `subscribe_to_all`).
+   */
+  subscribeToAll = false;
 
   #sendHwm: number;
   #recvHwm: number;

@@ -8,10 +8,10 @@ import { Bytes } from "@skein/core";
 import { context as otelContext, SpanStatusCode } from "@opentelemetry/api";
 import { decodeEnvelope, type ServiceDescriptor } from "@skein/codec";
 import type { Context } from "@skein/core";
-import { RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker, type SecurityOptions } from "@skein/patterns";
+import { RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker, type ResolveOptions, type SecurityOptions } from "@skein/patterns";
 import { Container } from "inversify";
 import type { ClientMethodOptions, ClientOf } from "./client.js";
-import { type AppEndpoints, applyEnvironment, hasEndpoints, missingEndpoint, envName, type SocketConfig } from "./config.js";
+import { type AppEndpoints, applyEnvironment, hasEndpoints, missingEndpoint, envName, readProbeEnvironment, readResolveEnvironment, type SocketConfig } from "./config.js";
 import { connect, type ServiceConnection } from "./connection.js";
 import { ServiceSetupError, ServiceSetupErrorCode } from "./errors.js";
 import { EventPublisher } from "./event-publisher.js";
@@ -19,6 +19,7 @@ import { type BoundHandler, exploreService, type ExploredService, type ServiceCl
 import { healthService } from "./health.js";
 import type { Interceptor, ServiceCallContext } from "./interceptor.js";
 import { MetadataKey, type ServiceMetadata } from "./metadata.js";
+import { type ProbeHttpOptions, ProbeServer } from "./probe-server.js";
 import { QueueProducer } from "./queue-producer.js";
 import { RpcDispatcher } from "./rpc-dispatcher.js";
 import { endSpanWithError, Telemetry, type TelemetryOptions } from "./telemetry.js";
@@ -50,8 +51,41 @@ export interface AppOptions {
    * received and not yet read never exceed it.
    */
   streamWindow?: number;
-  /** How long {@link App.stop} waits for in-flight handlers, ms (default 5000). */
+  /**
+   * How long {@link App.stop} waits for in-flight handlers, ms (default
+   * 5000). Keep it (plus a second for closing) below the orchestrator's
+   * grace period (Kubernetes' `terminationGracePeriodSeconds`, 30 s by
+   * default), or the process is killed mid-drain.
+   */
   drainTimeout?: number;
+  /**
+   * Signals on which the app stops itself (draining up to `drainTimeout`)
+   * and the process exits: code 0 once `stop()` resolved, 1 if it failed or
+   * took over `drainTimeout` + 2000 ms; a second signal exits at once
+   * (code 1). Default: none (the process's own handling). For an
+   * orchestrator: `["SIGTERM", "SIGINT"]`.
+   */
+  stopOnSignals?: readonly NodeJS.Signals[];
+  /**
+   * Readiness and liveness (see {@link App.status}): extra checks, and an
+   * HTTP endpoint for probes (`GET /livez`, `GET /readyz`). The environment
+   * variable `SKEIN_PROBE_PORT` sets `http.port`.
+   */
+  probes?: {
+    /** Serve `/livez` and `/readyz` over HTTP (default: no HTTP endpoint; `skein health` and `skein.Health/Ping` answer anyway). */
+    http?: ProbeHttpOptions;
+    /** Also required for readiness, while running (a database connected, a cache warm). A throw counts as not ready and goes to `onError`. */
+    ready?: () => boolean;
+    /** Required for liveness: `false` reports `UNHEALTHY` (the orchestrator restarts the process). A throw counts as `false` and goes to `onError`. */
+    live?: () => boolean;
+  };
+  /**
+   * How `tcp+dns://name:port` and `tcp+srv://name` endpoints (every instance
+   * DNS names) are resolved and kept current, for every client, subscriber
+   * and worker of the app. `SKEIN_DNS_SERVERS` and
+   * `SKEIN_DNS_REFRESH_INTERVAL` override `servers` and `refreshInterval`.
+   */
+  resolve?: ResolveOptions;
   /** Options of the `@InjectClient` clients, by service name. */
   clients?: Readonly<Record<string, {
     /** Default timeout of the client's calls, ms. */
@@ -81,6 +115,15 @@ export interface AppOptions {
 
 /** What an app is doing. */
 export type AppState = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * What the app's probes and `skein.Health/Ping` report: `SERVING` is ready
+ * (running, `probes.ready` passing); `STARTING` (before `start()` resolved),
+ * `NOT_SERVING` (running, `probes.ready` failing), `STOPPING` (from the
+ * moment `stop()` begins draining) and `STOPPED` are live but not ready;
+ * `UNHEALTHY` (`probes.live` failing) is neither.
+ */
+export type AppStatus = "STARTING" | "SERVING" | "NOT_SERVING" | "STOPPING" | "STOPPED" | "UNHEALTHY";
 
 /** Endpoints an app listens on once started (with real ports). */
 export interface AppListening {
@@ -116,6 +159,9 @@ export class App {
   readonly #connections = new Map<string, ServiceConnection<ServiceDescriptor>>();
   readonly #bound: symbol[] = [];
   #handling = 0;
+  #probes: ProbeServer | null = null;
+  #signalled = false;
+  readonly #onSignal = (signal: NodeJS.Signals): void => this.#stopOnSignal(signal);
 
   constructor(options: AppOptions) {
     this.#options = options;
@@ -127,6 +173,40 @@ export class App {
   /** Where the app is in its life. */
   get state(): AppState {
     return this.#state;
+  }
+
+  /**
+   * Readiness and liveness in one word (see {@link AppStatus}); what
+   * `/readyz`, `/livez`, `skein.Health/Ping` and `skein health` report.
+   */
+  get status(): AppStatus {
+    if (this.#options.probes?.live !== undefined && !this.#check(this.#options.probes.live, "probes.live")) return "UNHEALTHY";
+    switch (this.#state) {
+      case "created":
+      case "starting":
+        return "STARTING";
+      case "running":
+        return this.#options.probes?.ready === undefined || this.#check(this.#options.probes.ready, "probes.ready") ? "SERVING" : "NOT_SERVING";
+      case "stopping":
+        return "STOPPING";
+      case "stopped":
+        return "STOPPED";
+    }
+  }
+
+  /** Ready for traffic: `start()` has resolved, `stop()` has not begun, `probes.ready` passes (`status` is `SERVING`). */
+  get ready(): boolean {
+    return this.status === "SERVING";
+  }
+
+  /** Live (an orchestrator should not restart it): `probes.live` passes (`status` is not `UNHEALTHY`). */
+  get live(): boolean {
+    return this.status !== "UNHEALTHY";
+  }
+
+  /** `http://host:port` of the probe endpoint (`probes.http`), once started; `undefined` without one. */
+  get probeUrl(): string | undefined {
+    return this.#probes?.url;
   }
 
   /** Services the app runs (after {@link start}). */
@@ -173,12 +253,15 @@ export class App {
       throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_STATE, `start() on an app that is ${this.#state}: create a new app`);
     }
     this.#state = "starting";
+    for (const signal of this.#options.stopOnSignals ?? []) process.on(signal, this.#onSignal);
     try {
+      await this.#startProbes();
       await this.#start();
       this.#startedAt = Date.now();
       this.#state = "running";
     } catch (error) {
       await this.#close(0);
+      await this.#closeProbes();
       this.#state = "stopped";
       throw error;
     }
@@ -192,9 +275,59 @@ export class App {
    */
   async stop(drainTimeout = this.#options.drainTimeout ?? 5_000): Promise<void> {
     if (this.#state === "stopped" || this.#state === "stopping") return;
+    // Not ready from here on: probes see it before the first socket stops taking work.
     this.#state = "stopping";
-    await this.#close(drainTimeout);
-    this.#state = "stopped";
+    try {
+      await this.#close(drainTimeout);
+    } finally {
+      await this.#closeProbes();
+      this.#state = "stopped";
+    }
+  }
+
+  async #startProbes(): Promise<void> {
+    const env = this.#options.env === false ? {} : (this.#options.env ?? process.env);
+    const http = readProbeEnvironment(this.#options.probes?.http, env, this.#options.envPrefix);
+    if (http === undefined) return;
+    this.#probes = await ProbeServer.listen(http, { live: () => this.live, ready: () => this.ready, status: () => this.status });
+  }
+
+  async #closeProbes(): Promise<void> {
+    for (const signal of this.#options.stopOnSignals ?? []) process.off(signal, this.#onSignal);
+    const probes = this.#probes;
+    this.#probes = null;
+    await probes?.close();
+  }
+
+  /** `stopOnSignals`: drain and exit; a second signal, or a stop past its deadline, exits at once. */
+  #stopOnSignal(signal: NodeJS.Signals): void {
+    if (this.#signalled) {
+      this.#report(new Error(`${signal} again while stopping: exiting now`), "stopOnSignals");
+      process.exit(1);
+    }
+    this.#signalled = true;
+    const deadline = (this.#options.drainTimeout ?? 5_000) + 2_000;
+    const overdue = setTimeout(() => {
+      this.#report(new Error(`stop() did not finish within ${deadline} ms of ${signal}: exiting`), "stopOnSignals");
+      process.exit(1);
+    }, deadline);
+    overdue.unref();
+    this.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        this.#report(error, "stopOnSignals");
+        process.exit(1);
+      },
+    );
+  }
+
+  #check(check: () => boolean, what: string): boolean {
+    try {
+      return check() === true;
+    } catch (error) {
+      this.#report(error, what);
+      return false;
+    }
   }
 
   async #start(): Promise<void> {
@@ -220,6 +353,8 @@ export class App {
     }, options.envPrefix);
     const prefix = options.envPrefix ?? "SKEIN_";
     const context = options.context ? { context: options.context } : {};
+    const resolve = readResolveEnvironment(options.resolve, env, options.envPrefix);
+    const resolving = resolve === undefined ? {} : { resolve };
 
     this.#bindConstant(APP, this);
     // What services inject, opened first so that handlers can use it from the first message.
@@ -247,6 +382,7 @@ export class App {
         ...(clientOptions?.methods ? { methods: clientOptions.methods } : {}),
         ...(options.security?.clients?.[name] ? { security: options.security.clients[name] } : {}),
         ...context,
+        ...resolving,
       });
       this.#connections.set(name, connection);
       this.#bindConstant(clientToken(name), connection.client);
@@ -272,7 +408,7 @@ export class App {
       if (!hasEndpoints(endpoints.rpc)) missingEndpoint(`${rpcServices.map((s) => s.name).join(", ")} (@Rpc)`, "rpc.bind", `${prefix}RPC_BIND`);
       const health = healthService(() => ({
         app: this.name,
-        status: this.#state === "running" ? "SERVING" : "STOPPING",
+        status: this.status,
         startedAt: this.#startedAt,
         inFlight: this.inFlight,
         services: this.#services,
@@ -307,6 +443,7 @@ export class App {
       const subscriber = new TopicSubscriber({
         ...endpoints.subscribe,
         ...context,
+        ...resolving,
         onError: (error, topic) => this.#report(error, `@Subscribe(${topic})`),
       });
       this.#subscriber = subscriber;
@@ -329,6 +466,7 @@ export class App {
           queue: name,
           concurrency: consumer.options.concurrency ?? 1,
           ...context,
+          ...resolving,
           onError: (error) => this.#report(error, `@Consume(${name}), the item will be redelivered`),
         });
         this.#workers.push(worker);
@@ -446,6 +584,20 @@ function explainResolution(error: unknown, endpoints: AppEndpoints, prefix: stri
  * });
  * await app.start();
  * process.once("SIGTERM", () => void app.stop());
+ * ```
+ *
+ * On an orchestrator: every instance of the greeter behind one DNS name,
+ * probes over HTTP, and a drain on SIGTERM:
+ *
+ * ```ts
+ * const app = createApp({
+ *   name: "orders",
+ *   services: [Orders],
+ *   endpoints: { rpc: { bind: ["tcp://0.0.0.0:5702"] }, clients: { "example.Greeter": ["tcp+dns://greeter:5701"] } },
+ *   probes: { http: { port: 8080 } },
+ *   stopOnSignals: ["SIGTERM", "SIGINT"],
+ *   drainTimeout: 10_000,
+ * });
  * ```
  */
 export function createApp(options: AppOptions): App {

@@ -258,7 +258,7 @@ class Caller {
     reader: ReplyStream | null,
     finish: (frames: Buffer[]) => T,
   ): Promise<T> {
-    const attributes = { "rpc.service": this.#service, "rpc.method": method.name };
+    const attributes = this.#attributesOf(method);
     const started = performance.now();
     this.#telemetry.clientRequests.add(1, attributes);
     const { span, context } = this.#telemetry.startClientSpan(this.#service, method.name, this.#network);
@@ -270,8 +270,8 @@ class Caller {
     // A retried call cannot be open: its later messages would follow its first server only.
     const open = retries > 0 && !method.clientStreaming ? undefined : this.#transport.open?.bind(this.#transport);
     let call: TransportCall | undefined;
-    // The server's grants for our request stream (client-streaming and bidirectional).
-    const sendCredit = new StreamCredit(0);
+    // The server's grants for our request stream (client-streaming and bidirectional only).
+    const sendCredit = method.clientStreaming ? new StreamCredit(0) : undefined;
     const onAbort = (): void => this.#sendCancel(correlationId, call);
     try {
       if (method.clientStreaming && open === undefined) {
@@ -297,8 +297,9 @@ class Caller {
       options.signal?.addEventListener("abort", onAbort, { once: true });
       const onPartial = (partial: Buffer[]): void => {
         const envelope = decodeEnvelope(partial);
-        if (envelope.kind === "credit") sendCredit.grant(envelope.credit ?? 0);
-        else if (reader !== null) readPartial(method, envelope, partial, reader);
+        if (envelope.kind === "credit" && sendCredit !== undefined) sendCredit.grant(envelope.credit ?? 0);
+        else if (reader !== null && envelope.kind !== "credit") readPartial(method, envelope, partial, reader);
+        // Credit for a call without a request stream, or an item of a call without a reply stream.
         else throw new RpcError(RpcStatus.INTERNAL, `a ${envelope.kind} message has no place in a reply to ${method.name}`);
       };
       const transportOptions: TransportRequestOptions = {
@@ -314,7 +315,7 @@ class Caller {
       if (open !== undefined) {
         call = otelContext.with(context, () => open(frames, transportOptions));
         if (reader !== null) reader.grant = (n) => this.#sendOnCall(call!, { kind: "credit", correlationId, credit: n, payload: [] });
-        reply = method.clientStreaming ? this.#sendRequests(method, correlationId, call, request as AsyncIterable<unknown>, sendCredit) : call.reply;
+        reply = sendCredit !== undefined ? this.#sendRequests(method, correlationId, call, request as AsyncIterable<unknown>, sendCredit) : call.reply;
       } else {
         reply = otelContext.with(context, () => this.#transport.request(frames, transportOptions));
       }
@@ -334,7 +335,7 @@ class Caller {
       this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
       throw rpcError;
     } finally {
-      sendCredit.fail(new RpcError(RpcStatus.CANCELLED, "the call has ended"));
+      sendCredit?.fail(new RpcError(RpcStatus.CANCELLED, "the call has ended"));
       options.signal?.removeEventListener("abort", onAbort);
       this.#telemetry.clientDuration.record(performance.now() - started, attributes);
     }
@@ -389,6 +390,17 @@ class Caller {
     // means the server runs until the deadline: counted, not thrown.
     this.#cancel(encodeEnvelope(cancel)).catch((error: unknown) => this.#countLost(error));
   }
+
+  /** The metric attributes of `method`'s calls, made once per method. */
+  #attributesOf(method: MethodDescriptor<unknown, unknown>): Attributes {
+    let attributes = this.#attributes.get(method);
+    if (attributes === undefined) {
+      attributes = Object.freeze({ "rpc.service": this.#service, "rpc.method": method.name });
+      this.#attributes.set(method, attributes);
+    }
+    return attributes;
+  }
+  readonly #attributes = new Map<MethodDescriptor<unknown, unknown>, Attributes>();
 
   #countLost(error: unknown): void {
     // ECANCELED: the call ended before the message left (a late grant or cancel): nothing is lost.

@@ -3,13 +3,20 @@
  * overrides it (so one build runs unchanged on a laptop, in a container or
  * behind a load balancer).
  */
+import type { ResolveOptions } from "@skein/patterns";
 import { ServiceSetupError, ServiceSetupErrorCode } from "./errors.js";
+import type { ProbeHttpOptions } from "./probe-server.js";
 
 /** Endpoints of one socket: addresses to bind and/or to connect to. */
 export interface SocketConfig {
   /** Addresses to bind (`tcp://127.0.0.1:0` picks a free port). */
   bind?: string[];
-  /** Addresses to connect to. */
+  /**
+   * Addresses to connect to. For subscribers, workers and clients,
+   * `tcp+dns://name:port` (every A/AAAA address of the name) and
+   * `tcp+srv://name` (every SRV target, on its record's port) stand for
+   * every instance DNS names, followed as they come and go.
+   */
   connect?: string[];
 }
 
@@ -90,6 +97,45 @@ export function applyEnvironment(
   const events = socket(endpoints.events, "EVENTS");
   const subscribe = socket(endpoints.subscribe, "SUBSCRIBE");
   return { ...result, ...(rpc ? { rpc } : {}), ...(events ? { events } : {}), ...(subscribe ? { subscribe } : {}) };
+}
+
+/**
+ * `SKEIN_DNS_SERVERS` (comma-separated, `host[:port]`) and
+ * `SKEIN_DNS_REFRESH_INTERVAL` (ms) over `resolve.servers` and
+ * `resolve.refreshInterval`.
+ */
+export function readResolveEnvironment(
+  resolve: ResolveOptions | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  prefix = "SKEIN_",
+): ResolveOptions | undefined {
+  const servers = env[`${prefix}DNS_SERVERS`]?.split(",").map((part) => part.trim()).filter((part) => part.length > 0);
+  const interval = env[`${prefix}DNS_REFRESH_INTERVAL`];
+  if ((servers === undefined || servers.length === 0) && (interval === undefined || interval.trim() === "")) return resolve;
+  return {
+    ...resolve,
+    ...(servers !== undefined && servers.length > 0 ? { servers } : {}),
+    ...(interval !== undefined && interval.trim() !== "" ? { refreshInterval: integer(`${prefix}DNS_REFRESH_INTERVAL`, interval, 1) } : {}),
+  };
+}
+
+/** `SKEIN_PROBE_PORT` (a port, `0` for a free one) over `probes.http.port`. */
+export function readProbeEnvironment(
+  http: ProbeHttpOptions | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  prefix = "SKEIN_",
+): ProbeHttpOptions | undefined {
+  const port = env[`${prefix}PROBE_PORT`];
+  if (port === undefined || port.trim() === "") return http;
+  return { ...http, port: integer(`${prefix}PROBE_PORT`, port, 0, 65_535) };
+}
+
+function integer(variable: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_CONFIG, `${variable} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 /** `orders.process` → `ORDERS_PROCESS`. */

@@ -5,14 +5,20 @@
  */
 import type { ServiceDescriptor } from "@skein/codec";
 import type { Context } from "@skein/core";
-import { RpcClient, type SecurityOptions } from "@skein/patterns";
+import { RpcClient, type ResolveOptions, type SecurityOptions } from "@skein/patterns";
 import { type ClientMethodOptions, type ClientOf, createClient } from "./client.js";
 import { Telemetry, type TelemetryOptions } from "./telemetry.js";
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
-  /** Servers of the service; calls are load-balanced over them (round-robin, skipping failed ones). */
+  /**
+   * Servers of the service; calls are load-balanced over them (round-robin,
+   * skipping failed ones). `tcp+dns://name:port` (every A/AAAA address) or
+   * `tcp+srv://name` (every SRV target) stands for every instance DNS names.
+   */
   endpoints: readonly string[];
+  /** How `+dns`/`+srv` endpoints are resolved and kept current (servers, intervals, `maxAddresses`). */
+  resolve?: ResolveOptions;
   /** Default timeout of a call in ms (default 5000). */
   timeout?: number;
   /** Per-method options (`idempotent`, `retries`, `timeout`) by descriptor key or declared name. */
@@ -43,6 +49,7 @@ export class ServiceConnection<D extends ServiceDescriptor> {
       endpoints: [...options.endpoints],
       ...(options.context ? { context: options.context } : {}),
       ...(options.security ? { security: options.security } : {}),
+      ...(options.resolve ? { resolve: options.resolve } : {}),
     };
     this.#rpc = new RpcClient(transport);
     const telemetry = options.telemetry instanceof Telemetry ? options.telemetry : new Telemetry(options.telemetry);
@@ -62,6 +69,11 @@ export class ServiceConnection<D extends ServiceDescriptor> {
    */
   get connected(): boolean {
     return this.#rpc.connected;
+  }
+
+  /** The servers calls go to now (`+dns`/`+srv` names as the addresses they resolve to). */
+  get endpoints(): string[] {
+    return this.#rpc.endpoints;
   }
 
   /** Calls waiting for a reply. */

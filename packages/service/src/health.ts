@@ -28,7 +28,12 @@ export type PingRequest = Record<string, never>;
 export interface PingReply {
   /** The app's name. */
   app: string;
-  /** `"SERVING"` while the app runs, `"STOPPING"` while it drains. */
+  /**
+   * The app's `AppStatus`: `"SERVING"` when ready; `"STARTING"`,
+   * `"NOT_SERVING"`, `"STOPPING"` (draining) or `"STOPPED"` when live but not
+   * ready; `"UNHEALTHY"` when not live. Apps before readiness existed said
+   * `"SERVING"` or `"STOPPING"`.
+   */
   status: string;
   /** Milliseconds since the app started (`uint64`, decoded as a number: see the registry's `longs`). */
   uptimeMs: number;

@@ -47,8 +47,19 @@ export {
   type PingRequest,
   type ServiceInfo,
 } from "./health.js";
-export { App, type AppListening, type AppOptions, type AppState, createApp } from "./app.js";
+export { App, type AppListening, type AppOptions, type AppState, type AppStatus, createApp } from "./app.js";
+export type { ProbeHttpOptions } from "./probe-server.js";
 export { type AppEndpoints, applyEnvironment, envName, type SocketConfig } from "./config.js";
 export { connect, type ConnectOptions, ServiceConnection } from "./connection.js";
 export { EventPublisher, type PublishOptions } from "./event-publisher.js";
 export { QueueProducer, type PushOptions } from "./queue-producer.js";
+export { Actor, type ActorClass, type ActorOptions, type SupervisionOptions, type SupervisionStrategy, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAILBOX_CAPACITY } from "./actor/actor-decorator.js";
+export { ActorBase, type ActorRef, type HandlerName, type TimerOptions } from "./actor/actor-base.js";
+export { ActorError, ActorErrorCode, type ActorErrorCodeValue } from "./actor/actor-error.js";
+export type { ActorStorage, ReminderRecord, StoredState } from "./actor/actor-storage.js";
+export { FileStorage, type FileStorageOptions } from "./actor/file-storage.js";
+export { MemoryStorage } from "./actor/memory-storage.js";
+export { type SqliteDatabase, type SqliteStatement, SqliteStorage, type SqliteStorageOptions } from "./actor/sqlite-storage.js";
+export { ActorSystem, type ActorSystemEvents, type ActorSystemOptions, type ContractRef, type Member, ref } from "./actor/actor-system.js";
+export type { DeactivationReason } from "./actor/activation.js";
+export { DEFAULT_POINTS_PER_MEMBER, HashRing } from "./actor/hash-ring.js";

@@ -61,6 +61,7 @@ const UNKNOWN_CORRELATION = "unknown";
 /** Dispatches request envelopes to `@Rpc` handlers. */
 export class RpcDispatcher {
   readonly #handlers = new Map<string, ExploredRpc>();
+  readonly #attributes = new Map<ExploredRpc, Attributes>();
   readonly #services: readonly ExploredService[];
   readonly #telemetry: Telemetry;
   readonly #defaultTimeout: number | undefined;
@@ -77,7 +78,11 @@ export class RpcDispatcher {
     this.#window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
     if (!Number.isInteger(this.#window) || this.#window < 1) throw new RangeError(`streamWindow must be an integer >= 1, got ${this.#window}`);
     for (const service of services) {
-      for (const [name, rpc] of service.rpc) this.#handlers.set(`${service.name}/${name}`, rpc);
+      for (const [name, rpc] of service.rpc) {
+        this.#handlers.set(`${service.name}/${name}`, rpc);
+        // Metric attributes made once per method, not per call.
+        this.#attributes.set(rpc, Object.freeze({ "rpc.service": service.name, "rpc.method": name }));
+      }
     }
   }
 
@@ -116,7 +121,7 @@ export class RpcDispatcher {
     const service = envelope.service!;
     const method = envelope.method!;
     const rpc = this.#handlers.get(`${service}/${method}`);
-    const attributes = { "rpc.service": service, "rpc.method": method };
+    const attributes = (rpc === undefined ? undefined : this.#attributes.get(rpc)) ?? { "rpc.service": service, "rpc.method": method };
     const started = performance.now();
     this.#telemetry.serverRequests.add(1, attributes);
     const { span, context } = this.#telemetry.startServerSpan(service, method, envelope, this.#network);
@@ -153,20 +158,22 @@ export class RpcDispatcher {
     this.#watch(transport.signal);
     if (transport.signal?.aborted) abort.abort(shuttingDown());
     this.#calls.set(correlationId, abort);
-    // A caller that grants no credit (an older client) reads freely.
-    const credit = new StreamCredit(envelope.credit ?? Infinity);
+    // Only a reply stream has credit; a caller that grants none (an older client) reads freely.
+    const credit = rpc.method.serverStreaming ? new StreamCredit(envelope.credit ?? Infinity) : undefined;
     let inbox: StreamInbox<unknown> | undefined;
     try {
       if (rpc.method.clientStreaming) inbox = this.#openInbox(rpc, correlationId, transport, abort);
       transport.onMessage?.((frames) => onCallMessage(rpc, frames, abort, credit, inbox));
-      abort.aborted.catch((reason: unknown) => {
-        credit.fail(reason);
-        inbox?.fail(reason);
-      });
+      if (credit !== undefined || inbox !== undefined) {
+        abort.aborted.catch((reason: unknown) => {
+          credit?.fail(reason);
+          inbox?.fail(reason);
+        });
+      }
       const request = inbox ?? decodeRequest(rpc, envelope.payload[0]);
       const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
       const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
-      if (rpc.method.serverStreaming) {
+      if (credit !== undefined) {
         return await Promise.race([encodeStream(rpc, correlationId, result, abort, credit, span, transport.sendPartial), abort.aborted]);
       }
       return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
@@ -174,9 +181,12 @@ export class RpcDispatcher {
       if (timer !== undefined) clearTimeout(timer);
       this.#calls.delete(correlationId);
       // The call is over: a request stream still being read ends, a writer waiting for credit stops.
-      const over = new RpcError(RpcStatus.CANCELLED, "the call has ended");
-      credit.fail(over);
-      inbox?.fail(over);
+      // (A unary call has neither: no error object, and its stack trace, per call.)
+      if (credit !== undefined || inbox !== undefined) {
+        const over = new RpcError(RpcStatus.CANCELLED, "the call has ended");
+        credit?.fail(over);
+        inbox?.fail(over);
+      }
     }
   }
 
@@ -292,7 +302,7 @@ function decodeRequest(rpc: ExploredRpc, payload: Buffer | undefined): unknown {
  * credit for the reply stream, or a cancel. One that does not decode, or
  * an item past the credit granted, fails this call alone.
  */
-function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, credit: StreamCredit, inbox: StreamInbox<unknown> | undefined): void {
+function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, credit: StreamCredit | undefined, inbox: StreamInbox<unknown> | undefined): void {
   let envelope: Envelope;
   try {
     envelope = decodeEnvelope(frames);
@@ -301,6 +311,7 @@ function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, cre
         abort.abort(new RpcError(RpcStatus.CANCELLED, "the caller cancelled the call"));
         return;
       case "credit":
+        if (credit === undefined) break;
         credit.grant(envelope.credit ?? 0);
         return;
       case "stream-item":

@@ -11,6 +11,9 @@ import { RpcError, RpcStatus } from "./errors.js";
 /** Items of credit a stream's reader grants, by default (`streamWindow`). */
 export const DEFAULT_STREAM_WINDOW = 64;
 
+/** The most credit a writer holds (an envelope's `credit` is a uint32); a reader without flow control grants `Infinity`. */
+export const MAX_STREAM_CREDIT = 0xffffffff;
+
 /** The writer's side: how many items it may still send; `take()` waits for credit. */
 export class StreamCredit {
   #credit: number;
@@ -32,9 +35,13 @@ export class StreamCredit {
     return this.#credit;
   }
 
-  /** The reader granted `n` more items. */
+  /**
+   * The reader granted `n` more items. Credit adds up to at most
+   * {@link MAX_STREAM_CREDIT}: a peer that grants 2^32 - 1 again and again
+   * cannot push it past what an envelope can carry.
+   */
   grant(n: number): void {
-    this.#credit += n;
+    this.#credit = Math.min(this.#credit + n, Math.max(this.#credit, MAX_STREAM_CREDIT));
     this.#wake?.();
   }
 

@@ -14,6 +14,7 @@ import {
   type MeterProvider,
   metrics,
   type Span,
+  type SpanOptions,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -121,26 +122,41 @@ export class Telemetry {
    * Starts the CLIENT span of a call as a child of the active context;
    * `network` holds the call's `networkAttributes()`.
    */
-  startClientSpan(service: string, method: string, network: Attributes = {}): SpanStart {
+  startClientSpan(service: string, method: string, network: Attributes = NO_ATTRIBUTES): SpanStart {
     const parent = otelContext.active();
-    const span = this.tracer.startSpan(`${service}/${method}`, {
-      kind: SpanKind.CLIENT,
-      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, ...network },
-    }, parent);
-    return { span, context: trace.setSpan(parent, span) };
+    const span = this.tracer.startSpan(`${service}/${method}`, this.#rpcSpanOptions(SpanKind.CLIENT, service, method, network), parent);
+    return { span, context: withSpan(parent, span) };
   }
+
+  /**
+   * The options of an RPC span, made once per kind, method and set of
+   * network attributes and shared by every call (a tracer copies the
+   * attributes it keeps), so a call allocates none of them.
+   */
+  #rpcSpanOptions(kind: SpanKind, service: string, method: string, network: Attributes): SpanOptions {
+    let byMethod = this.#spanOptions.get(network);
+    if (byMethod === undefined) this.#spanOptions.set(network, (byMethod = new Map()));
+    const key = `${kind} ${service}/${method}`;
+    let options = byMethod.get(key);
+    if (options === undefined) {
+      options = Object.freeze({
+        kind,
+        attributes: Object.freeze({ "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, ...network }),
+      });
+      byMethod.set(key, options);
+    }
+    return options;
+  }
+  readonly #spanOptions = new WeakMap<Attributes, Map<string, SpanOptions>>();
 
   /**
    * Starts the SERVER span of a handled call, as a child of the caller's
    * span in `header`; `network` holds the server's `networkAttributes()`.
    */
-  startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = {}): SpanStart {
+  startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = NO_ATTRIBUTES): SpanStart {
     const parent = remoteParent(header);
-    const span = this.tracer.startSpan(`${service}/${method}`, {
-      kind: SpanKind.SERVER,
-      attributes: { "rpc.system": RPC_SYSTEM, "rpc.service": service, "rpc.method": method, ...network },
-    }, parent);
-    return { span, context: trace.setSpan(parent, span) };
+    const span = this.tracer.startSpan(`${service}/${method}`, this.#rpcSpanOptions(SpanKind.SERVER, service, method, network), parent);
+    return { span, context: withSpan(parent, span) };
   }
 
   /** Starts a PRODUCER span (`publish <topic>` or `send <queue>`) as a child of the active context. */
@@ -217,6 +233,18 @@ export function endSpanWithError(span: Span, error: unknown): void {
   span.recordException(error instanceof Error ? error : String(error));
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   span.end();
+}
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/**
+ * `parent` with `span` as its active span. A span with no valid context
+ * (tracing off: the no-op tracer's span under a parent without one) has
+ * nothing to propagate or parent, so `parent` itself is returned instead of
+ * a copy of its context map per call.
+ */
+function withSpan(parent: Context, span: Span): Context {
+  return trace.isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : parent;
 }
 
 function remoteParent(header: TraceHeader): Context {

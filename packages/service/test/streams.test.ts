@@ -1,82 +1,23 @@
 import "reflect-metadata";
 import { fork } from "node:child_process";
-import { Container, inject } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
-import { type Amount, CalculatorService } from "./generated/index.js";
-import { type App, connect, createApp, Rpc, RpcError, RpcStatus, Service, type ServiceCallContext, type ServiceConnection } from "../src/index.js";
+import { CalculatorService } from "./generated/index.js";
+import { type App, connect, createApp, RpcStatus, type ServiceConnection } from "../src/index.js";
+import { type Probe, startCalculatorApp, spyServer, type SpyServer } from "./calculator.js";
+import { Blobs, blobProbe, BlobsService } from "./blobs.js";
+import { settledExternal } from "../../core/test/hostile/measure.js";
 import { deferred, LOOPBACK, until, within } from "./fixtures.js";
 
 const WINDOW = 8;
 
-/** What the calculator's handlers did, for the tests to watch. */
-interface Probe {
-  /** Items the server's reply streams produced (countTo, runningTotal). */
-  produced: number;
-  /** Requests the server's handlers read (sum, runningTotal). */
-  read: number;
-  /** Awaited before each request the server reads: a slow consumer. */
-  beforeRead?: () => Promise<void> | void;
-  /** A handler's generator ended (normally or not) and why its signal says. */
-  finished: ReturnType<typeof deferred<string>>;
-}
-const PROBE = Symbol("probe");
-
-@Service(CalculatorService)
-class Calculator {
-  constructor(@inject(PROBE) private readonly probe: Probe) {}
-
-  @Rpc()
-  double(request: Amount) {
-    return { value: request.value * 2 };
-  }
-
-  @Rpc()
-  async *countTo(request: Amount, context: ServiceCallContext) {
-    try {
-      for (let value = 1; value <= request.value; value++) {
-        this.probe.produced++;
-        yield { value };
-      }
-    } finally {
-      this.probe.finished.resolve(context.signal.aborted ? String((context.signal.reason as RpcError).code) : "done");
-    }
-  }
-
-  @Rpc()
-  async sum(requests: AsyncIterable<Amount>) {
-    let total = 0;
-    for await (const request of requests) {
-      await this.probe.beforeRead?.();
-      this.probe.read++;
-      total += request.value;
-    }
-    return { value: total };
-  }
-
-  @Rpc()
-  async *runningTotal(requests: AsyncIterable<Amount>) {
-    let total = 0;
-    for await (const request of requests) {
-      this.probe.read++;
-      if (request.value < 0) throw new RpcError(RpcStatus.INVALID_ARGUMENT, "no negative amounts");
-      total += request.value;
-      this.probe.produced++;
-      yield { value: total };
-    }
-  }
-}
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
 async function startCalculator(): Promise<{ app: App; probe: Probe }> {
-  const probe: Probe = { produced: 0, read: 0, finished: deferred<string>() };
-  const container = new Container();
-  container.bind(PROBE).toConstantValue(probe);
-  const app = createApp({ name: "calculator", container, services: [Calculator], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false, streamWindow: WINDOW, onError: () => {} });
-  await app.start();
-  cleanup.push(() => app.stop(1_000));
+  const { app, probe, stop } = await startCalculatorApp(WINDOW);
+  cleanup.push(stop);
   return { app, probe };
 }
 
@@ -239,5 +180,190 @@ describe("calls in all four shapes", () => {
       }
     })(), 10_000, "the iterator to fail")).rejects.toMatchObject({ code: RpcStatus.UNAVAILABLE });
     expect(rest.length).toBeLessThanOrEqual(3);
+  });
+});
+
+const BLOB = 256 * 1024;
+/** What a window of blobs may hold at once: up to three copies of each (the item, its encoded frame, the received chunk), and two blobs of slack. 200 blobs unheld are 50 MiB. */
+const BLOB_BOUND = 3 * (WINDOW + 2) * BLOB;
+
+async function startBlobs(): Promise<{ app: App; client: ServiceConnection<typeof BlobsService>["client"] }> {
+  blobProbe.produced = 0;
+  blobProbe.read = 0;
+  blobProbe.beforeRead = null;
+  blobProbe.finished = deferred<void>();
+  const app = createApp({ name: "blobs", services: [Blobs], endpoints: { rpc: { bind: [LOOPBACK] } }, env: false, streamWindow: WINDOW, onError: () => {} });
+  await app.start();
+  cleanup.push(() => app.stop(1_000));
+  const connection = connect(BlobsService, { endpoints: app.endpoints.rpc, timeout: 30_000, streamWindow: WINDOW });
+  cleanup.push(() => connection.close());
+  return { app, client: connection.client };
+}
+
+describe("stream memory is bounded by the window", () => {
+  test("a caller that stops reading a server stream of 256 KiB blobs holds the producer to the window: external memory grows by the window, not the stream", async () => {
+    const { client } = await startBlobs();
+    const count = 200; // 50 MiB if nothing held the producer back
+    const before = await settledExternal();
+    const replies = client.download({ count, size: BLOB })[Symbol.asyncIterator]();
+    expect((await replies.next()).value?.data.length).toBe(BLOB);
+    await until(() => blobProbe.produced >= WINDOW, "the producer to fill the window");
+    const stalled = await settledExternal();
+    expect(blobProbe.produced).toBeLessThanOrEqual(WINDOW + 1);
+    console.log(`server stream stalled at ${blobProbe.produced} of ${count} blobs: external memory +${((stalled - before) / 1048576).toFixed(1)} MiB (bound ${(BLOB_BOUND / 1048576).toFixed(1)} MiB)`);
+    expect(stalled - before).toBeLessThan(BLOB_BOUND);
+    let read = 1;
+    for (;;) {
+      const next = await replies.next();
+      if (next.done === true) break;
+      read++;
+    }
+    expect(read).toBe(count);
+  });
+
+  test("a server that stops reading a client stream of 256 KiB blobs holds the caller to the window: external memory grows by the window, not the stream", async () => {
+    const { client } = await startBlobs();
+    const count = 200;
+    const gate = deferred();
+    blobProbe.beforeRead = () => gate.promise;
+    const sent = { count: 0 };
+    async function* blobs() {
+      for (let i = 0; i < count; i++) {
+        sent.count++;
+        yield { data: Buffer.alloc(BLOB, i & 0xff) };
+      }
+    }
+    const before = await settledExternal();
+    const reply = client.upload(blobs());
+    await until(() => sent.count >= WINDOW, "the caller to send the window");
+    const stalled = await settledExternal();
+    expect(sent.count).toBeLessThanOrEqual(WINDOW + 1);
+    console.log(`client stream stalled at ${sent.count} of ${count} blobs: external memory +${((stalled - before) / 1048576).toFixed(1)} MiB (bound ${(BLOB_BOUND / 1048576).toFixed(1)} MiB)`);
+    expect(stalled - before).toBeLessThan(BLOB_BOUND);
+    gate.resolve();
+    expect((await reply).size).toBe(count * BLOB);
+  });
+});
+
+describe("a producer that stops", () => {
+  test("a server stream whose producer stops yielding ends at the caller's deadline on both sides and leaves no call behind", async () => {
+    const { app, probe } = await startCalculator();
+    const connection = calculator(app.endpoints.rpc);
+    const stopped = deferred();
+    probe.beforeYield = () => (probe.produced >= 2 ? stopped.promise : undefined);
+    const seen: number[] = [];
+    await expect(within((async () => {
+      for await (const item of connection.client.countTo({ value: 10 }, { timeout: 500 })) seen.push(item.value);
+    })(), 10_000, "the stream to end")).rejects.toMatchObject({ code: RpcStatus.DEADLINE_EXCEEDED });
+    expect(seen).toEqual([1, 2]);
+    // The producer is still parked in its await: the call is over all the same, and the generator closes once it wakes.
+    await until(() => app.inFlight === 0 && connection.inFlight === 0, "both sides to forget the call");
+    stopped.resolve();
+    expect(await within(probe.finished.promise, 10_000, "the generator to close")).toBe(RpcStatus.DEADLINE_EXCEEDED);
+  });
+
+  test("a request stream whose producer stops ends at the deadline: the handler's loop fails, no call is left, and the caller's generator ends once it resumes", async () => {
+    const { app, probe } = await startCalculator();
+    const connection = calculator(app.endpoints.rpc);
+    const requestsEnded = deferred();
+    const never = deferred();
+    async function* stalls() {
+      try {
+        yield { value: 1 };
+        await never.promise;
+      } finally {
+        requestsEnded.resolve();
+      }
+    }
+    await expect(within(connection.client.sum(stalls(), { timeout: 500 }), 10_000, "the call to end")).rejects.toMatchObject({ code: RpcStatus.DEADLINE_EXCEEDED });
+    expect(await within(probe.finished.promise, 10_000, "the handler to end")).toBe(RpcStatus.DEADLINE_EXCEEDED);
+    await until(() => app.inFlight === 0 && connection.inFlight === 0, "both sides to forget the call");
+    never.resolve();
+    await within(requestsEnded.promise, 10_000, "the request generator to be closed");
+  });
+});
+
+describe("cancel, deadline and errors mid-stream reach only the server handling the call", () => {
+  /** Two spy servers behind one client, each having answered a call (so both are connected). */
+  async function twoServers(): Promise<{ servers: SpyServer[]; connection: ServiceConnection<typeof CalculatorService> }> {
+    const servers = [await spyServer(WINDOW), await spyServer(WINDOW)];
+    for (const server of servers) cleanup.push(() => server.close());
+    const connection = calculator(servers.map((server) => server.endpoint));
+    const deadline = Date.now() + 10_000;
+    while (!servers.every((server) => server.seen.length > 0)) {
+      if (Date.now() > deadline) throw new Error("Timed out waiting for both servers to answer a call");
+      await connection.client.double({ value: 1 });
+    }
+    return { servers, connection };
+  }
+
+  /** The call `id` was handled by exactly one server; the other saw none of its messages, and no message it could not place. */
+  function handledByOneAlone(servers: SpyServer[], id: string): { holder: SpyServer; other: SpyServer } {
+    const holders = servers.filter((server) => server.seen.some((m) => m.correlationId === id));
+    expect(holders).toHaveLength(1);
+    const holder = holders[0]!;
+    const other = servers.find((server) => server !== holder)!;
+    expect(other.seen.filter((m) => m.correlationId === id)).toEqual([]);
+    expect(other.unmatched()).toBe(0);
+    expect(other.probe.produced + other.probe.read).toBe(0);
+    return { holder, other };
+  }
+
+  /** The one call whose request either server received since `known` was taken. */
+  function newCall(servers: SpyServer[], known: Set<string>): string {
+    const ids = servers.flatMap((server) => server.seen).filter((m) => m.kind === "request" && !known.has(m.correlationId)).map((m) => m.correlationId);
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  }
+
+  function knownCalls(servers: SpyServer[]): Set<string> {
+    return new Set(servers.flatMap((server) => server.seen).map((m) => m.correlationId));
+  }
+
+  test("an aborted bidirectional call: the cancel reaches its server alone", async () => {
+    const { servers, connection } = await twoServers();
+    const known = knownCalls(servers);
+    const abort = new AbortController();
+    const next = deferred();
+    async function* slowAmounts() {
+      yield { value: 1 };
+      await next.promise;
+    }
+    const replies = connection.client.runningTotal(slowAmounts(), { signal: abort.signal })[Symbol.asyncIterator]();
+    expect((await replies.next()).value?.value).toBe(1);
+    const id = newCall(servers, known);
+    abort.abort();
+    await expect(within(replies.next(), 10_000, "the stream to fail")).rejects.toMatchObject({ code: RpcStatus.CANCELLED });
+    const { holder } = handledByOneAlone(servers, id);
+    expect(await within(holder.probe.finished.promise, 10_000, "the handler to end")).toBe(RpcStatus.CANCELLED);
+    expect(holder.seen.some((m) => m.kind === "cancel" && m.correlationId === id)).toBe(true);
+    next.resolve();
+    handledByOneAlone(servers, id);
+  });
+
+  test("a server stream past its deadline: it ends at its server alone", async () => {
+    const { servers, connection } = await twoServers();
+    const known = knownCalls(servers);
+    const replies = connection.client.countTo({ value: 1_000 }, { timeout: 500 })[Symbol.asyncIterator]();
+    expect((await replies.next()).value?.value).toBe(1);
+    const id = newCall(servers, known);
+    // The caller stops reading: the server waits for credit until the deadline ends the call.
+    const holder = servers.find((server) => server.seen.some((m) => m.correlationId === id))!;
+    expect(await within(holder.probe.finished.promise, 10_000, "the handler to end")).toBe(RpcStatus.DEADLINE_EXCEEDED);
+    await expect(within((async () => {
+      for (;;) if ((await replies.next()).done === true) return;
+    })(), 10_000, "the stream to fail")).rejects.toMatchObject({ code: RpcStatus.DEADLINE_EXCEEDED });
+    handledByOneAlone(servers, id);
+  });
+
+  test("a handler that fails mid-stream: its error reaches the caller, and no other server sees the call", async () => {
+    const { servers, connection } = await twoServers();
+    const known = knownCalls(servers);
+    const seen: number[] = [];
+    await expect(within((async () => {
+      for await (const item of connection.client.runningTotal(amounts([1, 2, -1, 4]))) seen.push(item.value);
+    })(), 10_000, "the stream to fail")).rejects.toMatchObject({ code: RpcStatus.INVALID_ARGUMENT });
+    expect(seen).toEqual([1, 3]);
+    handledByOneAlone(servers, newCall(servers, known));
   });
 });

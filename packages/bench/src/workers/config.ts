@@ -1,4 +1,5 @@
 import type { Impl } from "../library.js";
+import type { ServiceImpl } from "../service/contract.js";
 
 /** Transports a case can use. */
 export type Transport = "tcp" | "ipc" | "inproc" | "ws";
@@ -71,4 +72,17 @@ export interface RouterDealerConfig {
   clients: number;
   /** Requests each client keeps in flight. */
   window: number;
+}
+
+/** Configuration of the service-case workers (`service-server`, `service-client`). */
+export interface ServiceConfig {
+  impl: ServiceImpl;
+  /** Where the client connects (the server's report); unused by the server. */
+  endpoint: string;
+  /** `unary`: SayHello; `stream`: SayHelloStream of `streamItems` greetings. */
+  shape: "unary" | "stream";
+  /** Calls the client keeps going at once. */
+  inFlight: number;
+  streamItems: number;
+  durationMs: number;
 }

@@ -6,8 +6,8 @@ import { SocketType } from "./socket-type.js";
 export class Pair extends Socket {
   #pipe: Pipe | null = null;
 
-  constructor(options?: SocketOptions<Pair>) {
-    super(SocketType.Pair, options);
+  constructor(options?: SocketOptions<Pair>, type: SocketType = SocketType.Pair) {
+    super(type, options);
     this.sealIfExactly(Pair);
   }
 

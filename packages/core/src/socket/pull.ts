@@ -12,8 +12,8 @@ export class Pull extends Socket {
   } as const;
   #fq = new FairQueue();
 
-  constructor(options?: SocketOptions<Pull>) {
-    super(SocketType.Pull, options);
+  constructor(options?: SocketOptions<Pull>, type: SocketType = SocketType.Pull) {
+    super(type, options);
     this.sealIfExactly(Pull);
   }
 

@@ -12,8 +12,8 @@ export class Push extends Socket {
   } as const;
   #lb = new LoadBalancer();
 
-  constructor(options?: SocketOptions<Push>) {
-    super(SocketType.Push, options);
+  constructor(options?: SocketOptions<Push>, type: SocketType = SocketType.Push) {
+    super(type, options);
     this.sealIfExactly(Push);
   }
 

@@ -109,7 +109,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     // The argument checks of zeromq's Socket(type, options), for code that subclasses Socket.
     if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
     if (typeof type !== "number") throw new TypeError("Socket type must be a number");
-    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type} (draft types are not supported)`);
+    if (socketTypeName(type) === undefined) throw new ZmqError("EINVAL", `Unknown socket type ${type}`);
     if (options !== undefined && options !== null && typeof options !== "object") throw new TypeError("Options must be an object");
     this.type = type;
     const ctx = (options?.context as Context | undefined) ?? defaultContext;
@@ -129,7 +129,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
    * (`socket.lingr = 0`) throws a TypeError, as with `zeromq`'s sockets.
    * Instances of a user's subclass stay open for its own fields.
    */
-  protected sealIfExactly(cls: abstract new (...args: never[]) => Socket): void {
+  protected sealIfExactly(cls: abstract new (...args: never[]) => object): void {
     if (this.constructor === cls) Object.preventExtensions(this);
   }
 
@@ -307,7 +307,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
    * `zeromq`, a `send()` while another still waits throws `EBUSY`; with
    * `maxPendingSends` above 1 (or 0: no limit) they wait in order instead.
    */
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike | MessageLike[], options?: unknown): Promise<void> {
     if (this.#closed) return Promise.reject(new ZmqError("EBADF", "Socket is closed"));
     // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
     if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
@@ -315,7 +315,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     }
     let msg: Msg;
     try {
-      msg = toMessage(message);
+      msg = this.outgoingMessage(message, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -407,6 +407,16 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   /** Lets the event loop go once nobody waits on this socket. */
   #releaseIfIdle(): void {
     if (this.#sendWaiters.length === 0 && this.#receiveWaiters.length === 0) this.#loopHold.release();
+  }
+
+  /**
+   * What `send()` queues for its arguments: the frames of `message`. Draft
+   * types override it to refuse multipart messages and to read `options`
+   * (SERVER's `routingId`, RADIO's `group`).
+   */
+  protected outgoingMessage(message: MessageLike | MessageLike[], options: unknown): Msg {
+    void options;
+    return toMessage(message);
   }
 
   /** Iterates received messages until the socket is closed. */

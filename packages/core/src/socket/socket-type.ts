@@ -1,6 +1,7 @@
 /**
  * Socket types: numbers as in the `zeromq` package, names as on the wire
- * (RFC 37 `Socket-Type`), and which types may talk to each other (RFC 28-31).
+ * (RFC 37 `Socket-Type`), and which types may talk to each other (RFC 28-31,
+ * and the draft RFCs 41, 48, 49, 51 and 52).
  */
 export enum SocketType {
   /** PAIR: one peer, both directions. */
@@ -27,6 +28,24 @@ export enum SocketType {
   XSubscriber = 10,
   /** STREAM: raw TCP or ipc peers, no ZMTP. */
   Stream = 11,
+  /** SERVER (draft, RFC 41): replies to each CLIENT by the routing id of its message. */
+  Server = 12,
+  /** CLIENT (draft, RFC 41): round-robin out, fair-queued in, single-part messages. */
+  Client = 13,
+  /** RADIO (draft, RFC 48): sends each message to the DISH peers that joined its group. */
+  Radio = 14,
+  /** DISH (draft, RFC 48): receives the messages of the groups it joined. */
+  Dish = 15,
+  /** GATHER (draft, RFC 49): receives from all SCATTER peers, fair-queued. */
+  Gather = 16,
+  /** SCATTER (draft, RFC 49): sends to the next GATHER peer, round-robin. */
+  Scatter = 17,
+  /** DGRAM (draft): UDP datagrams, each addressed by an `ip:port` frame. */
+  Datagram = 18,
+  /** PEER (draft, RFC 51): addresses each PEER it is connected to by routing id. */
+  Peer = 19,
+  /** CHANNEL (draft, RFC 52): one peer, both directions, single-part messages. */
+  Channel = 20,
 }
 
 const NAMES: Record<SocketType, string> = {
@@ -42,6 +61,15 @@ const NAMES: Record<SocketType, string> = {
   [SocketType.XPublisher]: "XPUB",
   [SocketType.XSubscriber]: "XSUB",
   [SocketType.Stream]: "STREAM",
+  [SocketType.Server]: "SERVER",
+  [SocketType.Client]: "CLIENT",
+  [SocketType.Radio]: "RADIO",
+  [SocketType.Dish]: "DISH",
+  [SocketType.Gather]: "GATHER",
+  [SocketType.Scatter]: "SCATTER",
+  [SocketType.Datagram]: "DGRAM",
+  [SocketType.Peer]: "PEER",
+  [SocketType.Channel]: "CHANNEL",
 };
 
 export function socketTypeName(type: SocketType): string {
@@ -63,6 +91,17 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   PULL: ["PUSH"],
   // STREAM talks raw bytes to non-ZMTP peers: no ZMTP handshake, so no ZMTP peer type fits.
   STREAM: [],
+  // Draft types (libzmq's mechanism_t::check_socket_type).
+  SERVER: ["CLIENT"],
+  CLIENT: ["SERVER"],
+  RADIO: ["DISH"],
+  DISH: ["RADIO"],
+  GATHER: ["SCATTER"],
+  SCATTER: ["GATHER"],
+  PEER: ["PEER"],
+  CHANNEL: ["CHANNEL"],
+  // DGRAM speaks udp:// only: no ZMTP peer.
+  DGRAM: [],
 };
 
 export function isCompatible(ours: string, theirs: string): boolean {

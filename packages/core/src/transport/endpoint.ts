@@ -1,7 +1,7 @@
 /**
  * Endpoint strings (`zmq_bind`/`zmq_connect` addresses) once their scheme is
  * known: `tcp://host:port`, `ipc://path`, `inproc://name`,
- * `ws://host:port/path`, `wss://host:port/path`. Each transport parses with
+ * `ws://host:port/path`, `wss://host:port/path`, `udp://[interface;]host:port`. Each transport parses with
  * these (no Node module needed, so a browser entry shares them); the scheme
  * is looked up in the transport table (transport.ts). Malformed addresses
  * are refused with the codes libzmq uses.
@@ -88,6 +88,29 @@ export function parseIpc(address: string, rest: string): IpcEndpoint {
 export function parseInproc(address: string, rest: string): InprocEndpoint {
   if (rest.length === 0) throw new ZmqError("EINVAL", "inproc:// needs a name", address);
   return { transport: "inproc", address, name: rest };
+}
+
+export interface UdpEndpoint extends Endpoint {
+  readonly transport: "udp";
+  readonly host: string;
+  /** 0 for a wildcard (`*` or `0`) bind port. */
+  readonly port: number;
+  /** The local address multicast goes through (`udp://127.0.0.1;239.0.0.1:5555`), or null. */
+  readonly iface: string | null;
+}
+
+/**
+ * `udp://[interface;]host:port`, as libzmq's `udp_address_t`: the host is an
+ * address or a name (`*` binds every interface), a multicast group to join
+ * (DISH) or send to (RADIO); `interface` names the local address multicast
+ * goes through.
+ */
+export function parseUdp(address: string, rest: string, forBind: boolean, ipv6: boolean): UdpEndpoint {
+  const semicolon = rest.indexOf(";");
+  const iface = semicolon < 0 ? null : rest.slice(0, semicolon);
+  const target = parseTcp(address, semicolon < 0 ? rest : rest.slice(semicolon + 1), forBind, ipv6);
+  if (iface !== null && iface.length === 0) throw new ZmqError("EINVAL", `Invalid udp interface in ${JSON.stringify(address)}`, address);
+  return { transport: "udp", address, host: target.host, port: target.port, iface: iface === "*" ? null : iface };
 }
 
 /** Formats a tcp endpoint the way libzmq reports `lastEndpoint`. */

@@ -1,11 +1,12 @@
 /**
- * The transports of the Node entry: tcp://, ipc://, ws:// and wss:// join
+ * The transports of the Node entry: tcp://, ipc://, ws://, wss:// and udp:// join
  * the transport table (inproc:// is built in). Imported for its effect by
  * src/index.ts, so the CommonJS entry, which loads it, has them too.
  */
 import { ipc } from "./ipc.js";
 import { tcp } from "./tcp.js";
 import { registerTransport } from "./transport.js";
+import { udp } from "./udp.js";
 import { ws } from "./ws/ws.js";
 import { wss } from "./ws/wss.js";
 
@@ -13,3 +14,4 @@ registerTransport(tcp);
 registerTransport(ipc);
 registerTransport(ws);
 registerTransport(wss);
+registerTransport(udp);

@@ -47,6 +47,10 @@ export interface EngineSocket {
   readonly sendsSubscriptions: boolean;
   /** True for PUB/XPUB, which receive subscriptions. */
   readonly receivesSubscriptions: boolean;
+  /** True for DISH: its one-frame messages are JOIN/LEAVE command bodies (socket/group.ts). */
+  readonly sendsGroups?: boolean;
+  /** True for RADIO, which receives JOIN/LEAVE commands. */
+  readonly receivesGroups?: boolean;
 }
 
 /** What an engine reports to the session that owns it. */
@@ -537,6 +541,11 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
           this.#pipe.deliver([Buffer.concat([name === "SUBSCRIBE" ? SUBSCRIBE : CANCEL, data])]);
         }
         return;
+      case "JOIN":
+      case "LEAVE":
+        // RFC 48 with ZMTP 3.1: a DISH's groups, for the RADIO to check and apply (socket/radio.ts).
+        if (this.socket.receivesGroups === true && this.#pipe !== null) this.#pipe.deliver([encodeCommand(name, data)]);
+        return;
       case "ERROR":
         throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Peer sent ERROR: ${decodeErrorReason(data)}`);
       default:
@@ -566,12 +575,17 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     }
     if (pipe !== null && this.#state === State.Active) {
       const convert = this.socket.sendsSubscriptions && this.peerMinor >= 1;
+      const groups = this.socket.sendsGroups === true;
       const mechanism = this.#mechanism!;
       const encrypt = mechanism.encryptFrame;
       while (stream.writableLength + encoder.pendingBytes < WRITE_LIMIT) {
         const msg = pipe.takeOutbound();
         if (msg === undefined) break;
         if (convert && msg.length === 1 && this.#writeSubscription(msg)) continue;
+        if (groups && msg.length === 1) {
+          this.#commandFrame(msg[0]!);
+          continue;
+        }
         const last = msg.length - 1;
         if (encrypt === undefined) {
           for (let i = 0; i < last; i++) encoder.frame(msg[i]!, true);

@@ -6,7 +6,7 @@ import { describe } from "vitest";
 import { ZmqError } from "../../src/errors.js";
 // The Node entry's transports, as bind() and connect() see them.
 import "../../src/transport/node-transports.js";
-import type { TcpEndpoint, WsEndpoint } from "../../src/transport/endpoint.js";
+import type { TcpEndpoint, UdpEndpoint, WsEndpoint } from "../../src/transport/endpoint.js";
 import { parseEndpoint } from "../../src/transport/transport.js";
 import { check, fuzzTest, typedError, type FuzzTarget } from "./fuzz.js";
 
@@ -23,6 +23,7 @@ const SEEDS = [
   "ws://[::1]:80",
   "pgm://eth0;239.192.1.1:5555",
   "udp://x:1",
+  "udp://127.0.0.1;239.192.1.1:5555",
 ].map((text) => Buffer.from(text, "latin1"));
 
 const target: FuzzTarget = {
@@ -33,8 +34,8 @@ const target: FuzzTarget = {
     const address = random.chance(0.9) ? input.toString("latin1") : input.toString("utf8");
     const endpoint = parseEndpoint(address, random.chance(0.5), random.chance(0.5));
     check(endpoint.address === address, "the endpoint lost its address");
-    if (endpoint.transport === "tcp" || endpoint.transport === "ws") {
-      const { host, port } = endpoint as TcpEndpoint | WsEndpoint;
+    if (endpoint.transport === "tcp" || endpoint.transport === "ws" || endpoint.transport === "udp") {
+      const { host, port } = endpoint as TcpEndpoint | WsEndpoint | UdpEndpoint;
       check(Number.isInteger(port) && port >= 0 && port <= 65535, "port out of range");
       check(host.length > 0, "empty host accepted");
     }

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -55,11 +56,21 @@ export class Dnsmasq {
   /** Starts dnsmasq with `hosts` lines (`"127.0.0.2 greeter.test"`) and `srv` records. */
   static async start(hosts: readonly string[] = [], srv: readonly SrvRecord[] = []): Promise<Dnsmasq> {
     const dir = await mkdtemp(join(tmpdir(), "skein-dnsmasq-"));
-    const dns = new Dnsmasq(await freeUdpPort(), dir);
-    await writeFile(dns.#hosts, hosts.join("\n") + "\n");
-    dns.#srv = [...srv];
-    await dns.#spawn();
-    return dns;
+    // The port is free when picked; another process may take it before dnsmasq binds: pick again.
+    for (let attempt = 1; ; attempt++) {
+      const dns = new Dnsmasq(await freeUdpPort(), dir);
+      await writeFile(dns.#hosts, hosts.join("\n") + "\n");
+      dns.#srv = [...srv];
+      try {
+        await dns.#spawn();
+        return dns;
+      } catch (error) {
+        if (attempt === 5 || !/Address already in use/.test(String(error))) {
+          await rm(dir, { recursive: true, force: true });
+          throw error;
+        }
+      }
+    }
   }
 
   /** Replaces the A/AAAA records and waits until dnsmasq has re-read them (SIGHUP). */
@@ -128,4 +139,30 @@ export class Dnsmasq {
       return false;
     });
   }
+}
+
+/**
+ * A TCP port free on every one of `hosts` (instances of one service listen
+ * on one port, each on its own address). Ports picked by the OS for one
+ * address may be taken on another (a listener on every address elsewhere
+ * on the machine): each candidate is tried on all of them.
+ */
+export async function portFreeOn(hosts: readonly string[]): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const servers: NetServer[] = [];
+    const listen = (host: string, port: number): Promise<boolean> => new Promise((resolve) => {
+      const server = createNetServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, host, () => {
+        servers.push(server);
+        resolve(true);
+      });
+    });
+    let ok = await listen(hosts[0]!, 0);
+    const port = ok ? (servers[0]!.address() as AddressInfo).port : 0;
+    for (const host of hosts.slice(1)) if (ok) ok = await listen(host, port);
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    if (ok) return port;
+  }
+  throw new Error(`No port free on all of ${hosts.join(", ")} after 50 tries`);
 }

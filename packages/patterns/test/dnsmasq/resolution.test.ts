@@ -7,9 +7,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Router } from "@skein/core";
-import { PatternError, RpcClient, RpcServer, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
+import { Broker, BrokerWorker, PatternError, RpcClient, RpcServer, SnapshotPublisher, SnapshotSubscriber, TopicPublisher, TopicSubscriber, WorkQueue, Worker } from "../../src/index.js";
 import { Collector, gate, until, within } from "../helpers.js";
-import { Dnsmasq } from "./dnsmasq-server.js";
+import { Dnsmasq, portFreeOn } from "./dnsmasq-server.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -55,8 +55,8 @@ async function answers(client: RpcClient, n: number): Promise<Map<string, number
 
 describe("RpcClient on a tcp+dns:// name", () => {
   it("spreads calls over every A record, calls an instance added to DNS, and closes a removed one only after its call in flight is answered", async () => {
-    const first = await namedServer("127.0.0.3");
-    const port = portOf(first.endpoints[0]!);
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
+    await namedServer("127.0.0.3", port);
     await namedServer("127.0.0.4", port);
     // 127.0.0.2 is a bare ROUTER, so that the test holds its reply and sees its peer leave.
     const held = new Router({ linger: 0 });
@@ -89,6 +89,9 @@ describe("RpcClient on a tcp+dns:// name", () => {
     held.events.on("disconnect", () => disconnected.open());
     await dns.setHosts(["127.0.0.3 greeter.test", "127.0.0.4 greeter.test"]);
     await until(() => !client.endpoints.includes(`tcp://127.0.0.2:${port}`), "the removed instance to leave the rotation");
+    // Out of the rotation: new calls go to the others only (one sent to it would never be answered).
+    expect([...(await answers(client, 6)).keys()].sort()).toEqual(["127.0.0.3", "127.0.0.4"]);
+    expect(requests.items).toHaveLength(1);
     // Removed from DNS, it still holds a call: its connection stays until the reply.
     await held.send([routingId!, correlation!, Buffer.from("127.0.0.2")]);
     const replies = (await Promise.all(calls)).map(([who]) => who!.toString());
@@ -100,8 +103,8 @@ describe("RpcClient on a tcp+dns:// name", () => {
   });
 
   it("uses AAAA and A records alike, and drops the AAAA address once it leaves DNS", async () => {
-    const v6 = await namedServer("::1");
-    const port = portOf(v6.endpoints[0]!);
+    const port = await portFreeOn(["::1", "127.0.0.2"]);
+    await namedServer("::1", port);
     await namedServer("127.0.0.2", port);
     const dns = await dnsmasq(["::1 dual.test", "127.0.0.2 dual.test"]);
     const client = rpcClient(`tcp+dns://dual.test:${port}`, dns);
@@ -115,9 +118,9 @@ describe("RpcClient on a tcp+dns:// name", () => {
   });
 
   it("keeps its endpoints and reports ENAMERESOLUTION while DNS does not answer, and cuts an answer to maxAddresses with E2BIG", async () => {
-    const server = await namedServer("127.0.0.2");
-    const port = portOf(server.endpoints[0]!);
-    for (const host of ["127.0.0.3", "127.0.0.4", "127.0.0.5"]) await namedServer(host, port);
+    const hosts = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"];
+    const port = await portFreeOn(hosts);
+    for (const host of hosts) await namedServer(host, port);
     const dns = await dnsmasq(["127.0.0.2 many.test", "127.0.0.3 many.test", "127.0.0.4 many.test", "127.0.0.5 many.test"]);
     const errors = new Collector<PatternError>();
     const client = rpcClient(`tcp+dns://many.test:${port}`, dns, { maxAddresses: 3, onError: errors.push, queryTimeout: 100, queryTries: 1 });
@@ -162,11 +165,10 @@ describe("RpcClient on a tcp+srv:// name", () => {
 describe("TopicSubscriber on a tcp+dns:// name", () => {
   it("receives from every publisher instance, from one added to DNS, and still from a removed one until it leaves", async () => {
     const publishers = new Map<string, TopicPublisher>();
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3", "127.0.0.4"]);
     for (const host of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
       const publisher = new TopicPublisher({ bind: [`tcp://${host}:${port}`] });
       await publisher.start();
-      port = portOf(publisher.endpoints[0]!);
       publishers.set(host, publisher);
       closers.push(() => publisher.close());
     }
@@ -199,11 +201,10 @@ describe("TopicSubscriber on a tcp+dns:// name", () => {
 describe("Worker on a tcp+dns:// name", () => {
   it("takes items from every queue instance and leaves a removed one only after acknowledging the item it runs", async () => {
     const queues = new Map<string, WorkQueue>();
-    let port = 0;
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3"]);
     for (const host of ["127.0.0.2", "127.0.0.3"]) {
       const queue = new WorkQueue({ bind: [`tcp://${host}:${port}`] });
       await queue.start();
-      port = portOf(queue.endpoints[0]!);
       queues.set(host, queue);
       closers.push(() => queue.close());
     }
@@ -238,5 +239,53 @@ describe("Worker on a tcp+dns:// name", () => {
     expect(q3.stats).toMatchObject({ acked: 2, redelivered: 0 });
     await q2.push("jobs", [Buffer.from("c")]);
     await within(q2.drain(), 5000, "the remaining queue's item");
+  });
+});
+
+describe("BrokerWorker on a tcp+dns:// name", () => {
+  it("registers with every broker instance and serves the requests each routes to it", async () => {
+    const brokers: Broker[] = [];
+    const port = await portFreeOn(["127.0.0.2", "127.0.0.3"]);
+    for (const host of ["127.0.0.2", "127.0.0.3"]) {
+      const broker = new Broker({ frontend: [`tcp://${host}:0`], backend: [`tcp://${host}:${port}`] });
+      await broker.start();
+      brokers.push(broker);
+      closers.push(() => broker.close());
+    }
+    const dns = await dnsmasq(["127.0.0.2 broker.test", "127.0.0.3 broker.test"]);
+    const worker = new BrokerWorker({ connect: [`tcp+dns://broker.test:${port}`], service: "echo", resolve: { servers: [dns.server], ...FAST } });
+    closers.push(() => worker.close(0));
+    await worker.serve((frames) => frames);
+    await until(() => brokers.every((broker) => broker.stats.workers === 1), "the worker to register with both brokers");
+    for (const broker of brokers) {
+      const client = new RpcClient({ endpoints: broker.frontendEndpoints, service: "echo", timeout: 5000 });
+      closers.push(() => client.close());
+      const [reply] = await client.request([Buffer.from(broker.frontendEndpoints[0]!)]);
+      expect(reply!.toString()).toBe(broker.frontendEndpoints[0]);
+    }
+    expect(worker.stats.served).toBe(2);
+  });
+});
+
+describe("SnapshotSubscriber on tcp+dns:// names", () => {
+  it("fetches the snapshot from the address its snapshot name resolves to, then follows the live name", async () => {
+    const publisher = new SnapshotPublisher({ bind: ["tcp://127.0.0.2:0"], snapshotBind: ["tcp://127.0.0.2:0"] });
+    await publisher.start();
+    closers.push(() => publisher.close());
+    await publisher.publish("price.a", [Buffer.from("1")]);
+    const dns = await dnsmasq(["127.0.0.2 prices.test"]);
+    const got = new Collector<string>();
+    const subscriber = new SnapshotSubscriber({
+      connect: [`tcp+dns://prices.test:${portOf(publisher.endpoints[0]!)}`],
+      snapshot: [`tcp+dns://prices.test:${portOf(publisher.snapshotEndpoints[0]!)}`],
+      resolve: { servers: [dns.server], ...FAST },
+    });
+    closers.push(() => subscriber.close());
+    subscriber.subscribe("price.", ([value], topic, { snapshot }) => got.push(`${topic}=${value!.toString()}${snapshot ? " (snapshot)" : ""}`));
+    await subscriber.start();
+    expect(got.items).toEqual(["price.a=1 (snapshot)"]);
+    await publisher.publish("price.a", [Buffer.from("2")]);
+    await within(got.waitFor(2), 5000, "a live update");
+    expect(got.items[1]).toBe("price.a=2");
   });
 });
