@@ -8,7 +8,10 @@
  *   node examples/browser/serve.mjs [--port 8080]
  */
 import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -55,10 +58,19 @@ const endpoints = {
   workerEvents: ws(workerEventsWs, "worker-events"),
 };
 
+// The template's account actors: two processes of two worker threads, one static member list for all.
+const actorPorts = await Promise.all(Array.from({ length: 4 }, freePort));
+const SKEIN_ACTOR_MEMBERS = JSON.stringify(actorPorts.map((port, i) => ({ id: `accounts-${(i >> 1) + 1}/${i & 1}`, endpoint: tcp(port) })));
+const SKEIN_ACTOR_STORAGE = mkdtempSync(join(tmpdir(), "skein-browser-actors-"));
+
 const children = [];
 const stop = () => {
   for (const child of children) child.kill("SIGTERM");
   http.close();
+  // Each child exits on SIGTERM; their state folder goes once they have.
+  Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((resolve) => child.once("exit", resolve))))).then(() =>
+    rmSync(SKEIN_ACTOR_STORAGE, { recursive: true, force: true }),
+  );
 };
 const http = createServer();
 try {
@@ -71,8 +83,12 @@ try {
         SKEIN_EVENTS_BIND: endpoints.ordersEvents,
         SKEIN_QUEUE_ORDERS_PROCESS_BIND: tcp(queueTcp),
         SKEIN_CLIENT_EXAMPLE_GREETER: tcp(greeterTcp),
+        SKEIN_ACTOR_MEMBERS,
       }),
       launch("worker.js", { SKEIN_WORKER_ORDERS_PROCESS_CONNECT: tcp(queueTcp), SKEIN_EVENTS_BIND: endpoints.workerEvents }),
+      ...[1, 2].map((n) =>
+        launch("accounts.js", { SKEIN_NAME: `accounts-${n}`, SKEIN_ACTOR_MEMBERS, SKEIN_ACTOR_LOCAL: `accounts-${n}/0,accounts-${n}/1`, SKEIN_ACTOR_STORAGE }),
+      ),
     ])),
   );
 } catch (error) {

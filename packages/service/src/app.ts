@@ -286,7 +286,7 @@ export class App {
   }
 
   async #startProbes(): Promise<void> {
-    const env = this.#options.env === false ? {} : (this.#options.env ?? process.env);
+    const env = this.#options.env === false ? {} : (this.#options.env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {});
     const http = readProbeEnvironment(this.#options.probes?.http, env, this.#options.envPrefix);
     if (http === undefined) return;
     this.#probes = await ProbeServer.listen(http, { live: () => this.live, ready: () => this.ready, status: () => this.status });
