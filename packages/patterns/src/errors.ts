@@ -35,7 +35,7 @@ export function checkNumber(name: string, value: number | undefined, min: number
 
 /** Throws `EINVAL` unless `frames` is an array of Buffers. */
 export function checkFrames(frames: unknown): asserts frames is Buffer[] {
-  if (!Array.isArray(frames) || !frames.every((f) => Buffer.isBuffer(f))) {
+  if (!Array.isArray(frames) || !frames.every((f) => f instanceof Uint8Array)) {
     throw new PatternError("EINVAL", "Frames must be an array of Buffers");
   }
 }
