@@ -4,6 +4,7 @@
  * wss:// over the WebSocket API). Each entry adds its transports, what only
  * it offers, and its `capability`.
  */
+export type { Capability } from "./capability.js";
 export { Context, context, type ContextOptions } from "./context.js";
 export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export { Observer, type Event, type EventType, type EventOfType } from "./events.js";

@@ -1,4 +1,10 @@
-/** What a build of core supports, as the `zeromq` package reports it (`capability`). */
+/**
+ * What a build supports, as the `zeromq` package reports it in `capability`:
+ * for each transport (`ipc`, `pgm`, `tipc`, `norm`), security mechanism
+ * (`curve`, `gssapi`) and the `draft` API (draft socket types and options),
+ * `true` when the build has it. Each entry of @skein/core exports its own
+ * record as `capability` (the browser entry has no ipc://).
+ */
 export type Capability = Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>>;
 
 /** The capability record of an entry: the same for every entry but ipc://, which a browser has not. */
