@@ -14,6 +14,7 @@
  */
 // The Node transports (tcp, ipc, ws, wss, udp) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
+import "./swap.js";
 
 import { capabilityOf, type Capability } from "./capability.js";
 

@@ -51,6 +51,10 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   maxPendingSends: { kind: "int", default: 1, min: 0 },
   maxPendingReceives: { kind: "int", default: 1, min: 0 },
   ipv6: { kind: "bool", default: false },
+  // skein: SWAP, spill beyond the send HWM to disk (swap.ts, docs/swap.md).
+  swapDirectory: { kind: "string", default: null },
+  swapMaxBytes: { kind: "int", default: 1024 * 1024 * 1024, min: 1, max: Number.MAX_SAFE_INTEGER },
+  swapDurable: { kind: "bool", default: false },
   tcpKeepalive: { kind: "int", default: -1, min: -1, max: 1 },
   tcpKeepaliveCount: { kind: "int", default: -1, min: -1 },
   tcpKeepaliveIdle: { kind: "int", default: -1, min: -1 },
@@ -120,6 +124,12 @@ export interface SocketOptionProperties {
   sendHighWaterMark: number;
   /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
   receiveHighWaterMark: number;
+  /** SWAP (skein; libzmq 2.x's `ZMQ_SWAP`): a directory, this socket's alone, where messages that find every pipe at its `sendHighWaterMark` are spilled instead of making `send()` wait; they are sent, in order and before newer ones, when a peer has room (default null: off). Set it before the first send. See docs/swap.md. */
+  swapDirectory: string | null;
+  /** Most bytes the swap keeps on disk (default 1 GiB); past it the socket's normal high-water-mark behaviour applies. */
+  swapMaxBytes: number;
+  /** fsync each spilled message before `send()` resolves and keep the spill across restarts: a new socket on the same `swapDirectory` sends it first (default false: the spill is deleted on close and at start). */
+  swapDurable: boolean;
   /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
   sendTimeout: number;
   /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
