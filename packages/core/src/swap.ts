@@ -41,6 +41,10 @@ export interface SwapStats {
   recovered: number;
   /** Bytes cut off torn or corrupt segment tails at recovery. */
   cutBytes: number;
+  /** Spilled messages discarded because the spill could not be read back (see `lastError`). */
+  discarded: number;
+  /** The last error reading the spill back, if any. */
+  lastError: Error | null;
 }
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -55,7 +59,7 @@ interface Segment {
 }
 
 export class SwapQueue {
-  readonly stats: SwapStats = { spilled: 0, drained: 0, recovered: 0, cutBytes: 0 };
+  readonly stats: SwapStats = { spilled: 0, drained: 0, recovered: 0, cutBytes: 0, discarded: 0, lastError: null };
   readonly #directory: string;
   readonly #maxBytes: number;
   readonly #durable: boolean;
@@ -173,6 +177,26 @@ export class SwapQueue {
       this.#segments.shift();
       unlinkSync(segmentPath(this.#directory, segment.seq));
     }
+  }
+
+  /**
+   * The spill cannot be read back (`error`, from {@link peek}): what is left
+   * of it is counted in `discarded`, its files deleted, and the swap starts
+   * empty. The caller reports the error.
+   */
+  discard(error: Error): void {
+    this.stats.lastError = error;
+    this.stats.discarded += this.#count;
+    this.#head = undefined;
+    if (this.#writeFd !== -1) closeSync(this.#writeFd);
+    if (this.#readFd !== -1) closeSync(this.#readFd);
+    this.#writeFd = -1;
+    this.#readFd = -1;
+    this.#writeUsed = 0;
+    for (const segment of this.#segments) unlinkSync(segmentPath(this.#directory, segment.seq));
+    this.#segments.length = 0;
+    this.#count = 0;
+    this.#bytes = 0;
   }
 
   /**

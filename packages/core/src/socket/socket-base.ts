@@ -498,12 +498,20 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     if (this.#swapDraining) return false;
     this.#swapDraining = true;
     try {
-      let msg;
-      while ((msg = swap.peek()) !== undefined) {
+      for (;;) {
+        let msg;
+        try {
+          msg = swap.peek();
+        } catch (error) {
+          // The spill cannot be read back (a corrupt or vanished file): counted, warned, dropped.
+          swap.discard(error as Error);
+          emitWarning(`SWAP spill discarded: ${(error as Error).message}`);
+          return true;
+        }
+        if (msg === undefined) return true;
         if (!this.xsend(msg)) return false;
         swap.shift();
       }
-      return true;
     } finally {
       this.#swapDraining = false;
     }

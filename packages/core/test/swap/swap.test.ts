@@ -160,6 +160,29 @@ describe("SWAP", () => {
       await until(() => segments(dir).length === 0, "segments deleted once sent");
     });
 
+    it("a record corrupted on disk while the socket runs is not parsed: the rest of the spill is discarded and counted", async () => {
+      const dir = tempDir();
+      const address = await freeAddress("tcp");
+      const push = open(new Push({ sendHighWaterMark: 1, swapDirectory: dir, swapDurable: true }));
+      push.connect(address);
+      for (let i = 0; i < 6; i++) await push.send(numbered(i, 32));
+      const path = join(dir, segments(dir)[0]!);
+      const recordSize = 8 + 4 + 4 + 32;
+      const bytes = readFileSync(path);
+      bytes[8 + 2 * recordSize + 30]! ^= 0xff; // inside msg 3
+      writeFileSync(path, bytes);
+      const warned = new Promise<string>((resolve) => process.once("warning", (w) => resolve(w.message)));
+      const pull = open(new Pull());
+      await pull.bind(address);
+      const got: number[] = [];
+      for (let i = 0; i < 3; i++) got.push((await within(pull.receive(), 5000, `message ${i}`))[0]!.readUInt32BE(0));
+      expect(got).toEqual([0, 1, 2]);
+      expect(await within(warned, 5000, "warning")).toMatch(/SWAP spill discarded/);
+      expect(push.swapStats).toMatchObject({ discarded: 3, lastError: expect.objectContaining({ code: "EIO" }) });
+      await push.send(numbered(99, 32));
+      expect((await within(pull.receive(), 5000, "after discard"))[0]!.readUInt32BE(0)).toBe(99);
+    });
+
     it("a length field claiming more than the file is cut, not allocated", async () => {
       const dir = tempDir();
       const header = Buffer.alloc(8);
