@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
 import { freeAddress, socketScope, until, within } from "../helpers.js";
-import { mb, settledHeap } from "../hostile/measure.js";
+import { mb, settledExternal, settledHeap } from "../hostile/measure.js";
 
 const open = socketScope();
 
@@ -45,10 +45,12 @@ describe("SWAP", () => {
     push.connect(address);
     // No peer yet: the pipe fills at the HWM and every further message goes to disk.
     const before = await settledHeap();
+    const externalBefore = await settledExternal();
     const started = performance.now();
     for (let i = 0; i < count; i++) await push.send(numbered(i, size));
     const spillMs = performance.now() - started;
     const spilledHeap = await settledHeap();
+    const spilledExternal = await settledExternal();
     const stats = push.swapStats!;
     expect(stats.spilled).toBe(count - 16);
     expect(push.swapLength).toBe(count - 16);
@@ -66,10 +68,11 @@ describe("SWAP", () => {
     const after = await settledHeap();
     console.log(
       `swap: spilled ${mb(count * size)} (${count} msgs) in ${spillMs.toFixed(0)} ms, drained in ${drainMs.toFixed(0)} ms; ` +
-        `heap before ${mb(before)}, after spilling ${mb(spilledHeap)}, peak sampled ${mb(maxHeap)}, after draining ${mb(after)}`,
+        `heap before ${mb(before)}, after spilling ${mb(spilledHeap)} (Buffers outside the heap ${mb(externalBefore)} -> ${mb(spilledExternal)}), peak sampled ${mb(maxHeap)}, after draining ${mb(after)}`,
     );
     // Flat: what is on disk is not in the heap (a 64 MiB spill held in memory would be 64+ MiB).
     expect(spilledHeap - before).toBeLessThan(24 * 1024 * 1024);
+    expect(spilledExternal - externalBefore).toBeLessThan(24 * 1024 * 1024);
     expect(after - before).toBeLessThan(24 * 1024 * 1024);
     expect(push.swapStats!.drained).toBe(count - 16);
     expect(push.swapLength).toBe(0);
