@@ -8,9 +8,9 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Pull, Push } from "@skein/core";
+import { freePort } from "./service/contract.js";
 
 interface Row {
   size: number;
@@ -19,18 +19,6 @@ interface Row {
   spillMBps: number;
   drainMsgsPerSec: number;
   drainMBps: number;
-}
-
-/** A port nobody listens on now (the PULL binds it only once the spill is done). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function measure(size: number, totalBytes: number, durable: boolean): Promise<Row> {
