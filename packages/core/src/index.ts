@@ -12,7 +12,7 @@
  * const [msg] = await pull.receive()
  * ```
  */
-// The Node transports (tcp, ipc, ws, wss, udp) join the transport table; inproc is built in.
+// The Node transports (tcp, ipc, ws, wss, udp, epgm) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
 
 export { Context, context, type ContextOptions } from "./context.js";
@@ -21,6 +21,7 @@ export { Observer, type Event, type EventType, type EventOfType } from "./events
 export { Socket, type SocketOptions } from "./socket/socket-base.js";
 export { SocketType } from "./socket/socket-type.js";
 export type { MessageLike } from "./socket/message.js";
+export type { PgmStatistics } from "./transport/epgm/pgm-statistics.js";
 export { Pair } from "./socket/pair.js";
 export { Publisher } from "./socket/publisher.js";
 export { Subscriber } from "./socket/subscriber.js";

@@ -64,9 +64,9 @@ export interface Transport<E extends Endpoint = Endpoint> {
 }
 
 /** libzmq's transports that skein has no implementation of (docs/compat.md). */
-const UNSUPPORTED: ReadonlySet<string> = new Set(["pgm", "epgm", "norm", "tipc", "vmci"]);
+const UNSUPPORTED: ReadonlySet<string> = new Set(["norm", "tipc", "vmci"]);
 /** skein's transports that an entry may leave out (the browser entry has ws:// only). */
-const OPTIONAL: ReadonlySet<string> = new Set(["tcp", "ipc", "ws", "wss", "udp"]);
+const OPTIONAL: ReadonlySet<string> = new Set(["tcp", "ipc", "ws", "wss", "udp", "epgm", "pgm"]);
 
 const transports = new Map<string, Transport>([["inproc", inproc as Transport]]);
 
