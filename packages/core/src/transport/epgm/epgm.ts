@@ -129,7 +129,8 @@ export class EpgmSession implements PipeTransport {
   /** Opens the UDP socket on the port, joins the group. */
   async open(): Promise<void> {
     const target = this.#target;
-    const socket = createSocket({ type: "udp4", reuseAddr: true });
+    // OpenPGM binds its port with SO_REUSEPORT: Node has it from 22.12 (`reusePort`), older ones ignore it.
+    const socket = createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof createSocket>[0]);
     this.#socket = socket;
     socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
     socket.on("message", (datagram, rinfo) => this.#onDatagram(datagram, rinfo.address));
@@ -316,6 +317,9 @@ export class EpgmSession implements PipeTransport {
       const peer = this.#peers.get(key);
       if (peer !== undefined) {
         peer.nla = packet.nla;
+        // The lead shows data lost at the tail, which no later ODATA would reveal.
+        const lead = sqnDiff(packet.lead, peer.next);
+        if (lead >= 0 && lead < MAX_WINDOW_PACKETS) this.#missed(peer, (packet.lead + 1) >>> 0);
         this.#skipUnrecoverable(peer, packet.trail);
       }
       return;
@@ -349,18 +353,23 @@ export class EpgmSession implements PipeTransport {
     peer.missing.delete(packet.sqn);
     if (ahead > 0) {
       peer.held.set(packet.sqn, packet.data);
-      const now = Date.now();
-      for (let s = peer.next; s !== packet.sqn; s = (s + 1) >>> 0) {
-        if (!peer.held.has(s) && !peer.missing.has(s)) {
-          peer.missing.set(s, now);
-          this.#nak(peer, s);
-        }
-      }
+      this.#missed(peer, packet.sqn);
       this.#skipUnrecoverable(peer, packet.trail);
       return;
     }
     this.#consume(peer, packet.data);
     this.#drain(peer);
+  }
+
+  /** NAKs each sqn from the next expected up to `end` (excluded) that is neither held nor NAKed yet. */
+  #missed(peer: Peer, end: number): void {
+    const now = Date.now();
+    for (let s = peer.next; s !== end; s = (s + 1) >>> 0) {
+      if (!peer.held.has(s) && !peer.missing.has(s)) {
+        peer.missing.set(s, now);
+        this.#nak(peer, s);
+      }
+    }
   }
 
   #consume(peer: Peer, tsdu: Buffer): void {
