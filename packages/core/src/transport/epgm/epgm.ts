@@ -37,7 +37,12 @@ export const MAX_EPGM_MESSAGE = 64 * 1024 * 1024;
 const IP_UDP_HEADERS = 28;
 const AMBIENT_SPM_MS = 1000;
 const HEARTBEAT_SPM_MS = 50;
-const NAK_RETRY_MS = 50;
+/** How often the receiver looks for NAKs to repeat. */
+const NAK_TICK_MS = 50;
+/** A missing packet is NAKed again after this long without its repair. */
+const NAK_RETRY_MS = 200;
+/** NAKs a receiver sends per source per tick at most: a burst of loss cannot turn into a NAK storm. */
+const NAKS_PER_TICK = 64;
 
 /** What an epgm:// endpoint needs from its socket. */
 export interface EpgmHost extends UdpHost {
@@ -70,8 +75,8 @@ interface Peer {
   /** Next sqn to deliver. */
   next: number;
   held: Map<number, Buffer>;
-  /** Missing sqn -> when it was first missed. */
-  missing: Map<number, number>;
+  /** Missing sqn -> when it was first missed and last NAKed. */
+  missing: Map<number, { since: number; naked: number }>;
   nla: string | null;
   sourcePort: number;
   gsi: Buffer;
@@ -154,7 +159,7 @@ export class EpgmSession implements PipeTransport {
       this.#ambient.unref();
       this.flush();
     } else {
-      this.#nakTimer = setInterval(() => this.#naks(), NAK_RETRY_MS);
+      this.#nakTimer = setInterval(() => this.#naks(), NAK_TICK_MS);
       this.#nakTimer.unref();
     }
   }
@@ -364,10 +369,12 @@ export class EpgmSession implements PipeTransport {
   /** NAKs each sqn from the next expected up to `end` (excluded) that is neither held nor NAKed yet. */
   #missed(peer: Peer, end: number): void {
     const now = Date.now();
+    let budget = NAKS_PER_TICK;
     for (let s = peer.next; s !== end; s = (s + 1) >>> 0) {
       if (!peer.held.has(s) && !peer.missing.has(s)) {
-        peer.missing.set(s, now);
-        this.#nak(peer, s);
+        // Beyond the budget, the tick NAKs it (naked: 0 is long ago).
+        peer.missing.set(s, { since: now, naked: budget > 0 ? now : 0 });
+        if (budget-- > 0) this.#nak(peer, s);
       }
     }
   }
@@ -395,7 +402,7 @@ export class EpgmSession implements PipeTransport {
   #skipUnrecoverable(peer: Peer, trail: number): void {
     const deadline = Date.now() - this.host.option<number>("recoveryInterval");
     while (peer.missing.size > 0 && !peer.held.has(peer.next)) {
-      const since = peer.missing.get(peer.next);
+      const since = peer.missing.get(peer.next)?.since;
       if (since === undefined || (sqnDiff(trail, peer.next) <= 0 && since >= deadline)) break;
       peer.missing.delete(peer.next);
       peer.next = (peer.next + 1) >>> 0;
@@ -415,11 +422,19 @@ export class EpgmSession implements PipeTransport {
     this.#stats.naksSent++;
   }
 
-  /** Re-NAKs what is still missing; skips what waited past `recoveryInterval`. */
+  /** Re-NAKs what is still missing after {@link NAK_RETRY_MS} (at most {@link NAKS_PER_TICK}); skips what waited past `recoveryInterval`. */
   #naks(): void {
+    const now = Date.now();
     for (const peer of this.#peers.values()) {
       if (peer.missing.size === 0) continue;
-      for (const sqn of peer.missing.keys()) this.#nak(peer, sqn);
+      let budget = NAKS_PER_TICK;
+      for (const [sqn, state] of peer.missing) {
+        if (budget === 0) break;
+        if (now - state.naked < NAK_RETRY_MS) continue;
+        state.naked = now;
+        budget--;
+        this.#nak(peer, sqn);
+      }
       this.#skipUnrecoverable(peer, peer.next);
     }
   }
