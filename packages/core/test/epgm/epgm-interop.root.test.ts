@@ -114,7 +114,7 @@ describe("epgm:// with libzmq (pyzmq), packets dropped on purpose", () => {
 });
 
 describe("epgm:// between skein sockets (loopback multicast)", () => {
-  it("a skein SUB and XSUB receive a skein XPUB's multipart messages, large ones spanning packets", async () => {
+  it("a skein SUB receives a skein PUB's messages filtered by topic, a large one spanning packets", async () => {
     port++;
     const endpoint = `epgm://${SKEIN_IP};${GROUP}:${port}`;
     const sub = track(new Subscriber({ receiveHighWaterMark: 0 }));
