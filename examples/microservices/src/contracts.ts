@@ -13,6 +13,12 @@ export const OrderProcessedEvent = defineEvent("orders.processed", ProcessOrder)
 /** Work items: orders to process, pushed by the order service, consumed by workers. */
 export const ProcessOrderQueue = defineQueue("orders.process", ProcessOrder);
 
+/**
+ * How long a stopping service waits for the requests, events and work items it holds (`drainTimeout`,
+ * ms). The deployment kit's grace periods are above it (deploy/, checked by test/deploy-kit.test.ts).
+ */
+export const DRAIN_TIMEOUT = 10_000;
+
 /** Default endpoints of the template (loopback; the launcher overrides them with free ports). */
 export const DEFAULTS = {
   greeterRpc: "tcp://127.0.0.1:5701",

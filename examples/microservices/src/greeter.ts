@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import { createApp } from "@skein/service";
 import { Container } from "inversify";
-import { DEFAULTS } from "./contracts.js";
+import { DEFAULTS, DRAIN_TIMEOUT } from "./contracts.js";
 import { GREETING, Greeter } from "./greeter-service.js";
 import { runApp } from "./run.js";
 
@@ -12,6 +12,7 @@ container.bind(GREETING).toConstantValue(process.env["GREETING"] ?? "Hello");
 await runApp(createApp({
   name: "greeter",
   container,
+  drainTimeout: DRAIN_TIMEOUT,
   services: [Greeter],
   endpoints: { rpc: { bind: [DEFAULTS.greeterRpc] } },
 }));

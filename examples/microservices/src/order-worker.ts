@@ -13,7 +13,9 @@ export class OrderWorker {
   /** Resolving acknowledges the item; throwing would have it redelivered. */
   @Consume(ProcessOrderQueue, { concurrency: 2 })
   async process(item: ProcessOrder) {
-    // The real work (reserve stock, charge, ship) would happen here.
+    // The real work (reserve stock, charge, ship) would happen here. The line is written before the
+    // acknowledgement (stdout to a pipe or file is synchronous): an item acknowledged was logged.
+    console.log(`[worker] processed ${item.orderId}`);
     await this.events.publish(OrderProcessedEvent, { orderId: item.orderId, lines: item.lines, attempt: item.attempt + 1 });
   }
 }

@@ -1,7 +1,7 @@
 /** Process: the order service (RPC, events, work queue; calls the greeter). */
 import "reflect-metadata";
 import { ActorSystem, createApp, MemoryStorage } from "@skein/service";
-import { actorMembers, DEFAULTS, ProcessOrderQueue } from "./contracts.js";
+import { actorMembers, DEFAULTS, DRAIN_TIMEOUT, ProcessOrderQueue } from "./contracts.js";
 import { Orders } from "./orders-service.js";
 import { runApp } from "./run.js";
 
@@ -11,6 +11,7 @@ await actors.start();
 
 await runApp(createApp({
   name: "orders",
+  drainTimeout: DRAIN_TIMEOUT,
   services: [Orders],
   endpoints: {
     rpc: { bind: [DEFAULTS.ordersRpc] },
@@ -18,4 +19,6 @@ await runApp(createApp({
     queues: { [ProcessOrderQueue.queue]: { bind: [DEFAULTS.ordersQueue] } },
     clients: { "example.Greeter": [DEFAULTS.greeterRpc] },
   },
+  // SayHello has no side effect: a call whose greeter died is retried on another instance.
+  clients: { "example.Greeter": { methods: { SayHello: { idempotent: true, retries: 2 } } } },
 }));

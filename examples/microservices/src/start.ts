@@ -10,23 +10,11 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { runClient } from "./client.js";
+import { freePort } from "./free-port.js";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-
-/** A TCP port free right now on the loopback interface. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Forks `script` with `env`, resolving once it reports ready. */
 function launch(script: string, env: Record<string, string>): Promise<ChildProcess> {

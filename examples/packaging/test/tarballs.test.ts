@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PUBLISHED, type Packed, type Published, packed, run, statIfExists, workspace } from "./packed.js";
 
 /** What each published package is: its npm name, its commands, whether it has a library entry (with CommonJS). */
-const SPEC: Record<Published, { name: string; bin?: Record<string, string>; library: "esm+cjs" | "esm" | "none" }> = {
-  core: { name: "@skein/core", library: "esm+cjs" },
-  codec: { name: "@skein/codec", library: "esm+cjs", bin: { "skein-codegen": "./bin/skein-codegen.js" } },
+const SPEC: Record<Published, { name: string; bin?: Record<string, string>; library: "esm+cjs" | "esm" | "none"; browser?: true }> = {
+  // browser: a `browser` export condition (docs/browser.md) before import and require.
+  core: { name: "@skein/core", library: "esm+cjs", browser: true },
+  codec: { name: "@skein/codec", library: "esm+cjs", bin: { "skein-codegen": "./bin/skein-codegen.js" }, browser: true },
   patterns: { name: "@skein/patterns", library: "esm+cjs" },
   service: { name: "@skein/service", library: "esm+cjs" },
   cli: { name: "@skein/cli", library: "esm", bin: { skein: "./bin/skein.js" } },
@@ -163,9 +164,12 @@ describe.each(PUBLISHED)("the tarball of packages/%s", (name) => {
     const entry = manifest.exports?.["."];
     if (spec.library === "esm+cjs") {
       expect(entry).toEqual({
+        ...(spec.browser === true ? { browser: { types: "./dist/browser.d.ts", default: "./dist/browser.js" } } : {}),
         import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
         require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" },
       });
+      // The browser condition comes first: a bundler takes the first condition it knows.
+      if (spec.browser === true) expect(Object.keys(entry as object)[0]).toBe("browser");
     } else if (spec.library === "esm") {
       expect(entry).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" });
     } else {

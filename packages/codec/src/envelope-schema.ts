@@ -1,11 +1,12 @@
 /**
- * The envelope's protobuf types, loaded once from the `.proto` shipped with
- * the package (`proto/skein/codec/v1/envelope.proto`) when this module is
- * first imported. Every header is encoded and decoded with these same
+ * The envelope's protobuf types, parsed once from the `.proto` shipped with
+ * the package (`proto/skein/codec/v1/envelope.proto`, embedded as text in
+ * envelope-proto.ts so no file is read: a browser has none) when this module
+ * is first imported. Every header is encoded and decoded with these same
  * reflected types: nothing is parsed or generated per message.
  */
-import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
+import { ENVELOPE_PROTO } from "./envelope-proto.js";
 
 /** Protocol version this build writes and fully understands. */
 export const PROTOCOL_VERSION = 1;
@@ -13,7 +14,7 @@ export const PROTOCOL_VERSION = 1;
 /** Path of the shipped envelope schema, for tools that want to read it. */
 export const ENVELOPE_PROTO_URL = new URL("../proto/skein/codec/v1/envelope.proto", import.meta.url);
 
-const root = protobuf.parse(readFileSync(ENVELOPE_PROTO_URL, "utf8"), { keepCase: false }).root;
+const root = protobuf.parse(ENVELOPE_PROTO, { keepCase: false }).root;
 root.resolveAll();
 
 /** The reflected `skein.codec.v1.Header` type. */

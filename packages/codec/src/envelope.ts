@@ -3,6 +3,7 @@
  * `[header, ...payload]`. See docs/wire-format.md for the bytes.
  */
 import protobuf from "protobufjs";
+import { asFrame, isFrame } from "./bytes.js";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import { type EnvelopeKind, KIND_TO_WIRE, kindFromWire } from "./envelope-kind.js";
 import { HeaderType, type HeaderMessage, PROTOCOL_VERSION } from "./envelope-schema.js";
@@ -82,9 +83,7 @@ export function encodeEnvelope(envelope: Envelope, options?: EnvelopeOptions): B
   validateEnvelope(envelope);
   checkPayloadSize(envelope.payload, limits);
   const header = HeaderType.encode(toHeaderMessage(envelope)).finish();
-  const headerFrame = Buffer.isBuffer(header)
-    ? header
-    : Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+  const headerFrame = asFrame(header);
   if (headerFrame.length > limits.maxHeaderSize) {
     throw new CodecError(
       CodecErrorCode.TOO_LARGE,
@@ -225,7 +224,7 @@ function validateEnvelope(envelope: Envelope): void {
     }
   }
   if (!Array.isArray(payload)) invalid("payload must be an array of Buffers");
-  for (const frame of payload) if (!Buffer.isBuffer(frame)) invalid("payload must be an array of Buffers");
+  for (const frame of payload) if (!isFrame(frame)) invalid("payload must be an array of Buffers");
   checkRequiredFields(envelope, CodecErrorCode.INVALID_ENVELOPE);
 }
 

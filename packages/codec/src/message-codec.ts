@@ -3,6 +3,7 @@
  * for every message, and what {@link TypeRegistry.codec} returns.
  */
 import protobuf from "protobufjs";
+import { asFrame } from "./bytes.js";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import type { CodecLimits } from "./limits.js";
 import { LongConverter } from "./long-representation.js";
@@ -121,7 +122,7 @@ export function encodeMessage(type: protobuf.Type, input: unknown, limits: Codec
   }
   const bytes = type.encode(value as Record<string, unknown>).finish();
   // On Node protobufjs writes into a Buffer; wrap (never copy) if it did not.
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = asFrame(bytes);
   if (buffer.length > limits.maxPayloadSize) {
     throw new CodecError(
       CodecErrorCode.TOO_LARGE,
@@ -147,7 +148,7 @@ export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: Co
   }
   // A Buffer view of the same memory, so protobufjs's BufferReader slices
   // `bytes` fields as views instead of copying them.
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = asFrame(bytes);
   const reader = protobuf.Reader.create(buffer);
   reader.discardUnknown = false;
   let message: protobuf.Message;

@@ -3,7 +3,6 @@
  * files or source (protobufjs reflection), from a protobufjs `Root`, or from
  * the JSON descriptor that generated code embeds.
  */
-import { existsSync } from "node:fs";
 import protobuf from "protobufjs";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import { type CodecLimits, resolveLimits } from "./limits.js";
@@ -85,7 +84,7 @@ export class TypeRegistry {
       if (isSource) {
         root = protobuf.parse(pathOrSource, { keepCase: false, alternateCommentMode: true }).root;
       } else {
-        if (!existsSync(pathOrSource)) throw new Error(`no such file: ${pathOrSource}`);
+        // protobufjs reads the file itself (through Node's fs; a browser has none, and this throws there).
         root = new protobuf.Root().loadSync(pathOrSource, { keepCase: false, alternateCommentMode: true });
       }
     } catch (err) {

@@ -7,6 +7,7 @@
  * package's ("Option value must be a number"); skein's explanation is in `detail`.
  */
 
+import { Buffer } from "./util/buffer.js";
 import { ERRNO, ZmqError, strerror } from "./errors.js";
 
 /** How a value is checked. */

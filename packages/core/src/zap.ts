@@ -15,6 +15,7 @@
  * ZAP client straight to the socket bound at the endpoint, with no socket of
  * our own in between.
  */
+import { Buffer } from "./util/buffer.js";
 import { AuthError, ProtocolError, ZmqError } from "./errors.js";
 import type { ZapReply, ZapRequest } from "./mechanism/mechanism.js";
 import { Pipe, type Msg } from "./pipe.js";

@@ -8,6 +8,7 @@
  *
  * Workers (back ROUTER, each a DEALER) speak:
  */
+import { Bytes } from "@skein/core";
 
 /** Worker → broker: `[R, service, credits(u32)]`: I serve `service`, and can take `credits` requests now. */
 export const READY = 0x52; // "R"
@@ -26,10 +27,10 @@ export const DISCONNECT = 0x44; // "D"
 export const MMI_SERVICE = "mmi.service";
 
 export const FRAME = {
-  READY: Buffer.from([READY]),
-  REQUEST: Buffer.from([REQUEST]),
-  REPLY: Buffer.from([REPLY]),
-  FAIL: Buffer.from([FAIL]),
-  HEARTBEAT: Buffer.from([HEARTBEAT]),
-  DISCONNECT: Buffer.from([DISCONNECT]),
+  READY: Bytes.from([READY]),
+  REQUEST: Bytes.from([REQUEST]),
+  REPLY: Bytes.from([REPLY]),
+  FAIL: Bytes.from([FAIL]),
+  HEARTBEAT: Bytes.from([HEARTBEAT]),
+  DISCONNECT: Bytes.from([DISCONNECT]),
 } as const;

@@ -96,7 +96,7 @@ export class BrokerWorker extends CreditWorker {
       let reply: Buffer[] | null = null;
       try {
         const answer = await this.#handler!(frames);
-        if (!Array.isArray(answer) || !answer.every((f) => Buffer.isBuffer(f))) {
+        if (!Array.isArray(answer) || !answer.every((f) => f instanceof Uint8Array)) {
           throw new PatternError("EINVAL", "A service handler must return an array of Buffers");
         }
         this.#served++;

@@ -10,7 +10,7 @@
  * per-service queue (`maxQueue`); beyond it they are dropped (counted) and
  * the client's timeout and retry take over.
  */
-import { Context, Router } from "@skein/core";
+import { Bytes, Context, Router } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { DISCONNECT, FAIL, FRAME, MMI_SERVICE, READY, REPLY } from "./broker-protocol.js";
 import { decodeU32 } from "./util/codec.js";
@@ -219,7 +219,7 @@ export class Broker {
       if (name === MMI_SERVICE) {
         const asked = this.#services.get(message[3]?.toString() ?? "");
         const known = asked !== undefined && asked.workers.size > 0;
-        front.send([client!, correlation, Buffer.from(known ? "200" : "404")]).catch(this.#faults.sendFailed);
+        front.send([client!, correlation, Bytes.from(known ? "200" : "404")]).catch(this.#faults.sendFailed);
         continue;
       }
       const request: Request = { client: client!, correlation, service: name, frames: message.slice(3), requeued: false };

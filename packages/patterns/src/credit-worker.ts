@@ -19,7 +19,7 @@
  * finishes those it runs (up to `resolve.retireTimeout`), says DISCONNECT
  * and closes.
  */
-import { Context, Dealer } from "@skein/core";
+import { Bytes, Context, Dealer } from "@skein/core";
 import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discovery/endpoint-set.js";
 import { PatternError, checkNumber } from "./errors.js";
 import { encodeU32 } from "./util/codec.js";
@@ -30,9 +30,9 @@ import { PeerFaults } from "./util/peer-faults.js";
 const READY = 0x52; // "R"
 const HEARTBEAT = 0x48; // "H"
 const DISCONNECT = 0x44; // "D"
-const FRAME_READY = Buffer.from([READY]);
-const FRAME_HEARTBEAT = Buffer.from([HEARTBEAT]);
-const FRAME_DISCONNECT = Buffer.from([DISCONNECT]);
+const FRAME_READY = Bytes.from([READY]);
+const FRAME_HEARTBEAT = Bytes.from([HEARTBEAT]);
+const FRAME_DISCONNECT = Bytes.from([DISCONNECT]);
 
 /** Options every credit worker has. */
 export interface CreditWorkerOptions {
@@ -103,7 +103,7 @@ export abstract class CreditWorker {
     checkNumber("heartbeatInterval", options.heartbeatInterval, 1);
     checkNumber("heartbeatLiveness", options.heartbeatLiveness, 1);
     this.options = options;
-    this.#name = Buffer.from(name);
+    this.#name = Bytes.from(name);
     this.#concurrency = options.concurrency ?? 1;
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;

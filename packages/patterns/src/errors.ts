@@ -11,9 +11,11 @@
  * - `ECONNRESET`: the connection to the server holding an open call (`RpcClient.open`) was lost mid-call (gRPC's UNAVAILABLE).
  * - `EINVAL`: bad arguments or options.
  * - `EDEADLETTER`: a work item failed on every attempt it was allowed.
+ * - `EACTOR`: an actor thread failed (its error is the `cause`), or a pool handler threw.
+ * - `EAGAIN`: an `ActorPool` has `maxQueued` calls waiting already.
  */
 export class PatternError extends Error {
-  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `ESHUTDOWN`, `ENOTCONN`, `ECONNRESET`, `EPROTO`, `EINVAL`, `EDEADLETTER`. */
+  /** POSIX-style code: `ETIMEDOUT`, `ECANCELED`, `ECLOSED`, `ESHUTDOWN`, `ENOTCONN`, `ECONNRESET`, `EPROTO`, `EINVAL`, `EDEADLETTER`, `EACTOR`, `EAGAIN`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -33,7 +35,7 @@ export function checkNumber(name: string, value: number | undefined, min: number
 
 /** Throws `EINVAL` unless `frames` is an array of Buffers. */
 export function checkFrames(frames: unknown): asserts frames is Buffer[] {
-  if (!Array.isArray(frames) || !frames.every((f) => Buffer.isBuffer(f))) {
+  if (!Array.isArray(frames) || !frames.every((f) => f instanceof Uint8Array)) {
     throw new PatternError("EINVAL", "Frames must be an array of Buffers");
   }
 }

@@ -21,3 +21,5 @@ export { parseDnsEndpoint, isDnsEndpoint, type DnsEndpoint } from "./discovery/d
 export { EndpointSet, diffEndpoints, type ResolveOptions, type EndpointChange } from "./discovery/endpoint-set.js";
 export { SocketEndpoints } from "./discovery/socket-endpoints.js";
 export type { DnsOptions, SrvTarget } from "./discovery/dns-lookup.js";
+export { ActorThread, ACTOR_TERM, ACTOR_READY, type ActorFunction, type ActorThreadOptions } from "./actor-thread.js";
+export { ActorPool, type ActorPoolOptions, type PoolHandler, type PoolFrame } from "./actor-pool.js";

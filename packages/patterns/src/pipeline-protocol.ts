@@ -9,6 +9,7 @@
  * holds at most `concurrency` items and never starves the others (PUSH would
  * round-robin items into its queue regardless).
  */
+import { Bytes } from "@skein/core";
 
 /** Worker → queue: `[R, queue, credits(u32)]`: I serve `queue` and can take `credits` items now. */
 export const READY = 0x52; // "R"
@@ -27,11 +28,11 @@ export const DISCONNECT = 0x44; // "D"
 
 /** One-byte command frames, allocated once. */
 export const FRAME = {
-  READY: Buffer.from([READY]),
-  WORK: Buffer.from([WORK]),
-  ACK: Buffer.from([ACK]),
-  NACK: Buffer.from([NACK]),
-  HEARTBEAT: Buffer.from([HEARTBEAT]),
-  CLOSING: Buffer.from([CLOSING]),
-  DISCONNECT: Buffer.from([DISCONNECT]),
+  READY: Bytes.from([READY]),
+  WORK: Bytes.from([WORK]),
+  ACK: Bytes.from([ACK]),
+  NACK: Bytes.from([NACK]),
+  HEARTBEAT: Bytes.from([HEARTBEAT]),
+  CLOSING: Bytes.from([CLOSING]),
+  DISCONNECT: Bytes.from([DISCONNECT]),
 } as const;

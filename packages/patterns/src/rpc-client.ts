@@ -22,7 +22,7 @@
  * and a vanished one takes no new call and is closed once the calls it
  * holds have ended (or `resolve.retireTimeout` passed).
  */
-import { Context, Dealer } from "@skein/core";
+import { Bytes, Context, Dealer } from "@skein/core";
 import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discovery/endpoint-set.js";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
@@ -133,7 +133,7 @@ interface Pending {
   timer: NodeJS.Timeout | null;
 }
 
-const CALL_FLAG_OCTET = Buffer.from([CALL_FLAG]);
+const CALL_FLAG_OCTET = Bytes.from([CALL_FLAG]);
 
 /** `a` is a better choice than `b`: connected when `b` is not, or as connected with fewer failures. */
 function isHealthier(a: EndpointState, b: EndpointState): boolean {
@@ -198,7 +198,7 @@ export class RpcClient {
     this.#timeout = options.timeout ?? 5000;
     this.#retries = options.retries ?? 0;
     this.#backoff = options.backoff ?? { initial: 100, max: 5000 };
-    this.#service = options.service === undefined ? null : Buffer.from(options.service);
+    this.#service = options.service === undefined ? null : Bytes.from(options.service);
     this.#options = options;
     this.#retireTimeout = options.resolve?.retireTimeout ?? 30_000;
     this.#set = new EndpointSet(options.endpoints, { ...options.resolve, onChange: (change) => this.#change(change) });
@@ -416,7 +416,7 @@ export class RpcClient {
       return Promise.reject(error);
     }
     if (pending.endpoint === null) return Promise.reject(new PatternError("ENOTCONN", "The call has not reached a server yet: no endpoint is resolved"));
-    const flagged = Buffer.concat([pending.correlation, CALL_FLAG_OCTET]);
+    const flagged = Bytes.concat([pending.correlation, CALL_FLAG_OCTET]);
     return pending.endpoint.socket.send([flagged, ...frames]);
   }
 

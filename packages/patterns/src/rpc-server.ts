@@ -20,7 +20,7 @@
  * up to `backlog` further requests wait for a slot, and only then does it
  * stop reading (pushing back on clients as before).
  */
-import { Context, Router, messageProperties } from "@skein/core";
+import { Bytes, Context, Router, messageProperties } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { attachEndpoints } from "./util/endpoints.js";
 
@@ -332,7 +332,7 @@ export class RpcServer {
       await new Promise<void>((resolve) => (this.#refusalSent = resolve));
     }
     this.#refusing++;
-    const flagged = Buffer.concat([message[1]!, Buffer.from([REFUSED_FLAG])]);
+    const flagged = Bytes.concat([message[1]!, Bytes.from([REFUSED_FLAG])]);
     this.#send(socket, [message[0]!, flagged])
       .catch((error: unknown) => this.#report(error, message.slice(2)))
       .finally(() => {
@@ -360,7 +360,7 @@ export class RpcServer {
         signal: this.#abort.signal,
         sendPartial: async (partial: Buffer[]) => {
           if (this.#abort.signal.aborted || socket.closed) return;
-          partialCorrelation ??= Buffer.concat([correlationId, Buffer.from([PARTIAL_FLAG])]);
+          partialCorrelation ??= Bytes.concat([correlationId, Bytes.from([PARTIAL_FLAG])]);
           await this.#send(socket, [peerId, partialCorrelation, ...partial]);
         },
         onMessage: (listener) => {
@@ -371,7 +371,7 @@ export class RpcServer {
       };
       if (userId) ctx.userId = userId;
       const reply = await handler(frames, ctx);
-      if (!Array.isArray(reply) || !reply.every((f) => Buffer.isBuffer(f))) {
+      if (!Array.isArray(reply) || !reply.every((f) => f instanceof Uint8Array)) {
         throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       }
       if (!this.#abort.signal.aborted) await this.#send(socket, [peerId, correlationId, ...reply]);

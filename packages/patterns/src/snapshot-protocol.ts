@@ -8,6 +8,7 @@
  *
  * Snapshot (DEALER → ROUTER):
  */
+import { Bytes } from "@skein/core";
 
 /** Subscriber → publisher: `[S, token, ...prefixes]`: the last value of every topic under these prefixes. */
 export const SNAPSHOT = 0x53; // "S"
@@ -26,7 +27,7 @@ export const END = 0x45; // "E"
 export const TOKEN_PREFIX = "\u0000skein.snapshot.";
 
 export const FRAME = {
-  SNAPSHOT: Buffer.from([SNAPSHOT]),
-  KEY_VALUE: Buffer.from([KEY_VALUE]),
-  END: Buffer.from([END]),
+  SNAPSHOT: Bytes.from([SNAPSHOT]),
+  KEY_VALUE: Bytes.from([KEY_VALUE]),
+  END: Bytes.from([END]),
 } as const;

@@ -9,7 +9,7 @@
  * ROUTER snapshot port. Every update carries its topic's sequence number;
  * the last value per topic is kept in memory (a last-value cache).
  */
-import { Context, Router, XPublisher } from "@skein/core";
+import { Bytes, Context, Router, XPublisher } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { FRAME, SNAPSHOT, TOKEN_PREFIX } from "./snapshot-protocol.js";
 import { encodeU32, encodeU64 } from "./util/codec.js";
@@ -170,7 +170,7 @@ export class SnapshotPublisher {
     const sequence = (this.#cache.get(topic)?.sequence ?? 0) + 1;
     const value: LastValue = { sequence, sequenceFrame: encodeU64(sequence), frames };
     this.#cache.set(topic, value);
-    return this.#live.send([Buffer.from(topic), value.sequenceFrame, ...frames]);
+    return this.#live.send([Bytes.from(topic), value.sequenceFrame, ...frames]);
   }
 
   /** Closes the sockets; snapshots being sent are abandoned. */
@@ -248,7 +248,7 @@ export class SnapshotPublisher {
     const messages: Buffer[][] = [];
     for (const [topic, value] of this.#cache) {
       if (request.prefixes.length > 0 && !request.prefixes.some((p) => topic.startsWith(p))) continue;
-      messages.push([request.peer, FRAME.KEY_VALUE, Buffer.from(topic), value.sequenceFrame, ...value.frames]);
+      messages.push([request.peer, FRAME.KEY_VALUE, Bytes.from(topic), value.sequenceFrame, ...value.frames]);
     }
     messages.push([request.peer, FRAME.END, encodeU32(messages.length)]);
     this.#snapshots++;

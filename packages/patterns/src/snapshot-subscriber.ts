@@ -10,8 +10,8 @@
  * publisher dropped at its high-water mark) are detected: both reported
  * through `onDrop`.
  */
-import { randomBytes } from "node:crypto";
-import { Context, Dealer, Subscriber } from "@skein/core";
+import { cancelScheduled, randomBytes, schedule, type Scheduled } from "./util/runtime.js";
+import { Bytes, Context, Dealer, Subscriber } from "@skein/core";
 import type { ResolveOptions } from "./discovery/endpoint-set.js";
 import { SocketEndpoints } from "./discovery/socket-endpoints.js";
 import { PatternError, checkNumber } from "./errors.js";
@@ -97,7 +97,7 @@ export class SnapshotSubscriber {
   #synced = false;
   #pumping = false;
   #unreported = 0;
-  #report: NodeJS.Immediate | null = null;
+  #report: Scheduled | null = null;
   #gaps = 0;
   #malformed = 0;
   #errors = 0;
@@ -169,7 +169,7 @@ export class SnapshotSubscriber {
       await this.#connections.start();
       snapshotEndpoints = new SocketEndpoints(snapshot, o.snapshot, o.resolve);
       await snapshotEndpoints.start();
-      await snapshot.send([FRAME.SNAPSHOT, Buffer.from(token), ...prefixes.map((p) => Buffer.from(p))]);
+      await snapshot.send([FRAME.SNAPSHOT, Bytes.from(token), ...prefixes.map((p) => Bytes.from(p))]);
       const values: Update[] = [];
       for (;;) {
         const message = await snapshot.receive();
@@ -208,7 +208,7 @@ export class SnapshotSubscriber {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.clear();
-    if (this.#report !== null) clearImmediate(this.#report);
+    if (this.#report !== null) cancelScheduled(this.#report);
     this.#connections?.close();
     this.#socket?.close();
     await this.#loop;
@@ -239,7 +239,7 @@ export class SnapshotSubscriber {
   #dropped(): void {
     this.#unreported++;
     if (this.#report !== null) return;
-    this.#report = setImmediate(() => {
+    this.#report = schedule(() => {
       this.#report = null;
       const dropped = this.#unreported;
       this.#unreported = 0;

@@ -15,11 +15,12 @@
  * 8-octet counter), so a subscriber counts the connections that answered
  * even when one reply reaches it over several of them.
  */
-import { randomBytes } from "node:crypto";
+import { Bytes } from "@skein/core";
+import { randomBytes } from "./util/runtime.js";
 
 /** Topics starting with this are probes, never application messages. */
 export const PROBE_PREFIX = "\u0000skein.probe.";
-const PROBE_PREFIX_BYTES = Buffer.from(PROBE_PREFIX, "latin1");
+const PROBE_PREFIX_BYTES = Bytes.from(PROBE_PREFIX, "latin1");
 
 /** A fresh probe topic (prefix + 16 random hex digits). */
 export function newProbeTopic(): string {
@@ -38,9 +39,9 @@ export class ProbeReplies {
 
   /** The reply to a probe subscription on `topic`. */
   reply(topic: Buffer): Buffer[] {
-    const id = Buffer.allocUnsafe(16);
+    const id = Bytes.allocUnsafe(16);
     this.#origin.copy(id, 0);
     id.writeBigUInt64BE(BigInt(++this.#sequence), 8);
-    return [Buffer.from(topic), id];
+    return [Bytes.from(topic), id];
   }
 }

@@ -10,7 +10,7 @@
  * {@link TopicSubscriber.connected} (see subscription-probe.ts) and drops
  * anything else a peer sends, counted in {@link TopicPublisher.dropped}.
  */
-import { Context, XPublisher } from "@skein/core";
+import { Bytes, Context, XPublisher } from "@skein/core";
 import { PatternError, checkFrames } from "./errors.js";
 import { ProbeReplies, isProbeTopic } from "./subscription-probe.js";
 import { attachEndpoints } from "./util/endpoints.js";
@@ -105,7 +105,7 @@ export class TopicPublisher {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#socket.send([Buffer.from(topic), ...frames]);
+    return this.#socket.send([Bytes.from(topic), ...frames]);
   }
 
   /** Closes the socket; queued messages are sent for up to a second. */

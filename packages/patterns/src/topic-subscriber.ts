@@ -6,13 +6,14 @@
  * instead the oldest queued messages are dropped and reported through
  * `onDrop` ("dropped N"), batched per turn of the event loop.
  */
-import { Context, Subscriber } from "@skein/core";
+import { Bytes, Context, Subscriber } from "@skein/core";
 import type { ResolveOptions } from "./discovery/endpoint-set.js";
 import { SocketEndpoints } from "./discovery/socket-endpoints.js";
 import { PatternError, checkNumber } from "./errors.js";
 import { isProbeTopic, newProbeTopic } from "./subscription-probe.js";
 import { BoundedQueue } from "./util/bounded-queue.js";
 import { attachEndpoints } from "./util/endpoints.js";
+import { cancelScheduled, schedule, type Scheduled } from "./util/runtime.js";
 
 /** A topic handler. A returned promise is awaited before the next message. */
 export type TopicHandler = (frames: Buffer[], topic: string) => void | Promise<void>;
@@ -86,7 +87,7 @@ export class TopicSubscriber {
   #probe: ProbeRound | null = null;
   #pumping = false;
   #unreported = 0;
-  #reportScheduled: NodeJS.Immediate | null = null;
+  #reportScheduled: Scheduled | null = null;
   #errors = 0;
   #delivered = 0;
   #closed = false;
@@ -194,7 +195,7 @@ export class TopicSubscriber {
       resolve = res;
       reject = rej;
     });
-    const round: ProbeRound = { topic: Buffer.from(newProbeTopic(), "latin1"), replies: new Set(), promise, resolve, reject, timer: null };
+    const round: ProbeRound = { topic: Bytes.from(newProbeTopic(), "latin1"), replies: new Set(), promise, resolve, reject, timer: null };
     round.timer = setTimeout(() => {
       const wanted = this.#publishers();
       this.#endProbe(round, new PatternError("ETIMEDOUT", `${round.replies.size} of ${wanted} publishers applied the subscriptions within ${timeoutMs} ms`));
@@ -208,7 +209,7 @@ export class TopicSubscriber {
   #reprobe(round: ProbeRound): void {
     const socket = this.#socket!;
     socket.unsubscribe(round.topic);
-    round.topic = Buffer.from(newProbeTopic(), "latin1");
+    round.topic = Bytes.from(newProbeTopic(), "latin1");
     round.replies.clear();
     socket.subscribe(round.topic);
   }
@@ -245,7 +246,7 @@ export class TopicSubscriber {
     this.#closed = true;
     if (this.#probe !== null) this.#endProbe(this.#probe, new PatternError("ECLOSED", "TopicSubscriber was closed"));
     this.#queue.clear();
-    if (this.#reportScheduled !== null) clearImmediate(this.#reportScheduled);
+    if (this.#reportScheduled !== null) cancelScheduled(this.#reportScheduled);
     this.#connections?.close();
     this.#socket?.close();
     await this.#loop;
@@ -271,7 +272,7 @@ export class TopicSubscriber {
   #dropped(): void {
     this.#unreported++;
     if (this.#reportScheduled !== null) return;
-    this.#reportScheduled = setImmediate(() => {
+    this.#reportScheduled = schedule(() => {
       this.#reportScheduled = null;
       const dropped = this.#unreported;
       this.#unreported = 0;

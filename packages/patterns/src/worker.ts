@@ -10,6 +10,7 @@
  * new one, announcing its free credits again ("paranoid pirate", see
  * {@link CreditWorker}).
  */
+import { Bytes } from "@skein/core";
 import { CreditWorker, type CreditLink, type CreditWorkerOptions } from "./credit-worker.js";
 import { PatternError } from "./errors.js";
 import { FRAME, WORK } from "./pipeline-protocol.js";
@@ -94,7 +95,7 @@ export class Worker extends CreditWorker {
     } else if (this.saturated(link) && !link.stopping) {
       // More items than credits announced: refuse instead of running without bound.
       this.protocolError("A WORK item beyond the credits announced was refused (NACK)");
-      this.send(link, [FRAME.NACK, message[1]!, Buffer.from("worker has no credit left")]);
+      this.send(link, [FRAME.NACK, message[1]!, Bytes.from("worker has no credit left")]);
     } else {
       void this.#work(link, message[1]!, message.slice(3));
     }
@@ -103,7 +104,7 @@ export class Worker extends CreditWorker {
 
   async #work(link: CreditLink, itemId: Buffer, frames: Buffer[]): Promise<void> {
     if (link.stopping) {
-      this.send(link, [FRAME.NACK, itemId, Buffer.from("worker is closing")]);
+      this.send(link, [FRAME.NACK, itemId, Bytes.from("worker is closing")]);
       return;
     }
     await this.run(link, async () => {
@@ -114,7 +115,7 @@ export class Worker extends CreditWorker {
       } catch (error) {
         this.#failed++;
         this.options.onError?.(error);
-        this.send(link, [FRAME.NACK, itemId, Buffer.from(error instanceof Error ? error.message : String(error))]);
+        this.send(link, [FRAME.NACK, itemId, Bytes.from(error instanceof Error ? error.message : String(error))]);
       }
     });
   }

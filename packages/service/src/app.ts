@@ -4,6 +4,7 @@
  * stops gracefully: stop accepting, drain in-flight handlers up to a
  * deadline, then close with linger.
  */
+import { Bytes } from "@skein/core";
 import { context as otelContext, SpanStatusCode } from "@opentelemetry/api";
 import { decodeEnvelope, type ServiceDescriptor } from "@skein/codec";
 import type { Context } from "@skein/core";
@@ -285,7 +286,7 @@ export class App {
   }
 
   async #startProbes(): Promise<void> {
-    const env = this.#options.env === false ? {} : (this.#options.env ?? process.env);
+    const env = this.#options.env === false ? {} : (this.#options.env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {});
     const http = readProbeEnvironment(this.#options.probes?.http, env, this.#options.envPrefix);
     if (http === undefined) return;
     this.#probes = await ProbeServer.listen(http, { live: () => this.live, ready: () => this.ready, status: () => this.status });
@@ -343,7 +344,8 @@ export class App {
     });
     this.#services = services.map((service) => service.explored);
     const consumers = this.#services.flatMap((service) => service.consumers);
-    const env = options.env === false ? {} : (options.env ?? process.env);
+    // No process (a browser): no environment to read.
+    const env = options.env === false ? {} : (options.env ?? (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {});
     const endpoints = applyEnvironment(options.endpoints ?? {}, env, {
       queues: requestedQueues.keys(),
       workers: consumers.map((consumer) => consumer.queue.queue),
@@ -494,7 +496,7 @@ export class App {
       if (envelope.kind !== "event" || envelope.topic !== destination) {
         throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_CONFIG, `expected an event on ${destination}, got a ${envelope.kind} on ${envelope.topic ?? "no topic"}`);
       }
-      const message = codec.decode(envelope.payload[0] ?? Buffer.alloc(0));
+      const message = codec.decode(envelope.payload[0] ?? Bytes.alloc(0));
       const callContext: ServiceCallContext = {
         kind,
         service,

@@ -4,6 +4,7 @@
  * transport (`RpcClient` of `@skein/patterns`), and decoding the reply or
  * rejecting with the typed error the server sent.
  */
+import { Bytes } from "@skein/core";
 import { type Attributes, context as otelContext } from "@opentelemetry/api";
 import {
   CodecError,
@@ -17,7 +18,6 @@ import {
   type MethodDescriptor,
   type ServiceDescriptor,
 } from "@skein/codec";
-import { randomBytes } from "node:crypto";
 import { RpcError, RpcStatus } from "./errors.js";
 import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
 import { endSpanWithError, networkAttributes, Telemetry, traceHeaderOf } from "./telemetry.js";
@@ -187,7 +187,7 @@ class Caller {
   readonly #network: Attributes;
   readonly #window: number;
   // Correlation ids are unique across clients: a server may cancel by id.
-  readonly #prefix = randomBytes(6).toString("base64url");
+  readonly #prefix = randomPrefix();
   #sequence = 0;
 
   constructor(descriptor: ServiceDescriptor, transport: RequestTransport, options: ClientOptions) {
@@ -436,7 +436,7 @@ function decodeReply(method: MethodDescriptor<unknown, unknown>, frames: Buffer[
   if (envelope.kind !== "reply") {
     throw new RpcError(RpcStatus.INTERNAL, `expected a reply to ${method.name}, got ${envelope.kind}`);
   }
-  return method.responseCodec.decode(envelope.payload[0] ?? Buffer.alloc(0));
+  return method.responseCodec.decode(envelope.payload[0] ?? Bytes.alloc(0));
 }
 
 /**
@@ -460,7 +460,7 @@ function* decodeStream(method: MethodDescriptor<unknown, unknown>, frames: Buffe
 
 function throwIfError(envelope: Envelope): void {
   if (envelope.kind !== "error") return;
-  const error = decodeErrorPayload(envelope.payload[0] ?? Buffer.alloc(0));
+  const error = decodeErrorPayload(envelope.payload[0] ?? Bytes.alloc(0));
   throw new RpcError(error.code, error.message, error.details);
 }
 
@@ -508,4 +508,10 @@ function transportError(error: unknown, service: string, method: string): RpcErr
     default:
       return new RpcError(RpcStatus.UNAVAILABLE, `${what}: ${error instanceof Error ? error.message : String(error)}`, [], { cause: error });
   }
+}
+
+/** Six random octets as base64url: the prefix of a client's correlation ids (Web Crypto, so it runs in a browser). */
+function randomPrefix(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(6));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
 }

@@ -4,6 +4,7 @@
  * cancellation and span, and encodes the reply or a typed error reply. The
  * app feeds it the frames `RpcServer` (from `@skein/patterns`) receives.
  */
+import { Bytes } from "@skein/core";
 import { type Attributes, context as otelContext, type Span } from "@opentelemetry/api";
 import {
   CodecError,
@@ -290,7 +291,7 @@ async function encodeStream(
 /** Decodes the one request of a unary or server-streaming call. */
 function decodeRequest(rpc: ExploredRpc, payload: Buffer | undefined): unknown {
   try {
-    return rpc.method.requestCodec.decode(payload ?? Buffer.alloc(0));
+    return rpc.method.requestCodec.decode(payload ?? Bytes.alloc(0));
   } catch (error) {
     throw new RpcError(RpcStatus.INVALID_ARGUMENT, `cannot decode ${rpc.method.requestType}: ${(error as Error).message}`, [], { cause: error });
   }
@@ -315,7 +316,7 @@ function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, cre
         return;
       case "stream-item":
         if (inbox === undefined) break;
-        if (!inbox.push(rpc.method.requestCodec.decode(envelope.payload[0] ?? Buffer.alloc(0)))) {
+        if (!inbox.push(rpc.method.requestCodec.decode(envelope.payload[0] ?? Bytes.alloc(0)))) {
           abort.abort(new RpcError(RpcStatus.RESOURCE_EXHAUSTED, `the caller sent more requests to ${rpc.method.name} than the credit it was granted`));
         }
         return;

@@ -18,7 +18,8 @@
  * tag followed by the XSalsa20 ciphertext (NaCl's `crypto_box` output without
  * its 16 leading zero bytes).
  */
-import { randomFillSync } from "node:crypto";
+import { Buffer } from "../util/buffer.js";
+import { randomFill } from "../util/platform.js";
 import nacl from "tweetnacl";
 import { ProtocolError } from "../errors.js";
 
@@ -90,7 +91,7 @@ const BOX_ZERO_BYTES = 16;
 
 /** Fills a new Buffer with cryptographically strong random bytes. */
 export function randomBytes(length: number): Buffer {
-  return randomFillSync(Buffer.allocUnsafe(length));
+  return randomFill(Buffer.allocUnsafe(length));
 }
 
 /** A view of a library's output as a Buffer, without copying. */

@@ -21,7 +21,8 @@
  * MESSAGE nonce must exceed every short nonce seen before (RFC 26 §"MESSAGE"),
  * which rejects replays.
  */
-import { timingSafeEqual } from "node:crypto";
+import { Buffer } from "../util/buffer.js";
+import { timingSafeEqual } from "../util/platform.js";
 import { ProtocolError, AuthError, ZmqError } from "../errors.js";
 import { decodeMetadata, encodeMetadata, type Metadata } from "../zmtp/metadata.js";
 import type { Mechanism, MechanismFactory, MechanismHost, ZapReply } from "./mechanism.js";

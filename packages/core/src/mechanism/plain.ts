@@ -14,6 +14,7 @@
  * nothing to check the password against, and accepting any password would
  * be a silent hole.
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError, AuthError, ZmqError } from "../errors.js";
 import { decodeMetadata, encodeMetadata, type Metadata } from "../zmtp/metadata.js";
 import type { Mechanism, MechanismFactory, MechanismHost, ZapReply } from "./mechanism.js";

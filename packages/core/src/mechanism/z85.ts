@@ -4,6 +4,7 @@
  * 85-letter alphabet, most significant digit first. A 32-byte key is 40
  * characters.
  */
+import { Buffer } from "../util/buffer.js";
 import { derivePublicKey, generateKeyPair, KEY_BYTES } from "./curve-box.js";
 
 // RFC 32 §"Formal Specification": the alphabet, in digit order.

@@ -4,6 +4,7 @@
  * bytes, a zero byte then a 32-bit counter starting at a random value; ids
  * an application chooses must not start with a zero byte).
  */
+import { Buffer } from "../util/buffer.js";
 import type { Pipe } from "../pipe.js";
 
 export class RoutingIds {

@@ -18,6 +18,7 @@
  * - each pipe's subscribed nodes are indexed, so removing a pipe costs its own
  *   subscriptions, not a walk of everyone's.
  */
+import { Buffer } from "../util/buffer.js";
 import type { Pipe } from "../pipe.js";
 
 /** V8 shares the characters of a slice this long or longer with its parent string. */

@@ -6,6 +6,7 @@
  * `null` is an empty frame, and anything else is sent as its string form
  * (numbers, booleans, but also "[object Object]" or a function's source).
  */
+import { Buffer } from "../util/buffer.js";
 import type { Msg } from "../pipe.js";
 
 /** One frame as `send()` accepts it. */

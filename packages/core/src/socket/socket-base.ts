@@ -14,6 +14,7 @@
  * The socket holds the event loop open while a caller waits on it (a blocked
  * send, a pending receive), as the `zeromq` package does (util/loop-hold.ts).
  */
+import { Buffer } from "../util/buffer.js";
 import { Context, context as defaultContext } from "../context.js";
 import { ZEROMQ_MESSAGE, ZmqError } from "../errors.js";
 import { Observer, type EventType } from "../events.js";
@@ -41,6 +42,7 @@ import { toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 import { newOnly } from "../util/new-only.js";
+import { emitWarning, unrefTimer } from "../util/platform.js";
 
 /** Constructor options: any writable option of the socket, plus `context`. */
 export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
@@ -577,13 +579,13 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
         if (transport !== null ? !transport.closed : !pipe.terminated) queued += pipe.outbound.length;
       }
       if (queued === 0) return;
-      process.emitWarning(
+      emitWarning(
         `A closed ${this.constructor.name} socket still has ${queued} queued message(s) to send (linger ${linger}), ` +
           "which keeps the process alive. Set linger to 0, or to a bound in ms, to exit without waiting.",
-        { code: "SKEIN_LINGER" },
+        "SKEIN_LINGER",
       );
     }, 1000);
-    timer.unref();
+    unrefTimer(timer);
   }
 
   /** @internal Messages received from peers and not yet read. */
@@ -719,7 +721,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     }
     if ((this.#bindings.size > 0 || this.#connections.size > 0 || this.#pendingBinds > 0) && !IMMEDIATE_OPTIONS.has(name)) {
       // Most options are read when a connection is made; zeromq warns with these very words.
-      process.emitWarning("Socket option will not take effect until next connect/bind.");
+      emitWarning("Socket option will not take effect until next connect/bind.");
     }
   }
 
@@ -767,7 +769,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   setUint64Option(option: number, value: number): void {
     if (typeof value !== "number") throw new TypeError("Option value must be a number");
     if (value > Number.MAX_SAFE_INTEGER) {
-      process.emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.");
+      emitWarning("Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.");
     }
     this.#setOptionById(option, value, arguments.length);
   }

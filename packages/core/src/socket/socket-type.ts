@@ -107,3 +107,11 @@ const COMPATIBLE: Record<string, readonly string[]> = {
 export function isCompatible(ours: string, theirs: string): boolean {
   return COMPATIBLE[ours]?.includes(theirs.toUpperCase()) ?? false;
 }
+
+/**
+ * The first peer type RFC 37 lets `ours` talk to ("REP" for "REQ"): what a
+ * peer that names no type is taken to be (libzmq's bare ZWS2.0 over ws://).
+ */
+export function compatiblePeerType(ours: string): string {
+  return COMPATIBLE[ours]?.[0] ?? ours;
+}

@@ -1,3 +1,4 @@
+import { Buffer } from "../util/buffer.js";
 import type * as net from "node:net";
 import { ZmqError } from "../errors.js";
 import { defineOptions } from "../options.js";

@@ -1,3 +1,4 @@
+import { Buffer } from "../util/buffer.js";
 import { ZmqError } from "../errors.js";
 import type { Msg } from "../pipe.js";
 import { defineOptions } from "../options.js";

@@ -1,3 +1,4 @@
+import { Buffer } from "../util/buffer.js";
 import { ZmqError } from "../errors.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { Distributor } from "../routing/distributor.js";

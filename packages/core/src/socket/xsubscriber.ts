@@ -1,3 +1,4 @@
+import { Buffer } from "../util/buffer.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
 import { pgmStatistics, type PgmStatistics } from "../transport/epgm/pgm-statistics.js";

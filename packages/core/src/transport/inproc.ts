@@ -15,6 +15,7 @@ import { Pipe } from "../pipe.js";
 import * as exchange from "./inproc-exchange.js";
 import type { ExchangeNote } from "./inproc-exchange.js";
 import { ThreadLink } from "./thread-link.js";
+import { PendingThreadLink } from "./pending-thread-link.js";
 import { createRingMemory, DEFAULT_RING_BYTES, DEFAULT_RING_MESSAGES } from "./thread-ring.js";
 import { parseInproc, type InprocEndpoint } from "./endpoint.js";
 import type { Connecter, Listener, Transport } from "./transport.js";
@@ -44,6 +45,8 @@ interface PendingConnect {
   address: string;
   /** The connect's id in the notes to other threads (cross-thread registries only). */
   id: string;
+  /** While another thread's answer is awaited: the pipe's stand-in transport (attached pipes only). */
+  waiting: PendingThreadLink | null;
 }
 
 /** Sizes of the rings of a connection between threads (per direction). */
@@ -85,6 +88,7 @@ export class InprocRegistry {
     this.#pending.delete(name);
     for (const entry of pending) {
       this.#remotePending.delete(entry.id);
+      entry.waiting?.release();
       if (!entry.pipe.terminated) this.#link(entry.socket, entry.pipe, socket, entry.address, !entry.attached);
     }
   }
@@ -112,7 +116,7 @@ export class InprocRegistry {
       if (attached) socket.attachPipe(pipe);
       let list = this.#pending.get(name);
       if (list === undefined) this.#pending.set(name, (list = []));
-      const entry: PendingConnect = { socket, pipe, attached, name, address, id: "" };
+      const entry: PendingConnect = { socket, pipe, attached, name, address, id: "", waiting: null };
       list.push(entry);
       if (this.#acrossThreads) this.#askThreads(entry);
       return pipe;
@@ -167,6 +171,12 @@ export class InprocRegistry {
     this.#listen();
     entry.id = `${exchange.thisThread}:${this.#nextId++}`;
     this.#remotePending.set(entry.id, entry);
+    if (entry.attached) {
+      entry.waiting = new PendingThreadLink(entry.pipe, () => {
+        this.#remotePending.delete(entry.id);
+        this.#dropLocalPending(entry);
+      });
+    }
     this.#postConnect(entry);
   }
 
@@ -242,7 +252,9 @@ export class InprocRegistry {
   /** A thread accepted our connect: the pipe now goes through the rings it sent. */
   #linkToThread(note: ExchangeNote & { op: "accept" }): void {
     const entry = this.#remotePending.get(note.id);
-    if (entry === undefined || entry.pipe.terminated) {
+    const waiting = entry?.waiting ?? null;
+    const lingering = entry !== undefined && entry.pipe.terminated && waiting !== null && waiting.lingerDeadline !== null && !waiting.closed;
+    if (entry === undefined || (entry.pipe.terminated && !lingering)) {
       // Linked in this thread meanwhile, or closed: the binder drops its end.
       this.#remotePending.delete(note.id);
       exchange.post({ op: "refuse", from: exchange.thisThread, to: note.from, id: note.id });
@@ -251,6 +263,17 @@ export class InprocRegistry {
     this.#remotePending.delete(note.id);
     this.#dropLocalPending(entry);
     const { socket, pipe, address } = entry;
+    if (lingering) {
+      // The socket closed while its messages waited for this answer: deliver them within its linger, then end.
+      const linger = waiting.remainingLinger();
+      waiting.release();
+      const link = new ThreadLink(socket, address, note.up, note.down, note.from, () => this.#links.delete(note.id));
+      this.#links.set(note.id, link);
+      link.attach(pipe);
+      link.shutdown(linger);
+      return;
+    }
+    waiting?.release();
     pipe.peerSocketType = note.socketType;
     pipe.peerAddress = address;
     if (pipe.routingId === null && note.routingId !== null) pipe.routingId = toBuffer(note.routingId);
@@ -271,6 +294,7 @@ export class InprocRegistry {
     if (entry === undefined) return;
     this.#remotePending.delete(id);
     this.#dropLocalPending(entry);
+    entry.waiting?.release();
     entry.pipe.peerLeft();
   }
 

@@ -11,6 +11,7 @@
  * holder comes and cleared a loop turn after the last one went, so an idle
  * process has no handle of ours at all.
  */
+import { setImmediate } from "./platform.js";
 
 let holders = 0;
 let handle: NodeJS.Timeout | null = null;

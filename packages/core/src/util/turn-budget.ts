@@ -16,6 +16,7 @@
  * (The first check of a burst after a pause may find the last turn it knows
  * of long past and wait one turn it did not need: once per burst.)
  */
+import { setImmediate } from "./platform.js";
 
 /** Operations completed at once between two looks at the clock. */
 export const TURN_CHECK = 256;

@@ -4,6 +4,7 @@
  * last worked in. One `setImmediate` per turn in which someone asked, shared
  * by every caller, advances the count.
  */
+import { setImmediate } from "./platform.js";
 
 /**
  * Frames decoded from one peer per turn of the event loop (ZMTP frames by

@@ -8,6 +8,7 @@
  * speaks: ERROR, SUBSCRIBE, CANCEL, PING and PONG (READY and the security
  * commands belong to the mechanisms).
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError } from "../errors.js";
 
 /** A parsed command. `data` is a view into the frame body. */

@@ -11,6 +11,8 @@
  * each way (legacy-peer.ts). Any protocol violation closes this
  * connection only; the socket and its other peers are not affected.
  */
+import { setImmediate } from "../util/platform.js";
+import { Buffer } from "../util/buffer.js";
 import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, ZmqError, toZmqError } from "../errors.js";
 import { createMechanism } from "../mechanism/factory.js";

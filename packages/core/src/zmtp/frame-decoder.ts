@@ -15,7 +15,7 @@
  * {@link maxFrameSize}, or above the largest Buffer Node can make, is refused
  * as soon as the header is read.
  */
-import { constants } from "node:buffer";
+import { BUFFER_MAX_LENGTH, Buffer } from "../util/buffer.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
 
@@ -27,7 +27,7 @@ export interface FrameSink {
 /** Bodies above 2^53 cannot be represented; nothing real sends them. */
 const MAX_SAFE_HIGH = 0x1fffff;
 /** The largest Buffer this Node can allocate (4 GiB on Node 20). */
-const BUFFER_MAX = constants.MAX_LENGTH;
+const BUFFER_MAX = BUFFER_MAX_LENGTH;
 
 export class FrameDecoder {
   /** Largest frame body accepted, or -1 for no limit (the engine sets it from its message limits). */

@@ -4,6 +4,7 @@
  * body is not copied: its header goes into the buffer and the body itself
  * is queued as its own chunk (written with `writev`, zero-copy).
  */
+import { Buffer } from "../util/buffer.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "./frame.js";
 
 /** Bodies at or above this size are queued by reference instead of copied. */

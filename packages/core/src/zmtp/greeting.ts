@@ -16,6 +16,7 @@
  * protocol. See {@link GreetingExchange}; zmtp/legacy-peer.ts takes over
  * from there for those peers.
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError } from "../errors.js";
 
 export const GREETING_SIZE = 64;

@@ -21,6 +21,7 @@
  *   subscribed to everything, as libzmq does.
  * - No heartbeats.
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError } from "../errors.js";
 import type { Mechanism } from "../mechanism/mechanism.js";
 import { SocketType, socketTypeName } from "../socket/socket-type.js";

@@ -6,6 +6,7 @@
  *   name = OCTET 1*255name-char       ; length, then the name
  *   value = 4OCTET *OCTET             ; 32-bit big-endian length, then the value
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError } from "../errors.js";
 
 /** Property name to value, names as they were on the wire. */

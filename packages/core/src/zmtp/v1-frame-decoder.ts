@@ -14,6 +14,7 @@
  * and doubles as bytes arrive, so a peer announcing a huge length costs
  * about what it actually sends, not what it announces.
  */
+import { Buffer } from "../util/buffer.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import type { FrameSink } from "./frame-decoder.js";
 import { FLAG_MORE } from "./frame.js";

@@ -155,22 +155,49 @@ describe("inproc across worker threads", () => {
 
   it("a worker that exits right after send() resolved has every message delivered (linger), then is a disconnected peer", async () => {
     const address = bindAddress("inproc");
+    // A ring of 10 messages: most of what the worker sends still waits in its socket's queue when it exits.
+    const ringMessages = zmq.context.threadRingMessages;
+    zmq.context.threadRingMessages = 10;
+    open.defer(() => (zmq.context.threadRingMessages = ringMessages));
     const pull = open(new zmq.Pull({ linger: 0 }));
     await pull.bind(address);
     const disconnected = nextEvent(pull, "disconnect", 10_000);
     const w = worker(`
       // Default linger (-1): what send() took is written to the ring before the thread ends.
       const push = new zmq.Push();
-      push.connect(data.address);
-      for (let i = 0; i < 5000; i++) await push.send(String(i));
+      // Connected first (a monitor listener holds no thread alive: the interval does meanwhile).
+      const hold = setInterval(() => {}, 1 << 30);
+      await new Promise((resolve) => { push.events.on("connect", resolve); push.connect(data.address); });
+      clearInterval(hold);
+      for (let i = 0; i < 500; i++) await push.send(String(i));
       process.exit(0);
     `, { address });
     const got: string[] = [];
-    for (let i = 0; i < 5000; i++) got.push(String((await pull.receive())[0]));
-    expect(got[4999]).toBe("4999");
+    for (let i = 0; i < 500; i++) got.push(String((await pull.receive())[0]));
+    expect(got).toEqual(Array.from({ length: 500 }, (_, i) => String(i)));
     expect(await w.exited()).toBe(0);
     await disconnected;
   });
+
+  for (const bindFirst of [true, false]) {
+    it(`a worker that connects, sends and ends at once still delivers: it waits for the link (${bindFirst ? "bound before" : "bound after it ended its code"})`, async () => {
+      const address = bindAddress("inproc");
+      const pull = open(new zmq.Pull({ linger: 0 }));
+      if (bindFirst) await pull.bind(address);
+      const w = worker(`
+        const push = new zmq.Push();
+        push.connect(data.address);
+        for (let i = 0; i < 3; i++) await push.send(String(i));
+        report("sent");
+      `, { address });
+      expect(await w.report()).toBe("sent");
+      if (!bindFirst) await pull.bind(address);
+      const got: string[] = [];
+      for (let i = 0; i < 3; i++) got.push(String((await pull.receive())[0]));
+      expect(got).toEqual(["0", "1", "2"]);
+      expect(await w.exited()).toBe(0);
+    });
+  }
 
   it("a PUSH here stops at its high-water mark plus the ring plus the reader's when the PULL worker does not read", async () => {
     const address = bindAddress("inproc");

@@ -4,10 +4,11 @@
  * big-endian (network order, as ZMTP itself uses, RFC 23 §2.3); credits and
  * attempts are 4-byte unsigned big-endian.
  */
+import { Bytes } from "@skein/core";
 
 /** Encodes a non-negative safe integer as an 8-byte big-endian frame. */
 export function encodeU64(value: number): Buffer {
-  const frame = Buffer.allocUnsafe(8);
+  const frame = Bytes.allocUnsafe(8);
   frame.writeUInt32BE(Math.floor(value / 0x1_0000_0000), 0);
   frame.writeUInt32BE(value >>> 0, 4);
   return frame;
@@ -23,7 +24,7 @@ export function decodeU64(frame: Buffer | undefined): number | undefined {
 
 /** Encodes an unsigned 32-bit integer as a 4-byte big-endian frame. */
 export function encodeU32(value: number): Buffer {
-  const frame = Buffer.allocUnsafe(4);
+  const frame = Bytes.allocUnsafe(4);
   frame.writeUInt32BE(value >>> 0, 0);
   return frame;
 }

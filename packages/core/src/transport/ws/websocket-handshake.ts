@@ -18,10 +18,7 @@ export interface HttpHead {
   headers: Map<string, string>;
 }
 
-/** RFC 45: the subprotocol naming a mechanism. */
-export function zwsProtocol(mechanism: string): string {
-  return `ZWS2.0/${mechanism}`;
-}
+export { zwsProtocol } from "./zws-message.js";
 
 /** RFC 6455 §4.2.2: base64 of the SHA-1 of key + GUID. */
 export function acceptKey(key: string): string {
@@ -91,11 +88,16 @@ export function checkUpgradeRequest(head: HttpHead, protocol: string): string {
   }
   const key = headers.get("sec-websocket-key");
   if (key === undefined || key.length === 0) throw new ProtocolError("ERR_WS_HANDSHAKE", "WebSocket request has no Sec-WebSocket-Key");
-  const offered = (headers.get("sec-websocket-protocol") ?? "").split(",").map((token) => token.trim());
+  const offered = offeredProtocols(head);
   if (!offered.includes(protocol)) {
     throw new ProtocolError("ERR_WS_HANDSHAKE", `WebSocket client offers ${JSON.stringify(offered.join(","))}, this socket needs ${protocol}`);
   }
   return key;
+}
+
+/** The subprotocols a request offers (`Sec-WebSocket-Protocol`, comma-separated). */
+export function offeredProtocols(head: HttpHead): string[] {
+  return (head.headers.get("sec-websocket-protocol") ?? "").split(",").map((token) => token.trim());
 }
 
 /** The server's 101 answer (RFC 6455 §4.2.2). */

@@ -22,10 +22,13 @@ import {
   encodeUpgradeRequest,
   encodeUpgradeResponse,
   newKey,
+  offeredProtocols,
   parseHttpHead,
   zwsProtocol,
 } from "./websocket-handshake.js";
+import { RoutingIdExchange, ZWS_BARE, selectProtocol } from "./zws-message.js";
 import { ZwsStream } from "./zws-stream.js";
+import { compatiblePeerType } from "../../socket/socket-type.js";
 
 /** Which side of the upgrade this connection is. */
 export type WsRole = { client: true; host: string; path: string } | { client: false };
@@ -107,8 +110,11 @@ export class WsEngine implements StreamEngine, EngineSession {
       if (this.#role.client) {
         checkUpgradeResponse(parsed.head, this.#key, this.#protocol);
       } else {
-        const key = checkUpgradeRequest(parsed.head, this.#protocol);
-        this.#stream.write(encodeUpgradeResponse(key, this.#protocol));
+        // RFC 45's name, or the spelling a browser can offer (bare ZWS2.0 for NULL, ZWS2.0-CURVE).
+        const chosen = selectProtocol(offeredProtocols(parsed.head), this.#host.greetingMechanism().name) ?? this.#protocol;
+        const key = checkUpgradeRequest(parsed.head, chosen);
+        this.#protocol = chosen;
+        this.#stream.write(encodeUpgradeResponse(key, chosen));
       }
     } catch (error) {
       if (!this.#role.client && !this.#stream.destroyed) this.#stream.write(BAD_REQUEST);
@@ -126,7 +132,8 @@ export class WsEngine implements StreamEngine, EngineSession {
     stream.off("error", this.#onError);
     const { name, asServer } = this.#host.greetingMechanism();
     const limits = messageLimits((option) => this.#host.option(option));
-    const zws = new ZwsStream(stream, rest, this.#role.client, name, handshakeFrameLimit(limits));
+    const exchange = this.#protocol === ZWS_BARE ? new RoutingIdExchange(compatiblePeerType(this.#host.socketTypeName)) : null;
+    const zws = new ZwsStream(stream, rest, this.#role.client, name, handshakeFrameLimit(limits), exchange);
     this.#zws = zws;
     const inner = new ZmtpEngine(zws as unknown as NetSocket, this.#host, this, this.#endpoint, this.peerAddress);
     this.#inner = inner;

@@ -32,18 +32,17 @@
 import { Duplex } from "node:stream";
 import type { Socket as NetSocket } from "node:net";
 import { ProtocolError } from "../../errors.js";
-import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "../../zmtp/frame.js";
 import { FrameDecoder, type FrameSink } from "../../zmtp/frame-decoder.js";
 import { GREETING_SIZE, encodeGreeting } from "../../zmtp/greeting.js";
 import { FRAMES_PER_TURN, currentTurn } from "../../util/turn.js";
 import { Opcode, WebSocketDecoder, encodeFrame, type WebSocketSink } from "./websocket-frame.js";
 
-/** RFC 45 §"Framing": flag bits of the first payload octet. */
-export const ZWS_MORE = 0x01;
+import { zmtpHeaderOf, zwsFlagsOf, type RoutingIdExchange } from "./zws-message.js";
+
+export { ZWS_COMMAND, ZWS_MORE } from "./zws-message.js";
+
 /** Bodies from this size are written by reference rather than joined into the batch. */
 const LARGE = 16 * 1024;
-export const ZWS_COMMAND = 0x02;
-const ZWS_RESERVED = 0xfc;
 
 /** Why the socket is paused (bits). */
 const enum Pause {
@@ -78,6 +77,8 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #outgoing: Buffer[] | null = null;
   /** True until the engine reports the ZMTP handshake complete. */
   #handshaking = true;
+  /** Set for bare ZWS2.0 (a browser's NULL): the routing-id exchange in place of the NULL handshake. */
+  readonly #exchange: RoutingIdExchange | null;
 
   /**
    * @param socket the connection, its HTTP upgrade done
@@ -85,9 +86,18 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
    * @param mechanism the mechanism named by the agreed subprotocol
    * @param handshakeLimit octets one ZMTP frame may have until the handshake
    *   completes, and the name its error gives
+   * @param exchange for bare ZWS2.0, what turns the routing ids into READY commands
    */
-  constructor(socket: NetSocket, rest: Buffer, client: boolean, mechanism: string, handshakeLimit: { bytes: number; name: string }) {
+  constructor(
+    socket: NetSocket,
+    rest: Buffer,
+    client: boolean,
+    mechanism: string,
+    handshakeLimit: { bytes: number; name: string },
+    exchange: RoutingIdExchange | null = null,
+  ) {
     super({ allowHalfOpen: false });
+    this.#exchange = exchange;
     this.#socket = socket;
     this.#client = client;
     this.#decoder = new WebSocketDecoder(this, !client, handshakeLimit.bytes);
@@ -214,28 +224,18 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   }
 
   onMessage(payload: Buffer): void {
-    if (payload.length === 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message without its flags octet (RFC 45)");
-    const flags = payload[0]!;
-    if ((flags & ZWS_RESERVED) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS message has reserved flag bits set (RFC 45)");
-    // As in ZMTP, a command is one frame: it cannot have MORE set.
-    if ((flags & ZWS_MORE) !== 0 && (flags & ZWS_COMMAND) !== 0) throw new ProtocolError("ERR_WS_PROTOCOL", "ZWS command message with MORE set (RFC 45)");
-    const body = payload.subarray(1);
-    let zmtpFlags = (flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0);
-    let header: Buffer;
-    if (body.length <= SHORT_FRAME_MAX) {
-      header = Buffer.from([zmtpFlags, body.length]);
-    } else {
-      zmtpFlags |= FLAG_LONG;
-      header = Buffer.allocUnsafe(9);
-      header[0] = zmtpFlags;
-      header.writeBigUInt64BE(BigInt(body.length), 1);
-    }
+    const header = zmtpHeaderOf(payload);
+    // Bare ZWS2.0: the peer's first message is its routing id, which the engine reads as a READY.
+    const ready = this.#exchange?.incoming(payload) ?? null;
     const incoming = this.#incoming;
-    if (incoming !== null) {
-      incoming.push(header, body);
+    if (ready !== null) {
+      if (incoming !== null) incoming.push(ready);
+      else if (!this.push(ready)) this.#pause(Pause.Engine);
+    } else if (incoming !== null) {
+      incoming.push(header, payload.subarray(1));
     } else {
       this.push(header);
-      if (!this.push(body)) this.#pause(Pause.Engine);
+      if (!this.push(payload.subarray(1))) this.#pause(Pause.Engine);
     }
   }
 
@@ -320,8 +320,9 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   /** FrameSink: one ZMTP frame the engine wrote. */
   onFrame(flags: number, body: Buffer): void {
-    const zws = (flags & FLAG_MORE ? ZWS_MORE : 0) | (flags & FLAG_COMMAND ? ZWS_COMMAND : 0);
-    this.#send(Opcode.Binary, [Buffer.from([zws]), body]);
+    const routingId = this.#exchange?.outgoing(flags, body) ?? null;
+    if (routingId !== null) this.#send(Opcode.Binary, [routingId]);
+    else this.#send(Opcode.Binary, [Buffer.from([zwsFlagsOf(flags)]), body]);
   }
 
   #send(opcode: Opcode, parts: Buffer[]): void {
