@@ -41,16 +41,3 @@ export function parseEpgm(address: string, rest: string): EpgmEndpoint {
   if (!isMulticastV4(group)) throw new ZmqError("EINVAL", `epgm:// needs an IPv4 multicast group, not ${JSON.stringify(group)}`, address);
   return { transport: "epgm", address, iface: interfaceAddress(name, address), group, port };
 }
-
-/**
- * pgm:// in the transport table: PGM straight over IP needs raw sockets,
- * which Node has not, so every use is refused with `EPROTONOSUPPORT`
- * naming epgm://, the same protocol inside UDP, which libzmq speaks too.
- */
-export function refusePgm(address: string): never {
-  throw new ZmqError(
-    "EPROTONOSUPPORT",
-    `pgm:// needs raw IP sockets, which Node does not offer: use epgm:// (PGM encapsulated in UDP, as libzmq's epgm) instead`,
-    address,
-  );
-}

@@ -24,7 +24,7 @@ import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
 import type { UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
-import { parseEpgm, refusePgm, type EpgmEndpoint } from "./epgm-endpoint.js";
+import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
 import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
 import { pgmStatistics, type PgmStatistics } from "./pgm-statistics.js";
 import { NO_MESSAGE_START, V1Decoder, v1FrameHeader } from "./zmq-v1-framing.js";
@@ -519,14 +519,5 @@ export const epgm: Transport<EpgmEndpoint> = {
   parse: (address, rest) => parseEpgm(address, rest),
   bind: (host, endpoint) => bindEpgm(host, endpoint),
   connect: (host, endpoint) => connectEpgm(host, endpoint),
-  isWildcard: () => false,
-};
-
-/** pgm:// in the transport table: always refused, naming epgm:// (epgm-endpoint.ts). */
-export const pgm: Transport<EpgmEndpoint> = {
-  scheme: "pgm",
-  parse: (address) => refusePgm(address),
-  bind: (_host, endpoint) => refusePgm(endpoint.address),
-  connect: (_host, endpoint) => refusePgm(endpoint.address),
   isWildcard: () => false,
 };
