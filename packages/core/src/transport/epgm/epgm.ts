@@ -22,7 +22,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
-import type { UdpHost } from "../udp.js";
+import { bindDatagramSocket, datagramConnecter, type UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
 import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
 import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
@@ -139,14 +139,7 @@ export class EpgmSession implements PipeTransport {
     this.#socket = socket;
     socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
     socket.on("message", (datagram, rinfo) => this.#onDatagram(datagram, rinfo.address));
-    await new Promise<void>((resolve, reject) => {
-      const failed = (error: NodeJS.ErrnoException): void => reject(toZmqError(error, target.address));
-      socket.once("error", failed);
-      socket.bind({ address: "0.0.0.0", port: target.port, exclusive: false }, () => {
-        socket.off("error", failed);
-        resolve();
-      });
-    });
+    await bindDatagramSocket(socket, { address: "0.0.0.0", port: target.port, exclusive: false }, target.address);
     if (this.#closed) return;
     if (this.#role === "receive") socket.addMembership(target.group, target.iface);
     socket.setMulticastInterface(target.iface);
@@ -494,23 +487,7 @@ async function bindEpgm(host: EpgmHost, endpoint: EpgmEndpoint): Promise<Listene
 
 /** connect(epgm://...): the pipe is attached at once; the socket opens in the background. */
 function connectEpgm(host: EpgmHost, endpoint: EpgmEndpoint): Connecter {
-  const session = open(host, endpoint);
-  return {
-    get pipe() {
-      return session.pipe;
-    },
-    start() {
-      session.attach();
-      session.open().catch((error: unknown) => {
-        session.close(null);
-        host.emitEvent("close:error", endpoint.address, { error: error instanceof ZmqError ? error : toZmqError(error as NodeJS.ErrnoException, endpoint.address) });
-      });
-    },
-    close(lingerMs: number) {
-      session.shutdown(lingerMs);
-      return false;
-    },
-  };
+  return datagramConnecter(host, open(host, endpoint), endpoint.address);
 }
 
 /** epgm:// in the transport table (registered by the Node entry). */
