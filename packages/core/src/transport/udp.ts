@@ -334,8 +334,12 @@ export class UdpSession implements PipeTransport {
 }
 
 /** bind(udp://...): the endpoint opened, as the socket keeps it until unbind or close. */
-export async function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Listener> {
-  const session = new UdpSession(host, endpoint.address, endpoint, true);
+export function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Listener> {
+  return listenDatagram(new UdpSession(host, endpoint.address, endpoint, true));
+}
+
+/** Opens a bound datagram session and attaches its pipe; the listener shuts it down. */
+export async function listenDatagram(session: DatagramSession & { readonly endpoint: string }): Promise<Listener> {
   try {
     await session.open();
     session.attach();

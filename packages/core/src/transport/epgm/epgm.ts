@@ -22,7 +22,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
-import { bindDatagramSocket, datagramConnecter, type UdpHost } from "../udp.js";
+import { bindDatagramSocket, datagramConnecter, listenDatagram, type UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
 import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
 import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
@@ -473,16 +473,8 @@ function open(host: EpgmHost, endpoint: EpgmEndpoint): EpgmSession {
 }
 
 /** bind(epgm://...): joins at once; the listener closes the session. */
-async function bindEpgm(host: EpgmHost, endpoint: EpgmEndpoint): Promise<Listener> {
-  const session = open(host, endpoint);
-  try {
-    await session.open();
-    session.attach();
-  } catch (error) {
-    session.close(null);
-    throw error;
-  }
-  return { endpoint: endpoint.address, close: (_terminate, lingerMs) => session.shutdown(lingerMs) };
+function bindEpgm(host: EpgmHost, endpoint: EpgmEndpoint): Promise<Listener> {
+  return listenDatagram(open(host, endpoint));
 }
 
 /** connect(epgm://...): the pipe is attached at once; the socket opens in the background. */
