@@ -9,6 +9,7 @@ export { Context, context, type ContextOptions } from "./context.js";
 export { ZmqError, SkeinError, ProtocolError, AuthError, TlsError, strerror, ERRNO } from "./errors.js";
 export { Observer, type Event, type EventType, type EventOfType } from "./events.js";
 export { Socket, type SocketOptions } from "./socket/socket-base.js";
+export type { SwapStats } from "./swap.js";
 export { SocketType } from "./socket/socket-type.js";
 export type { MessageLike } from "./socket/message.js";
 export { Pair } from "./socket/pair.js";

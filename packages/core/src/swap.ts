@@ -31,7 +31,7 @@ export interface SwapOptions {
   segmentBytes?: number;
 }
 
-/** Counters of a swap, for tests and monitoring. */
+/** Counters of a socket's SWAP spill to disk (`socket.swapStats`), for tests and monitoring. */
 export interface SwapStats {
   /** Messages written to disk. */
   spilled: number;

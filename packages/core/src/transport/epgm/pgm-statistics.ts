@@ -16,11 +16,13 @@ export interface PgmStatistics {
   badFraming: number;
   /** Messages dropped because the receive queue was at `receiveHighWaterMark`. */
   queueFull: number;
-  /** NAKs sent (receiver) and received (sender). */
+  /** NAKs sent, as a receiver, for data packets found missing. */
   naksSent: number;
+  /** NAKs received for this socket's own stream, as a sender (each answered, while the packet is still in the send window, with an NCF and its RDATA). */
   naksReceived: number;
-  /** RDATA sent (sender) and received and used (receiver). */
+  /** RDATA (repair) packets sent, as a sender, in answer to NAKs. */
   repairsSent: number;
+  /** RDATA (repair) packets received and used, as a receiver: within the receive window and not already held. */
   repairsReceived: number;
   /** ODATA packets sent. */
   dataSent: number;
