@@ -128,7 +128,7 @@ interface Pending {
   waitingUntil: number;
   /** Where the request went last; `null` while no endpoint exists yet (names not resolved, or resolved to none). */
   endpoint: EndpointState | null;
-  /** The connection of `endpoint` it went out on (its `connection` count then). */
+  /** The connection of `endpoint` it went out on: its `connection` count then, plus one if it was not connected (the next). */
   sentOn: number;
   /** Endpoints this request was sent to: only they may answer it. */
   readonly sentTo: EndpointState[];
@@ -449,7 +449,8 @@ export class RpcClient {
     }
     const previous = pending.endpoint;
     pending.endpoint = endpoint;
-    pending.sentOn = endpoint.connection;
+    // Sent while not connected, it waits in the DEALER and goes out on the next connection.
+    pending.sentOn = endpoint.connected ? endpoint.connection : endpoint.connection + 1;
     pending.attempt++;
     if (!pending.sentTo.includes(endpoint)) pending.sentTo.push(endpoint);
     if (previous !== null && previous !== endpoint) this.#closeIfIdle(previous);
@@ -503,7 +504,7 @@ export class RpcClient {
     }
     // A request lost with a connection that has ended since (the server exited, and was restarted at the
     // same address) says nothing of the new connection: only a timeout on the current one counts.
-    if (pending.sentOn === endpoint.connection) {
+    if (pending.sentOn >= endpoint.connection) {
       endpoint.failures++;
       endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
     }
