@@ -175,8 +175,14 @@ describe.each(PUBLISHED)("the tarball of packages/%s", (name) => {
     } else {
       expect(manifest.exports).toBeUndefined();
     }
-    const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"]+"/g) ?? [];
-    for (const target of targets) expect(files).toContain(posix.normalize(JSON.parse(target) as string));
+    // Every file an export condition points at (the values, not the subpath keys such as "./draft").
+    const targets: string[] = [];
+    const collect = (node: unknown): void => {
+      if (typeof node === "string") targets.push(node);
+      else if (node !== null && typeof node === "object") for (const value of Object.values(node)) collect(value);
+    };
+    collect(manifest.exports ?? {});
+    for (const target of targets) expect(files).toContain(posix.normalize(target));
   });
 
   test("dependencies: no workspace: ranges, @skein packages at the released version, no private package", async () => {
