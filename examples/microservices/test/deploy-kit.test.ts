@@ -392,8 +392,9 @@ describe("deployment kit: each Deployment's process, started with its manifest's
       // Actor members: each listed endpoint on a free loopback port, the state in a fresh folder.
       let state: string | undefined;
       if (env["SKEIN_ACTOR_LOCAL"] !== undefined) {
-        const members = JSON.parse(env["SKEIN_ACTOR_MEMBERS"]!) as Member[];
-        for (const member of members) member.endpoint = `tcp://127.0.0.1:${await freePort()}`;
+        const listed = JSON.parse(env["SKEIN_ACTOR_MEMBERS"]!) as Member[];
+        const members: Member[] = [];
+        for (const member of listed) members.push({ id: member.id, endpoint: `tcp://127.0.0.1:${await freePort()}` });
         moved["SKEIN_ACTOR_MEMBERS"] = JSON.stringify(members);
         state = mkdtempSync(join(tmpdir(), "skein-kit-actors-"));
         moved["SKEIN_ACTOR_STORAGE"] = state;
