@@ -253,6 +253,51 @@ describe("ws transport, ending", () => {
   });
 });
 
+/** A raw ws:// PUSH peer to `endpoint`, its upgrade and READY sent, that writes masked frames as the test says. */
+async function rawWsPush(endpoint: string) {
+  const raw = await rawWs(endpoint);
+  raw.stream.write(encodeUpgradeRequest("/x", "127.0.0.1", "dGhlIHNhbXBsZSBub25jZQ==", "ZWS2.0/NULL"));
+  const ready = Buffer.concat([Buffer.from([0x02, 5]), Buffer.from("READY"), rawProperties({ "Socket-Type": "PUSH" })]);
+  raw.stream.write(Buffer.concat(encodeFrame(Opcode.Binary, [ready], true)));
+  /** Messages `from` to `to` - 1, their bodies the numbers, in one write. */
+  const messages = (from: number, to: number): Buffer =>
+    Buffer.concat(
+      Array.from({ length: to - from }, (_, i) => Buffer.concat(encodeFrame(Opcode.Binary, [Buffer.from([0]), Buffer.from(String(from + i))], true))),
+    );
+  return { raw, messages };
+}
+
+describe("ws transport, a reader held at its high-water mark", () => {
+  it("gets every message of a peer that closed while they waited to be read", async () => {
+    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
+    await pull.bind("ws://127.0.0.1:0/x");
+    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
+    raw.stream.write(messages(0, 200));
+    // The engine took the first write whole and stopped reading at the mark: what follows,
+    // the close frame too, waits decoded in the ws layer while the connection ends.
+    await until(() => pull.readable, "the first messages to arrive");
+    const status = Buffer.alloc(2);
+    status.writeUInt16BE(1000, 0);
+    raw.stream.end(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
+    await within(raw.closed);
+    // Our side of the connection reports its close on an I/O turn of its own: let it come
+    // before reading, as it does when the reader is slow (turns, not time, decide here).
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+  });
+
+  it("catches up with a peer that kept writing while it did not read", async () => {
+    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
+    await pull.bind("ws://127.0.0.1:0/x");
+    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
+    raw.stream.write(messages(0, 200));
+    await until(() => pull.readable, "the first messages to arrive");
+    raw.stream.write(messages(200, 3000));
+    for (let i = 0; i < 3000; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+    raw.stream.destroy();
+  });
+});
+
 /** A raw TCP client to a ws:// endpoint. */
 function rawWs(endpoint: string) {
   return rawConnect(endpoint.replace(/^ws:/, "tcp:").replace(/\/[^:]*$/, ""));
