@@ -286,6 +286,23 @@ describe("ws transport, a reader held at its high-water mark", () => {
     for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
   });
 
+  it("gets every message of a peer that resets the connection after the closing handshake", async () => {
+    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
+    await pull.bind("ws://127.0.0.1:0/x");
+    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
+    raw.stream.write(messages(0, 200));
+    await until(() => pull.readable, "the first messages to arrive");
+    const status = Buffer.alloc(2);
+    status.writeUInt16BE(1000, 0);
+    raw.stream.write(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
+    // Our close reply came back: the peer hangs up with a reset rather than a close of its own.
+    await until(() => raw.received().includes(Buffer.from([0x88, 0x02, 0x03, 0xe8])), "the close reply");
+    raw.stream.resetAndDestroy();
+    await within(raw.closed);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+  });
+
   it("catches up with a peer that kept writing while it did not read", async () => {
     const pull = open(new Pull({ receiveHighWaterMark: 100 }));
     await pull.bind("ws://127.0.0.1:0/x");
