@@ -268,47 +268,44 @@ async function rawWsPush(endpoint: string) {
 }
 
 describe("ws transport, a reader held at its high-water mark", () => {
-  it("gets every message of a peer that closed while they waited to be read", async () => {
+  const open = socketScope();
+  /** A PULL (mark 100) and a raw PUSH peer whose first 200 messages it took in one read and then stopped. */
+  async function heldReader() {
     const pull = open(new Pull({ receiveHighWaterMark: 100 }));
     await pull.bind("ws://127.0.0.1:0/x");
-    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
-    raw.stream.write(messages(0, 200));
-    // The engine took the first write whole and stopped reading at the mark: what follows,
-    // the close frame too, waits decoded in the ws layer while the connection ends.
+    const peer = await rawWsPush(pull.lastEndpoint!);
+    peer.raw.stream.write(peer.messages(0, 200));
+    // The engine takes the write whole and stops reading at the mark: what follows waits in the ws layer.
     await until(() => pull.readable, "the first messages to arrive");
-    const status = Buffer.alloc(2);
-    status.writeUInt16BE(1000, 0);
+    return { pull, ...peer };
+  }
+  const status = Buffer.from([0x03, 0xe8]);
+  /** Lets our side of the connection report its close, on an I/O turn of its own (turns, not time). */
+  const closeReported = async (): Promise<void> => {
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it("gets every message of a peer that closed while they waited to be read", async () => {
+    const { pull, raw, messages } = await heldReader();
     raw.stream.end(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
     await within(raw.closed);
-    // Our side of the connection reports its close on an I/O turn of its own: let it come
-    // before reading, as it does when the reader is slow (turns, not time, decide here).
-    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await closeReported();
     for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
   });
 
   it("gets every message of a peer that resets the connection after the closing handshake", async () => {
-    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
-    await pull.bind("ws://127.0.0.1:0/x");
-    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
-    raw.stream.write(messages(0, 200));
-    await until(() => pull.readable, "the first messages to arrive");
-    const status = Buffer.alloc(2);
-    status.writeUInt16BE(1000, 0);
+    const { pull, raw, messages } = await heldReader();
     raw.stream.write(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
     // Our close reply came back: the peer hangs up with a reset rather than a close of its own.
     await until(() => raw.received().includes(Buffer.from([0x88, 0x02, 0x03, 0xe8])), "the close reply");
     raw.stream.resetAndDestroy();
     await within(raw.closed);
-    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await closeReported();
     for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
   });
 
   it("catches up with a peer that kept writing while it did not read", async () => {
-    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
-    await pull.bind("ws://127.0.0.1:0/x");
-    const { raw, messages } = await rawWsPush(pull.lastEndpoint!);
-    raw.stream.write(messages(0, 200));
-    await until(() => pull.readable, "the first messages to arrive");
+    const { pull, raw, messages } = await heldReader();
     raw.stream.write(messages(200, 3000));
     for (let i = 0; i < 3000; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
     raw.stream.destroy();
