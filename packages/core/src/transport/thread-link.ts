@@ -98,16 +98,11 @@ export class ThreadLink implements PipeTransport {
     if (this.#closed || this.#pipe === null) return;
     const linger = this.#host.option<number>("linger");
     const deadline = linger < 0 ? Number.POSITIVE_INFINITY : performance.now() + linger;
-    try {
-      for (;;) {
-        if (this.#write() !== "full") return;
-        const left = deadline - performance.now();
-        if (left <= 0) return;
-        this.#writer.waitForRoomSync(Math.min(left, 1000));
-      }
-    } finally {
-      // No later turn runs in an ending thread: a wake-up deferred to it would be lost.
-      this.#writer.wake();
+    for (;;) {
+      if (this.#write() !== "full") return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      this.#writer.waitForRoomSync(Math.min(left, 1000));
     }
   }
 

@@ -153,31 +153,8 @@ export class RingWriter extends RingBase {
       this.#msg = null;
       Atomics.add(h, MESSAGES_WRITTEN, 1);
     }
-    if (Atomics.load(h, READER_SLEEPS) !== 0) {
-      // One wake-up for the whole burst: the reader is woken at the end of this turn, when every
-      // message the turn sends is in, rather than after the first, to drain it and sleep again
-      // (a wake-up per message: docs/threads.md, "Waking the reader"). A ring filling up wakes it
-      // at once, and so does every wait of this writer (it may be the thread's last act).
-      if (complete && Atomics.load(h, MESSAGES_WRITTEN) - Atomics.load(h, MESSAGES_READ) < this.#wakeMessages && this.used() < this.#wakeBytes) {
-        deferWake(this);
-      } else this.wake();
-    }
+    if (Atomics.load(h, READER_SLEEPS) !== 0) Atomics.notify(h, WRITTEN);
     return complete;
-  }
-
-  /** Unread messages from which a write wakes a sleeping reader at once rather than at the end of the turn. */
-  get #wakeMessages(): number {
-    return Math.max(1, this.maxMessages >>> 1);
-  }
-
-  get #wakeBytes(): number {
-    return this.capacity >>> 1;
-  }
-
-  /** Wakes the reader now if it sleeps (a wake-up deferred to the end of the turn included). */
-  wake(): void {
-    pendingWakes.delete(this);
-    if (Atomics.load(this.header, READER_SLEEPS) !== 0) Atomics.notify(this.header, WRITTEN);
   }
 
   #copyIn(src: Uint8Array, from: number, n: number, at: number): void {
@@ -192,7 +169,6 @@ export class RingWriter extends RingBase {
    * there is room already.
    */
   waitForRoom(): Promise<unknown> | null {
-    this.wake();
     const h = this.header;
     Atomics.store(h, WRITER_SLEEPS, 1);
     const read = Atomics.load(h, READ);
@@ -217,7 +193,6 @@ export class RingWriter extends RingBase {
    * passed (a worker's last act before it ends; never on the main thread).
    */
   waitForRoomSync(timeoutMs: number): void {
-    this.wake();
     const h = this.header;
     Atomics.store(h, WRITER_SLEEPS, 1);
     const read = Atomics.load(h, READ);
@@ -240,28 +215,9 @@ export class RingWriter extends RingBase {
 
   /** Writes no more: the reader sees the end once it has read what is there. */
   end(): void {
-    pendingWakes.delete(this);
     Atomics.store(this.header, WRITER_DONE, 1);
     Atomics.notify(this.header, WRITTEN);
   }
-}
-
-/** Writers whose sleeping reader is woken at the end of this turn. */
-const pendingWakes = new Set<RingWriter>();
-let wakeScheduled = false;
-
-function deferWake(writer: RingWriter): void {
-  pendingWakes.add(writer);
-  if (wakeScheduled) return;
-  wakeScheduled = true;
-  // setImmediate runs after the microtasks of this turn (every send() they make) and before the
-  // event loop waits for I/O again, so the reader is woken before this thread could sleep.
-  setImmediate(wakeDeferred);
-}
-
-function wakeDeferred(): void {
-  wakeScheduled = false;
-  for (const writer of pendingWakes) writer.wake();
 }
 
 /** The reading end of a ring. */
