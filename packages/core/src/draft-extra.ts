@@ -13,6 +13,7 @@
  */
 // The Node entry's transports (tcp, ipc, ws, wss, udp), as @skein/core registers them: this entry may be loaded alone.
 import "./transport/node-transports.js";
+import "./swap.js";
 
 export { Peer } from "./socket/peer.js";
 export { Channel } from "./socket/channel.js";

@@ -20,6 +20,7 @@
  */
 // The Node entry's transports (tcp, ipc, ws, wss, udp), as @skein/core registers them: this entry may be loaded alone.
 import "./transport/node-transports.js";
+import "./swap.js";
 
 export { Server, type ServerRoutingOptions } from "./socket/server.js";
 export { Client } from "./socket/client.js";

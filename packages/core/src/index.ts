@@ -12,13 +12,15 @@
  * const [msg] = await pull.receive()
  * ```
  */
-// The Node transports (tcp, ipc, ws, wss, udp) join the transport table; inproc is built in.
+// The Node transports (tcp, ipc, ws, wss, udp, epgm) join the transport table; inproc is built in.
 import "./transport/node-transports.js";
+import "./swap.js";
 
 import { capabilityOf, type Capability } from "./capability.js";
 
 export * from "./api.js";
 export { Stream } from "./socket/stream.js";
+export type { PgmStatistics } from "./transport/epgm/pgm-statistics.js";
 
 /** What this build supports, as the `zeromq` package reports it. */
 export const capability: Capability = capabilityOf(true);

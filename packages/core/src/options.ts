@@ -51,6 +51,10 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   maxPendingSends: { kind: "int", default: 1, min: 0 },
   maxPendingReceives: { kind: "int", default: 1, min: 0 },
   ipv6: { kind: "bool", default: false },
+  // skein: SWAP, spill beyond the send HWM to disk (swap.ts, docs/swap.md).
+  swapDirectory: { kind: "string", default: null },
+  swapMaxBytes: { kind: "int", default: 1024 * 1024 * 1024, min: 1, max: Number.MAX_SAFE_INTEGER },
+  swapDurable: { kind: "bool", default: false },
   tcpKeepalive: { kind: "int", default: -1, min: -1, max: 1 },
   tcpKeepaliveCount: { kind: "int", default: -1, min: -1 },
   tcpKeepaliveIdle: { kind: "int", default: -1, min: -1 },
@@ -73,16 +77,18 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   zapDomain: { kind: "string", default: null },
   zapEnforceDomain: { kind: "bool", default: false },
   affinity: { kind: "int", default: 0, min: 0, max: 2 ** 64, noEffect: true },
-  rate: { kind: "int", default: 100, min: 1, noEffect: true },
-  recoveryInterval: { kind: "int", default: 10_000, min: 0, noEffect: true },
-  multicastHops: { kind: "int", default: 1, min: 1, noEffect: true },
+  rate: { kind: "int", default: 100, min: 1 },
+  recoveryInterval: { kind: "int", default: 10_000, min: 0 },
+  multicastHops: { kind: "int", default: 1, min: 1, max: 255 },
+  multicastLoop: { kind: "bool", default: true },
+  multicastMaxSources: { kind: "int", default: 64, min: 1 },
   typeOfService: { kind: "int", default: 0, min: 0, noEffect: true },
   tcpMaxRetransmitTimeout: { kind: "int", default: 0, min: 0, noEffect: true },
   tcpAcceptFilter: { kind: "string", default: null, noEffect: true },
   socksProxy: { kind: "string", default: null, noEffect: true },
   interface: { kind: "string", default: null, noEffect: true },
   loopbackFastPath: { kind: "bool", default: false, noEffect: true },
-  multicastMaxTransportDataUnit: { kind: "int", default: 1500, min: 0, noEffect: true },
+  multicastMaxTransportDataUnit: { kind: "int", default: 1500, min: 128, max: 65_535 },
   vmciBufferSize: { kind: "int", default: 0, min: 0, noEffect: true },
   vmciBufferMinSize: { kind: "int", default: 0, min: 0, noEffect: true },
   vmciBufferMaxSize: { kind: "int", default: 0, min: 0, noEffect: true },
@@ -120,6 +126,12 @@ export interface SocketOptionProperties {
   sendHighWaterMark: number;
   /** Most messages received from one peer and not yet read (default 1000; 0: no limit); beyond it the socket stops reading that peer. `ZMQ_RCVHWM`. */
   receiveHighWaterMark: number;
+  /** SWAP (skein; libzmq 2.x's `ZMQ_SWAP`): a directory, this socket's alone, where messages that find every pipe at its `sendHighWaterMark` are spilled instead of making `send()` wait; they are sent, in order and before newer ones, when a peer has room (default null: off). Set it before the first send. See docs/swap.md. */
+  swapDirectory: string | null;
+  /** Most bytes the swap keeps on disk (default 1 GiB); past it the socket's normal high-water-mark behaviour applies. */
+  swapMaxBytes: number;
+  /** fsync each spilled message before `send()` resolves and keep the spill across restarts: a new socket on the same `swapDirectory` sends it first (default false: the spill is deleted on close and at start). */
+  swapDurable: boolean;
   /** How long `send()` may wait for room, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_SNDTIMEO`. */
   sendTimeout: number;
   /** How long `receive()` may wait, in ms, before it rejects with `EAGAIN` (-1, the default: no limit; 0: do not wait). `ZMQ_RCVTIMEO`. */
@@ -232,12 +244,22 @@ export interface SocketOptionProperties {
   zapEnforceDomain: boolean;
   /** Accepted for compatibility, no effect: skein has no I/O threads (default 0). `ZMQ_AFFINITY`. */
   affinity: number;
-  /** Accepted for compatibility, no effect: multicast (pgm://) is not supported (default 100). `ZMQ_RATE`. */
+  /** epgm:// send rate in kbit/s: ODATA is paced to it (default 100). `ZMQ_RATE`. */
   rate: number;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 10000). `ZMQ_RECOVERY_IVL`. */
+  /**
+   * epgm:// repair window in ms: a sender keeps its packets this long to answer
+   * NAKs, a receiver waits this long for a repair before skipping (default 10000). `ZMQ_RECOVERY_IVL`.
+   */
   recoveryInterval: number;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 1). `ZMQ_MULTICAST_HOPS`. */
+  /** Multicast TTL of epgm:// and udp:// packets (default 1: this network only). `ZMQ_MULTICAST_HOPS`. */
   multicastHops: number;
+  /** Whether epgm:// packets sent loop back to receivers on this host (default true). `ZMQ_MULTICAST_LOOP`. */
+  multicastLoop: boolean;
+  /**
+   * Most PGM sources (sessions) an epgm:// receiver keeps state for; data
+   * from more is dropped and counted in `pgmStatistics.sourcesRefused` (skein limit, default 64).
+   */
+  multicastMaxSources: number;
   /** Accepted for compatibility, no effect: Node cannot set the IP type of service (default 0). `ZMQ_TOS`. */
   typeOfService: number;
   /** Accepted for compatibility, no effect: Node cannot set TCP_USER_TIMEOUT (default 0). `ZMQ_TCP_MAXRT`. */
@@ -250,7 +272,7 @@ export interface SocketOptionProperties {
   interface: string | null;
   /** Accepted for compatibility, no effect: a Windows-only option (default false). `ZMQ_LOOPBACK_FASTPATH`. */
   loopbackFastPath: boolean;
-  /** Accepted for compatibility, no effect: multicast is not supported (default 1500). `ZMQ_MULTICAST_MAXTPDU`. */
+  /** Largest epgm:// packet with its IP and UDP headers, in octets (default 1500, 128 to 65535). `ZMQ_MULTICAST_MAXTPDU`. */
   multicastMaxTransportDataUnit: number;
   /** Accepted for compatibility, no effect: vmci:// is not supported (default 0). `ZMQ_VMCI_BUFFER_SIZE`. */
   vmciBufferSize: number;
@@ -467,4 +489,5 @@ export const OPTION_IDS: Readonly<Record<number, string>> = Object.freeze({
   92: "interface",
   93: "zapEnforceDomain",
   94: "loopbackFastPath",
+  96: "multicastLoop",
 });

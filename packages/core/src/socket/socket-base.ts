@@ -43,6 +43,14 @@ import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 import { newOnly } from "../util/new-only.js";
 import { emitWarning, unrefTimer } from "../util/platform.js";
+import type { SwapOptions, SwapQueue, SwapStats } from "../swap.js";
+
+let swapFactory: ((options: SwapOptions) => SwapQueue) | null = null;
+
+/** @internal Makes SWAP available (Node entry point only: it needs `node:fs`). */
+export function registerSwap(factory: (options: SwapOptions) => SwapQueue): void {
+  swapFactory = factory;
+}
 
 /** Constructor options: any writable option of the socket, plus `context`. */
 export type SocketOptions<S> = Partial<{ [K in keyof S]: S[K] }> & {
@@ -98,6 +106,12 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   #turn: Promise<void> | null = null;
   #closed = false;
   #recordProperties = false;
+  /** SWAP, once opened (null: off, the send path's only cost). */
+  #swap: SwapQueue | null = null;
+  /** A `swap*` option was set: the swap opens at the next send or attach. */
+  #swapPending = false;
+  #swapDraining = false;
+  #swapDrainScheduled = false;
   #lastEndpoint: string | null = null;
   #pendingBinds = 0;
   /** close() was called while a bind or unbind was in progress; it runs when that ends (as `zeromq`). */
@@ -143,6 +157,16 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   /** Whether a message can be received now without waiting. */
   get readable(): boolean {
     return !this.#closed && this.xhasIn();
+  }
+
+  /** skein: SWAP counters (spilled, drained, recovered, cut bytes), null while SWAP is off. */
+  get swapStats(): Readonly<SwapStats> | null {
+    return this.#swap?.stats ?? null;
+  }
+
+  /** skein: messages waiting in the SWAP spill on disk (0 when off). */
+  get swapLength(): number {
+    return this.#swap?.length ?? 0;
   }
 
   /** Whether a message can be sent now without waiting. */
@@ -319,9 +343,10 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#swapPending) this.#openSwap();
     if (this.#sendWaiters.length === 0) {
       try {
-        if (this.xsend(msg)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
+        if (this.#swap === null ? this.xsend(msg) : this.#swapSend(this.#swap, msg)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
       } catch (error) {
         return Promise.reject(error);
       }
@@ -453,8 +478,48 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     return iterator as AsyncIterableIterator<Msg> & AsyncIterator<Msg, undefined>;
   }
 
+  /** SWAP's send: after what is spilled, to a pipe if one has room, else to disk if under `swapMaxBytes`. */
+  #swapSend(swap: SwapQueue, msg: Msg): boolean {
+    if (swap.length === 0 && this.xsend(msg)) return true;
+    return swap.tryAppend(msg);
+  }
+
+  #openSwap(): void {
+    this.#swapPending = false;
+    const directory = this.option<string | null>("swapDirectory");
+    if (directory === null || directory === "" || this.#swap !== null) return;
+    if (swapFactory === null) throw new ZmqError("ENOTSUP", "SWAP needs a file system (the Node entry point of @skein/core)");
+    this.#swap = swapFactory({ directory, maxBytes: this.option<number>("swapMaxBytes"), durable: this.option<boolean>("swapDurable") });
+  }
+
+  /** Sends spilled messages, oldest first, while pipes have room; true once none is left. */
+  #drainSwap(swap: SwapQueue): boolean {
+    // A send can flush and report room at once (pipeWritable): the loop already running goes on.
+    if (this.#swapDraining) return false;
+    this.#swapDraining = true;
+    try {
+      for (;;) {
+        let msg;
+        try {
+          msg = swap.peek();
+        } catch (error) {
+          // The spill cannot be read back (a corrupt or vanished file): counted, warned, dropped.
+          swap.discard(error as Error);
+          emitWarning(`SWAP spill discarded: ${(error as Error).message}`);
+          return true;
+        }
+        if (msg === undefined) return true;
+        if (!this.xsend(msg)) return false;
+        swap.shift();
+      }
+    } finally {
+      this.#swapDraining = false;
+    }
+  }
+
   /** Serves waiting senders in order while the socket type accepts messages. */
   protected trySend(): void {
+    if (this.#swap !== null && !this.#drainSwap(this.#swap)) return;
     let waiter;
     while ((waiter = this.#sendWaiters.peek()) !== undefined) {
       try {
@@ -548,6 +613,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
       sender.reject(closedError());
     }
     this.#loopHold.release();
+    this.#swap?.close();
     if (linger !== 0) this.#warnIfLingering(linger);
     for (const listener of new Set(this.#bindings.values())) listener.close(true, linger);
     this.#bindings.clear();
@@ -634,6 +700,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
     }
     if (!this.xattachPipe(pipe)) return false;
     this.pipes.add(pipe);
+    if (this.#swapPending) this.#openSwap();
     if (pipe.hasIn()) this.pipeReadable(pipe);
     this.trySend();
     if (this.#readiness.size > 0) this.#notifyReadiness();
@@ -665,8 +732,23 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
   /** @internal */
   pipeWritable(pipe: Pipe): void {
     this.xwriteActivated(pipe);
-    if (this.#sendWaiters.length > 0) this.trySend();
+    if (this.#swap !== null && this.#swap.length > 0) this.#scheduleSwapDrain();
+    else if (this.#sendWaiters.length > 0) this.trySend();
     if (this.#readiness.size > 0) this.#notifyReadiness();
+  }
+
+  /**
+   * Room is reported while an engine takes a message (pipe.takeOutbound): a
+   * spilled message sent right then would be encoded before the one being
+   * taken. The drain runs once that call has returned.
+   */
+  #scheduleSwapDrain(): void {
+    if (this.#swapDrainScheduled) return;
+    this.#swapDrainScheduled = true;
+    queueMicrotask(() => {
+      this.#swapDrainScheduled = false;
+      if (!this.#closed) this.trySend();
+    });
   }
 
   /** @internal */
@@ -712,6 +794,7 @@ export abstract class Socket implements PipeOwner, StreamHost, TransportHost {
 
   /** @internal Called when an option property is set. */
   optionChanged(name: string): void {
+    if (name.startsWith("swap")) this.#swapPending = true;
     if (name === "messageProperties") this.#recordProperties = this.options.messageProperties === true;
     if (name === "sendHighWaterMark" || name === "receiveHighWaterMark") {
       // Existing pipes take the new marks at once, as in libzmq 4.3.

@@ -4,6 +4,7 @@ import type { Msg, Pipe } from "../pipe.js";
 import { Distributor } from "../routing/distributor.js";
 import { SubscriptionTrie } from "../routing/subscription-trie.js";
 import { defineOptions } from "../options.js";
+import { pgmStatistics, type PgmStatistics } from "../transport/epgm/pgm-statistics.js";
 import { Deque } from "../util/deque.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
@@ -35,6 +36,8 @@ export class XPublisher extends Socket {
   } as const;
   protected readonly trie = new SubscriptionTrie();
   protected readonly dist = new Distributor();
+  /** What the epgm:// endpoints of this socket sent, received and dropped (read-only counters). */
+  readonly pgmStatistics: PgmStatistics = pgmStatistics();
   /** Subscription messages for the application. */
   #pending = new Deque<Msg>();
   #verbose: "none" | "allSubs" | "allSubsUnsubs" = "none";
@@ -69,6 +72,8 @@ export class XPublisher extends Socket {
 
   protected xattachPipe(pipe: Pipe): boolean {
     this.dist.attach(pipe);
+    // A multicast pipe (epgm://) sends no subscriptions: it takes every message, as libzmq's.
+    if (pipe.subscribeToAll) this.trie.add(Buffer.alloc(0), pipe);
     const welcome = this.options.welcomeMessage;
     if (typeof welcome === "string" && pipe.canWrite()) pipe.write([Buffer.from(welcome)]);
     return true;

@@ -1,6 +1,7 @@
 import { Buffer } from "../util/buffer.js";
 import type { Msg, Pipe } from "../pipe.js";
 import { FairQueue } from "../routing/fair-queue.js";
+import { pgmStatistics, type PgmStatistics } from "../transport/epgm/pgm-statistics.js";
 import { Socket, type SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
@@ -11,6 +12,8 @@ import { SocketType } from "./socket-type.js";
  */
 export class XSubscriber extends Socket {
   protected readonly fq = new FairQueue();
+  /** What the epgm:// endpoints of this socket received and dropped (read-only counters). */
+  readonly pgmStatistics: PgmStatistics = pgmStatistics();
   /** Our subscriptions, counted: prefix (latin1) to count. */
   protected readonly subscriptions = new Map<string, number>();
   readonly #publishers = new Set<Pipe>();

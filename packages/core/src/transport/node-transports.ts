@@ -1,8 +1,10 @@
 /**
- * The transports of the Node entry: tcp://, ipc://, ws://, wss:// and udp:// join
- * the transport table (inproc:// is built in). Imported for its effect by
+ * The transports of the Node entry: tcp://, ipc://, ws://, wss://, udp:// and epgm:// join
+ * the transport table (inproc:// is built in). pgm:// is refused by the
+ * table itself, naming epgm:// (raw IP sockets are not in Node). Imported for its effect by
  * src/index.ts, so the CommonJS entry, which loads it, has them too.
  */
+import { epgm } from "./epgm/epgm.js";
 import { ipc } from "./ipc.js";
 import { tcp } from "./tcp.js";
 import { registerTransport } from "./transport.js";
@@ -15,3 +17,4 @@ registerTransport(ipc);
 registerTransport(ws);
 registerTransport(wss);
 registerTransport(udp);
+registerTransport(epgm);

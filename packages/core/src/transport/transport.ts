@@ -64,9 +64,9 @@ export interface Transport<E extends Endpoint = Endpoint> {
 }
 
 /** libzmq's transports that skein has no implementation of (docs/compat.md). */
-const UNSUPPORTED: ReadonlySet<string> = new Set(["pgm", "epgm", "norm", "tipc", "vmci"]);
+const UNSUPPORTED: ReadonlySet<string> = new Set(["pgm", "norm", "tipc", "vmci"]);
 /** skein's transports that an entry may leave out (the browser entry has ws:// only). */
-const OPTIONAL: ReadonlySet<string> = new Set(["tcp", "ipc", "ws", "wss", "udp"]);
+const OPTIONAL: ReadonlySet<string> = new Set(["tcp", "ipc", "ws", "wss", "udp", "epgm"]);
 
 const transports = new Map<string, Transport>([["inproc", inproc as Transport]]);
 
@@ -101,6 +101,14 @@ export function parseEndpoint(address: string, forBind: boolean, ipv6: boolean):
 }
 
 function unregistered(scheme: string, address: string): ZmqError {
+  if (scheme === "pgm") {
+    // PGM straight over IP needs raw sockets, which Node has not; the same protocol in UDP is epgm://.
+    return new ZmqError(
+      "EPROTONOSUPPORT",
+      "Transport pgm:// is not supported by skein: it needs raw IP sockets, which Node does not offer; use epgm:// (PGM encapsulated in UDP, which libzmq speaks too)",
+      address,
+    );
+  }
   if (UNSUPPORTED.has(scheme)) {
     return new ZmqError("EPROTONOSUPPORT", `Transport ${scheme}:// is not supported by skein (see docs/compat.md)`, address);
   }

@@ -22,7 +22,7 @@
  * (sender-gate.ts), and one arriving while the receive queue is at
  * `receiveHighWaterMark` are all dropped, and counted.
  */
-import { createSocket, type Socket as DgramSocket } from "node:dgram";
+import { createSocket, type BindOptions, type Socket as DgramSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { ZmqError, toZmqError } from "../errors.js";
@@ -174,14 +174,7 @@ export class UdpSession implements PipeTransport {
     if (this.#role.receive) socket.on("message", (datagram, rinfo) => this.#onDatagram(datagram, rinfo.address, rinfo.port));
     const bindIp = this.#role.receive ? (multicast ? (family === "udp6" ? "::" : "0.0.0.0") : ip) : undefined;
     const bindPort = this.#role.receive ? target.port : 0;
-    await new Promise<void>((resolve, reject) => {
-      const failed = (error: NodeJS.ErrnoException): void => reject(toZmqError(error, this.address));
-      socket.once("error", failed);
-      socket.bind({ address: bindIp, port: bindPort, exclusive: !multicast }, () => {
-        socket.off("error", failed);
-        resolve();
-      });
-    });
+    await bindDatagramSocket(socket, { address: bindIp, port: bindPort, exclusive: !multicast }, this.address);
     if (this.#closed) return;
     if (multicast) {
       const iface = this.#target.iface ?? undefined;
@@ -341,8 +334,12 @@ export class UdpSession implements PipeTransport {
 }
 
 /** bind(udp://...): the endpoint opened, as the socket keeps it until unbind or close. */
-export async function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Listener> {
-  const session = new UdpSession(host, endpoint.address, endpoint, true);
+export function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Listener> {
+  return listenDatagram(new UdpSession(host, endpoint.address, endpoint, true));
+}
+
+/** Opens a bound datagram session and attaches its pipe; the listener shuts it down. */
+export async function listenDatagram(session: DatagramSession & { readonly endpoint: string }): Promise<Listener> {
   try {
     await session.open();
     session.attach();
@@ -353,10 +350,29 @@ export async function bindUdp(host: UdpHost, endpoint: UdpEndpoint): Promise<Lis
   return { endpoint: session.endpoint, close: (_terminate, lingerMs) => session.shutdown(lingerMs) };
 }
 
-/** connect(udp://...): the pipe is attached at once; the socket opens in the background. */
-export function connectUdp(host: UdpHost, endpoint: UdpEndpoint): Connecter {
-  const address = endpoint.address;
-  const session = new UdpSession(host, address, endpoint, false);
+/** Binds a datagram socket; rejects with the coded error of the bind. */
+export function bindDatagramSocket(socket: DgramSocket, options: BindOptions, address: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => reject(toZmqError(error, address));
+    socket.once("error", failed);
+    socket.bind(options, () => {
+      socket.off("error", failed);
+      resolve();
+    });
+  });
+}
+
+/** What {@link datagramConnecter} drives: a udp:// or epgm:// session. */
+export interface DatagramSession {
+  readonly pipe: Pipe | null;
+  attach(): void;
+  open(): Promise<void>;
+  shutdown(lingerMs: number): void;
+  close(error: ZmqError | null): void;
+}
+
+/** The connecter of a datagram session: the pipe is attached at once; the socket opens in the background. */
+export function datagramConnecter(host: Pick<UdpHost, "emitEvent">, session: DatagramSession, address: string): Connecter {
   return {
     get pipe() {
       return session.pipe;
@@ -373,6 +389,12 @@ export function connectUdp(host: UdpHost, endpoint: UdpEndpoint): Connecter {
       return false;
     },
   };
+}
+
+/** connect(udp://...): the pipe is attached at once; the socket opens in the background. */
+export function connectUdp(host: UdpHost, endpoint: UdpEndpoint): Connecter {
+  const address = endpoint.address;
+  return datagramConnecter(host, new UdpSession(host, address, endpoint, false), address);
 }
 
 /** udp:// in the transport table (registered by the Node entry): RADIO, DISH and DGRAM only. */
