@@ -8,11 +8,14 @@ import { parentPort, workerData } from "node:worker_threads";
 import { ActorSystem, FileStorage, type Member } from "@skein/service";
 import { CustomerAccount, host } from "./customer-account.js";
 
-const { id, members, storage } = workerData as { id: string; members: Member[]; storage: string };
+const { id, members, storage, bindHost } = workerData as { id: string; members: Member[]; storage: string; bindHost?: string };
 host.member = id;
 const self = members.find((member) => member.id === id);
 if (self?.endpoint === undefined) throw new Error(`member ${id} is not in SKEIN_ACTOR_MEMBERS`);
-const system = new ActorSystem({ actors: [CustomerAccount], id, bind: self.endpoint, members, storage: new FileStorage(storage) });
+// With a bind host, bind that address at the listed port and advertise the listed endpoint (a pod's DNS name).
+const listed = new URL(self.endpoint);
+const bind = bindHost === undefined ? self.endpoint : `tcp://${bindHost}:${listed.port}`;
+const system = new ActorSystem({ actors: [CustomerAccount], id, bind, advertise: self.endpoint, members, storage: new FileStorage(storage) });
 system.on("error", (error) => console.error(`[${id}] actor error:`, error));
 await system.start();
 parentPort!.on("message", (message: { op: string }) => {

@@ -10,17 +10,22 @@ import { applyEnvironment } from "@skein/service";
 import { Ajv } from "ajv";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service as KubeService } from "kubernetes-models/v1/Service";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
+import type { Member } from "@skein/service";
 import { DRAIN_TIMEOUT, ProcessOrderQueue } from "../src/contracts.js";
 import { freePort } from "../src/free-port.js";
-import { kit, type KubeObject, envOf, preStopSleep, probePort, refreshInterval } from "./deploy-kit.js";
+import { kit, type KubeObject, envOf, podEnv, preStopSleep, probePort, refreshInterval } from "./deploy-kit.js";
 
 /** Time a process takes to close its sockets once drained (linger), ms: the grace period covers it too. */
 const CLOSING = 2_000;
@@ -32,7 +37,9 @@ const source = (file: string): string => readFileSync(fileURLToPath(new URL(`../
 const models: Record<string, new (data: never) => { validate(): void }> = {
   "v1/Namespace": Namespace,
   "v1/Service": KubeService,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
   "batch/v1/Job": Job,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
 };
@@ -70,10 +77,16 @@ function serviceLayerReads(name: string): boolean {
   return JSON.stringify(without) !== JSON.stringify(withIt);
 }
 
-/** Variables the template's own entry script reads (`process.env["NAME"]`). */
+/** Variables the template's own entry script reads (`process.env["NAME"]`), with contracts.ts's if it imports it. */
 function scriptReads(script: string): Set<string> {
   const file = script.replace(/^dist\//, "").replace(/\.js$/, ".ts");
-  return new Set([...source(file).matchAll(/process\.env\["([A-Z0-9_]+)"\]/g)].map((match) => match[1]!));
+  const text = source(file) + (source(file).includes(`from "./contracts.js"`) ? source("contracts.ts") : "");
+  return new Set([...text.matchAll(/process\.env\["([A-Z0-9_]+)"\]/g)].map((match) => match[1]!));
+}
+
+/** The names of a StatefulSet's pods: `<name>-0` up to its replicas. */
+function ordinals(workload: { metadata: { name: string }; spec: { replicas?: number } }): string[] {
+  return Array.from({ length: workload.spec.replicas ?? 1 }, (_, i) => `${workload.metadata.name}-${i}`);
 }
 
 describe("deployment kit: schemas", () => {
@@ -81,8 +94,9 @@ describe("deployment kit: schemas", () => {
     const objects = kit.kube();
     expect(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
       "Deployment/greeter", "Deployment/orders", "Deployment/worker", "Job/client", "Namespace/skein-demo",
-      "PodDisruptionBudget/greeter", "PodDisruptionBudget/orders", "PodDisruptionBudget/worker",
-      "Service/greeter", "Service/orders", "Service/worker",
+      "PersistentVolumeClaim/accounts-state",
+      "PodDisruptionBudget/accounts", "PodDisruptionBudget/greeter", "PodDisruptionBudget/orders", "PodDisruptionBudget/worker",
+      "Service/accounts", "Service/greeter", "Service/orders", "Service/worker", "StatefulSet/accounts",
     ]);
     for (const object of objects) expect(() => validateKube(object), `${object.kind}/${object.metadata.name}`).not.toThrow();
   });
@@ -157,7 +171,8 @@ describe("deployment kit: what it promises", () => {
   });
 
   test("a pod leaves DNS for longer than its callers take to resolve its name again, before it gets SIGTERM", () => {
-    for (const deployment of kit.deployments()) {
+    // Deployments: their callers find them through DNS (the StatefulSet's callers use its static member list).
+    for (const deployment of kit.deployments().filter((workload) => workload.kind === "Deployment")) {
       const name = deployment.metadata.name;
       // Long-running callers (the client Job lives for seconds: it resolves once).
       const callers = kit.pods().filter((pod) => pod.name.startsWith("Deployment/") && Object.values(envOf(pod.spec.containers[0]!)).some((value) => value.includes(`tcp+dns://${name}.`)));
@@ -194,6 +209,13 @@ describe("deployment kit: what it promises", () => {
       for (const [variable, value] of Object.entries(env)) {
         if (!/_BIND$/.test(variable) || !value.startsWith("tcp://")) continue;
         for (const endpoint of value.split(",")) bound.add(Number(new URL(endpoint).port));
+      }
+      // An actor members process binds the port of each member it runs (in every pod of a StatefulSet).
+      for (const pod of deployment.kind === "StatefulSet" ? ordinals(deployment) : []) {
+        const own = podEnv(container, pod);
+        if (own["SKEIN_ACTOR_LOCAL"] === undefined) continue;
+        const members = JSON.parse(own["SKEIN_ACTOR_MEMBERS"]!) as Member[];
+        for (const id of own["SKEIN_ACTOR_LOCAL"].split(",")) bound.add(Number(new URL(members.find((member) => member.id === id)!.endpoint!).port));
       }
       const ports = container.ports ?? [];
       expect(new Set(ports.map((port) => port.containerPort)), deployment.metadata.name).toEqual(bound);
@@ -272,9 +294,73 @@ describe("deployment kit: what it promises", () => {
   test("compose and Kubernetes run the same image, and each process of the template", () => {
     const images = new Set([...kit.pods().map((pod) => pod.spec.containers[0]!.image), ...Object.values(kit.compose().services).map((s) => s.image)]);
     expect(images.size).toBe(1);
-    const expected = new Set(["dist/greeter.js", "dist/orders.js", "dist/worker.js", "dist/client.js"]);
+    const expected = new Set(["dist/greeter.js", "dist/orders.js", "dist/worker.js", "dist/accounts.js", "dist/client.js"]);
     expect(new Set(kit.pods().map((pod) => pod.spec.containers[0]!.args?.[0]))).toEqual(expected);
     expect(new Set(Object.values(kit.compose().services).map((service) => service.command?.[0]))).toEqual(expected);
+    // Every process the template's launcher starts is in the kit.
+    for (const script of source("start.ts").matchAll(/launch\("([a-z-]+\.js)"/g)) expect(expected, script[1]).toContain(`dist/${script[1]}`);
+  });
+
+  test("the account actors' members are the StatefulSet's pods by their stable DNS names, one list for every caller", () => {
+    const statefulSet = kit.deployments().find((workload) => workload.kind === "StatefulSet" && workload.metadata.name === "accounts")!;
+    const container = statefulSet.spec.template.spec.containers[0]!;
+    const service = kit.kube().find((object) => object.kind === "Service" && object.metadata.name === statefulSet.spec.serviceName)!;
+    expect(service.spec.clusterIP, "a headless Service names each pod").toBe("None");
+    expect(service.spec.publishNotReadyAddresses, "members reach each other before they are ready").toBe(true);
+    const list = envOf(container)["SKEIN_ACTOR_MEMBERS"]!;
+    const members = JSON.parse(list) as Member[];
+    const ids: string[] = [];
+    for (const pod of ordinals(statefulSet)) {
+      const env = podEnv(container, pod);
+      expect(env["SKEIN_ACTOR_BIND_HOST"], pod).toBe("0.0.0.0");
+      for (const id of env["SKEIN_ACTOR_LOCAL"]!.split(",")) {
+        expect(id.startsWith(`${pod}/`), `${pod} runs ${id}`).toBe(true);
+        const member = members.find((m) => m.id === id);
+        expect(member, `${id} is listed`).toBeDefined();
+        expect(new URL(member!.endpoint!).hostname, id).toBe(`${pod}.${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
+        ids.push(id);
+      }
+    }
+    expect(ids.sort(), "every listed member runs in a pod").toEqual(members.map((m) => m.id).sort());
+    // Callers: the processes whose script reads the list (orders calls CustomerAccount, the client too).
+    const callers = kit.pods().filter((pod) => pod.name !== "StatefulSet/accounts");
+    for (const name of ["Deployment/orders", "Job/client"]) {
+      const env = envOf(callers.find((pod) => pod.name === name)!.spec.containers[0]!);
+      expect(env["SKEIN_ACTOR_MEMBERS"], `${name} calls the same members`).toBe(list);
+    }
+    // The state every member shares: a ReadWriteMany claim mounted where SKEIN_ACTOR_STORAGE points.
+    const pod = statefulSet.spec.template.spec;
+    const storage = envOf(container)["SKEIN_ACTOR_STORAGE"]!;
+    const mount = container.volumeMounts?.find((m) => storage.startsWith(m.mountPath));
+    const claimName = pod.volumes?.find((volume) => volume.name === mount?.name)?.persistentVolumeClaim?.claimName;
+    const claim = kit.kube().find((object) => object.kind === "PersistentVolumeClaim" && object.metadata.name === claimName);
+    expect(claim?.spec.accessModes, `${storage} is on a volume every pod mounts read-write`).toContain("ReadWriteMany");
+  });
+
+  test("compose runs each account actors member once, on its listed address, with the state volume shared", () => {
+    const services = kit.compose().services;
+    const callers = ["orders", "client"].map((name) => services[name]!.environment!["SKEIN_ACTOR_MEMBERS"]);
+    const list = callers[0]!;
+    expect(callers, "every caller has the same list").toEqual([list, list]);
+    const members = JSON.parse(list) as Member[];
+    const hosts = Object.entries(services).filter(([, service]) => service.command?.[0] === "dist/accounts.js");
+    expect(hosts.length).toBeGreaterThan(1);
+    const volumes = new Set<string>();
+    const ids: string[] = [];
+    for (const [name, service] of hosts) {
+      const env = service.environment!;
+      expect(env["SKEIN_ACTOR_MEMBERS"], name).toBe(list);
+      expect(env["SKEIN_ACTOR_BIND_HOST"], name).toBe("0.0.0.0");
+      for (const id of env["SKEIN_ACTOR_LOCAL"]!.split(",")) {
+        expect(new URL(members.find((m) => m.id === id)!.endpoint!).hostname, `${name} runs ${id}`).toBe(name);
+        ids.push(id);
+      }
+      const volume = service.volumes?.map((entry) => entry.split(":")).find(([, path]) => env["SKEIN_ACTOR_STORAGE"]!.startsWith(path!));
+      expect(volume, `${name}: ${env["SKEIN_ACTOR_STORAGE"]} is on a volume`).toBeDefined();
+      volumes.add(volume![0]!);
+    }
+    expect(ids.sort()).toEqual(members.map((m) => m.id).sort());
+    expect(volumes.size, "one volume for every member").toBe(1);
   });
 });
 
@@ -287,14 +373,31 @@ function parseDuration(value: string): number {
 }
 
 describe("deployment kit: each Deployment's process, started with its manifest's environment", () => {
-  for (const name of ["greeter", "orders", "worker"]) {
-    test(`${name}: /readyz and /livez answer 200 on the port its probes ask, and SIGTERM drains and exits 0`, async () => {
-      const container = kit.deployments().find((deployment) => deployment.metadata.name === name)!.spec.template.spec.containers[0]!;
-      const env = envOf(container);
+  test("the test starts every long-running workload of the kit", () => {
+    expect(kit.deployments().map((workload) => workload.metadata.name).sort()).toEqual(["accounts", "greeter", "orders", "worker"]);
+  });
+
+  for (const workload of ["greeter", "orders", "worker", "accounts"]) {
+    test(`${workload}: /readyz and /livez answer 200 on the port its probes ask, and SIGTERM drains and exits 0`, async () => {
+      const manifest = kit.deployments().find((deployment) => deployment.metadata.name === workload)!;
+      const container = manifest.spec.template.spec.containers[0]!;
+      // A StatefulSet's first pod (its name in the environment), a Deployment's pod.
+      const env = manifest.kind === "StatefulSet" ? podEnv(container, ordinals(manifest)[0]!) : envOf(container);
+      const name = env["SKEIN_NAME"] || workload;
       // Every port the manifest binds moved to a free loopback port, so that tests run side by side.
       const moved: Record<string, string> = {};
       for (const [variable, value] of Object.entries(env)) {
         if (variable.endsWith("_BIND")) moved[variable] = `tcp://127.0.0.1:${await freePort()}`;
+      }
+      // Actor members: each listed endpoint on a free loopback port, the state in a fresh folder.
+      let state: string | undefined;
+      if (env["SKEIN_ACTOR_LOCAL"] !== undefined) {
+        const listed = JSON.parse(env["SKEIN_ACTOR_MEMBERS"]!) as Member[];
+        const members: Member[] = [];
+        for (const member of listed) members.push({ id: member.id, endpoint: `tcp://127.0.0.1:${await freePort()}` });
+        moved["SKEIN_ACTOR_MEMBERS"] = JSON.stringify(members);
+        state = mkdtempSync(join(tmpdir(), "skein-kit-actors-"));
+        moved["SKEIN_ACTOR_STORAGE"] = state;
       }
       const probe = await freePort();
       const child = spawn(process.execPath, [fileURLToPath(new URL(`../${container.args![0]!}`, import.meta.url))], {
@@ -323,6 +426,7 @@ describe("deployment kit: each Deployment's process, started with its manifest's
       }
       expect(await exited, output).toBe(0);
       expect(output).toContain(`[${name}] stopped`);
+      if (state !== undefined) rmSync(state, { recursive: true, force: true });
     });
   }
 });

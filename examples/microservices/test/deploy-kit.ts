@@ -15,7 +15,8 @@ export interface Container {
   image: string;
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  volumeMounts?: { name: string; mountPath: string }[];
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   livenessProbe?: { httpGet?: { path: string; port: string | number } };
   lifecycle?: { preStop?: { sleep?: { seconds: number } } };
@@ -28,6 +29,7 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
   containers: Container[];
+  volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
 }
 
 /** One Kubernetes object of the manifests (loosely typed: the schemas check the rest). */
@@ -39,9 +41,14 @@ export interface KubeObject {
   spec: any;
 }
 
-/** A Deployment of the manifests. */
+/** A Deployment or StatefulSet of the manifests: a long-running workload. */
 export interface KubeDeployment extends KubeObject {
-  spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+    replicas?: number;
+    serviceName?: string;
+  };
 }
 
 /** A compose service, as far as the tests read it. */
@@ -50,6 +57,7 @@ export interface ComposeService {
   command?: string[];
   user?: string;
   environment?: Record<string, string>;
+  volumes?: string[];
   stop_grace_period?: string;
   healthcheck?: { test: string[] };
 }
@@ -90,10 +98,11 @@ const kube = once(readKube);
 /** The kit: each accessor reads its files once per test file. */
 export const kit = {
   kube,
-  deployments: (): KubeDeployment[] => kube().filter((object): object is KubeDeployment => object.kind === "Deployment"),
-  /** Every pod template (Deployments and Jobs), with the name of its owner. */
+  /** The long-running workloads: Deployments and StatefulSets. */
+  deployments: (): KubeDeployment[] => kube().filter((object): object is KubeDeployment => object.kind === "Deployment" || object.kind === "StatefulSet"),
+  /** Every pod template (Deployments, StatefulSets and Jobs), with the name of its owner. */
   pods: (): { name: string; spec: PodSpec }[] => kube()
-    .filter((object) => object.kind === "Deployment" || object.kind === "Job")
+    .filter((object) => object.kind === "Deployment" || object.kind === "StatefulSet" || object.kind === "Job")
     .map((object) => ({ name: `${object.kind}/${object.metadata.name}`, spec: object.spec.template.spec as PodSpec })),
   // Merge keys (`<<: *service`) resolved; extension fields (x-*) stay, as the schema allows them.
   compose: once(() => parse(readFileSync(deploy("compose.yaml"), "utf8"), { merge: true }) as { services: Record<string, ComposeService> }),
@@ -105,6 +114,19 @@ export const kit = {
 /** A container's environment as a record. */
 export function envOf(container: Container): Record<string, string> {
   return Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value ?? ""]));
+}
+
+/**
+ * A container's environment as the pod with `podName` gets it: `fieldRef: metadata.name` is the pod's
+ * name and `$(NAME)` expands an earlier variable, as the kubelet does.
+ */
+export function podEnv(container: Container, podName: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const variable of container.env ?? []) {
+    if (variable.valueFrom?.fieldRef?.fieldPath === "metadata.name") env[variable.name] = podName;
+    else env[variable.name] = (variable.value ?? "").replace(/\$\(([A-Z0-9_]+)\)/g, (whole, name: string) => env[name] ?? whole);
+  }
+  return env;
 }
 
 /** Seconds the container pauses in preStop (0 without one). */

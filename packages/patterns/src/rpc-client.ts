@@ -128,6 +128,8 @@ interface Pending {
   waitingUntil: number;
   /** Where the request went last; `null` while no endpoint exists yet (names not resolved, or resolved to none). */
   endpoint: EndpointState | null;
+  /** The connection of `endpoint` it went out on: its `connection` count then, plus one if it was not connected (the next). */
+  sentOn: number;
   /** Endpoints this request was sent to: only they may answer it. */
   readonly sentTo: EndpointState[];
   timer: NodeJS.Timeout | null;
@@ -149,6 +151,8 @@ interface EndpointState {
   suspendedUntil: number;
   /** A connection is up (handshake done, no disconnect since). */
   connected: boolean;
+  /** Connections made so far (handshakes): a timeout counts against the connection its request went out on only. */
+  connection: number;
   /** The last connect attempt failed, or the connection was lost: not merely still connecting. */
   failed: boolean;
   /** Removed from DNS: takes no new request, closes once the requests it holds have ended. */
@@ -254,7 +258,7 @@ export class RpcClient {
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.routingId === undefined ? {} : { routingId: options.routingId }),
     });
-    const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, failed: false, retiring: null, loop: null };
+    const state: EndpointState = { address, socket, failures: 0, suspendedUntil: 0, connected: false, connection: 0, failed: false, retiring: null, loop: null };
     this.#watchConnection(state);
     try {
       socket.connect(address);
@@ -398,6 +402,7 @@ export class RpcClient {
         waitingUntil: 0,
         endpoint: null,
         sentTo: [],
+        sentOn: 0,
         timer: null,
       };
       this.#pending.set(id, pending);
@@ -444,6 +449,8 @@ export class RpcClient {
     }
     const previous = pending.endpoint;
     pending.endpoint = endpoint;
+    // Sent while not connected, it waits in the DEALER and goes out on the next connection.
+    pending.sentOn = endpoint.connected ? endpoint.connection : endpoint.connection + 1;
     pending.attempt++;
     if (!pending.sentTo.includes(endpoint)) pending.sentTo.push(endpoint);
     if (previous !== null && previous !== endpoint) this.#closeIfIdle(previous);
@@ -461,8 +468,9 @@ export class RpcClient {
    * Round-robin over the healthiest endpoints: those not suspended,
    * connected before not connected, then with the fewest consecutive
    * timeouts (an endpoint that failed is used again once its backoff has
-   * passed and no endpoint with fewer failures is usable); `previous` is
-   * avoided when another is as good.
+   * passed and no endpoint with fewer failures is usable; a new connection,
+   * such as a restarted server at the same address, starts at none);
+   * `previous` is avoided when another is as good.
    */
   #choose(previous: EndpointState | null): EndpointState | null {
     const n = this.#endpoints.length;
@@ -494,8 +502,12 @@ export class RpcClient {
       this.#fail(pending.id, this.#notConnected(`after ${pending.timeout} ms: no endpoint was resolved`));
       return;
     }
-    endpoint.failures++;
-    endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
+    // A request lost with a connection that has ended since (the server exited, and was restarted at the
+    // same address) says nothing of the new connection: only a timeout on the current one counts.
+    if (pending.sentOn >= endpoint.connection) {
+      endpoint.failures++;
+      endpoint.suspendedUntil = Date.now() + this.#delay(endpoint.failures);
+    }
     if (pending.attempt > pending.retries || pending.partials > 0) {
       const tried = pending.attempt === 1 ? "1 attempt" : `${pending.attempt} attempts`;
       this.#fail(pending.id, pending.reached
@@ -532,6 +544,11 @@ export class RpcClient {
       .on("handshake", () => {
         state.connected = true;
         state.failed = false;
+        // A new connection is a new start: the timeouts and refusals of the one before (an instance
+        // that drained and was restarted at the same address) must not keep it out of turn.
+        state.connection++;
+        state.failures = 0;
+        state.suspendedUntil = 0;
         for (const pending of this.#pending.values()) if (pending.sentTo.includes(state)) pending.reached = true;
       })
       .on("connect:retry", lost)

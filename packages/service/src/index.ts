@@ -48,8 +48,8 @@ export {
   type ServiceInfo,
 } from "./health.js";
 export { App, type AppListening, type AppOptions, type AppState, type AppStatus, createApp } from "./app.js";
-export type { ProbeHttpOptions } from "./probe-server.js";
-export { type AppEndpoints, applyEnvironment, envName, type SocketConfig } from "./config.js";
+export { type ProbeHttpOptions, ProbeServer, type ProbeState } from "./probe-server.js";
+export { type AppEndpoints, applyEnvironment, envName, readProbeEnvironment, type SocketConfig } from "./config.js";
 export { connect, type ConnectOptions, ServiceConnection } from "./connection.js";
 export { EventPublisher, type PublishOptions } from "./event-publisher.js";
 export { QueueProducer, type PushOptions } from "./queue-producer.js";

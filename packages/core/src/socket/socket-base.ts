@@ -101,6 +101,9 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #bindings = new Map<string, Listener>();
   #connections = new Map<string, Connection>();
   #sendWaiters = new Deque<SendWaiter>();
+  /** Set while {@link trySend} runs; a call from within it only asks for another pass. */
+  #sendingNow = false;
+  #sendAgain = false;
   #receiveWaiters = new Deque<ReceiveWaiter>();
   /** Held while a send or receive waits (keeps the process alive). */
   #loopHold = new LoopHold();
@@ -519,13 +522,38 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
   }
 
-  /** Serves waiting senders in order while the socket type accepts messages. */
+  /**
+   * Serves waiting senders in order while the socket type accepts messages.
+   * Not re-entered: a message handed on can make a pipe report room at once
+   * (the connection writes it and takes it from the pipe, or an inproc peer
+   * reads it), and serving the head waiter again from there would send it
+   * twice and recurse without end. The call already running goes on instead.
+   */
   protected trySend(): void {
-    if (this.#swap !== null && !this.#drainSwap(this.#swap)) return;
+    if (this.#sendingNow) {
+      this.#sendAgain = true;
+      return;
+    }
+    this.#sendingNow = true;
+    try {
+      do {
+        this.#sendAgain = false;
+        if (!this.#serveSenders()) continue;
+        this.#releaseIfIdle();
+        return;
+      } while (this.#sendAgain);
+    } finally {
+      this.#sendingNow = false;
+    }
+  }
+
+  /** One pass of {@link trySend}: true once no sender is left waiting. */
+  #serveSenders(): boolean {
+    if (this.#swap !== null && !this.#drainSwap(this.#swap)) return false;
     let waiter;
     while ((waiter = this.#sendWaiters.peek()) !== undefined) {
       try {
-        if (!this.xsend(waiter.msg)) return;
+        if (!this.xsend(waiter.msg)) return false;
       } catch (error) {
         this.#sendWaiters.shift();
         if (waiter.timer !== null) clearTimeout(waiter.timer);
@@ -536,7 +564,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
       if (waiter.timer !== null) clearTimeout(waiter.timer);
       waiter.resolve();
     }
-    this.#releaseIfIdle();
+    return true;
   }
 
   /** Whether `pending` waiting calls reach the `maxPendingSends`/`maxPendingReceives` option (0: no limit). */

@@ -31,6 +31,8 @@ export class ThreadLink implements PipeTransport {
   #reading = false;
   #waitingData = false;
   #waitingRoom = false;
+  /** The reader found the ring empty once and looks again before it sleeps. */
+  #yielded = false;
   /** Set by shutdown(): end once what is queued is in the ring (or at the deadline). */
   #lingerTimer: NodeJS.Timeout | null = null;
   #ending = false;
@@ -143,6 +145,18 @@ export class ThreadLink implements PipeTransport {
             this.close(null);
             return;
           }
+          if (!this.#yielded) {
+            // Empty now, but the writer is likely mid-burst: look again after this turn before sleeping
+            // (the writer sees no sleeper meanwhile and does not notify).
+            this.#yielded = true;
+            this.#waitingData = true;
+            setImmediate(() => {
+              this.#waitingData = false;
+              this.#pump();
+            });
+            return;
+          }
+          this.#yielded = false;
           const wait = reader.waitForData();
           if (wait === null) continue;
           this.#waitingData = true;
@@ -153,6 +167,7 @@ export class ThreadLink implements PipeTransport {
           });
           return;
         }
+        this.#yielded = false;
         pipe.deliver(msg);
       }
     } finally {

@@ -112,6 +112,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #partsBytes = 0;
   readonly #limits: MessageLimits;
   #flushScheduled = false;
+  /** Set while {@link #flush} runs. */
+  #flushing = false;
   #waitingDrain = false;
   /** {@link Pause} bits; the stream is paused while any is set. */
   #pausedBy = 0;
@@ -563,8 +565,20 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   #flush(): void {
+    // Not re-entered: taking a message can wake a waiting sender whose message lands in
+    // the pipe at once; the loop below takes it after the one being encoded, in order.
+    if (this.#flushing) return;
     this.#flushScheduled = false;
     if (this.#state === State.Closed || this.#waitingDrain) return;
+    this.#flushing = true;
+    try {
+      this.#flushPipe();
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #flushPipe(): void {
     const encoder = this.#encoder;
     const pipe = this.#pipe;
     const stream = this.stream;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as zmq from "../../src/index.js";
-import { bindAddress, nextEvent, socketScope, strings, tick, until } from "../helpers.js";
+import { bindAddress, loopTurns, nextEvent, socketScope, strings, tick, until, within } from "../helpers.js";
 import { startWorker, type TestWorker } from "../worker-thread.js";
 
 const open = socketScope();
@@ -151,6 +151,50 @@ describe("inproc across worker threads", () => {
     const received = (await survivor.report()) as number;
     expect(received).toBeGreaterThanOrEqual(100);
     expect(received).toBeLessThanOrEqual(200);
+  });
+
+  it("a message written while this thread's reader sleeps wakes it, every time (no lost wake-up)", async () => {
+    const address = bindAddress("inproc");
+    const pull = open(new zmq.Pull({ linger: 0 }));
+    await pull.bind(address);
+    const w = worker(`
+      const push = new zmq.Push({ linger: 0 });
+      push.connect(data.address);
+      for (let i = 0; i < 20; i++) {
+        await next();
+        await push.send(String(i));
+      }
+      await next();
+      push.close();
+    `, { address });
+    for (let i = 0; i < 20; i++) {
+      // Idle turns: the reader finds the ring empty, looks once more, and sleeps.
+      await loopTurns(3);
+      w.tell("send");
+      expect(String((await within(pull.receive(), 5000, `message ${i}`))[0])).toBe(String(i));
+    }
+    w.tell("end");
+  });
+
+  it("a message written while a worker's reader sleeps wakes it, every time (no lost wake-up)", async () => {
+    const address = bindAddress("inproc");
+    const push = open(new zmq.Push({ linger: 0 }));
+    await push.bind(address);
+    const w = worker(`
+      const pull = new zmq.Pull({ linger: 0 });
+      pull.connect(data.address);
+      for (let i = 0; i < 20; i++) {
+        for (let k = 0; k < 3; k++) await new Promise((resolve) => setImmediate(resolve));
+        report("idle");
+        report(String((await pull.receive())[0]));
+      }
+      pull.close();
+    `, { address });
+    for (let i = 0; i < 20; i++) {
+      expect(await w.report()).toBe("idle");
+      await push.send(String(i));
+      expect(await w.report(5000)).toBe(String(i));
+    }
   });
 
   it("a worker that exits right after send() resolved has every message delivered (linger), then is a disconnected peer", async () => {

@@ -253,6 +253,65 @@ describe("ws transport, ending", () => {
   });
 });
 
+/** A raw ws:// PUSH peer to `endpoint`, its upgrade and READY sent, that writes masked frames as the test says. */
+async function rawWsPush(endpoint: string) {
+  const raw = await rawWs(endpoint);
+  raw.stream.write(encodeUpgradeRequest("/x", "127.0.0.1", "dGhlIHNhbXBsZSBub25jZQ==", "ZWS2.0/NULL"));
+  const ready = Buffer.concat([Buffer.from([0x02, 5]), Buffer.from("READY"), rawProperties({ "Socket-Type": "PUSH" })]);
+  raw.stream.write(Buffer.concat(encodeFrame(Opcode.Binary, [ready], true)));
+  /** Messages `from` to `to` - 1, their bodies the numbers, in one write. */
+  const messages = (from: number, to: number): Buffer =>
+    Buffer.concat(
+      Array.from({ length: to - from }, (_, i) => Buffer.concat(encodeFrame(Opcode.Binary, [Buffer.from([0]), Buffer.from(String(from + i))], true))),
+    );
+  return { raw, messages };
+}
+
+describe("ws transport, a reader held at its high-water mark", () => {
+  const open = socketScope();
+  /** A PULL (mark 100) and a raw PUSH peer whose first 200 messages it took in one read and then stopped. */
+  async function heldReader() {
+    const pull = open(new Pull({ receiveHighWaterMark: 100 }));
+    await pull.bind("ws://127.0.0.1:0/x");
+    const peer = await rawWsPush(pull.lastEndpoint!);
+    peer.raw.stream.write(peer.messages(0, 200));
+    // The engine takes the write whole and stops reading at the mark: what follows waits in the ws layer.
+    await until(() => pull.readable, "the first messages to arrive");
+    return { pull, ...peer };
+  }
+  const status = Buffer.from([0x03, 0xe8]);
+  /** Lets our side of the connection report its close, on an I/O turn of its own (turns, not time). */
+  const closeReported = async (): Promise<void> => {
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it("gets every message of a peer that closed while they waited to be read", async () => {
+    const { pull, raw, messages } = await heldReader();
+    raw.stream.end(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
+    await within(raw.closed);
+    await closeReported();
+    for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+  });
+
+  it("gets every message of a peer that resets the connection after the closing handshake", async () => {
+    const { pull, raw, messages } = await heldReader();
+    raw.stream.write(Buffer.concat([messages(200, 400), ...encodeFrame(Opcode.Close, [status], true)]));
+    // Our close reply came back: the peer hangs up with a reset rather than a close of its own.
+    await until(() => raw.received().includes(Buffer.from([0x88, 0x02, 0x03, 0xe8])), "the close reply");
+    raw.stream.resetAndDestroy();
+    await within(raw.closed);
+    await closeReported();
+    for (let i = 0; i < 400; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+  });
+
+  it("catches up with a peer that kept writing while it did not read", async () => {
+    const { pull, raw, messages } = await heldReader();
+    raw.stream.write(messages(200, 3000));
+    for (let i = 0; i < 3000; i++) expect(strings(await within(pull.receive()))).toEqual([String(i)]);
+    raw.stream.destroy();
+  });
+});
+
 /** A raw TCP client to a ws:// endpoint. */
 function rawWs(endpoint: string) {
   return rawConnect(endpoint.replace(/^ws:/, "tcp:").replace(/\/[^:]*$/, ""));

@@ -70,6 +70,12 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
   #turn = -1;
   /** The socket ended while decoded frames waited for the next turn's budget. */
   #endPending = false;
+  /**
+   * The peer's side is over (its close frame, or the end of the socket): every
+   * frame it sent is decoded, or will be, into our readable buffer. The socket
+   * closing after that must not drop what the engine has not read yet.
+   */
+  #peerDone = false;
   readonly #continueBound = (): void => this.#continueReading();
   /** ZMTP bytes decoded from the current socket chunk, pushed to the engine at once. */
   #incoming: Buffer[] | null = null;
@@ -106,9 +112,11 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
     this.push(encodeGreeting(mechanism, !client, 0));
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("end", () => this.#socketEnded());
-    socket.on("error", (error) => this.destroy(error));
+    socket.on("error", (error) => this.#socketFailed(error));
     socket.on("close", () => {
-      if (!this.destroyed && !this.#endPending) this.destroy();
+      // A peer that is done may close before the engine read what it sent (the engine paused at the
+      // receive high-water mark): the stream then ends once that is read, as a TCP socket does.
+      if (!this.destroyed && !this.#peerDone) this.destroy();
     });
     socket.on("drain", () => {
       this.#answerPing();
@@ -199,8 +207,19 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
 
   /** The peer ended its side: after the frames it sent first. */
   #socketEnded(): void {
+    this.#peerDone = true;
     if (this.#decoder.blocked) this.#endPending = true;
     else this.push(null);
+  }
+
+  /**
+   * The socket failed. Once the peer is done, a reset or a broken pipe is how a
+   * peer that hung up right after its close frame ends the closing handshake: only
+   * our close reply is lost, and the messages it sent before are still delivered.
+   */
+  #socketFailed(error: NodeJS.ErrnoException): void {
+    if (this.#peerDone && (error.code === "ECONNRESET" || error.code === "EPIPE")) return;
+    this.destroy(error);
   }
 
   #pause(reason: Pause): void {
@@ -245,6 +264,7 @@ export class ZwsStream extends Duplex implements FrameSink, WebSocketSink {
       this.#pongOwed = Buffer.from(payload);
     } else if (opcode === Opcode.Close) {
       // RFC 6455 §5.5.1: answer a close with a close, then the connection ends.
+      this.#peerDone = true;
       this.#sendClose(payload.subarray(0, 2));
       this.#socket.end();
       // Messages that came before the close in the same read go first.
