@@ -23,8 +23,11 @@ export interface ProbeHttpOptions {
 
 /** What the probes answer from: called on every request, so cheap. */
 export interface ProbeState {
+  /** Whether the app is live: `/livez` answers 200 when true, else 503. */
   live(): boolean;
+  /** Whether the app is ready for traffic: `/readyz` answers 200 when true, else 503. */
   ready(): boolean;
+  /** The app's status name (`SERVING`, `STOPPING`...), the body of a 503. */
   status(): string;
 }
 
