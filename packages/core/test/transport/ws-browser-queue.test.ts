@@ -136,13 +136,13 @@ describe("browser ws:// under a peer faster than the socket reads", () => {
     const event = await disconnect;
     expect(event.error?.code).toBe("ENOBUFS");
     expect(event.error?.detail).toMatch(/maxWebSocketQueueSize/);
-    // Reconnected: what the server still holds arrives, up to "after", and the socket is usable.
-    const received = await drain(pull);
+    // What the server wrote to the dropped connection is lost (as when libzmq loses a peer); the
+    // socket reconnects and reads what comes next.
+    await nextEvent(pull, "handshake", 10_000);
     await within(sent, 10_000, "the flood sent");
-    expect(received).toBeLessThan(FLOOD);
     await push.send("still working");
-    const [text] = await within(pull.receive(), 5000, "receive after");
-    expect(text!.toString()).toBe("still working");
+    let last = "";
+    while (last !== "still working") last = (await within(pull.receive(), 10_000, "receive after"))[0]!.toString();
   });
 
   it("keeps the connection of a socket that reads, under the same flood", async () => {
