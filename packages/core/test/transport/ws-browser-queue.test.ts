@@ -13,7 +13,10 @@ import { browserWs, type WebSocketLike } from "../../src/transport/ws/browser-we
 import { Opcode, WebSocketDecoder, encodeFrame } from "../../src/transport/ws/websocket-frame.js";
 import { checkUpgradeResponse, encodeUpgradeRequest, newKey, parseHttpHead } from "../../src/transport/ws/websocket-handshake.js";
 import { ws } from "../../src/transport/ws/ws.js";
-import { nextEvent, socketScope, within } from "../helpers.js";
+import { nextEvent, socketScope, until, within } from "../helpers.js";
+
+/** Messages every {@link NodeWebSocket} has received: what a test waits on before it reads. */
+let messagesArrived = 0;
 
 /** A client WebSocket (RFC 6455) on node:net with the part of the WHATWG API the transport uses; it never stops reading. */
 class NodeWebSocket implements WebSocketLike {
@@ -28,7 +31,10 @@ class NodeWebSocket implements WebSocketLike {
   #closeCode: number | null = null;
   readonly #decoder = new WebSocketDecoder(
     {
-      onMessage: (payload) => this.onmessage?.({ data: payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length) }),
+      onMessage: (payload) => {
+        messagesArrived++;
+        this.onmessage?.({ data: payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length) });
+      },
       onControl: (opcode, payload) => {
         if (opcode === Opcode.Ping) this.#write(Opcode.Pong, payload);
         if (opcode !== Opcode.Close) return;
@@ -158,6 +164,28 @@ describe("browser ws:// under a peer faster than the socket reads", () => {
     const sent = flood(push);
     expect(await drain(pull)).toBe(FLOOD);
     await within(sent, 10_000, "the flood sent");
+    expect(disconnects).toBe(0);
+  });
+
+  it("counts only what waits: bursts each under the bound, read in between, keep the connection", async () => {
+    const open = socketScope();
+    const push = open(new Push({ sendHighWaterMark: FLOOD + 1 }));
+    await push.bind("ws://127.0.0.1:*/bursts");
+    const pull = open(new Pull({ receiveHighWaterMark: 4, maxWebSocketQueueSize: BOUND }));
+    const handshake = nextEvent(pull, "handshake");
+    pull.connect(push.lastEndpoint!);
+    await handshake;
+    let disconnects = 0;
+    pull.events.on("disconnect", () => disconnects++);
+    // 12 parts of 16 KiB (192 KiB) a burst, under the 256 KiB bound; 10 bursts are 1.9 MiB in all.
+    const BURST = 12;
+    for (let burst = 0; burst < 10; burst++) {
+      const arrived = messagesArrived + BURST;
+      for (let i = 0; i < BURST; i++) await push.send(PART);
+      // The whole burst waits in the paused socket (4 in its queue, the rest in the WebSocket's) before it reads.
+      await until(() => messagesArrived >= arrived, "the burst arrived");
+      for (let i = 0; i < BURST; i++) expect((await within(pull.receive(), 5000, "receive"))[0]!.length).toBe(PART.length);
+    }
     expect(disconnects).toBe(0);
   });
 
