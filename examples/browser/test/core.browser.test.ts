@@ -7,7 +7,7 @@
  * Run by .ci/suites/browser.sh (it installs Debian's chromium), not by `pnpm test`.
  */
 import { fileURLToPath } from "node:url";
-import { Publisher, Reply, Router, XPublisher, curveKeyPair } from "@skein/core";
+import { Publisher, Push, Reply, Router, XPublisher, curveKeyPair } from "@skein/core";
 import type { Page } from "playwright-core";
 import * as zmq from "zeromq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -249,6 +249,47 @@ describe("the browser build in Chromium", () => {
       expect(await received).toBe("back");
     } finally {
       second.close();
+    }
+  });
+
+  it("drops a connection that floods a page which does not read, past maxWebSocketQueueSize, and the page works on", async () => {
+    // 64 MiB to a page that holds 1 MiB at most while it does not read (the WebSocket cannot stop reading).
+    const PART = 64 * 1024;
+    const FLOOD = 1024;
+    const push = new Push({ sendHighWaterMark: 16 });
+    const endpoint = await bindWs(push, "/flood");
+    try {
+      await page.evaluate((endpoint) => {
+        const pull = new window.skein.Pull({ receiveHighWaterMark: 4, maxWebSocketQueueSize: 1024 * 1024, reconnectInterval: 20 });
+        const drops: string[] = [];
+        pull.events.on("disconnect", (event) => drops.push(event.error?.code ?? "none"));
+        pull.connect(endpoint);
+        Object.assign(window, { floodPull: pull, floodDrops: drops });
+      }, endpoint);
+      const part = Buffer.alloc(PART, 0x61);
+      for (let i = 0; i < FLOOD; i++) await push.send(part);
+      // Every part was written to some connection of the page: measure what the page holds, after a GC.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("HeapProfiler.collectGarbage");
+      const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; backingStorageSize?: number };
+      await cdp.detach();
+      const held = heap.usedSize + (heap.backingStorageSize ?? 0);
+      expect(held).toBeLessThan(16 * 1024 * 1024);
+      // The page reads on: what was not lost with a dropped connection, then what comes after.
+      await push.send("still working");
+      const outcome = await page.evaluate(async () => {
+        const { floodPull: pull, floodDrops: drops } = window as unknown as { floodPull: InstanceType<typeof window.skein.Pull>; floodDrops: string[] };
+        let last = "";
+        while (last !== "still working") {
+          const [frame] = await pull.receive();
+          last = frame!.length === "still working".length ? new TextDecoder().decode(frame) : "";
+        }
+        pull.close();
+        return { drops: [...new Set(drops)], last };
+      });
+      expect(outcome).toEqual({ drops: ["ENOBUFS"], last: "still working" });
+    } finally {
+      push.close();
     }
   });
 });

@@ -45,6 +45,8 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   // skein: bounds on the message a peer is still sending (zmtp/message-limits.ts).
   maxIncompleteMessageSize: { kind: "int", default: 256 * 1024 * 1024, min: -1, max: Number.MAX_SAFE_INTEGER },
   maxMessageParts: { kind: "int", default: 65_536, min: -1 },
+  // skein: octets a browser's WebSocket queues while the socket does not read (transport/ws/browser-websocket.ts).
+  maxWebSocketQueueSize: { kind: "int", default: 16 * 1024 * 1024, min: -1, max: Number.MAX_SAFE_INTEGER },
   immediate: { kind: "bool", default: false },
   messageProperties: { kind: "bool", default: false },
   // One waiting send()/receive() as in zeromq (EBUSY beyond); 0 lets calls queue without limit.
@@ -176,6 +178,15 @@ export interface SocketOptionProperties {
    * endless empty frames with MORE set is dropped with `EMSGSIZE` here.
    */
   maxMessageParts: number;
+  /**
+   * skein extension, browser entry only. Octets of messages a `ws://`/`wss://` connection made with the
+   * WebSocket API may hold while the socket does not read them (its receive queue at
+   * {@link receiveHighWaterMark}); default 16 MiB, -1: no limit. A WebSocket cannot stop reading, so
+   * a peer cannot be slowed down as over TCP: past this bound the connection is dropped (`disconnect`
+   * event with an `ENOBUFS` error, its queued messages discarded) and the socket reconnects. No
+   * effect in Node, whose connections stop reading instead.
+   */
+  maxWebSocketQueueSize: number;
   /** Queue messages only for peers whose connection is complete, instead of also for peers still connecting (default false). `ZMQ_IMMEDIATE`. */
   immediate: boolean;
   /** Record each received message's sender for {@link messageProperties} (skein extension; default false). */

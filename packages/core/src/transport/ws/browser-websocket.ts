@@ -14,7 +14,8 @@
  * What a browser cannot do, and so this transport does not: bind (a page
  * cannot listen), carry a STREAM socket, or stop reading from a peer (the
  * WebSocket API has no read back-pressure: messages that arrive while the
- * engine is paused wait here, see {@link WebSocketStream}). wss:// is the same
+ * engine is paused wait here, up to `maxWebSocketQueueSize`, see
+ * {@link WebSocketStream}). wss:// is the same
  * over TLS, with the browser's certificate checks.
  */
 import { Buffer } from "../../util/buffer.js";
@@ -60,13 +61,20 @@ type Listener = (...args: never[]) => void;
  *
  * `pause()` stops handing bytes to the engine; the WebSocket API cannot stop
  * reading, so messages that arrive meanwhile wait in this stream (the
- * browser buffers a page's unread messages the same way).
+ * browser buffers a page's unread messages the same way). Their octets are
+ * bounded by `maxQueueSize` (the socket's `maxWebSocketQueueSize`): past it
+ * the connection is dropped with `ENOBUFS` (the socket reconnects), since a
+ * peer that cannot be slowed down would otherwise grow the page without end.
  */
 export class WebSocketStream implements FrameSink {
   readonly #ws: WebSocketLike;
   readonly #listeners = new Map<string, Listener[]>();
   /** ZMTP bytes not handed to the engine yet (paused, or no listener yet). */
   readonly #incoming: Buffer[] = [];
+  /** Octets in {@link #incoming}. */
+  #incomingBytes = 0;
+  /** Bound on {@link #incomingBytes} while paused; -1: none. */
+  readonly #maxQueueSize: number;
   /** Decodes the engine's output into frames, one message each. */
   readonly #frames: FrameDecoder;
   /** Octets of our own ZMTP greeting still to swallow. */
@@ -85,12 +93,14 @@ export class WebSocketStream implements FrameSink {
    * @param ws an open WebSocket whose subprotocol named `mechanism`
    * @param mechanism the mechanism of the peer's made-up greeting
    * @param exchange for bare ZWS2.0, what turns the routing ids into READY commands
+   * @param maxQueueSize octets that may wait while the engine is paused (-1: no limit)
    */
-  constructor(ws: WebSocketLike, mechanism: string, exchange: RoutingIdExchange | null = null) {
+  constructor(ws: WebSocketLike, mechanism: string, exchange: RoutingIdExchange | null = null, maxQueueSize = -1) {
     this.#ws = ws;
     this.#exchange = exchange;
+    this.#maxQueueSize = maxQueueSize;
     this.#frames = new FrameDecoder(this);
-    this.#incoming.push(encodeGreeting(mechanism, true, 0));
+    this.#queue(encodeGreeting(mechanism, true, 0));
     ws.onmessage = (event) => this.#onMessage(event.data);
     ws.onerror = () => {
       // The close event follows with the code: reported there.
@@ -201,9 +211,25 @@ export class WebSocketStream implements FrameSink {
       return;
     }
     const ready = this.#exchange?.incoming(payload) ?? null;
-    if (ready !== null) this.#incoming.push(ready);
-    else this.#incoming.push(header, payload.subarray(1));
+    if (ready !== null) this.#queue(ready);
+    else this.#queue(header, payload.subarray(1));
+    if (this.#paused && this.#maxQueueSize !== -1 && this.#incomingBytes > this.#maxQueueSize) {
+      this.destroy(
+        new ZmqError(
+          "ENOBUFS",
+          `The peer sent ${this.#incomingBytes} octets while this socket was not reading, above maxWebSocketQueueSize (${this.#maxQueueSize}): a WebSocket cannot slow a peer down`,
+        ),
+      );
+      return;
+    }
     this.#deliver();
+  }
+
+  #queue(...chunks: Buffer[]): void {
+    for (const chunk of chunks) {
+      this.#incoming.push(chunk);
+      this.#incomingBytes += chunk.length;
+    }
   }
 
   #onClose(code: number, reason: string, wasClean: boolean): void {
@@ -227,7 +253,9 @@ export class WebSocketStream implements FrameSink {
     this.#delivering = true;
     try {
       while (!this.#paused && !this.destroyed && this.#incoming.length > 0 && this.#listeners.has("data")) {
-        this.#emit("data", this.#incoming.shift()!);
+        const chunk = this.#incoming.shift()!;
+        this.#incomingBytes -= chunk.length;
+        this.#emit("data", chunk);
       }
     } finally {
       this.#delivering = false;
@@ -257,6 +285,7 @@ export class WebSocketStream implements FrameSink {
     this.#drainTimer = null;
     this.#frames.stop();
     this.#incoming.length = 0;
+    this.#incomingBytes = 0;
     this.#ws.onmessage = null;
   }
 
@@ -298,7 +327,8 @@ function webSocketDial(host: StreamHost, url: string, WebSocket: WebSocketConstr
         return;
       }
       const exchange = protocol === ZWS_BARE ? new RoutingIdExchange(compatiblePeerType(host.socketTypeName)) : null;
-      connected(new WebSocketStream(ws, mechanism, exchange) as unknown as EngineStream, url);
+      const stream = new WebSocketStream(ws, mechanism, exchange, host.option<number>("maxWebSocketQueueSize"));
+      connected(stream as unknown as EngineStream, url);
     };
     ws.onerror = () => {
       // The close event follows: the attempt fails there, once.
