@@ -89,6 +89,8 @@ export class Observer {
    */
   on<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): this {
     this.#emitterMode = true;
+    // As zeromq, whose emitter keeps reading events: a listener holds the process until the socket closes.
+    if (!this.closed) this.#loopHold.hold();
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, (set = new Set()));
     set.add(listener as Listener);

@@ -4,6 +4,11 @@
  * `send()`, a pending `receive()` or `for await`, a pending read of
  * `socket.events`); with nothing pending the process exits.
  *
+ * Idle tcp, ipc, ws and wss endpoints hold nothing either (listeners,
+ * connections, redial, handshake and heartbeat timers are unref'd), as
+ * libzmq's I/O threads hold no Node handle; a closed socket flushing its
+ * queued messages within `linger` does hold the process.
+ *
  * Each test runs a real child process. Its probe is an unref'd timer: it
  * fires only if something else keeps the child's event loop alive, so
  * "alive" on the child's stdout proves the wait held the process open, and
@@ -12,8 +17,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { Worker } from "node:worker_threads";
 import { Pull, Push } from "../src/index.js";
-import { freeAddress, socketScope, strings, within, type Transport } from "./helpers.js";
+import { STREAM_TRANSPORTS, freeAddress, socketScope, strings, within, type Transport } from "./helpers.js";
 
 const coreEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const open = socketScope();
@@ -169,4 +175,93 @@ test("a process whose sockets have nothing pending exits at once", async () => {
   expect(await child.exited()).toBe(0);
   expect(child.stdout()).toContain("done");
   expect(child.stdout()).not.toContain("alive");
+});
+
+describe.each(STREAM_TRANSPORTS)("idle endpoints over %s", (transport) => {
+  test("a process with a bound socket and a connected peer, both idle, exits", async () => {
+    const address = await freeAddress(transport);
+    const child = runChild(`
+      const pull = new zmq.Pull({ heartbeatInterval: 100 });
+      const push = new zmq.Push({ heartbeatInterval: 100, reconnectInterval: 20 });
+      await pull.bind(${JSON.stringify(address)});
+      push.connect(pull.lastEndpoint);
+      await push.send("x");
+      console.log("got", (await pull.receive()).toString());
+      function onAlive() {}
+      ${PROBE}
+    `);
+    expect(await child.exited()).toBe(0);
+    expect(child.stdout()).toContain("got x");
+    expect(child.stdout()).not.toContain("alive");
+  });
+
+  test("a process whose socket redials an endpoint nobody binds exits", async () => {
+    // Each attempt's connect request holds the loop while it is in flight; the redial timer does not.
+    const child = runChild(`
+      const orphan = new zmq.Dealer({ reconnectInterval: 20 });
+      orphan.connect(${JSON.stringify(await freeAddress(transport))});
+      console.log("connecting");
+    `);
+    expect(await child.exited()).toBe(0);
+    expect(child.stdout()).toContain("connecting");
+  });
+
+  test("a pending receive on a connected socket keeps the process alive", async () => {
+    const address = await freeAddress(transport);
+    const child = runChild(`
+      const pull = new zmq.Pull();
+      const push = new zmq.Push();
+      await pull.bind(${JSON.stringify(address)});
+      push.connect(pull.lastEndpoint);
+      await push.send("first");
+      await pull.receive();
+      const received = pull.receive();
+      function onAlive() { void push.send("late"); }
+      ${PROBE}
+      console.log("got", (await received).toString());
+    `);
+    expect(await child.exited()).toBe(0);
+    expect(child.stdout()).toMatch(/alive\s+got late/);
+  });
+});
+
+test("a closed socket whose message waits for a connection keeps the process alive until it is sent", async () => {
+  const address = await freeAddress("tcp");
+  const child = runChild(`
+    const push = new zmq.Push({ linger: -1, reconnectInterval: 20 });
+    push.connect(${JSON.stringify(address)});
+    await push.send("kept");
+    push.close();
+    console.log("closed");
+  `);
+  await child.printed("closed");
+  const pull = open(new Pull());
+  await pull.bind(address);
+  expect(strings(await within(pull.receive(), 10_000, "the lingering message"))).toEqual(["kept"]);
+  expect(await child.exited()).toBe(0);
+});
+
+test("a worker thread that returns with open tcp sockets ends", async () => {
+  // zeromq.js's socket-thread tests: the worker exchanges a message and returns, its sockets open.
+  const worker = new Worker(
+    `import(${JSON.stringify(coreEntry)}).then(async (zmq) => {
+      const pull = new zmq.Pull({ heartbeatInterval: 100 });
+      const push = new zmq.Push({ reconnectInterval: 20 });
+      await pull.bind("tcp://127.0.0.1:0");
+      push.connect(pull.lastEndpoint);
+      await push.send("x");
+      await pull.receive();
+      require("node:worker_threads").parentPort.postMessage("done");
+    });`,
+    { eval: true },
+  );
+  const messages: unknown[] = [];
+  worker.on("message", (message) => messages.push(message));
+  const code = await within(
+    new Promise<number>((resolve) => worker.once("exit", resolve)),
+    10_000,
+    "worker exit",
+  ).finally(() => void worker.terminate());
+  expect(messages).toEqual(["done"]);
+  expect(code).toBe(0);
 });

@@ -17,6 +17,8 @@ import type { EventType } from "../events.js";
 import type { Pipe } from "../pipe.js";
 import { ZmtpEngine, type EngineSession, type EngineSocket } from "../zmtp/engine.js";
 import type { Metadata } from "../zmtp/metadata.js";
+import { LoopHold } from "../util/loop-hold.js";
+import { unrefTimer } from "../util/platform.js";
 
 /**
  * The byte stream under an engine: a `net.Socket`, or a stream with the part of its API the engine
@@ -206,6 +208,7 @@ export class Connecter implements EngineSession, StreamSession {
         this.#abandonAttempt?.();
         this.#scheduleRetry();
       }, connectTimeout);
+      unrefTimer(connectTimer);
     }
   }
 
@@ -215,7 +218,9 @@ export class Connecter implements EngineSession, StreamSession {
     if (base < 0) return;
     const interval = this.#interval > 0 ? this.#interval : base;
     this.host.emitEvent("connect:retry", this.endpoint, { interval });
+    // Redialling alone holds no process open (as libzmq's I/O thread); a close that waits to flush does (#lingerHold).
     this.#timer = setTimeout(() => this.#attempt(), interval);
+    unrefTimer(this.#timer);
     const max = this.host.option<number>("reconnectMaxInterval");
     this.#interval = max > 0 ? Math.min(interval * 2, max) : base;
   }
@@ -261,6 +266,8 @@ export class Connecter implements EngineSession, StreamSession {
   /** Set by a close that waits for a connection to flush queued messages. */
   #lingerDeadline: number | null = null;
   #lingerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Keeps the process alive while a close waits for a connection to flush queued messages (libzmq's blocky close). */
+  readonly #lingerHold = new LoopHold();
 
   /**
    * Stops connecting. With linger, a connected pipe first flushes what it
@@ -276,6 +283,7 @@ export class Connecter implements EngineSession, StreamSession {
     const pipe = this.#pipe;
     if (lingerMs !== 0 && pipe !== null && !pipe.terminated && pipe.outbound.length > 0 && pipe.transport === null) {
       this.#lingerDeadline = lingerMs < 0 ? Number.POSITIVE_INFINITY : performance.now() + lingerMs;
+      this.#lingerHold.hold();
       if (lingerMs > 0) this.#lingerTimer = setTimeout(() => this.#finishClose(0), lingerMs);
       return true;
     }
@@ -292,6 +300,7 @@ export class Connecter implements EngineSession, StreamSession {
   #finishClose(lingerMs: number): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lingerHold.release();
     if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.#lingerTimer = null;
     if (this.#timer !== null) clearTimeout(this.#timer);

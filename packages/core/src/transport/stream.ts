@@ -61,6 +61,8 @@ export class StreamListener implements EngineSession, StreamSession {
       };
       const onListening = (): void => {
         server.off("error", onError);
+        // An idle listener holds no process open, as libzmq's I/O thread holds none (util/loop-hold.ts).
+        server.unref();
         this.endpoint = resolveEndpoint(server);
         server.on("error", (error: NodeJS.ErrnoException) =>
           this.host.emitEvent("accept:error", this.endpoint, { error: toZmqError(error, this.endpoint) }),
@@ -74,6 +76,8 @@ export class StreamListener implements EngineSession, StreamSession {
   }
 
   #accept(stream: net.Socket): void {
+    // Nor does an idle connection: a write in flight still does (libuv's write request).
+    stream.unref();
     const peer = remoteAddress(stream, this.transport, this.endpoint);
     this.host.emitEvent("accept", this.endpoint);
     const engine = startEngine(this.host, stream, this, this.endpoint, peer, this.#factory);
@@ -136,6 +140,8 @@ export class StreamConnecter extends Connecter {
 function netDial(host: StreamHost, endpoint: string, connectOptions: net.NetConnectOpts, transport: StreamTransport): Dial {
   return (connected, failed) => {
     const stream = net.connect({ ...connectOptions, noDelay: true } as net.NetConnectOpts);
+    // An idle connection holds no process open; the connect request and writes in flight do.
+    stream.unref();
     const detach = (): void => {
       stream.off("error", onError);
       stream.off("connect", onConnect);

@@ -11,7 +11,8 @@
  * each way (legacy-peer.ts). Any protocol violation closes this
  * connection only; the socket and its other peers are not affected.
  */
-import { setImmediate } from "../util/platform.js";
+import { setImmediate, unrefTimer } from "../util/platform.js";
+import { LoopHold } from "../util/loop-hold.js";
 import { Buffer } from "../util/buffer.js";
 import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, ZmqError, toZmqError } from "../errors.js";
@@ -131,6 +132,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
    */
   #pongOwed: Buffer | null = null;
   #lingering = false;
+  /** Keeps the process alive while a closed socket's messages are flushed within linger (libzmq's blocky close). */
+  readonly #lingerHold = new LoopHold();
   #handshakeTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
@@ -184,6 +187,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       this.#handshakeTimer = setTimeout(() => {
         this.#fail(new ProtocolError("ERR_ZMTP_UNSPECIFIED", `Handshake not completed within ${handshakeInterval} ms`));
       }, handshakeInterval);
+      // A handshake in progress holds no process open, as in libzmq; nor do heartbeats.
+      unrefTimer(this.#handshakeTimer);
     }
     this.#mechanismName = mechanismName;
     const greeting = new GreetingExchange(mechanismName, asServer, legacySocketTypeNumber(this.socket.socketTypeName), (bytes) =>
@@ -315,6 +320,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       return;
     }
     this.#lingering = true;
+    this.#lingerHold.hold();
     if (lingerMs > 0) {
       this.#lingerTimer = setTimeout(() => this.close(null), lingerMs);
     }
@@ -663,6 +669,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       // A PING stuck behind unread output tells the peer nothing: skip it rather than queue it.
       if (interval > 0 && !this.#outputBackedUp()) this.sendCommand("PING", encodePing(ttl / 100));
     }, period);
+    unrefTimer(this.#heartbeatTimer);
   }
 
   /** True while the peer is not taking what we already wrote. */
@@ -710,6 +717,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
     if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.#handshakeTimer = this.#heartbeatTimer = this.#lingerTimer = null;
+    this.#lingerHold.release();
     this.#zapAbandon?.abort();
     this.#zapAbandon = null;
     const pipe = this.#pipe;

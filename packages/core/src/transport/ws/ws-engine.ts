@@ -14,6 +14,7 @@ import type { Pipe } from "../../pipe.js";
 import { ZmtpEngine, type EngineSession } from "../../zmtp/engine.js";
 import { handshakeFrameLimit, messageLimits } from "../../zmtp/message-limits.js";
 import type { Metadata } from "../../zmtp/metadata.js";
+import { unrefTimer } from "../../util/platform.js";
 import type { StreamEngine, StreamHost, StreamSession } from "../stream.js";
 import {
   BAD_REQUEST,
@@ -93,6 +94,8 @@ export class WsEngine implements StreamEngine, EngineSession {
         if (this.#inner !== null) this.#inner.close(error);
         else this.#fail(error);
       }, interval);
+      // A handshake in progress holds no process open, as in libzmq.
+      unrefTimer(this.#timer);
     }
     if (this.#role.client) {
       this.#key = newKey();
