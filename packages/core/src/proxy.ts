@@ -28,6 +28,7 @@ import type { Msg } from "./pipe.js";
 import { Publisher } from "./socket/publisher.js";
 import { Push } from "./socket/push.js";
 import { Socket } from "./socket/socket-base.js";
+import { LoopHold } from "./util/loop-hold.js";
 import { newOnly } from "./util/new-only.js";
 
 /** Skein extras beyond the `zeromq` constructor. */
@@ -129,12 +130,17 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       throw new ZmqError("EINVAL", "bind() or connect() the back-end before run()", undefined, { message: ZEROMQ_MESSAGE.backEndUnattached });
     }
     this.#state = State.Running;
+    // A running proxy keeps the process alive, as zeromq's pending proxy call does: it waits on
+    // readiness, not on a receive() that would hold the loop, and idle sockets hold nothing.
+    const hold = new LoopHold();
+    hold.hold();
     const loops: Promise<void>[] = [];
     const front = this.#frontEnd;
     const back = this.#backEnd;
     if (canReceive(front)) loops.push(this.#forward(front, back, this.#stats.frontEnd));
     if (canReceive(back)) loops.push(this.#forward(back, front, this.#stats.backEnd));
     const outcomes = await Promise.allSettled(loops);
+    hold.release();
     this.#state = State.Terminated;
     this.#closeSockets();
     for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;

@@ -142,6 +142,21 @@ test("a pending socket.events.receive() keeps the process alive until an event c
   expect(child.stdout()).toMatch(/alive\s+event bind/);
 });
 
+test("a running proxy keeps the process alive until it is terminated", async () => {
+  const child = runChild(`
+    const proxy = new zmq.Proxy(new zmq.Router(), new zmq.Dealer());
+    await proxy.frontEnd.bind("tcp://127.0.0.1:0");
+    await proxy.backEnd.bind("tcp://127.0.0.1:0");
+    const running = proxy.run();
+    function onAlive() { proxy.terminate(); }
+    ${PROBE}
+    await running;
+    console.log("proxy ended");
+  `);
+  expect(await child.exited()).toBe(0);
+  expect(child.stdout()).toMatch(/alive\s+proxy ended/);
+});
+
 test("a process whose sockets have nothing pending exits at once", async () => {
   // Every kind of wait, each ended: received, sent, timed out, event read, closed.
   const child = runChild(`

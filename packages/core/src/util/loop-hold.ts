@@ -2,8 +2,8 @@
  * What keeps the process alive, as the `zeromq` package does it: a socket
  * holds Node's event loop open only while a caller waits on it, that is a
  * `send()` blocked at the high-water mark (or with no peer), a pending
- * `receive()` or `for await`, a pending `socket.events` read, or a
- * `Poller.poll()`. A socket with nothing pending does not stop the process
+ * `receive()` or `for await`, a pending `socket.events` read, a
+ * `Poller.poll()`, or a running `Proxy`. A socket with nothing pending does not stop the process
  * from exiting.
  *
  * One timer stands for every holder in the thread; holders only count, so
