@@ -57,7 +57,12 @@ describe.each([["tcp", () => ANY_PORT], ["ipc", () => `ipc://${uniqueIpcPath()}`
 
     await flood.destroy();
     forger.close();
-    const after = await footprint();
+    // The broker learns of the flood's disconnect on a later turn; what it still holds for that
+    // peer until then is released with it. Measure again until within the bound, up to a deadline:
+    // a real leak never gets under it.
+    let after = await footprint();
+    const settleBy = Date.now() + 10_000;
+    while (after.heap - before.heap >= HEAP_BOUND && Date.now() < settleBy) after = await footprint();
     console.log(`Broker vs hostile peers: ${describeFootprint(before, after)}, stats ${JSON.stringify(broker.stats)}`);
     expect(after.heap - before.heap).toBeLessThan(HEAP_BOUND);
   });
