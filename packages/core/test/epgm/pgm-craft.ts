@@ -1,5 +1,5 @@
 /** Hand-built PGM packets for tests: what a hostile or lossy network could send. */
-import { encodeData, PGM_ODATA, type PgmSource } from "../../src/transport/epgm/pgm-packet.js";
+import { encodeData, encodeNakOrNcf, PGM_NAK, PGM_ODATA, pgmChecksum, type PgmSource } from "../../src/transport/epgm/pgm-packet.js";
 import { v1FrameHeader } from "../../src/transport/epgm/zmq-v1-framing.js";
 
 /** A TSDU as libzmq frames it: offset of the first message start, then ZMTP/1.0 frames. */
@@ -22,4 +22,24 @@ export function source(port: number, gsiByte = 1): PgmSource {
 /** An ODATA of `frames` at `sqn`. */
 export function odata(src: PgmSource, sqn: number, frames: readonly string[], type = PGM_ODATA): Buffer {
   return encodeData(src, type, sqn, 0, tsdu(frames));
+}
+
+/**
+ * A NAK for `sqn` carrying `list` in an OPT_NAK_LIST, as OpenPGM sends one
+ * when two or more packets are missing (`optionLength` overrides the list
+ * option's length octet, to craft a malformed one).
+ */
+export function nakWithList(src: PgmSource, sqn: number, list: readonly number[], sourceNla: string, groupNla: string, optionLength = 4 + 4 * list.length): Buffer {
+  const base = encodeNakOrNcf(src, PGM_NAK, sqn, sourceNla, groupNla);
+  const option = Buffer.alloc(4 + 4 + 4 * list.length);
+  option.writeUInt16BE(0x0004, 0); // OPT_LENGTH, length 4
+  option.writeUInt16BE(option.length, 2); // all options' length
+  option[4] = 0x82; // OPT_END | OPT_NAK_LIST
+  option[5] = optionLength;
+  list.forEach((s, i) => option.writeUInt32BE(s, 8 + 4 * i));
+  const packet = Buffer.concat([base, option]);
+  packet[5] = 0x01; // OPT_PRESENT
+  packet.writeUInt16BE(0, 6);
+  packet.writeUInt16BE(pgmChecksum(packet), 6);
+  return packet;
 }

@@ -1,7 +1,7 @@
 """libzmq's epgm:// peer for the interop tests (Debian's python3-zmq, built with OpenPGM).
 
 pub ENDPOINT COUNT: sends [b"warmup"] every 50 ms until a line on stdin, then COUNT messages
-  [b"n", b"<i>"] and [b"END", b"<COUNT>"], and lingers for repairs until a second line.
+  [b"n", b"<i>"] (i zero-padded to 1,000 digits, so the run spans many datagrams) and [b"END", b"<COUNT>"], and lingers for repairs until a second line.
 sub ENDPOINT TIMEOUT_MS: prints "ready", then one line per message (frames joined by "|"), until END.
 """
 import select, sys, time, zmq
@@ -18,11 +18,14 @@ if role == "pub":
         s.send_multipart([b"warmup"])
     sys.stdin.readline()
     for i in range(arg):
-        s.send_multipart([b"n", b"%d" % i])
+        s.send_multipart([b"n", b"%01000d" % i])  # padded: one message per datagram or so
     s.send_multipart([b"END", b"%d" % arg])
     sys.stdin.readline()
 else:
     s = ctx.socket(zmq.SUB)
+    # libzmq sizes a receiver's window from its own RATE and RECOVERY_IVL: at the default 100 kbit/s it
+    # holds about 80 packets, fewer than a 10 Mbit/s sender sends while a repair is on its way.
+    s.setsockopt(zmq.RATE, 10000)
     s.setsockopt(zmq.SUBSCRIBE, b"")
     s.setsockopt(zmq.RCVHWM, 0)
     s.setsockopt(zmq.RCVTIMEO, arg)

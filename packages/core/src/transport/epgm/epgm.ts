@@ -273,17 +273,26 @@ export class EpgmSession implements PipeTransport {
     this.#spmSqn = (this.#spmSqn + 1) >>> 0;
   }
 
+  /** Answers a NAK: an NCF and the RDATA for its sqn and for each sqn of its OPT_NAK_LIST still in the window. */
   #onNak(packet: PgmPacket): void {
     if (packet.gsi !== this.#source.gsi.toString("hex") || packet.destinationPort !== this.#source.sourcePort) return;
     this.#stats.naksReceived++;
     this.#trimWindow();
+    this.#repair(packet.sqn);
+    for (const sqn of packet.nakList) this.#repair(sqn);
+  }
+
+  #repair(sqn: number): void {
     const first = this.#window[0];
     if (first === undefined) return;
-    const index = sqnDiff(packet.sqn, first.sqn);
+    const index = sqnDiff(sqn, first.sqn);
     if (index < 0 || index >= this.#window.length) return;
     const sent = this.#window[index]!;
-    this.#send(encodeNakOrNcf(this.#source, PGM_NCF, packet.sqn, this.#target.iface, this.#target.group), this.#target.group);
-    this.#send(encodeData(this.#source, PGM_RDATA, sent.sqn, this.#trail(), sent.tsdu), this.#target.group);
+    this.#send(encodeNakOrNcf(this.#source, PGM_NCF, sqn, this.#target.iface, this.#target.group), this.#target.group);
+    const rdata = encodeData(this.#source, PGM_RDATA, sent.sqn, this.#trail(), sent.tsdu);
+    // Repairs share the `rate` budget with new data, as OpenPGM's do: a NAK storm slows ODATA, not the link.
+    this.#tokens -= rdata.length + IP_UDP_HEADERS;
+    this.#send(rdata, this.#target.group);
     this.#stats.repairsSent++;
   }
 

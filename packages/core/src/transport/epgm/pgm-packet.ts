@@ -9,8 +9,11 @@
  * length. SPM: sqn, trail, lead, path NLA (AFI 1 + IPv4). ODATA/RDATA: sqn,
  * trail, then the TSDU. NAK/NCF: requested sqn, source NLA, group NLA.
  * Options (OPT_LENGTH first, last one flagged OPT_END) are skipped on
- * receipt; a packet carrying OPT_FRAGMENT is refused (libzmq's sender never
- * fragments: it writes at most one TSDU an APDU).
+ * receipt but for OPT_NAK_LIST, the further sqns a NAK or NCF asks for
+ * (OpenPGM sends one whenever two or more packets are missing: up to 62
+ * sqns, as an option's length is one octet); a packet carrying OPT_FRAGMENT
+ * is refused (libzmq's sender never fragments: it writes at most one TSDU an
+ * APDU).
  */
 
 export const PGM_SPM = 0x00;
@@ -22,6 +25,7 @@ export const PGM_NCF = 0x0a;
 const OPT_PRESENT = 0x01;
 const OPT_LENGTH = 0x00;
 const OPT_FRAGMENT = 0x01;
+const OPT_NAK_LIST = 0x02;
 const OPT_END = 0x80;
 const OPT_TYPE_MASK = 0x7f;
 const AFI_IPV4 = 1;
@@ -48,6 +52,8 @@ export interface PgmPacket {
   nla: string;
   /** NAK/NCF: the group NLA. */
   groupNla: string;
+  /** NAK/NCF: the sqns of its OPT_NAK_LIST, asked for beside `sqn` (at most 62). */
+  nakList: number[];
   /** ODATA/RDATA: the TSDU. */
   data: Buffer;
 }
@@ -103,6 +109,7 @@ export function decodePgm(buf: Buffer): PgmPacket | PgmDecodeError {
     lead: 0,
     nla: "",
     groupNla: "",
+    nakList: NO_SQNS,
     data: EMPTY,
   };
   let at: number;
@@ -141,7 +148,7 @@ export function decodePgm(buf: Buffer): PgmPacket | PgmDecodeError {
       return "type";
   }
   if ((options & OPT_PRESENT) !== 0) {
-    const skipped = skipOptions(buf, at);
+    const skipped = skipOptions(buf, at, packet);
     if (typeof skipped === "string") return skipped;
     at = skipped;
   }
@@ -153,8 +160,8 @@ export function decodePgm(buf: Buffer): PgmPacket | PgmDecodeError {
   return packet;
 }
 
-/** Walks the option list at `at`; returns where it ends. */
-function skipOptions(buf: Buffer, at: number): number | PgmDecodeError {
+/** Walks the option list at `at`, keeping a NAK's or NCF's list in `packet`; returns where it ends. */
+function skipOptions(buf: Buffer, at: number, packet: PgmPacket): number | PgmDecodeError {
   if (at + 4 > buf.length || buf[at] !== OPT_LENGTH || buf[at + 1] !== 4) return "options";
   const total = buf.readUInt16BE(at + 2);
   const end = at + total;
@@ -166,6 +173,13 @@ function skipOptions(buf: Buffer, at: number): number | PgmDecodeError {
     const length = buf[p + 1]!;
     if (length < 2 || p + length > end) return "options";
     if ((type & OPT_TYPE_MASK) === OPT_FRAGMENT) return "fragment";
+    if ((type & OPT_TYPE_MASK) === OPT_NAK_LIST && (packet.type === PGM_NAK || packet.type === PGM_NCF)) {
+      // Type, length, a flags octet and a reserved one, then the sqns.
+      if (length < 8 || (length - 4) % 4 !== 0) return "options";
+      const list: number[] = [];
+      for (let q = p + 4; q < p + length; q += 4) list.push(buf.readUInt32BE(q));
+      packet.nakList = list;
+    }
     p += length;
     if ((type & OPT_END) !== 0) break;
   }
@@ -173,6 +187,7 @@ function skipOptions(buf: Buffer, at: number): number | PgmDecodeError {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_SQNS: number[] = [];
 
 /** The session an endpoint sends as: its TSI and the ports of its packets. */
 export interface PgmSource {
