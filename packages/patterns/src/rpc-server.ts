@@ -369,9 +369,7 @@ export class RpcServer {
         if (userId) ctx.userId = userId;
       }
       const reply = await handler(frames, ctx);
-      if (!Array.isArray(reply) || !reply.every((f) => f instanceof Uint8Array)) {
-        throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
-      }
+      if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       if (!this.#abort.signal.aborted) {
         const out = new Array<Buffer>(reply.length + 2);
         out[0] = peerId;
@@ -475,6 +473,13 @@ class CallContext implements RequestContext {
     inbox.listener = listener;
     for (const early of inbox.early.splice(0)) listener(early);
   }
+}
+
+/** Whether a handler returned an array of frames (a loop, not a closure per call). */
+function isFrames(reply: unknown): reply is Buffer[] {
+  if (!Array.isArray(reply)) return false;
+  for (let i = 0; i < reply.length; i++) if (!(reply[i] instanceof Uint8Array)) return false;
+  return true;
 }
 
 /** Key of a running call: the client connection's routing id and the call's correlation id. */
