@@ -368,7 +368,9 @@ export class RpcServer {
         const userId = messageProperties(message)?.userId;
         if (userId) ctx.userId = userId;
       }
-      const reply = await handler(frames, ctx);
+      const result = handler(frames, ctx);
+      // A handler that answered at once is not awaited: its reply leaves in this microtask.
+      const reply = Array.isArray(result) ? result : await result;
       if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       if (!this.#abort.signal.aborted) {
         const out = new Array<Buffer>(reply.length + 2);
