@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineSweep } from "../src/index.js";
-import { within } from "./helpers.js";
+import { timersHeld, within } from "./helpers.js";
 
 interface Call {
   readonly name: string;
@@ -19,11 +19,6 @@ function sweepUnderTest(): { sweep: DeadlineSweep<Call>; expired: { call: Call; 
   });
   const next = (): Promise<Call> => new Promise((resolve) => (waiter = resolve));
   return { sweep, expired, next };
-}
-
-/** Sweep timers holding the event loop now. */
-function timersHeld(): number {
-  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 }
 
 describe("DeadlineSweep", () => {

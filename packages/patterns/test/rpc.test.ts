@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, eventLoopTurns, gate, until, within } from "./helpers.js";
+import { ANY_PORT, eventLoopTurns, gate, timersHeld, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -297,9 +297,6 @@ describe("RpcClient and RpcServer", () => {
 });
 
 describe("RpcClient's reply timeouts", () => {
-  /** Timers holding the event loop now. */
-  const timersHeld = (): number => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-
   it("hold one timer for many requests in flight, and none once they are answered", async () => {
     const { server, started, release } = await heldServer({ concurrency: 64 });
     closers.push(() => server.close());
