@@ -155,6 +155,17 @@ describe("SWAP", () => {
     expect(push.swapStats!.recovered).toBe(0);
   });
 
+  it("not durable: close() deletes what is still spilled, as a closed socket drops its queues", async () => {
+    const dir = tempDir();
+    const push = new Push({ sendHighWaterMark: 1, swapDirectory: dir, linger: 0 });
+    push.connect(await freeAddress("tcp"));
+    for (let i = 0; i < 20; i++) await push.send(numbered(i, 2000));
+    expect(push.swapLength).toBe(19);
+    expect(segments(dir).length).toBe(1);
+    push.close();
+    expect(segments(dir)).toEqual([]);
+  });
+
   describe("durable", () => {
     it("cuts a torn record at the end and a corrupt one, sends what is whole, in order", async () => {
       const dir = tempDir();
