@@ -6,7 +6,7 @@
  * the duration, then end messages until `stop` (multicast may lose any
  * packet, the end one included), and its PGM counters (`stopped`).
  */
-import { command, report, runWorker, sleep, workerConfig } from "../worker-channel.js";
+import { repeatUntil, report, runWorker, workerConfig } from "../worker-channel.js";
 import { KIND_DATA, KIND_END, KIND_PROBE, pubsubMessage } from "./pubsub-message.js";
 import { loadEpgmLibrary } from "./epgm-library.js";
 import { epgmDataMessage } from "./epgm-message.js";
@@ -19,13 +19,8 @@ runWorker(async () => {
   publisher.connect(config.endpoint);
   report({ kind: "ready" });
 
-  let go = false;
-  void command("go").then(() => (go = true));
   const probe = pubsubMessage("A", KIND_PROBE, config.size);
-  while (!go) {
-    await publisher.send(probe);
-    await sleep(20);
-  }
+  await repeatUntil("go", 20, () => publisher.send(probe));
 
   const template = pubsubMessage("A", KIND_DATA, config.size);
   const start = performance.now();
@@ -38,13 +33,8 @@ runWorker(async () => {
   const seconds = (performance.now() - start) / 1000;
   report({ kind: "sent", sent, seconds });
 
-  let stopped = false;
-  void command("stop").then(() => (stopped = true));
   const endMessage = pubsubMessage("A", KIND_END, config.size);
-  while (!stopped) {
-    await publisher.send(endMessage);
-    await sleep(50);
-  }
+  await repeatUntil("stop", 50, () => publisher.send(endMessage));
   // After the tail: repairs asked for late are counted too.
   report({ kind: "stopped", statistics: publisher.pgmStatistics ?? null });
   publisher.close();
