@@ -26,11 +26,6 @@ function argList(name, fallback) {
   return values.length > 0 ? values : fallback;
 }
 
-const role = process.env.CPU_PER_MIB_ROLE;
-if (role === "rx") await receiver(JSON.parse(process.env.CPU_PER_MIB_CONFIG));
-else if (role === "tx") await sender(JSON.parse(process.env.CPU_PER_MIB_CONFIG));
-else await main();
-
 /** CPU (µs) and minor faults since `start`. */
 function since(start) {
   const cpu = process.cpuUsage(start.cpu);
@@ -115,7 +110,8 @@ function label(impl) {
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
 }
 
 async function main() {
@@ -146,3 +142,8 @@ async function main() {
     console.log(`${key}: ${fields.join(", ")}`);
   }
 }
+
+const role = process.env.CPU_PER_MIB_ROLE;
+if (role === "rx") await receiver(JSON.parse(process.env.CPU_PER_MIB_CONFIG));
+else if (role === "tx") await sender(JSON.parse(process.env.CPU_PER_MIB_CONFIG));
+else await main();

@@ -57,6 +57,7 @@ function directReader(): DirectRead {
     readTarget: () => decoder.readTarget(),
     bodyRead: (n) => decoder.bodyRead(n),
     chunkRead: (chunk) => void decoder.write(chunk),
+    atFrameBoundary: () => decoder.idle,
   });
   return reader;
 }

@@ -14,6 +14,10 @@
  *   written twice, so frames handed out as views of it stay valid; a new
  *   slab is taken when less than {@link SLAB_MIN_ROOM} is left (a message
  *   kept by the user keeps its slab alive, as Node's Buffer pool does).
+ * - Right after a body read this way, at a frame boundary, the next read is
+ *   given {@link LEAD_READ} octets only: a large message tends to follow a
+ *   large one, and its header then comes with a few KiB of its body (copied
+ *   into the body) instead of 64 KiB; the rest is read straight into it.
  *
  * Only tcp:// and ipc:// connections of a ZMTP engine read this way
  * (transport/direct-read-socket.ts sets it up); ws://, wss:// and STREAM
@@ -29,12 +33,16 @@ export interface DirectReadSink {
   bodyRead(n: number): void;
   /** Octets read into a slab; views of them may be kept (they are never overwritten). */
   chunkRead(chunk: Buffer): void;
+  /** True between frames (no header or body in progress). */
+  atFrameBoundary(): boolean;
 }
 
 /** Octets of one slab: Node's own read size. */
 const SLAB_SIZE = 64 * 1024;
 /** A slab with less room than this left is replaced, so a read is never starved for room. */
 const SLAB_MIN_ROOM = 16 * 1024;
+/** The read after a body read directly, when it starts a frame: its header and the start of its body. */
+const LEAD_READ = 4 * 1024;
 
 const registered = new WeakMap<object, DirectRead>();
 
@@ -72,17 +80,20 @@ export class DirectRead {
   }
 
   #nextTarget(): Buffer {
-    const target = this.#sink?.readTarget() ?? null;
+    const sink = this.#sink;
+    const target = sink?.readTarget() ?? null;
     if (target !== null) {
       this.#intoBody = true;
       return target;
     }
+    const lead = this.#intoBody && sink!.atFrameBoundary();
     this.#intoBody = false;
     if (SLAB_SIZE - this.#slabAt < SLAB_MIN_ROOM) {
       this.#slab = Buffer.allocUnsafe(SLAB_SIZE);
       this.#slabAt = 0;
     }
-    return this.#slab.subarray(this.#slabAt);
+    const at = this.#slabAt;
+    return lead ? this.#slab.subarray(at, at + LEAD_READ) : this.#slab.subarray(at);
   }
 
   #onRead(nread: number): void {

@@ -344,6 +344,11 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
     return (this.#decoder as FrameDecoder).readTarget();
   }
 
+  /** DirectReadSink: true between frames. */
+  atFrameBoundary(): boolean {
+    return this.#decoder.idle;
+  }
+
   /** DirectReadSink: `n` octets were read into the last {@link readTarget}. */
   bodyRead(n: number): void {
     if (this.#state === State.Closed) return;
