@@ -187,16 +187,34 @@ export class ActorThread extends EventEmitter {
     return actor;
   }
 
-  /** Waits for the ready signal, or the thread's failure, or the deadline. */
+  /**
+   * Waits for the ready signal, or the thread's failure, or the deadline. A
+   * thread that ended cleanly may have sent its signal (and more) first: what
+   * it sent is still in the pipe between the threads, so only a pipe that
+   * ends with nothing to read means it ended before it was ready.
+   */
   async #ready(timeoutMs: number): Promise<void> {
     this.#watched = true;
     let timer: NodeJS.Timeout | undefined;
+    let disconnected = false;
+    let onEnded: (() => void) | null = null;
+    const onDisconnect = (): void => {
+      disconnected = true;
+      onEnded?.();
+    };
+    this.pipe.events.on("disconnect", onDisconnect);
     try {
       // Promise.race handles the losers' later rejections (the receive when the pipe closes).
       const [signal] = await Promise.race([
         this.pipe.receive(),
-        this.#exit.then(() => {
-          throw this.#error ?? new PatternError("EACTOR", "actor thread ended before it was ready");
+        this.#exit.then(async (): Promise<never> => {
+          if (this.#error !== null) throw this.#error;
+          if (!disconnected) await new Promise<void>((resolve) => (onEnded = resolve));
+          // One more turn: a message the pipe delivered as it ended settles receive() first.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (!this.pipe.readable) throw new PatternError("EACTOR", "actor thread ended before it was ready");
+          // The signal is there to read: receive() has it.
+          return new Promise<never>(() => undefined);
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new PatternError("ETIMEDOUT", `actor thread not ready within ${timeoutMs} ms`)), timeoutMs);
@@ -205,6 +223,7 @@ export class ActorThread extends EventEmitter {
       if (signal?.toString() !== ACTOR_READY) throw new PatternError("EPROTO", "actor thread sent something before its ready signal");
     } finally {
       clearTimeout(timer);
+      this.pipe.events.off("disconnect", onDisconnect);
       this.#watched = false;
     }
   }

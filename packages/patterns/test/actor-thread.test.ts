@@ -77,6 +77,22 @@ describe("ActorThread", () => {
     expect(actor.error).toBeNull();
   });
 
+  it("starts an actor that sends and returns before the caller has read its ready signal", async () => {
+    // The thread often ends before the caller reads the ring: its messages outlive it.
+    for (let i = 0; i < 5; i++) {
+      const actor = await start(async (pipe) => {
+        await pipe.send("bye");
+      });
+      expect((await actor.pipe.receive())[0]!.toString()).toBe("bye");
+      await actor.exited();
+      expect(actor.exitCode).toBe(0);
+    }
+  });
+
+  it("rejects start() with EACTOR when the actor's thread ends cleanly before its ready signal", async () => {
+    await expect(ActorThread.start(fixture("exits-before-ready.mjs"))).rejects.toMatchObject({ code: "EACTOR" });
+  });
+
   it("rejects start() with EACTOR when the module exports no function", async () => {
     await expect(ActorThread.start(fixture("greeter-actor.mjs"), { export: "notAFunction" })).rejects.toMatchObject({
       code: "EACTOR",
@@ -85,9 +101,12 @@ describe("ActorThread", () => {
 
   it("an actor that returns on its own is a disconnected peer on the caller's pipe", async () => {
     const actor = await start(async (pipe) => {
+      await pipe.receive();
       await pipe.send("bye");
     });
+    // Listening before the actor is told to go: its end is not missed.
     const disconnected = new Promise<void>((resolve) => actor.pipe.events.on("disconnect", () => resolve()));
+    await actor.pipe.send("go");
     expect((await actor.pipe.receive())[0]!.toString()).toBe("bye");
     await actor.exited();
     await disconnected;

@@ -72,8 +72,20 @@ export class ThreadLink implements PipeTransport {
     if (this.#closed || this.#waitingRoom) return;
     const state = this.#write();
     if (state === "full") this.#waitForRoom();
-    else if (state === "gone") this.close(null);
+    else if (state === "gone") this.#peerStoppedReading();
     else if (this.#ending) this.#finish();
+  }
+
+  /**
+   * The peer reads no more (its socket closed, or its thread left): what
+   * waits for it is dropped, but what it wrote before is still read (its
+   * thread may have sent, closed and ended before this side even attached),
+   * and the link ends once the ring is empty and the peer writes no more.
+   */
+  #peerStoppedReading(): void {
+    this.#pipe?.outbound.clear();
+    if (this.#ending) this.#finish();
+    else this.#pump();
   }
 
   /** Writes queued messages into the ring as far as it takes them. */

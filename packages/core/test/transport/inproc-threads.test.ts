@@ -243,6 +243,35 @@ describe("inproc across worker threads", () => {
     });
   }
 
+  it("a peer that closed still has what it sent read, though this side writes to it after it stopped reading", async () => {
+    const address = bindAddress("inproc");
+    // One message in the socket's queue: the other two stay in the ring until it is read.
+    const pair = open(new zmq.Pair({ linger: 0, receiveHighWaterMark: 1 }));
+    await pair.bind(address);
+    const disconnected = nextEvent(pair, "disconnect", 10_000);
+    const w = worker(`
+      const peer = new zmq.Pair();
+      const hold = setInterval(() => {}, 1 << 30);
+      await new Promise((resolve) => { peer.events.on("connect", resolve); peer.connect(data.address); });
+      for (let i = 0; i < 3; i++) await peer.send(String(i));
+      // Closed (linger -1: the three are in the ring), the thread kept alive: no exit tells the other side.
+      peer.close();
+      report("closed");
+      await next();
+      clearInterval(hold);
+    `, { address });
+    expect(await w.report()).toBe("closed");
+    await until(() => pair.readable, "the first message queued");
+    // This side writes to the peer that no longer reads: the link must not end before its ring is read.
+    await pair.send("to a closed peer");
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) got.push(String((await within(pair.receive(), 5_000, `message ${i}`))[0]));
+    expect(got).toEqual(["0", "1", "2"]);
+    await disconnected;
+    w.tell("end");
+    expect(await w.exited()).toBe(0);
+  });
+
   it("a PUSH here stops at its high-water mark plus the ring plus the reader's when the PULL worker does not read", async () => {
     const address = bindAddress("inproc");
     const ringMessages = zmq.context.threadRingMessages;
