@@ -23,7 +23,8 @@ import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
 import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
-import { FrameEncoder } from "./frame-encoder.js";
+import { directReadOf, type DirectReadSink } from "./direct-read.js";
+import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js";
 import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
 import { LegacyPeer, legacySocketTypeNumber } from "./legacy-peer.js";
 import type { V1FrameDecoder } from "./v1-frame-decoder.js";
@@ -82,7 +83,7 @@ const enum Pause {
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
-export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
+export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, DirectReadSink {
   readonly stream: NetSocket;
   readonly socket: EngineSocket;
   readonly session: EngineSession;
@@ -113,6 +114,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   #partsBytes = 0;
   readonly #limits: MessageLimits;
   #flushScheduled = false;
+  /** ACTIVE, and a one-frame message is its bytes on the wire (no encryption, no command): {@link sendNow} may encode. */
+  #plainFrames = false;
   /** Set while {@link #flush} runs. */
   #flushing = false;
   #waitingDrain = false;
@@ -170,7 +173,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   start(mechanismName: string, asServer: boolean): void {
     const stream = this.stream;
     stream.setNoDelay(true);
-    stream.on("data", (chunk: Buffer) => this.#onData(chunk));
+    // tcp:// and ipc:// read through a DirectRead (large bodies straight into their buffers); others emit 'data'.
+    const direct = directReadOf(stream);
+    if (direct !== undefined) direct.attach(this);
+    else stream.on("data", (chunk: Buffer) => this.#onData(chunk));
     // A stream under the engine (ws://) reports protocol errors of its own as ZmqErrors: keep them.
     stream.on("error", (error: NodeJS.ErrnoException) =>
       this.#fail(error instanceof ZmqError ? error : toZmqError(error, this.endpoint)),
@@ -273,6 +279,9 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
       this.#handshakeTimer = null;
     }
     if (this.#legacy === null) this.#startHeartbeats();
+    const socket = this.socket;
+    this.#plainFrames =
+      this.#mechanism?.encryptFrame === undefined && !(socket.sendsSubscriptions && this.peerMinor >= 1) && socket.sendsGroups !== true;
     this.session.engineReady(this);
   }
 
@@ -309,6 +318,24 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
     if (this.#state === State.Active && !this.#waitingDrain) this.#flush();
   }
 
+  /**
+   * Encodes a one-frame message at once (the pipe has nothing queued before
+   * it), as {@link #flushPipe} would: copied into the write buffer while the
+   * connection takes more (under {@link WRITE_LIMIT}), then written as
+   * {@link flush} says. Not while a flush runs (a message it is taking would
+   * go out after this one), nor for frames that need more than a plain copy
+   * (encryption, subscriptions and groups as commands, bodies written by
+   * reference).
+   */
+  sendNow(frame: Buffer): boolean {
+    if (!this.#plainFrames || this.#flushing || this.#waitingDrain || frame.length >= COPY_THRESHOLD) return false;
+    const encoder = this.#encoder;
+    if (this.stream.writableLength + encoder.pendingBytes >= WRITE_LIMIT) return false;
+    encoder.frame(frame, false);
+    this.flush();
+    return true;
+  }
+
   resumeReading(): void {
     this.#unpause(Pause.Inbound);
   }
@@ -328,6 +355,42 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   // ---- incoming ------------------------------------------------------------
+
+  /** DirectReadSink: a chunk read into a slab, decoded as a 'data' chunk. */
+  chunkRead(chunk: Buffer): void {
+    this.#onData(chunk);
+  }
+
+  /** DirectReadSink: the missing part of a large body in progress (ZMTP 3 framing only), or null. */
+  readTarget(): Buffer | null {
+    if (this.#state === State.Closed || this.#legacy !== null) return null;
+    return (this.#decoder as FrameDecoder).readTarget();
+  }
+
+  /** DirectReadSink: true between frames. */
+  atFrameBoundary(): boolean {
+    return this.#decoder.idle;
+  }
+
+  /** DirectReadSink: `n` octets were read into the last {@link readTarget}. */
+  bodyRead(n: number): void {
+    if (this.#state === State.Closed) return;
+    this.#lastReceived = performance.now();
+    const decoder = this.#decoder as FrameDecoder;
+    const turn = currentTurn();
+    if (turn !== this.#turn) {
+      this.#turn = turn;
+      decoder.budget = FRAMES_PER_TURN;
+    }
+    try {
+      decoder.bodyRead(n);
+    } catch (error) {
+      this.#fail(error instanceof ZmqError ? error : new ProtocolError("ERR_ZMTP_UNSPECIFIED", String(error)));
+      return;
+    }
+    const pipe = this.#pipe;
+    if (pipe !== null && pipe.inboundFull && this.#state === State.Active) this.#pause(Pause.Inbound);
+  }
 
   #onData(chunk: Buffer): void {
     if (this.#state === State.Closed) return;
@@ -712,6 +775,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
 
   #terminate(): void {
     this.#state = State.Closed;
+    this.#plainFrames = false;
     this.#decoder.stop();
     if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
