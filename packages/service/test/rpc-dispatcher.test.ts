@@ -88,7 +88,8 @@ describe("RpcDispatcher's call paths", () => {
     const late = decodeEnvelope(await dispatcher.handle(request("forever", "async-2", Date.now() + 30)));
     expect(decodeErrorPayload(late.payload[0]!).code).toBe("DEADLINE_EXCEEDED");
     expect(aborted).toMatchObject({ code: "DEADLINE_EXCEEDED" });
-    expect(timersHeld()).toBe(before);
+    // At most: another timer of the process (not the dispatcher's) may have ended meanwhile.
+    expect(timersHeld()).toBeLessThanOrEqual(before);
   });
 
   test("a cancel by correlation id reaches a handler that returned a promise", async () => {
