@@ -377,7 +377,12 @@ export class RpcServer {
         out[0] = peerId;
         out[1] = correlationId;
         for (let i = 0; i < reply.length; i++) out[i + 2] = reply[i]!;
-        await this.#send(socket, out);
+        // Awaited as core returns it (no handler made per reply); only a refusal takes the slow path.
+        try {
+          await socket.send(out);
+        } catch (error) {
+          await this.#sendWhenRoom(socket, out, error);
+        }
       }
     } catch (error) {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
