@@ -15,6 +15,7 @@
  */
 import type { ZmqError } from "./errors.js";
 import { Deque } from "./util/deque.js";
+import { ownedFrame } from "./socket/message.js";
 import type { Metadata } from "./zmtp/metadata.js";
 
 /** A message: its frames, in order. */
@@ -38,6 +39,12 @@ export interface PipeTransport {
   flush(): void;
   /** Writes queued messages to the connection now, as far as it takes them without waiting. */
   flushNow(): void;
+  /**
+   * Encodes a one-frame message for the wire at once, copying its bytes,
+   * when the connection can take it now; false when it must be queued in
+   * the pipe instead. Optional: a transport without it always queues.
+   */
+  sendNow?(frame: Buffer): boolean;
   /** The inbound queue fell below the high-water mark: read again. */
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
@@ -173,6 +180,19 @@ export class Pipe {
     if (this.conflate) while (this.outbound.length > 0) this.outbound.shift();
     this.outbound.push(msg);
     if (this.outbound.length === 1) this.transport?.flush();
+  }
+
+  /**
+   * Queues a message of one frame, `frame` as the user passed it (not yet
+   * copied; check {@link canWrite} first). With nothing queued before it, a
+   * connection that can take it now encodes it at once: no message array, no
+   * copy of its bytes but the one into the write buffer, no queue entry.
+   * Otherwise it is queued as {@link write} does, a small frame copied first.
+   */
+  writeFrame(frame: Buffer): void {
+    const transport = this.transport;
+    if (transport !== null && this.outbound.length === 0 && !this.conflate && transport.sendNow?.(frame) === true) return;
+    this.write([ownedFrame(frame)]);
   }
 
   /** The engine takes the next outbound message. */

@@ -9,11 +9,28 @@ import { ActivePipes } from "./active-pipes.js";
 export class LoadBalancer extends ActivePipes {
   /** Sends to the next pipe with room; returns that pipe, or null if all are full. */
   send(msg: Msg): Pipe | null {
+    const pipe = this.#next();
+    pipe?.write(msg);
+    return pipe;
+  }
+
+  /** {@link send} for a message of one frame, as the user passed it (see Pipe.writeFrame). */
+  sendFrame(frame: Buffer): Pipe | null {
+    const pipe = this.#next();
+    pipe?.writeFrame(frame);
+    return pipe;
+  }
+
+  /**
+   * The next pipe with room, its turn taken before the write: a write can
+   * serve a waiting sender at once (the connection takes the message and the
+   * pipe reports room), whose message then goes to the pipe after it.
+   */
+  #next(): Pipe | null {
     while (this.active > 0) {
       if (this.current >= this.active) this.current = 0;
       const pipe = this.pipes[this.current]!;
       if (pipe.canWrite()) {
-        pipe.write(msg);
         this.current++;
         return pipe;
       }

@@ -24,7 +24,8 @@ const EMPTY = Buffer.alloc(0);
 /** `zeromq`'s TypeError text for `send()` with nothing (`undefined`) to send. */
 const MISSING = "Message must be present";
 
-function bytes(buffer: Buffer): Buffer {
+/** A frame as a message holds it: a copy of small bytes (see {@link COPY_THRESHOLD}), the bytes themselves above. */
+export function ownedFrame(buffer: Buffer): Buffer {
   if (buffer.length > COPY_THRESHOLD) return buffer;
   // Twice as fast as Buffer.from(buffer); small sizes come from Node's shared pool.
   const copy = Buffer.allocUnsafe(buffer.length);
@@ -33,12 +34,12 @@ function bytes(buffer: Buffer): Buffer {
 }
 
 export function toFrame(value: MessageLike): Buffer {
-  if (Buffer.isBuffer(value)) return bytes(value);
+  if (Buffer.isBuffer(value)) return ownedFrame(value);
   if (typeof value === "string") return Buffer.from(value, "utf8");
   if (value === null) return EMPTY;
-  if (ArrayBuffer.isView(value)) return bytes(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  if (ArrayBuffer.isView(value)) return ownedFrame(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer)) {
-    return bytes(Buffer.from(value));
+    return ownedFrame(Buffer.from(value));
   }
   // As zeromq (ToString): numbers, booleans, undefined inside an array, objects, functions,
   // promises. A Symbol has no string form: the template literal throws a TypeError for it.
@@ -46,7 +47,7 @@ export function toFrame(value: MessageLike): Buffer {
 }
 
 export function toMessage(message: MessageLike | MessageLike[]): Msg {
-  if (Buffer.isBuffer(message)) return [bytes(message)];
+  if (Buffer.isBuffer(message)) return [ownedFrame(message)];
   if (Array.isArray(message)) {
     if (message.length === 0) throw new TypeError("A message needs at least one frame");
     const parts = new Array<Buffer>(message.length);

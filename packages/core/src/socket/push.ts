@@ -30,6 +30,9 @@ export class Push extends Socket {
   protected override xsend(msg: Msg): boolean {
     return this.#lb.send(msg) !== null;
   }
+  protected override xsendFrame(frame: Buffer): boolean {
+    return this.#lb.sendFrame(frame) !== null;
+  }
   protected override xhasOut(): boolean {
     return this.#lb.hasOut();
   }

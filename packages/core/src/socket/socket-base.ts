@@ -38,7 +38,7 @@ import { Deque } from "../util/deque.js";
 import { LoopHold } from "../util/loop-hold.js";
 import { nextTurn, spendTurn } from "../util/turn-budget.js";
 import type { Metadata } from "../zmtp/metadata.js";
-import { toFrame, toMessage, type MessageLike } from "./message.js";
+import { ownedFrame, toFrame, toMessage, type MessageLike } from "./message.js";
 import { recordProperties } from "../message-properties.js";
 import { SocketType, socketTypeName, isCompatible } from "./socket-type.js";
 import { newOnly } from "../util/new-only.js";
@@ -123,6 +123,8 @@ export abstract class Socket implements PipeOwner, StreamHost {
   #closeRequested = false;
   /** Readiness listeners (Poller, Proxy); empty on the hot path, so one size check. */
   #readiness = new Set<() => void>();
+  /** `send()` of one Buffer may take {@link xsendFrame} (see {@link #takesFrames}). */
+  readonly #sendsFrames: boolean;
 
   protected constructor(type: SocketType, options?: Record<string, unknown>) {
     // The argument checks of zeromq's Socket(type, options), for code that subclasses Socket.
@@ -139,6 +141,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     if (ctx.ipv6) this.options.ipv6 = true;
     applyOptions(this, options, ["context"]);
     this.#recordProperties = this.options.messageProperties === true;
+    this.#sendsFrames = takesFrames(this);
     ctx.register(this);
   }
 
@@ -341,6 +344,14 @@ export abstract class Socket implements PipeOwner, StreamHost {
     // Thrown, not rejected, as zeromq does: the caller issued a call it must not.
     if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
       throw new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting });
+    }
+    if (this.#sendsFrames && this.#sendWaiters.length === 0 && this.#swap === null && !this.#swapPending && options === undefined && Buffer.isBuffer(message)) {
+      // One frame, nothing waiting before it: no message array, and no copy of its bytes when the connection encodes it at once.
+      try {
+        if (this.xsendFrame(message)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     let msg: Msg;
     try {
@@ -1008,6 +1019,15 @@ export abstract class Socket implements PipeOwner, StreamHost {
     void msg;
     throw new ZmqError("ENOTSUP", `${this.constructor.name} sockets cannot send`);
   }
+  /**
+   * Sends a message of one frame, `frame` as the user passed it (its bytes
+   * not copied yet: the pipe copies or encodes them before this returns).
+   * A socket type whose routing of a one-frame message is its `xsend`'s
+   * overrides both in the same class to save the message array (PUSH).
+   */
+  protected xsendFrame(frame: Buffer): boolean {
+    return this.xsend([ownedFrame(frame)]);
+  }
   /** Receives a message, or undefined when none is waiting. */
   protected xrecv(): Msg | undefined {
     throw new ZmqError("ENOTSUP", `${this.constructor.name} sockets cannot receive`);
@@ -1025,6 +1045,25 @@ export abstract class Socket implements PipeOwner, StreamHost {
 Socket = newOnly(Socket);
 
 defineOptions(Socket.prototype, SOCKET_OPTIONS);
+
+/**
+ * Whether `send()` of one Buffer may go to the socket's `xsendFrame`: only
+ * when the class that says how it sends (`xsend`) also says how it sends one
+ * frame, and `send()`'s arguments become frames the usual way. A subclass
+ * that changes either (REQ over DEALER, SCATTER's checks over PUSH) then
+ * keeps its own rules without knowing of the shortcut.
+ */
+function takesFrames(socket: Socket): boolean {
+  const sender = ownerOf(socket, "xsend");
+  return sender !== Socket.prototype && ownerOf(socket, "xsendFrame") === sender && ownerOf(socket, "outgoingMessage") === Socket.prototype;
+}
+
+function ownerOf(target: object, name: string): object | null {
+  for (let o: object | null = Object.getPrototypeOf(target); o !== null; o = Object.getPrototypeOf(o)) {
+    if (Object.hasOwn(o, name)) return o;
+  }
+  return null;
+}
 
 function optionDescriptor(target: object, name: string): PropertyDescriptor | undefined {
   for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {

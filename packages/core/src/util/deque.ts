@@ -2,8 +2,14 @@
  * A growable ring-buffer FIFO: O(1) push and shift without the re-indexing
  * cost `Array.prototype.shift` has on long arrays.
  */
-/** A ring above this many slots is dropped once it drains, so a burst does not pin its memory. */
-const SHRINK_ABOVE = 1024;
+/**
+ * A ring above this many slots (32 KiB of pointers) is dropped once it
+ * drains, so a burst does not pin its memory. Rings up to it are kept: a
+ * pipe's inbound queue fills to its high-water mark (1000 by default) plus
+ * a turn's frames (1024) again and again under load, and regrowing it from
+ * 16 slots each time it drains allocated about 4,000 slots per refill.
+ */
+export const SHRINK_ABOVE = 4096;
 
 export class Deque<T> {
   #items: (T | undefined)[];
@@ -20,7 +26,7 @@ export class Deque<T> {
     return this.#length;
   }
 
-  /** @internal Slots of the ring now (16 at least; back to 16 once a ring above 1024 drains). */
+  /** @internal Slots of the ring now (16 at least; back to 16 once a ring above {@link SHRINK_ABOVE} drains). */
   get capacity(): number {
     return this.#items.length;
   }

@@ -24,7 +24,7 @@ import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encode
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
 import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
 import { directReadOf, type DirectReadSink } from "./direct-read.js";
-import { FrameEncoder } from "./frame-encoder.js";
+import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js";
 import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
 import { LegacyPeer, legacySocketTypeNumber } from "./legacy-peer.js";
 import type { V1FrameDecoder } from "./v1-frame-decoder.js";
@@ -114,6 +114,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   #partsBytes = 0;
   readonly #limits: MessageLimits;
   #flushScheduled = false;
+  /** ACTIVE, and a one-frame message is its bytes on the wire (no encryption, no command): {@link sendNow} may encode. */
+  #plainFrames = false;
   /** Set while {@link #flush} runs. */
   #flushing = false;
   #waitingDrain = false;
@@ -277,6 +279,9 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
       this.#handshakeTimer = null;
     }
     if (this.#legacy === null) this.#startHeartbeats();
+    const socket = this.socket;
+    this.#plainFrames =
+      this.#mechanism?.encryptFrame === undefined && !(socket.sendsSubscriptions && this.peerMinor >= 1) && socket.sendsGroups !== true;
     this.session.engineReady(this);
   }
 
@@ -311,6 +316,24 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
 
   flushNow(): void {
     if (this.#state === State.Active && !this.#waitingDrain) this.#flush();
+  }
+
+  /**
+   * Encodes a one-frame message at once (the pipe has nothing queued before
+   * it), as {@link #flushPipe} would: copied into the write buffer while the
+   * connection takes more (under {@link WRITE_LIMIT}), then written as
+   * {@link flush} says. Not while a flush runs (a message it is taking would
+   * go out after this one), nor for frames that need more than a plain copy
+   * (encryption, subscriptions and groups as commands, bodies written by
+   * reference).
+   */
+  sendNow(frame: Buffer): boolean {
+    if (!this.#plainFrames || this.#flushing || this.#waitingDrain || frame.length >= COPY_THRESHOLD) return false;
+    const encoder = this.#encoder;
+    if (this.stream.writableLength + encoder.pendingBytes >= WRITE_LIMIT) return false;
+    encoder.frame(frame, false);
+    this.flush();
+    return true;
   }
 
   resumeReading(): void {
@@ -752,6 +775,7 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
 
   #terminate(): void {
     this.#state = State.Closed;
+    this.#plainFrames = false;
     this.#decoder.stop();
     if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);

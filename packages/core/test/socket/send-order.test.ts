@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
-import { TRANSPORTS, bindFresh, socketScope, within } from "../helpers.js";
+import { TRANSPORTS, bindFresh, freeAddress, socketScope, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -39,5 +39,27 @@ describe.each(TRANSPORTS)("A sender held at its high-water mark over %s", (trans
     })();
     await within(Promise.all([sending, receiving]), 60_000, `${N} messages (received ${next})`);
     expect(next).toBe(N);
+  });
+});
+
+describe.each(["tcp", "ipc"] as const)("A send() from a readiness listener during a flush over %s", (transport) => {
+  it("goes out after the message the flush is taking", async () => {
+    // Room comes back while the engine takes a message from the pipe; a readiness listener
+    // (Poller, Proxy) that sends there must not have its message encoded before that one.
+    const push = open(new Push({ sendHighWaterMark: 1 }));
+    const pull = open(new Pull());
+    const address = await freeAddress(transport);
+    push.connect(address);
+    await push.send("first");
+    let second: Promise<void> | null = null;
+    const stop = push.onReadiness(() => {
+      if (second === null && push.writable) second = push.send(Buffer.from("second"));
+    });
+    open.defer(stop);
+    await pull.bind(address);
+    const received = [await within(pull.receive()), await within(pull.receive())].map((msg) => msg[0]!.toString());
+    expect(received).toEqual(["first", "second"]);
+    expect(second).not.toBeNull();
+    await within(second!);
   });
 });

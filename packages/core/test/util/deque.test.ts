@@ -1,7 +1,7 @@
 /** The ring-buffer FIFO behind every pipe and waiter queue. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Deque } from "../../src/util/deque.js";
+import { Deque, SHRINK_ABOVE } from "../../src/util/deque.js";
 
 describe("Deque", () => {
   it("hands items out in the order they were pushed, across growth", () => {
@@ -71,6 +71,18 @@ describe("Deque", () => {
       }),
       { numRuns: 300 },
     );
+  });
+  it("keeps a ring of up to SHRINK_ABOVE slots once it drains, so refilling to a high-water mark does not regrow it", () => {
+    const deque = new Deque<number>();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2000; i++) deque.push(i);
+      expect(deque.capacity).toBe(2048);
+      for (let i = 0; i < 2000; i++) expect(deque.shift()).toBe(i);
+      expect(deque.capacity).toBe(2048);
+    }
+    for (let i = 0; i < SHRINK_ABOVE + 1; i++) deque.push(i);
+    for (let i = 0; i < SHRINK_ABOVE + 1; i++) deque.shift();
+    expect(deque.capacity).toBe(16);
   });
   it("gives back the memory of a burst once it drains, and keeps working after", () => {
     const deque = new Deque<number>();

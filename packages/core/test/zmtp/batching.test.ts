@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Pull, Push } from "../../src/index.js";
-import { STREAM_TRANSPORTS, TRANSPORTS, bindFresh, nextEvent, socketScope, within } from "../helpers.js";
+import { STREAM_TRANSPORTS, TRANSPORTS, bindFresh, freeAddress, nextEvent, socketScope, strings, within } from "../helpers.js";
 
 const open = socketScope();
 
@@ -56,6 +56,52 @@ describe.each(STREAM_TRANSPORTS)("Batching over %s", (transport) => {
       expect(mixed[2]!.toString()).toBe(String(i));
     }
     await within(sending, 20_000, "sends");
+  });
+});
+
+describe.each(STREAM_TRANSPORTS)("One-frame sends encoded at once over %s", (transport) => {
+  it("keep their place among messages queued in the pipe (multipart, large, sent while backed up)", async () => {
+    const pull = open(new Pull({ receiveHighWaterMark: 10 }));
+    const push = open(new Push({ sendHighWaterMark: 10 }));
+    push.connect(await bindFresh(pull, transport));
+    const total = 3000;
+    const large = Buffer.alloc(64 * 1024, 0x6c);
+    // A PUSH encodes a one-frame Buffer at once only while its pipe is empty and the connection
+    // takes more; multipart and large messages always go through the pipe. Large ones back the
+    // connection up, so one-frame sends are queued behind them too.
+    const sending = (async () => {
+      for (let i = 0; i < total; i++) {
+        if (i % 3 === 0) await push.send([String(i), "more"]);
+        else if (i % 50 === 1) await push.send(Buffer.concat([Buffer.from(`${i}:`), large]));
+        else await push.send(Buffer.from(String(i)));
+      }
+    })();
+    for (let i = 0; i < total; i++) {
+      const msg = await within(pull.receive(), 10_000, `message ${i}`);
+      const first = msg[0]!;
+      if (i % 3 === 0) expect(strings(msg)).toEqual([String(i), "more"]);
+      else if (i % 50 === 1) expect([first.length, first.subarray(0, first.indexOf(":")).toString()]).toEqual([large.length + `${i}:`.length, String(i)]);
+      else expect(strings(msg)).toEqual([String(i)]);
+    }
+    await within(sending, 20_000, "sends");
+  });
+
+  it("copy a small Buffer at send(), queued or encoded: the sender may reuse it at once", async () => {
+    const pull = open(new Pull());
+    const push = open(new Push());
+    const address = await freeAddress(transport);
+    push.connect(address);
+    const reused = Buffer.alloc(8);
+    const send = async (i: number): Promise<void> => {
+      reused.writeDoubleBE(i);
+      await push.send(reused);
+    };
+    // Before the connection exists the pipe queues them; after it, the engine encodes them at once.
+    for (let i = 0; i < 100; i++) await send(i);
+    await pull.bind(address);
+    for (let i = 0; i < 100; i++) expect((await within(pull.receive()))[0]!.readDoubleBE()).toBe(i);
+    for (let i = 100; i < 1100; i++) await send(i);
+    for (let i = 100; i < 1100; i++) expect((await within(pull.receive()))[0]!.readDoubleBE()).toBe(i);
   });
 });
 
