@@ -147,6 +147,24 @@ function isHealthier(a: EndpointState, b: EndpointState): boolean {
   return a.failures < b.failures;
 }
 
+/**
+ * An {@link RpcCall}: its `send` is made on first use (a unary call never
+ * sends more) and bound, so it may be taken apart (`const { reply, send } = ...`).
+ */
+class OpenCall implements RpcCall {
+  #send: ((frames: Buffer[]) => Promise<void>) | null = null;
+
+  constructor(
+    readonly reply: Promise<Buffer[]>,
+    private readonly pending: Pending,
+    private readonly sendOn: (pending: Pending, frames: Buffer[]) => Promise<void>,
+  ) {}
+
+  get send(): (frames: Buffer[]) => Promise<void> {
+    return (this.#send ??= (frames) => this.sendOn(this.pending, frames));
+  }
+}
+
 interface EndpointState {
   readonly address: string;
   readonly socket: Dealer;
@@ -417,8 +435,10 @@ export class RpcClient {
       if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });
       this.#send(pending);
     });
-    return { reply, send: (message) => this.#sendOnCall(pending, message) };
+    return new OpenCall(reply, pending, this.#sendOnCallBound);
   }
+
+  readonly #sendOnCallBound = (pending: Pending, frames: Buffer[]): Promise<void> => this.#sendOnCall(pending, frames);
 
   /** A further message of an open call, to the endpoint that has its request. */
   #sendOnCall(pending: Pending, frames: Buffer[]): Promise<void> {

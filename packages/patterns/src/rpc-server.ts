@@ -368,16 +368,21 @@ export class RpcServer {
         const userId = messageProperties(message)?.userId;
         if (userId) ctx.userId = userId;
       }
-      const reply = await handler(frames, ctx);
-      if (!Array.isArray(reply) || !reply.every((f) => f instanceof Uint8Array)) {
-        throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
-      }
+      const result = handler(frames, ctx);
+      // A handler that answered at once is not awaited: its reply leaves in this microtask.
+      const reply = Array.isArray(result) ? result : await result;
+      if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       if (!this.#abort.signal.aborted) {
         const out = new Array<Buffer>(reply.length + 2);
         out[0] = peerId;
         out[1] = correlationId;
         for (let i = 0; i < reply.length; i++) out[i + 2] = reply[i]!;
-        await this.#send(socket, out);
+        // Awaited as core returns it (no handler made per reply); only a refusal takes the slow path.
+        try {
+          await socket.send(out);
+        } catch (error) {
+          await this.#sendWhenRoom(socket, out, error);
+        }
       }
     } catch (error) {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
@@ -475,6 +480,13 @@ class CallContext implements RequestContext {
     inbox.listener = listener;
     for (const early of inbox.early.splice(0)) listener(early);
   }
+}
+
+/** Whether a handler returned an array of frames (a loop, not a closure per call). */
+function isFrames(reply: unknown): reply is Buffer[] {
+  if (!Array.isArray(reply)) return false;
+  for (let i = 0; i < reply.length; i++) if (!(reply[i] instanceof Uint8Array)) return false;
+  return true;
 }
 
 /** Key of a running call: the client connection's routing id and the call's correlation id. */

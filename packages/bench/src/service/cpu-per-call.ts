@@ -21,7 +21,7 @@ interface CpuReply {
   readonly system: number;
 }
 
-const WARMUP_CALLS = 2_000;
+const WARMUP_CALLS = Number(process.env.WARMUP_CALLS ?? 2_000);
 
 async function serverSide(impl: ServiceImpl): Promise<void> {
   const server = await serveGreeter(impl);
