@@ -36,7 +36,7 @@ export {
   type TransportCall,
   type TransportRequestOptions,
 } from "./client.js";
-export { type SpanStart, Telemetry, type TelemetryOptions, type TraceHeader, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
+export { type RpcSpanTemplate, type SpanStart, Telemetry, type TelemetryOptions, type TraceHeader, MESSAGING_SYSTEM, RPC_SYSTEM } from "./telemetry.js";
 export { formatTraceparent, parseTraceparent } from "./trace-context.js";
 export {
   type DescribeReply,
