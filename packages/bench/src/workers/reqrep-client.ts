@@ -1,15 +1,15 @@
 /**
  * REQ side of the round-trip case: one request in flight at a time, each
  * round trip timed with `process.hrtime.bigint()`; reports mean, p50 and
- * p99 in microseconds after a short warm-up.
+ * p99 in microseconds after the warm-up (src/warm-up.ts).
  */
 import { loadLibrary } from "../library.js";
 import { memoryFigures, report, runWorker, workerConfig } from "../worker-channel.js";
 import { BareEchoClient } from "../raw/bare-reqrep.js";
 import { summarizeLatencies } from "../stats.js";
 import type { ReqRepConfig } from "./config.js";
+import { warmUp } from "../warm-up.js";
 
-const WARMUP_ROUND_TRIPS = 200;
 
 runWorker(async () => {
   const config = workerConfig<ReqRepConfig>();
@@ -30,7 +30,7 @@ runWorker(async () => {
     };
     close = () => request.close();
   }
-  for (let i = 0; i < WARMUP_ROUND_TRIPS; i++) await roundTrip();
+  await warmUp(roundTrip);
   const samples: number[] = [];
   const deadline = performance.now() + config.durationMs;
   const started = process.hrtime.bigint();

@@ -9,8 +9,8 @@ import { connectGreeter } from "../service/greeters.js";
 import { summarizeLatencies } from "../stats.js";
 import { memoryFigures, report, runWorker, workerConfig } from "../worker-channel.js";
 import type { ServiceConfig } from "./config.js";
+import { warmUp } from "../warm-up.js";
 
-const WARMUP_CALLS = 200;
 const NAME = "bench";
 
 runWorker(async () => {
@@ -24,7 +24,7 @@ runWorker(async () => {
   } else {
     call = async () => ((await client.sayHello(NAME)).length > 0 ? 1 : 0);
   }
-  for (let i = 0; i < WARMUP_CALLS; i += config.inFlight) await Promise.all(Array.from({ length: config.inFlight }, call));
+  await warmUp(() => Promise.all(Array.from({ length: config.inFlight }, call)), config.inFlight);
 
   const samples: number[] = [];
   let items = 0;
