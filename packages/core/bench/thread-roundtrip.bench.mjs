@@ -5,6 +5,9 @@
 //   - BroadcastChannel.postMessage on a channel only the two threads use,
 //   - a SharedArrayBuffer counter with Atomics.notify / Atomics.waitAsync (the bare wake-up of a wait),
 //   - the same counter, with the reader looking again after one setImmediate before it waits,
+//   - the same counter, with the reader blocking in Atomics.wait for up to 50 µs before it waits
+//     asynchronously (a variant measured and not used: it blocks the reader's event loop),
+//   - the rings of thread-ring.ts on their own, read as thread-link.ts reads them (look again, then wait),
 //   - skein REQ/REP over inproc:// across the two threads (thread-ring.ts + thread-link.ts),
 //   - skein DEALER/ROUTER over inproc:// across the two threads,
 //   - skein REQ/REP over inproc:// within one thread (the reference: no thread crossed).
@@ -18,6 +21,7 @@ import { loadavg } from "node:os";
 
 const dist = new URL("../dist/", import.meta.url);
 const zmq = await import(new URL("index.js", dist).href);
+const ring = await import(new URL("transport/thread-ring.js", dist).href);
 
 const ROUND_TRIPS = 5_000;
 const WARM_UP = 500;
@@ -38,6 +42,8 @@ async function main() {
     ["BroadcastChannel ping-pong", broadcastPingPong],
     ["SAB notify/waitAsync", () => sabPingPong(false)],
     ["SAB setImmediate, then waitAsync", () => sabPingPong(true)],
+    ["SAB Atomics.wait 50 µs, then waitAsync", () => sabPingPong("block")],
+    ["thread-ring.ts alone, 2 threads", ringPingPong],
     ["skein REQ/REP inproc, 2 threads", () => skeinReqRep(true)],
     ["skein DEALER/ROUTER inproc, 2 threads", skeinDealerRouter],
     ["skein REQ/REP inproc, 1 thread", () => skeinReqRep(false)],
@@ -151,12 +157,49 @@ async function sabPingPong(lookAgain) {
 }
 
 async function waitFor(flags, index, value, lookAgain) {
-  if (lookAgain && Atomics.load(flags, index) !== value) await new Promise((r) => setImmediate(r));
+  if (lookAgain === "block") {
+    const seen = Atomics.load(flags, index);
+    if (seen !== value) Atomics.wait(flags, index, seen, 0.05);
+  } else if (lookAgain && Atomics.load(flags, index) !== value) await new Promise((r) => setImmediate(r));
   for (;;) {
     const seen = Atomics.load(flags, index);
     if (seen === value || seen === -1) return seen;
     const wait = Atomics.waitAsync(flags, index, seen);
     if (wait.async) await wait.value;
+  }
+}
+
+async function ringPingPong() {
+  const there = ring.createRingMemory();
+  const back = ring.createRingMemory();
+  const w = startWorker({ kind: "ring-echo", there, back });
+  const writer = new ring.RingWriter(there);
+  const reader = new ring.RingReader(back);
+  const body = Buffer.alloc(16, 7);
+  const result = await measure(async () => {
+    writer.start([body]);
+    await readOne(reader);
+  });
+  writer.end();
+  await w.terminate();
+  return result;
+}
+
+/** Reads a message as thread-link.ts does: one look again after setImmediate, then waitAsync. */
+async function readOne(reader) {
+  let yielded = false;
+  for (;;) {
+    const msg = reader.read();
+    if (msg !== undefined || (reader.writerDone && !reader.hasData)) return msg;
+    if (!yielded) {
+      yielded = true;
+      await new Promise((r) => setImmediate(r));
+      continue;
+    }
+    yielded = false;
+    const wait = reader.waitForData();
+    if (wait !== null) await wait;
+    reader.woke();
   }
 }
 
@@ -224,6 +267,16 @@ async function worker(data) {
         if ((await waitFor(flags, 0, seq, data.lookAgain)) === -1) break;
         Atomics.store(flags, 1, seq);
         Atomics.notify(flags, 1);
+      }
+      break;
+    }
+    case "ring-echo": {
+      const reader = new ring.RingReader(data.there);
+      const writer = new ring.RingWriter(data.back);
+      for (;;) {
+        const msg = await readOne(reader);
+        if (msg === undefined) break;
+        writer.start(msg);
       }
       break;
     }
