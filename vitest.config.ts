@@ -5,8 +5,9 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
     // Chromium suites (.ci/suites/browser.sh, vitest.browser.config.ts), suites against a real
     // dnsmasq (.ci/suites/dns.sh, vitest.dnsmasq.config.ts) and epgm:// against pyzmq in network
-    // namespaces (.ci/suites/epgm.sh, vitest.epgm.config.ts) need root or Debian packages.
-    exclude: ["**/node_modules/**", "**/*.browser.test.ts", "packages/*/test/dnsmasq/**", "**/*.root.test.ts"],
+    // namespaces (.ci/suites/epgm.sh, vitest.epgm.config.ts) need root or Debian packages; SWAP
+    // at scale (.ci/suites/swap.sh, vitest.swap.config.ts) is too long for the plain run.
+    exclude: ["**/node_modules/**", "**/*.browser.test.ts", "packages/*/test/dnsmasq/**", "**/*.root.test.ts", "**/*.long.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Sockets and child processes: keep parallelism within a 2-core machine.

@@ -10,7 +10,7 @@ export interface CaseRun {
 }
 
 /** The orchestrations the driver knows. */
-export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak" | "actor";
+export type CaseKind = "throughput" | "inproc" | "reqrep" | "pubsub" | "router-dealer" | "service" | "soak" | "actor" | "epgm" | "swap";
 
 /** A benchmark case: one pattern, transport and size, run for each implementation. */
 export interface BenchCase {
@@ -33,6 +33,10 @@ export interface BenchCase {
   service?: { shape: "unary" | "stream"; inFlight: number; streamItems: number };
   /** Actor cases: where the actors run. */
   placement?: ActorPlacement;
+  /** epgm:// PUB/SUB: the sender's `rate` option, kbit/s. */
+  epgm?: { rate: number };
+  /** SWAP: what is timed (the spill to disk, or the drain to a peer), payload bytes spilled, fsync per message. */
+  swap?: { phase: "spill" | "drain"; bytes: number; durable: boolean };
   /** Take the zeromq and raw-bare reference rows for the ratios from this case instead. */
   compareWith?: string;
 }
@@ -183,6 +187,49 @@ function buildCases(): BenchCase[] {
   cases.push(actor("actor cpu-bound all cores", "cpu-all", [same("skein"), same("postMessage")], false));
   cases.push(actor("actor state FileStorage", "storage-file", [same("skein")], false));
   cases.push(actor("actor state SqliteStorage", "storage-sqlite", [same("skein")], false));
+  // epgm:// (PGM over UDP) on loopback multicast, PUB and SUB in two processes, at rates the
+  // receiver drains without loss: repair between two sockets on one host is not reliable
+  // (docs/epgm.md), and a 100 ms burst at the rate must fit the SUB's UDP receive buffer.
+  // The 100 Mbit/s case (with --filter "epgm") shows what happens past that.
+  for (const [size, rate, full] of [[100, 10_000, true], [1000, 5_000, true], [100, 100_000, false]] as const) {
+    cases.push({
+      id: `epgm pub-sub ${sizeLabel(size)} rate ${rate / 1000} Mbit/s`,
+      kind: "epgm",
+      transport: "epgm",
+      size,
+      epgm: { rate },
+      runs: LIBS,
+      quick: size === 100 && full,
+      full,
+    });
+  }
+  // SWAP (docs/swap.md): spill beyond the HWM to disk, then drain to a PULL that binds late.
+  // A few MiB each, so the full run stays short; the 1 GiB figure is `pnpm --filter @skein/bench bench:swap 1024`.
+  for (const [size, bytes] of [[16, 4 * 1048576], [1024, 32 * 1048576], [65536, 128 * 1048576]] as const) {
+    for (const phase of ["spill", "drain"] as const) {
+      cases.push({
+        id: `swap ${phase} tcp ${sizeLabel(size)}`,
+        kind: "swap",
+        transport: "tcp",
+        size,
+        swap: { phase, bytes, durable: false },
+        runs: [same("skein")],
+        quick: size === 1024,
+        full: true,
+      });
+    }
+  }
+  // Durable: one fdatasync a message, so few of them; with --filter "swap spill durable" only.
+  cases.push({
+    id: "swap spill durable tcp 1 KiB",
+    kind: "swap",
+    transport: "tcp",
+    size: 1024,
+    swap: { phase: "spill", bytes: 2000 * 1024, durable: true },
+    runs: [same("skein")],
+    quick: false,
+    full: false,
+  });
   cases.push({ id: "soak push-pull tcp 16 B", kind: "soak", transport: "tcp", size: 16, runs: LIBS, quick: false, full: true });
   return cases;
 }

@@ -12,6 +12,8 @@ import { slope, type LatencySummary } from "./stats.js";
 import type { ServiceConfig, ThroughputConfig } from "./workers/config.js";
 import type { ServiceImpl } from "./service/contract.js";
 import type { ActorBenchConfig } from "./actors/actor-config.js";
+import { epgm } from "./epgm-scenario.js";
+import { swap } from "./swap-scenario.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -68,7 +70,8 @@ async function withWorkers<T>(body: (workers: WorkerProcess[]) => Promise<T>): P
 
 /** Runs one case once for one implementation and returns its sample. */
 export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSettings): Promise<Sample> {
-  const budget = benchCase.kind === "soak" ? 600_000 : settings.durationMs * 4 + 20_000;
+  // SWAP moves a fixed number of bytes through the disk, whatever the duration.
+  const budget = benchCase.kind === "soak" ? 600_000 : benchCase.kind === "swap" ? 120_000 : settings.durationMs * 4 + 20_000;
   const deadline = performance.now() + budget;
   switch (benchCase.kind) {
     case "throughput":
@@ -86,6 +89,10 @@ export function runScenario(benchCase: BenchCase, run: CaseRun, settings: RunSet
       return service(benchCase, run, settings, deadline);
     case "actor":
       return actor(benchCase, run, settings, deadline);
+    case "epgm":
+      return withWorkers((workers) => epgm(benchCase, run, settings, deadline, workers));
+    case "swap":
+      return withWorkers((workers) => swap(benchCase, run, settings, deadline, workers));
   }
 }
 

@@ -71,3 +71,16 @@ export function runWorker(body: () => Promise<void>): void {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Calls `send` every `intervalMs` until the driver's command `kind` arrives: a publisher's probes
+ * before `go`, its end messages before `stop` (a publisher may lose any message).
+ */
+export async function repeatUntil(kind: string, intervalMs: number, send: () => Promise<void>): Promise<void> {
+  let arrived = false;
+  void command(kind).then(() => (arrived = true));
+  while (!arrived) {
+    await send();
+    await sleep(intervalMs);
+  }
+}

@@ -67,7 +67,10 @@ export class SwapQueue {
   readonly #segments: Segment[] = [];
   /** Messages on disk not yet taken. */
   #count = 0;
-  /** Record bytes on disk not yet taken (what `maxBytes` bounds). */
+  /**
+   * Record bytes in the segment files (what `maxBytes` bounds): records already
+   * taken count until their segment is deleted, since they are still on disk.
+   */
   #bytes = 0;
   #writeFd = -1;
   #writeBuffer: Buffer;
@@ -79,7 +82,6 @@ export class SwapQueue {
   #readStart = 0;
   #readEnd = 0;
   #head: Msg | undefined = undefined;
-  #headBytes = 0;
   #closed = false;
 
   constructor(options: SwapOptions) {
@@ -115,7 +117,7 @@ export class SwapQueue {
     return this.#count;
   }
 
-  /** Record bytes waiting on disk. */
+  /** Record bytes in the segment files, taken records of a segment not yet deleted included. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -160,7 +162,6 @@ export class SwapQueue {
     if (this.peek() === undefined) return;
     this.#head = undefined;
     this.#count--;
-    this.#bytes -= this.#headBytes;
     this.stats.drained++;
     const segment = this.#segments[0]!;
     const atEnd = this.#readBase + this.#readStart === segment.size;
@@ -176,6 +177,7 @@ export class SwapQueue {
       }
       this.#segments.shift();
       unlinkSync(segmentPath(this.#directory, segment.seq));
+      this.#bytes -= segment.size - SEGMENT_MAGIC.length;
     }
   }
 
@@ -270,7 +272,6 @@ export class SwapQueue {
     if (msg === null) throw this.#corrupt(segment, "bad record");
     this.#readStart += RECORD_HEADER_BYTES + length;
     this.#head = msg;
-    this.#headBytes = RECORD_HEADER_BYTES + length;
   }
 
   /** Makes `n` bytes from `#readStart` available in the read buffer. */

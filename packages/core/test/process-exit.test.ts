@@ -240,6 +240,32 @@ describe.each(STREAM_TRANSPORTS)("idle endpoints over %s", (transport) => {
   });
 });
 
+test("a process with idle udp:// and epgm:// endpoints exits", async () => {
+  const child = runChild(`
+    const draft = await import(${JSON.stringify(new URL("../dist/draft.js", import.meta.url).href)});
+    const dish = new draft.Dish();
+    await dish.bind("udp://127.0.0.1:*");
+    dish.join("g");
+    const radio = new draft.Radio();
+    radio.connect(dish.lastEndpoint);
+    await radio.send("x", { group: "g" });
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const sub = new zmq.Subscriber();
+    sub.subscribe();
+    await sub.bind("epgm://127.0.0.1;239.193.0.2:" + port);
+    const pub = new zmq.Publisher();
+    // Connected, nothing to send (what waits for the rate pacing holds the process until it is out).
+    pub.connect("epgm://127.0.0.1;239.193.0.2:" + port);
+    await new Promise((resolve) => setImmediate(resolve));
+    console.log("ready");
+    function onAlive() {}
+    ${PROBE}
+  `);
+  expect(await child.exited()).toBe(0);
+  expect(child.stdout()).toContain("ready");
+  expect(child.stdout()).not.toContain("alive");
+});
+
 test("a closed socket whose message waits for a connection keeps the process alive until it is sent", async () => {
   const address = await freeAddress("tcp");
   const child = runChild(`

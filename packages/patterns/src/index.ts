@@ -7,6 +7,7 @@
  */
 export { PatternError } from "./errors.js";
 export { RpcClient, type RpcClientOptions, type RequestOptions, type RpcCall } from "./rpc-client.js";
+export { DeadlineSweep, type Expiring } from "./deadline-sweep.js";
 export { RpcServer, type RpcServerOptions, type SecurityOptions, type RequestContext, type RequestHandler } from "./rpc-server.js";
 export { TopicPublisher, type TopicPublisherOptions } from "./topic-publisher.js";
 export { TopicSubscriber, type TopicSubscriberOptions, type TopicHandler, type DropReport } from "./topic-subscriber.js";

@@ -23,6 +23,7 @@
  * holds have ended (or `resolve.retireTimeout` passed).
  */
 import { Bytes, Context, Dealer } from "@skein/core";
+import { DeadlineSweep } from "./deadline-sweep.js";
 import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discovery/endpoint-set.js";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
@@ -132,7 +133,10 @@ interface Pending {
   sentOn: number;
   /** Endpoints this request was sent to: only they may answer it. */
   readonly sentTo: EndpointState[];
+  /** While it waits for an endpoint, or for a retry's backoff: that timer (the reply's timeout is in {@link RpcClient}'s sweep). */
   timer: NodeJS.Timeout | null;
+  /** When the attempt in flight times out (`performance.now()` ms): its entry in the sweep. */
+  deadline: number;
 }
 
 const CALL_FLAG_OCTET = Bytes.from([CALL_FLAG]);
@@ -141,6 +145,24 @@ const CALL_FLAG_OCTET = Bytes.from([CALL_FLAG]);
 function isHealthier(a: EndpointState, b: EndpointState): boolean {
   if (a.connected !== b.connected) return a.connected;
   return a.failures < b.failures;
+}
+
+/**
+ * An {@link RpcCall}: its `send` is made on first use (a unary call never
+ * sends more) and bound, so it may be taken apart (`const { reply, send } = ...`).
+ */
+class OpenCall implements RpcCall {
+  #send: ((frames: Buffer[]) => Promise<void>) | null = null;
+
+  constructor(
+    readonly reply: Promise<Buffer[]>,
+    private readonly pending: Pending,
+    private readonly sendOn: (pending: Pending, frames: Buffer[]) => Promise<void>,
+  ) {}
+
+  get send(): (frames: Buffer[]) => Promise<void> {
+    return (this.#send ??= (frames) => this.sendOn(this.pending, frames));
+  }
 }
 
 interface EndpointState {
@@ -173,6 +195,8 @@ interface EndpointState {
 export class RpcClient {
   #endpoints: EndpointState[] = [];
   readonly #pending = new Map<number, Pending>();
+  /** The reply timeouts of every attempt in flight: one timer for all, not one per request. */
+  readonly #deadlines = new DeadlineSweep<Pending>((pending) => this.#timedOut(pending));
   /** Requests waiting for an endpoint to exist (the names are not resolved yet, or resolved to none). */
   readonly #unsent = new Set<Pending>();
   readonly #set: EndpointSet;
@@ -360,7 +384,7 @@ export class RpcClient {
    * ```
    */
   open(frames: Buffer[], options?: RequestOptions): RpcCall {
-    const started = this.#start(frames, { ...options, retries: 0, idempotent: false }, true);
+    const started = this.#start(frames, options, true);
     if (!(started instanceof PatternError)) return started;
     const reply = Promise.reject(started);
     return { reply, send: () => Promise.reject(new PatternError("ECANCELED", "The call never started")) };
@@ -371,7 +395,8 @@ export class RpcClient {
     try {
       checkFrames(frames);
       checkNumber("timeout", options?.timeout, 1);
-      checkNumber("retries", options?.retries, 0);
+      // An open call is never retried: its retries are not read.
+      if (!open) checkNumber("retries", options?.retries, 0);
     } catch (error) {
       return error as PatternError;
     }
@@ -388,7 +413,7 @@ export class RpcClient {
         correlation: encodeU64(id),
         frames,
         timeout: options?.timeout ?? this.#timeout,
-        retries: options?.idempotent === false ? 0 : (options?.retries ?? this.#retries),
+        retries: open || options?.idempotent === false ? 0 : (options?.retries ?? this.#retries),
         resolve,
         reject,
         signal,
@@ -404,13 +429,16 @@ export class RpcClient {
         sentTo: [],
         sentOn: 0,
         timer: null,
+        deadline: 0,
       };
       this.#pending.set(id, pending);
       if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });
       this.#send(pending);
     });
-    return { reply, send: (message) => this.#sendOnCall(pending, message) };
+    return new OpenCall(reply, pending, this.#sendOnCallBound);
   }
+
+  readonly #sendOnCallBound = (pending: Pending, frames: Buffer[]): Promise<void> => this.#sendOnCall(pending, frames);
 
   /** A further message of an open call, to the endpoint that has its request. */
   #sendOnCall(pending: Pending, frames: Buffer[]): Promise<void> {
@@ -431,6 +459,7 @@ export class RpcClient {
     this.#closed = true;
     this.#set.close();
     for (const pending of [...this.#pending.values()]) this.#fail(pending.id, new PatternError("ECLOSED", "RpcClient was closed"));
+    this.#deadlines.close();
     for (const endpoint of this.#endpoints) {
       if (endpoint.retiring !== null) clearTimeout(endpoint.retiring);
       endpoint.socket.close();
@@ -455,13 +484,19 @@ export class RpcClient {
     if (!pending.sentTo.includes(endpoint)) pending.sentTo.push(endpoint);
     if (previous !== null && previous !== endpoint) this.#closeIfIdle(previous);
     if (endpoint.connected) pending.reached = true;
-    const message = this.#service === null ? [pending.correlation, ...pending.frames] : [pending.correlation, this.#service, ...pending.frames];
+    const frames = pending.frames;
+    const head = this.#service === null ? 1 : 2;
+    const message = new Array<Buffer>(frames.length + head);
+    message[0] = pending.correlation;
+    if (this.#service !== null) message[1] = this.#service;
+    for (let i = 0; i < frames.length; i++) message[i + head] = frames[i]!;
     endpoint.socket.send(message).catch((error: unknown) => {
       // Only a closed socket rejects here (sends wait at the high-water mark). An endpoint closed at
-      // its retireTimeout leaves the request to its timer (retry elsewhere, or time out).
+      // its retireTimeout leaves the request to its timeout (retry elsewhere, or time out).
       if (!this.#closed && this.#endpoints.includes(endpoint)) this.#fail(pending.id, new PatternError("ECLOSED", `Send failed: ${(error as Error).message}`, { cause: error }));
     });
-    pending.timer = setTimeout(() => this.#timedOut(pending), timeout);
+    pending.deadline = performance.now() + timeout;
+    this.#deadlines.add(pending);
   }
 
   /**
@@ -496,6 +531,7 @@ export class RpcClient {
 
   #timedOut(pending: Pending): void {
     pending.timer = null;
+    this.#deadlines.delete(pending);
     if (this.#pending.get(pending.id) !== pending) return;
     const endpoint = pending.endpoint;
     if (this.#unsent.delete(pending) || endpoint === null) {
@@ -586,6 +622,7 @@ export class RpcClient {
     this.#pending.delete(id);
     this.#unsent.delete(pending);
     if (pending.timer !== null) clearTimeout(pending.timer);
+    this.#deadlines.delete(pending);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
     if (pending.endpoint !== null) this.#closeIfIdle(pending.endpoint);
     return pending;
@@ -612,6 +649,7 @@ export class RpcClient {
     }
     if (pending.timer !== null) clearTimeout(pending.timer);
     pending.timer = null;
+    this.#deadlines.delete(pending);
     this.#send(pending);
   }
 

@@ -168,6 +168,14 @@ export class RpcServer {
   #unmatchedMessages = 0;
   #idle: (() => void) | null = null;
   #loop: Promise<void> | null = null;
+  /** The socket records message properties: handlers get the ZAP user id. */
+  #userIds = false;
+  /** What a call's {@link RequestContext} needs of this server, made once. */
+  readonly #host: CallHost = {
+    signal: this.#abort.signal,
+    send: (socket, message) => this.#send(socket, message),
+    inbox: (key) => this.#calls.get(key),
+  };
 
   constructor(options: RpcServerOptions) {
     checkNumber("concurrency", options?.concurrency, 1);
@@ -214,13 +222,16 @@ export class RpcServer {
     if (this.#closed) throw new PatternError("ECLOSED", "RpcServer is closed");
     if (this.#socket !== null) throw new PatternError("EINVAL", "RpcServer is already serving");
     const o = this.#options;
+    // Only a PLAIN or CURVE server has a ZAP user id to report (NULL never asks ZAP): recording
+    // message properties costs a little per message, so other servers do not.
+    this.#userIds = o.security?.plainServer === true || o.security?.curveServer === true;
     const socket = new Router({
       linger: o.linger ?? 1000,
       mandatory: true,
       // Never wait inside the socket: its waiting sends are served in order, so one
       // client that does not read would hold up every reply (see #send).
       sendTimeout: 0,
-      messageProperties: true,
+      messageProperties: this.#userIds,
       // Handlers reply concurrently: their sends queue rather than fail with EBUSY.
       maxPendingSends: 0,
       ...(o.security ?? {}),
@@ -349,32 +360,30 @@ export class RpcServer {
     const frames = message.slice(2);
     const key = callKey(peerId, correlationId);
     this.#inFlight++;
-    const inbox = this.#calls.get(key) ?? { listener: null, early: [] };
-    this.#calls.set(key, inbox);
+    let inbox = this.#calls.get(key);
+    if (inbox === undefined) this.#calls.set(key, (inbox = { listener: null, early: [] }));
     try {
-      const userId = messageProperties(message)?.userId;
-      let partialCorrelation: Buffer | null = null;
-      const ctx: RequestContext = {
-        peerId,
-        correlationId,
-        signal: this.#abort.signal,
-        sendPartial: async (partial: Buffer[]) => {
-          if (this.#abort.signal.aborted || socket.closed) return;
-          partialCorrelation ??= Bytes.concat([correlationId, Bytes.from([PARTIAL_FLAG])]);
-          await this.#send(socket, [peerId, partialCorrelation, ...partial]);
-        },
-        onMessage: (listener) => {
-          if (this.#calls.get(key) !== inbox) return;
-          inbox.listener = listener;
-          for (const early of inbox.early.splice(0)) listener(early);
-        },
-      };
-      if (userId) ctx.userId = userId;
-      const reply = await handler(frames, ctx);
-      if (!Array.isArray(reply) || !reply.every((f) => f instanceof Uint8Array)) {
-        throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
+      const ctx = new CallContext(this.#host, socket, key, inbox, peerId, correlationId);
+      if (this.#userIds) {
+        const userId = messageProperties(message)?.userId;
+        if (userId) ctx.userId = userId;
       }
-      if (!this.#abort.signal.aborted) await this.#send(socket, [peerId, correlationId, ...reply]);
+      const result = handler(frames, ctx);
+      // A handler that answered at once is not awaited: its reply leaves in this microtask.
+      const reply = Array.isArray(result) ? result : await result;
+      if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
+      if (!this.#abort.signal.aborted) {
+        const out = new Array<Buffer>(reply.length + 2);
+        out[0] = peerId;
+        out[1] = correlationId;
+        for (let i = 0; i < reply.length; i++) out[i + 2] = reply[i]!;
+        // Awaited as core returns it (no handler made per reply); only a refusal takes the slow path.
+        try {
+          await socket.send(out);
+        } catch (error) {
+          await this.#sendWhenRoom(socket, out, error);
+        }
+      }
     } catch (error) {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
       this.#report(error, frames);
@@ -391,9 +400,16 @@ export class RpcServer {
    * client's queue is full (it is not reading), by retrying every few ms:
    * the wait is this reply's alone, replies to other clients go on.
    */
-  async #send(socket: Router, message: Buffer[]): Promise<void> {
+  #send(socket: Router, message: Buffer[]): Promise<void> {
+    // Sent at once (the usual case): no clock read, no retry loop.
+    return socket.send(message).catch((error: unknown) => this.#sendWhenRoom(socket, message, error));
+  }
+
+  async #sendWhenRoom(socket: Router, message: Buffer[], first: unknown): Promise<void> {
     const timeout = this.#options.sendTimeout ?? 1000;
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    if ((first as { code?: string }).code !== "EAGAIN" || socket.closed || Date.now() >= deadline) throw first;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(SEND_RETRY_MS, deadline - Date.now())));
     for (;;) {
       try {
         await socket.send(message);
@@ -409,6 +425,68 @@ export class RpcServer {
     this.#errors++;
     this.#options.onError?.(error, frames);
   }
+}
+
+/** What a {@link CallContext} needs of its server. */
+interface CallHost {
+  /** Aborted when the server's close deadline passes. */
+  readonly signal: AbortSignal;
+  /** Sends a message to one client, within `sendTimeout`. */
+  send(socket: Router, message: Buffer[]): Promise<void>;
+  /** The inbox of a running call, by {@link callKey}. */
+  inbox(key: string): CallInbox | undefined;
+}
+
+/**
+ * The {@link RequestContext} of one call. Its two functions are made on
+ * first use (most unary calls use neither) and bound, so a handler may
+ * still take them apart (`({ sendPartial }) => ...`).
+ */
+class CallContext implements RequestContext {
+  readonly signal: AbortSignal;
+  userId?: string;
+  #sendPartial: ((frames: Buffer[]) => Promise<void>) | null = null;
+  #onMessage: ((listener: (frames: Buffer[]) => void) => void) | null = null;
+  #partialCorrelation: Buffer | null = null;
+
+  constructor(
+    private readonly host: CallHost,
+    private readonly socket: Router,
+    private readonly key: string,
+    private readonly inbox: CallInbox,
+    readonly peerId: Buffer,
+    readonly correlationId: Buffer,
+  ) {
+    this.signal = host.signal;
+  }
+
+  get sendPartial(): (frames: Buffer[]) => Promise<void> {
+    return (this.#sendPartial ??= (partial) => this.#sendPartialNow(partial));
+  }
+
+  get onMessage(): (listener: (frames: Buffer[]) => void) => void {
+    return (this.#onMessage ??= (listener) => this.#listen(listener));
+  }
+
+  async #sendPartialNow(partial: Buffer[]): Promise<void> {
+    if (this.signal.aborted || this.socket.closed) return;
+    this.#partialCorrelation ??= Bytes.concat([this.correlationId, Bytes.from([PARTIAL_FLAG])]);
+    await this.host.send(this.socket, [this.peerId, this.#partialCorrelation, ...partial]);
+  }
+
+  #listen(listener: (frames: Buffer[]) => void): void {
+    const inbox = this.inbox;
+    if (this.host.inbox(this.key) !== inbox) return;
+    inbox.listener = listener;
+    for (const early of inbox.early.splice(0)) listener(early);
+  }
+}
+
+/** Whether a handler returned an array of frames (a loop, not a closure per call). */
+function isFrames(reply: unknown): reply is Buffer[] {
+  if (!Array.isArray(reply)) return false;
+  for (let i = 0; i < reply.length; i++) if (!(reply[i] instanceof Uint8Array)) return false;
+  return true;
 }
 
 /** Key of a running call: the client connection's routing id and the call's correlation id. */

@@ -75,3 +75,8 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
 export async function eventLoopTurns(n = 200): Promise<void> {
   for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Timers holding the event loop now (`process.getActiveResourcesInfo()`): a deadline that is still watched shows here. */
+export function timersHeld(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, eventLoopTurns, gate, until, within } from "./helpers.js";
+import { ANY_PORT, eventLoopTurns, gate, timersHeld, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -141,6 +141,8 @@ describe("RpcClient and RpcServer", () => {
   it("never retries a request marked idempotent: false", async () => {
     const silent = await silentServer();
     const c = client({ endpoints: [silent.endpoint], timeout: 50, retries: 3, backoff: { initial: 5, max: 20 } });
+    // Connected first: on a loaded machine a handshake can outlast the 50 ms timeout (then ENOTCONN, rightly).
+    await until(() => c.connected, "the connection");
     const error = await c.request([Buffer.from("x")], { idempotent: false }).catch((e: unknown) => e);
     expect((error as PatternError).code).toBe("ETIMEDOUT");
     expect(silent.received()).toBe(1);
@@ -293,5 +295,24 @@ describe("RpcClient and RpcServer", () => {
     expect(await aborted.promise).toMatchObject({ code: "ECLOSED" });
     await c.close();
     await expect(reply).rejects.toMatchObject({ code: "ECLOSED" });
+  });
+});
+
+describe("RpcClient's reply timeouts", () => {
+  it("hold one timer for many requests in flight, and none once they are answered", async () => {
+    const { server, started, release } = await heldServer({ concurrency: 64 });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints, timeout: 30_000 });
+    await until(() => c.connected, "the connection");
+    const before = timersHeld();
+    const replies = Array.from({ length: 50 }, (_, i) => c.request([Buffer.from(`r${i}`)]));
+    await within(started.promise, 5000, "the first handler");
+    // 50 requests waiting for replies: their timeouts share one timer.
+    expect(c.inFlight).toBe(50);
+    expect(timersHeld()).toBe(before + 1);
+    release.open();
+    await within(Promise.all(replies), 5000, "the replies");
+    expect(c.inFlight).toBe(0);
+    expect(timersHeld()).toBe(before);
   });
 });

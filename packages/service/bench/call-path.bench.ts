@@ -7,12 +7,19 @@
  * error object, spans, attribute objects, stream bookkeeping a unary call
  * does not need) and little with the load of a shared machine.
  *
+ * Session 4 (issue 16) adds what that work changed: the dispatcher's
+ * same-turn answer to a synchronous unary handler (`handle`) next to
+ * `dispatch` and to an async handler (which gets a deadline, a cancel
+ * entry and a listener), and one `DeadlineSweep` for many deadlines next
+ * to a `setTimeout`/`clearTimeout` per call.
+ *
  * Reports only; never fails on timing. Run from the repository root:
  * `npx vitest bench --run packages/service/bench/call-path.bench.ts`.
  */
 import "reflect-metadata";
 import { encodeEnvelope } from "@skein/codec";
-import { bench, describe } from "vitest";
+import { DeadlineSweep } from "@skein/patterns";
+import { afterAll, bench, describe } from "vitest";
 import { GreeterService, type HelloRequest } from "../test/generated/index.js";
 import { createClient, exploreService, Rpc, RpcDispatcher, Service, Telemetry, type RequestTransport } from "../src/index.js";
 
@@ -29,8 +36,20 @@ class Greeter {
   }
 }
 
+/** The same greeter, answering after an `await`: the dispatcher's path for handlers that return a promise. */
+@Service(GreeterService)
+class AsyncGreeter {
+  @Rpc()
+  async sayHello(request: HelloRequest) {
+    await undefined;
+    return { message: `Hello, ${request.name}!` };
+  }
+}
+
 const greeter = new Greeter();
 const dispatcher = new RpcDispatcher([exploreService(Greeter, () => greeter, [])], new Telemetry());
+const asyncGreeter = new AsyncGreeter();
+const asyncDispatcher = new RpcDispatcher([exploreService(AsyncGreeter, () => asyncGreeter, [])], new Telemetry());
 /** A transport with no sockets: the request frames go to the dispatcher, its reply comes back. */
 const inMemory: RequestTransport = { request: (frames) => dispatcher.dispatch(frames) };
 const client = createClient(GreeterService, inMemory);
@@ -41,8 +60,55 @@ const request = encodeEnvelope({
   correlationId: "bench.1",
   payload: [Buffer.from(GreeterService.methods.sayHello.requestCodec.encode({ name: "Ada" }))],
 });
+/** A request with a deadline 30 s away, as every typed client sends (the dispatcher watches it while the handler runs). */
+const requestWithDeadline = (): Buffer[] => encodeEnvelope({
+  kind: "request",
+  service: GreeterService.name,
+  method: "SayHello",
+  correlationId: "bench.2",
+  deadline: Date.now() + 30_000,
+  payload: [Buffer.from(GreeterService.methods.sayHello.requestCodec.encode({ name: "Ada" }))],
+});
 const OPTIONS = { time: 1_000, warmupTime: 300 };
 const BATCH = 64;
+
+describe(`the dispatcher's paths (${BATCH} calls per iteration)`, () => {
+  const withDeadline = requestWithDeadline();
+  bench("handle, synchronous handler: reply frames in the same turn", () => {
+    for (let i = 0; i < BATCH; i++) if (!Array.isArray(dispatcher.handle(withDeadline))) throw new Error("expected a same-turn reply");
+  }, OPTIONS);
+  bench("dispatch, synchronous handler (a promise of the same frames)", async () => {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < BATCH; i++) pending.push(dispatcher.dispatch(withDeadline));
+    await Promise.all(pending);
+  }, OPTIONS);
+  bench("handle, async handler: deadline in the sweep, cancel entry, race", async () => {
+    const pending: unknown[] = [];
+    for (let i = 0; i < BATCH; i++) pending.push(asyncDispatcher.handle(withDeadline));
+    await Promise.all(pending);
+  }, OPTIONS);
+});
+
+describe(`deadlines of ${BATCH} calls that end in time`, () => {
+  const sweep = new DeadlineSweep<{ deadline: number }>(() => {
+    throw new Error("no call in this benchmark outlives its deadline");
+  });
+  const calls = Array.from({ length: BATCH }, () => ({ deadline: 0 }));
+  bench("one DeadlineSweep: add, then delete", () => {
+    const now = performance.now();
+    for (const call of calls) {
+      call.deadline = now + 30_000;
+      sweep.add(call);
+    }
+    for (const call of calls) sweep.delete(call);
+  }, OPTIONS);
+  bench("a setTimeout per call, then clearTimeout", () => {
+    const timers: NodeJS.Timeout[] = [];
+    for (let i = 0; i < BATCH; i++) timers.push(setTimeout(() => undefined, 30_000));
+    for (const timer of timers) clearTimeout(timer);
+  }, OPTIONS);
+  afterAll(() => sweep.close());
+});
 
 describe(`service call path without sockets (${BATCH} calls per iteration: calls/s = hz × ${BATCH})`, () => {
   bench("RpcDispatcher.dispatch, unary request frames", async () => {

@@ -426,13 +426,9 @@ export class App {
         ...context,
         onError: (error) => this.#report(error, "rpc server"),
       });
-      await this.#server.serve((frames, request) => dispatcher.dispatch(frames, {
-        signal: request.signal,
-        // The ZAP user id of the caller (PLAIN/CURVE with a ZAP handler), from the message properties.
-        userId: request.userId,
-        sendPartial: request.sendPartial,
-        onMessage: request.onMessage,
-      }));
+      // The request's context is a TransportContext as it is (signal, the ZAP user id of a PLAIN/CURVE
+      // caller, sendPartial, onMessage): no object per call; a synchronous handler is answered in its turn.
+      await this.#server.serve((frames, request) => dispatcher.handle(frames, request));
       const server = this.#server;
       this.telemetry.observeDepth({ "skein.app": this.name, "skein.socket": "rpc" }, () => server.inFlight);
     }

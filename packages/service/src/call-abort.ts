@@ -6,6 +6,8 @@
  * {@link CallAbort.aborted}.
  */
 export class CallAbort {
+  /** When the call's deadline passes, on the `performance.now()` clock (`Infinity`: none): what the dispatcher's deadline sweep reads. */
+  deadline = Infinity;
   #controller: AbortController | undefined;
   #reason: unknown = undefined;
   #isAborted = false;

@@ -5,7 +5,7 @@
  * rejecting with the typed error the server sent.
  */
 import { Bytes } from "@skein/core";
-import { type Attributes, context as otelContext } from "@opentelemetry/api";
+import { type Attributes, context as otelContext, SpanKind } from "@opentelemetry/api";
 import {
   CodecError,
   decodeEnvelope,
@@ -20,7 +20,7 @@ import {
 } from "@skein/codec";
 import { RpcError, RpcStatus } from "./errors.js";
 import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } from "./stream-flow.js";
-import { endSpanWithError, networkAttributes, Telemetry, traceHeaderOf } from "./telemetry.js";
+import { endSpanWithError, networkAttributes, type RpcSpanTemplate, Telemetry, traceHeaderOf } from "./telemetry.js";
 
 /** Per-call options of a typed client method. */
 export interface ClientCallOptions extends CallOptions {
@@ -153,6 +153,7 @@ export type ClientOf<D extends ServiceDescriptor> = {
 };
 
 const DEFAULT_TIMEOUT = 5_000;
+const NO_CALL_OPTIONS: ClientCallOptions = Object.freeze({});
 
 /**
  * Makes a typed client of `descriptor` over `transport`.
@@ -186,6 +187,8 @@ class Caller {
   readonly #cancel: ((frames: Buffer[]) => Promise<void>) | undefined;
   readonly #network: Attributes;
   readonly #window: number;
+  /** The transport's `open`, bound once. */
+  readonly #open: ((frames: Buffer[], options?: TransportRequestOptions) => TransportCall) | undefined;
   // Correlation ids are unique across clients: a server may cancel by id.
   readonly #prefix = randomPrefix();
   #sequence = 0;
@@ -199,10 +202,11 @@ class Caller {
     this.#network = networkAttributes(options.endpoints ?? []);
     this.#window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
     if (!Number.isInteger(this.#window) || this.#window < 1) throw new RangeError(`streamWindow must be an integer >= 1, got ${this.#window}`);
+    this.#open = transport.open?.bind(transport);
   }
 
-  async unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = {}): Promise<unknown> {
-    return this.#call(method, methodOptions, request, options, null, (frames) => decodeReply(method, frames));
+  unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = NO_CALL_OPTIONS): Promise<unknown> {
+    return this.#call(method, methodOptions, request, options, null, decodeReply);
   }
 
   /**
@@ -223,7 +227,7 @@ class Caller {
     let settled = false;
     // Items are decoded as they arrive, inside the call's span: a bad item or
     // an error reply fails the call (its span, its metrics), not only the loop.
-    const call = this.#call(method, methodOptions, request, { ...options, signal }, reader, (frames) => [...decodeStream(method, frames, true)]).then(
+    const call = this.#call(method, methodOptions, request, { ...options, signal }, reader, decodeWholeStream).then(
       (items) => {
         settled = true;
         for (const item of items) reader.inbox.push(item);
@@ -256,73 +260,85 @@ class Caller {
     request: unknown,
     options: ClientCallOptions,
     reader: ReplyStream | null,
-    finish: (frames: Buffer[]) => T,
+    finish: (method: MethodDescriptor<unknown, unknown>, frames: Buffer[]) => T,
   ): Promise<T> {
-    const attributes = this.#attributesOf(method);
+    const known = this.#methodOf(method);
+    const attributes = known.attributes;
     const started = performance.now();
     this.#telemetry.clientRequests.add(1, attributes);
-    const { span, context } = this.#telemetry.startClientSpan(this.#service, method.name, this.#network);
+    const parent = otelContext.active();
+    const { span, context } = this.#telemetry.startRpcSpan(known.span, parent);
     const correlationId = `${this.#prefix}.${++this.#sequence}`;
     const now = Date.now();
     const deadline = options.deadline ?? now + (options.timeout ?? methodOptions.timeout ?? this.#timeout);
     const idempotent = options.idempotent ?? methodOptions.idempotent ?? false;
     const retries = idempotent ? (options.retries ?? methodOptions.retries ?? 0) : 0;
     // A retried call cannot be open: its later messages would follow its first server only.
-    const open = retries > 0 && !method.clientStreaming ? undefined : this.#transport.open?.bind(this.#transport);
+    const open = retries > 0 && !method.clientStreaming ? undefined : this.#open;
     let call: TransportCall | undefined;
     // The server's grants for our request stream (client-streaming and bidirectional only).
     const sendCredit = method.clientStreaming ? new StreamCredit(0) : undefined;
-    const onAbort = (): void => this.#sendCancel(correlationId, call);
+    const signal = options.signal;
+    const onAbort = signal === undefined ? undefined : (): void => this.#sendCancel(correlationId, call);
     try {
       if (method.clientStreaming && open === undefined) {
         throw new RpcError(RpcStatus.UNIMPLEMENTED, `${this.#service}/${method.name} is client-streaming, which needs a transport with open() (RpcClient)`);
       }
-      const frames = encodeEnvelope({
+      const envelope: Envelope = {
         kind: "request",
         service: this.#service,
         method: method.name,
         correlationId,
         deadline,
-        ...traceHeaderOf(context),
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-        ...(reader !== null && open !== undefined ? { credit: this.#window } : {}),
         payload: method.clientStreaming ? [] : [method.requestCodec.encode(request as never)],
-      });
+      };
+      if (context !== parent) {
+        const { traceparent, tracestate } = traceHeaderOf(context);
+        if (traceparent !== undefined) envelope.traceparent = traceparent;
+        if (tracestate !== undefined) envelope.tracestate = tracestate;
+      }
+      if (options.metadata) envelope.metadata = options.metadata;
+      if (reader !== null && open !== undefined) envelope.credit = this.#window;
+      const frames = encodeEnvelope(envelope);
       if (method.clientStreaming && !isIterable(request)) {
         throw new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name} is client-streaming: pass an (async) iterable of requests`);
       }
-      if (options.signal?.aborted) throw new RpcError(RpcStatus.CANCELLED, "the call was cancelled before it was sent");
+      if (signal?.aborted) throw new RpcError(RpcStatus.CANCELLED, "the call was cancelled before it was sent");
       if (deadline <= now) throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the deadline passed before the call was sent");
       // Before the transport's own listener: the cancel leaves while the call is still open.
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      const onPartial = (partial: Buffer[]): void => {
-        const envelope = decodeEnvelope(partial);
-        if (envelope.kind === "credit" && sendCredit !== undefined) sendCredit.grant(envelope.credit ?? 0);
-        else if (reader !== null && envelope.kind !== "credit") readPartial(method, envelope, partial, reader);
-        // Credit for a call without a request stream, or an item of a call without a reply stream.
-        else throw new RpcError(RpcStatus.INTERNAL, `a ${envelope.kind} message has no place in a reply to ${method.name}`);
-      };
+      if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });
       const transportOptions: TransportRequestOptions = {
         // Each attempt gets an equal share of the time to the deadline.
         timeout: Math.max(1, Math.floor((deadline - now) / (retries + 1))),
         retries,
         idempotent,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onPartial,
-        ...(options.waitForReady === undefined ? {} : { waitForReady: options.waitForReady }),
+        // A unary call takes no partial reply: the method's shared listener fails it (no closure per call).
+        onPartial: reader === null && sendCredit === undefined ? known.noPartial : (partial) => this.#onPartial(method, partial, reader, sendCredit),
       };
+      if (signal !== undefined) transportOptions.signal = signal;
+      if (options.waitForReady !== undefined) transportOptions.waitForReady = options.waitForReady;
       let reply: Promise<Buffer[]>;
       if (open !== undefined) {
-        call = otelContext.with(context, () => open(frames, transportOptions));
+        call = context === parent ? open(frames, transportOptions) : otelContext.with(context, () => open(frames, transportOptions));
         if (reader !== null) reader.grant = (n) => this.#sendOnCall(call!, { kind: "credit", correlationId, credit: n, payload: [] });
         reply = sendCredit !== undefined ? this.#sendRequests(method, correlationId, call, request as AsyncIterable<unknown>, sendCredit) : call.reply;
       } else {
-        reply = otelContext.with(context, () => this.#transport.request(frames, transportOptions));
+        reply = context === parent ? this.#transport.request(frames, transportOptions) : otelContext.with(context, () => this.#transport.request(frames, transportOptions));
       }
-      const replyFrames = await reply.catch((error: unknown) => {
+      let replyFrames: Buffer[];
+      try {
+        replyFrames = await reply;
+      } catch (error) {
         throw transportError(error, this.#service, method.name);
-      });
-      const result = decoding(() => finish(replyFrames), this.#service, method.name);
+      }
+      let result: T;
+      try {
+        result = finish(method, replyFrames);
+      } catch (error) {
+        // A reply that does not decode is the server's fault (INTERNAL, as gRPC says of a response
+        // it cannot parse), not the caller's INVALID_ARGUMENT.
+        throw error instanceof CodecError ? undecodableReply(error, this.#service, method.name) : error;
+      }
       span.end();
       return result;
     } catch (error) {
@@ -336,9 +352,18 @@ class Caller {
       throw rpcError;
     } finally {
       sendCredit?.fail(new RpcError(RpcStatus.CANCELLED, "the call has ended"));
-      options.signal?.removeEventListener("abort", onAbort);
+      if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
       this.#telemetry.clientDuration.record(performance.now() - started, attributes);
     }
+  }
+
+  /** A partial reply of a streaming call: credit for its request stream, or an item of its reply stream. */
+  #onPartial(method: MethodDescriptor<unknown, unknown>, partial: Buffer[], reader: ReplyStream | null, sendCredit: StreamCredit | undefined): void {
+    const envelope = decodeEnvelope(partial);
+    if (envelope.kind === "credit" && sendCredit !== undefined) sendCredit.grant(envelope.credit ?? 0);
+    else if (reader !== null && envelope.kind !== "credit") readPartial(method, envelope, partial, reader);
+    // Credit for a call without a request stream, or an item of a call without a reply stream.
+    else throw misplaced(method, envelope);
   }
 
   /**
@@ -391,16 +416,22 @@ class Caller {
     this.#cancel(encodeEnvelope(cancel)).catch((error: unknown) => this.#countLost(error));
   }
 
-  /** The metric attributes of `method`'s calls, made once per method. */
-  #attributesOf(method: MethodDescriptor<unknown, unknown>): Attributes {
-    let attributes = this.#attributes.get(method);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ "rpc.service": this.#service, "rpc.method": method.name });
-      this.#attributes.set(method, attributes);
+  /** What every call of `method` shares, made on its first call: metric attributes, span, partial-reply guard. */
+  #methodOf(method: MethodDescriptor<unknown, unknown>): KnownMethod {
+    let known = this.#methods.get(method);
+    if (known === undefined) {
+      known = {
+        attributes: Object.freeze({ "rpc.service": this.#service, "rpc.method": method.name }),
+        span: this.#telemetry.rpcSpan(SpanKind.CLIENT, this.#service, method.name, this.#network),
+        noPartial: (partial) => {
+          throw misplaced(method, decodeEnvelope(partial));
+        },
+      };
+      this.#methods.set(method, known);
     }
-    return attributes;
+    return known;
   }
-  readonly #attributes = new Map<MethodDescriptor<unknown, unknown>, Attributes>();
+  readonly #methods = new Map<MethodDescriptor<unknown, unknown>, KnownMethod>();
 
   #countLost(error: unknown): void {
     // ECANCELED: the call ended before the message left (a late grant or cancel): nothing is lost.
@@ -408,6 +439,19 @@ class Caller {
     if (code === "ECANCELED") return;
     this.#telemetry.cancelErrors.add(1, { "rpc.service": this.#service, "error.type": code });
   }
+}
+
+/** What every call of one method shares (see `Caller.#methodOf`). */
+interface KnownMethod {
+  readonly attributes: Attributes;
+  readonly span: RpcSpanTemplate;
+  /** The partial-reply listener of a unary call: any partial reply fails it. */
+  readonly noPartial: (partial: Buffer[]) => void;
+}
+
+/** A message that has no place in a reply to `method`: credit for a call without a request stream, or an item of a call without a reply stream. */
+function misplaced(method: MethodDescriptor<unknown, unknown>, envelope: Envelope): RpcError {
+  return new RpcError(RpcStatus.INTERNAL, `a ${envelope.kind} message has no place in a reply to ${method.name}`);
 }
 
 /** The reader of a call's reply stream: its inbox, and how it grants credit once the call is open. */
@@ -439,6 +483,11 @@ function decodeReply(method: MethodDescriptor<unknown, unknown>, frames: Buffer[
   return method.responseCodec.decode(envelope.payload[0] ?? Bytes.alloc(0));
 }
 
+/** A whole reply stream in one final reply (or the end of one sent item by item). */
+function decodeWholeStream(method: MethodDescriptor<unknown, unknown>, frames: Buffer[]): unknown[] {
+  return [...decodeStream(method, frames, true)];
+}
+
 /**
  * Reads `[item header, item, ..., end header]` (see rpc-dispatcher.ts); a
  * partial reply holds items only (`expectEnd` false).
@@ -462,19 +511,6 @@ function throwIfError(envelope: Envelope): void {
   if (envelope.kind !== "error") return;
   const error = decodeErrorPayload(envelope.payload[0] ?? Bytes.alloc(0));
   throw new RpcError(error.code, error.message, error.details);
-}
-
-/**
- * Runs `decode` on a reply: an error envelope throws its {@link RpcError};
- * a reply that does not decode is the server's fault (`INTERNAL`, as gRPC
- * says of a response it cannot parse), not the caller's `INVALID_ARGUMENT`.
- */
-function decoding<T>(decode: () => T, service: string, method: string): T {
-  try {
-    return decode();
-  } catch (error) {
-    throw error instanceof CodecError ? undecodableReply(error, service, method) : error;
-  }
 }
 
 function undecodableReply(error: CodecError, service: string, method: string): RpcError {

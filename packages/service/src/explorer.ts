@@ -21,8 +21,14 @@ import {
 } from "./metadata.js";
 import type { EventDescriptor, QueueDescriptor } from "./descriptors.js";
 
-/** A handler ready to call: decoded message and context in, result out, interceptors included. */
-export type BoundHandler = (message: unknown, context: ServiceCallContext) => Promise<unknown>;
+/**
+ * A handler ready to call: decoded message and context in, result out,
+ * interceptors included. The result is the method's own: a value when it
+ * returns one synchronously (and has no interceptors), else a promise; a
+ * synchronous throw is thrown. Callers that `await` it see no difference;
+ * the dispatcher answers a synchronous result in the same turn.
+ */
+export type BoundHandler = (message: unknown, context: ServiceCallContext) => unknown;
 
 /** One `@Rpc` handler. */
 export interface ExploredRpc {
@@ -95,20 +101,21 @@ export function exploreService(
       throw new ServiceSetupError(ServiceSetupErrorCode.INVALID_DECORATOR, `${serviceClass.name}.${propertyKey} is not a method`);
     }
     const params = Reflect.getOwnMetadata(MetadataKey.params, prototype, propertyKey) as ParamMetadata | undefined;
-    const buildArgs = argumentsBuilder(params);
     const name = `${serviceClass.name}.${propertyKey}`;
+    // No parameter decorators: the method takes (message, context) as they come, no argument array per call.
+    const invoke: BoundHandler = params === undefined || params.size === 0
+      ? (message, context) => (instanceOf() as Record<string, (...args: unknown[]) => unknown>)[propertyKey]!(message, context)
+      : invokeWith(argumentsBuilder(params), instanceOf, propertyKey);
+    const interceptors = [...appInterceptors, ...classInterceptors, ...readInterceptors(serviceClass, propertyKey)];
+    if (interceptors.length === 0) return invoke;
     const call = (invocation: Invocation): Promise<unknown> => {
-      const instance = instanceOf() as Record<string, (...args: unknown[]) => unknown>;
       try {
-        return Promise.resolve(instance[propertyKey]!(...buildArgs(invocation.message, invocation.context)));
+        return Promise.resolve(invoke(invocation.message, invocation.context));
       } catch (error) {
         return Promise.reject(error);
       }
     };
-    const chain = composeInterceptors(
-      [...appInterceptors, ...classInterceptors, ...readInterceptors(serviceClass, propertyKey)],
-      call,
-    );
+    const chain = composeInterceptors(interceptors, call);
     return (message, context) => chain({ message, context, handler: name });
   };
 
@@ -152,6 +159,10 @@ function findMethod(serviceClass: ServiceClass, metadata: ServiceMetadata, entry
     );
   }
   return method;
+}
+
+function invokeWith(buildArgs: (message: unknown, context: ServiceCallContext) => unknown[], instanceOf: () => object, propertyKey: string): BoundHandler {
+  return (message, context) => (instanceOf() as Record<string, (...args: unknown[]) => unknown>)[propertyKey]!(...buildArgs(message, context));
 }
 
 function argumentsBuilder(params: ParamMetadata | undefined): (message: unknown, context: ServiceCallContext) => unknown[] {

@@ -5,7 +5,8 @@
  * app feeds it the frames `RpcServer` (from `@skein/patterns`) receives.
  */
 import { Bytes } from "@skein/core";
-import { type Attributes, context as otelContext, type Span } from "@opentelemetry/api";
+import { DeadlineSweep } from "@skein/patterns";
+import { type Attributes, context as otelContext, type Span, SpanKind } from "@opentelemetry/api";
 import {
   CodecError,
   decodeEnvelope,
@@ -18,7 +19,7 @@ import { DEFAULT_STREAM_WINDOW, StreamCredit, StreamInbox, writeWithinCredit } f
 import { RpcError, RpcStatus } from "./errors.js";
 import type { ExploredRpc, ExploredService } from "./explorer.js";
 import type { ServiceCallContext } from "./interceptor.js";
-import { endSpanWithError, networkAttributes, type Telemetry } from "./telemetry.js";
+import { endSpanWithError, networkAttributes, remoteParent, type RpcSpanTemplate, type Telemetry } from "./telemetry.js";
 
 /** What the transport knows about a request besides its frames. */
 export interface TransportContext {
@@ -56,12 +57,22 @@ export interface RpcDispatcherOptions {
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+const NO_TRANSPORT: TransportContext = Object.freeze({});
 const UNKNOWN_CORRELATION = "unknown";
+
+/** What the dispatcher keeps of one `@Rpc` method, made once: its handler, metric attributes and span. */
+interface Route {
+  readonly rpc: ExploredRpc;
+  readonly attributes: Attributes;
+  readonly span: RpcSpanTemplate;
+  /** Neither side streams: the call may be answered in the turn it arrived. */
+  readonly unary: boolean;
+}
 
 /** Dispatches request envelopes to `@Rpc` handlers. */
 export class RpcDispatcher {
-  readonly #handlers = new Map<string, ExploredRpc>();
-  readonly #attributes = new Map<ExploredRpc, Attributes>();
+  /** Routes by service, then by method: no `service/method` key is made per call. */
+  readonly #routes = new Map<string, Map<string, Route>>();
   readonly #services: readonly ExploredService[];
   readonly #telemetry: Telemetry;
   readonly #defaultTimeout: number | undefined;
@@ -69,6 +80,10 @@ export class RpcDispatcher {
   readonly #calls = new Map<string, CallAbort>();
   readonly #watched = new WeakSet<AbortSignal>();
   readonly #window: number;
+  /** The deadlines of running handlers: one timer for all of them. */
+  readonly #deadlines = new DeadlineSweep<CallAbort>((call) => {
+    call.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the handler did not finish before the deadline"));
+  });
 
   constructor(services: readonly ExploredService[], telemetry: Telemetry, options: RpcDispatcherOptions = {}) {
     this.#services = services;
@@ -78,10 +93,16 @@ export class RpcDispatcher {
     this.#window = options.streamWindow ?? DEFAULT_STREAM_WINDOW;
     if (!Number.isInteger(this.#window) || this.#window < 1) throw new RangeError(`streamWindow must be an integer >= 1, got ${this.#window}`);
     for (const service of services) {
+      let methods = this.#routes.get(service.name);
+      if (methods === undefined) this.#routes.set(service.name, (methods = new Map()));
       for (const [name, rpc] of service.rpc) {
-        this.#handlers.set(`${service.name}/${name}`, rpc);
-        // Metric attributes made once per method, not per call.
-        this.#attributes.set(rpc, Object.freeze({ "rpc.service": service.name, "rpc.method": name }));
+        methods.set(name, {
+          rpc,
+          // Metric attributes and span options made once per method, not per call.
+          attributes: Object.freeze({ "rpc.service": service.name, "rpc.method": name }),
+          span: telemetry.rpcSpan(SpanKind.SERVER, service.name, name, this.#network),
+          unary: !rpc.method.clientStreaming && !rpc.method.serverStreaming,
+        });
       }
     }
   }
@@ -100,7 +121,18 @@ export class RpcDispatcher {
    * Handles one message (`[header, ...payload]`) and returns the reply
    * frames. Never rejects: every failure becomes an `error` envelope.
    */
-  async dispatch(frames: Buffer[], transport: TransportContext = {}): Promise<Buffer[]> {
+  dispatch(frames: Buffer[], transport: TransportContext = NO_TRANSPORT): Promise<Buffer[]> {
+    return Promise.resolve(this.handle(frames, transport));
+  }
+
+  /**
+   * {@link dispatch}, answering in the same turn when it can: a unary call
+   * whose handler returns a value (not a promise) gets its reply frames
+   * back at once, with no promise, timer or listener made for it; any
+   * other call gets a promise of them. Never throws nor rejects: every
+   * failure becomes an `error` envelope.
+   */
+  handle(frames: Buffer[], transport: TransportContext = NO_TRANSPORT): Buffer[] | Promise<Buffer[]> {
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(frames);
@@ -120,31 +152,54 @@ export class RpcDispatcher {
     }
     const service = envelope.service!;
     const method = envelope.method!;
-    const rpc = this.#handlers.get(`${service}/${method}`);
-    const attributes = (rpc === undefined ? undefined : this.#attributes.get(rpc)) ?? { "rpc.service": service, "rpc.method": method };
+    const route = this.#routes.get(service)?.get(method);
+    const attributes = route?.attributes ?? { "rpc.service": service, "rpc.method": method };
     const started = performance.now();
     this.#telemetry.serverRequests.add(1, attributes);
-    const { span, context } = this.#telemetry.startServerSpan(service, method, envelope, this.#network);
-    const reply = rpc === undefined
-      ? Promise.reject(new RpcError(RpcStatus.UNIMPLEMENTED, `no handler for ${service}/${method} here`))
-      : otelContext.with(context, () => this.#run(rpc, envelope, correlationId, transport, span));
+    const parent = remoteParent(envelope);
+    const { span, context } = route === undefined
+      ? this.#telemetry.startServerSpan(service, method, envelope, this.#network)
+      : this.#telemetry.startRpcSpan(route.span, parent);
+    if (route === undefined) {
+      return this.#failed(new RpcError(RpcStatus.UNIMPLEMENTED, `no handler for ${service}/${method} here`), correlationId, span, attributes, started);
+    }
+    let reply: Buffer[] | Promise<Buffer[]>;
+    try {
+      // Tracing off, the context is the active one already: no closure to run the call in it.
+      reply = context === parent ? this.#call(route, envelope, correlationId, transport, span) : otelContext.with(context, () => this.#call(route, envelope, correlationId, transport, span));
+    } catch (error) {
+      return this.#failed(error, correlationId, span, attributes, started);
+    }
+    if (Array.isArray(reply)) return this.#succeeded(reply, span, attributes, started);
     return reply.then(
-      (frames) => {
-        span.end();
-        this.#telemetry.serverDuration.record(performance.now() - started, attributes);
-        return frames;
-      },
-      (error: unknown) => {
-        const rpcError = toRpcError(error);
-        endSpanWithError(span, rpcError);
-        this.#telemetry.serverErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
-        this.#telemetry.serverDuration.record(performance.now() - started, attributes);
-        return errorReply(correlationId, rpcError);
-      },
+      (frames) => this.#succeeded(frames, span, attributes, started),
+      (error: unknown) => this.#failed(error, correlationId, span, attributes, started),
     );
   }
 
-  async #run(rpc: ExploredRpc, envelope: Envelope, correlationId: string, transport: TransportContext, span: Span): Promise<Buffer[]> {
+  #succeeded(frames: Buffer[], span: Span, attributes: Attributes, started: number): Buffer[] {
+    span.end();
+    this.#telemetry.serverDuration.record(performance.now() - started, attributes);
+    return frames;
+  }
+
+  #failed(error: unknown, correlationId: string, span: Span, attributes: Attributes, started: number): Buffer[] {
+    const rpcError = toRpcError(error);
+    endSpanWithError(span, rpcError);
+    this.#telemetry.serverErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
+    this.#telemetry.serverDuration.record(performance.now() - started, attributes);
+    return errorReply(correlationId, rpcError);
+  }
+
+  /**
+   * Runs one call. A unary handler is called at once; if it returns a
+   * value the reply is encoded in the same turn (nothing can abort a
+   * handler that has already returned). Only a handler that returns a
+   * promise, or a streaming one, gets what ends it early: its deadline in
+   * the sweep, cancels by id and by message, and the server's shutdown.
+   */
+  #call(route: Route, envelope: Envelope, correlationId: string, transport: TransportContext, span: Span): Buffer[] | Promise<Buffer[]> {
+    const rpc = route.rpc;
     const now = Date.now();
     const timeout = rpc.timeout ?? this.#defaultTimeout;
     const deadline = envelope.deadline ?? (timeout === undefined ? undefined : now + timeout);
@@ -152,24 +207,41 @@ export class RpcDispatcher {
       throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, `deadline passed ${now - deadline} ms before the call was handled`);
     }
     const abort = new CallAbort();
-    const timer = deadline === undefined ? undefined : setTimeout(() => {
-      abort.abort(new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the handler did not finish before the deadline"));
-    }, deadline - now);
+    if (deadline !== undefined) abort.deadline = performance.now() + (deadline - now);
     this.#watch(transport.signal);
     if (transport.signal?.aborted) abort.abort(shuttingDown());
-    this.#calls.set(correlationId, abort);
+    if (!route.unary) return this.#runStream(rpc, envelope, correlationId, transport, span, abort, deadline);
+    const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
+    const result = rpc.handle(decodeRequest(rpc, envelope.payload[0]), context);
+    if (!isPromiseLike(result)) return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
+    return this.#awaitUnary(rpc, correlationId, transport, abort, result);
+  }
+
+  /** A unary handler that returned a promise: its reply, unless its deadline, a cancel or the shutdown comes first. */
+  async #awaitUnary(rpc: ExploredRpc, correlationId: string, transport: TransportContext, abort: CallAbort, result: PromiseLike<unknown>): Promise<Buffer[]> {
+    this.#begin(correlationId, abort);
+    try {
+      transport.onMessage?.((frames) => onCallMessage(rpc, frames, abort, undefined, undefined));
+      const value = await Promise.race([result, abort.aborted]);
+      return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, value)] });
+    } finally {
+      this.#end(correlationId, abort);
+    }
+  }
+
+  /** A call that streams requests, replies or both. */
+  async #runStream(rpc: ExploredRpc, envelope: Envelope, correlationId: string, transport: TransportContext, span: Span, abort: CallAbort, deadline: number | undefined): Promise<Buffer[]> {
+    this.#begin(correlationId, abort);
     // Only a reply stream has credit; a caller that grants none (an older client) reads freely.
     const credit = rpc.method.serverStreaming ? new StreamCredit(envelope.credit ?? Infinity) : undefined;
     let inbox: StreamInbox<unknown> | undefined;
     try {
       if (rpc.method.clientStreaming) inbox = this.#openInbox(rpc, correlationId, transport, abort);
       transport.onMessage?.((frames) => onCallMessage(rpc, frames, abort, credit, inbox));
-      if (credit !== undefined || inbox !== undefined) {
-        abort.aborted.catch((reason: unknown) => {
-          credit?.fail(reason);
-          inbox?.fail(reason);
-        });
-      }
+      abort.aborted.catch((reason: unknown) => {
+        credit?.fail(reason);
+        inbox?.fail(reason);
+      });
       const request = inbox ?? decodeRequest(rpc, envelope.payload[0]);
       const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
       const result = await Promise.race([rpc.handle(request, context), abort.aborted]);
@@ -178,16 +250,23 @@ export class RpcDispatcher {
       }
       return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      this.#calls.delete(correlationId);
+      this.#end(correlationId, abort);
       // The call is over: a request stream still being read ends, a writer waiting for credit stops.
-      // (A unary call has neither: no error object, and its stack trace, per call.)
-      if (credit !== undefined || inbox !== undefined) {
-        const over = new RpcError(RpcStatus.CANCELLED, "the call has ended");
-        credit?.fail(over);
-        inbox?.fail(over);
-      }
+      const over = new RpcError(RpcStatus.CANCELLED, "the call has ended");
+      credit?.fail(over);
+      inbox?.fail(over);
     }
+  }
+
+  /** A running call: its deadline is watched and a cancel by id finds it. */
+  #begin(correlationId: string, abort: CallAbort): void {
+    if (abort.deadline !== Infinity) this.#deadlines.add(abort);
+    this.#calls.set(correlationId, abort);
+  }
+
+  #end(correlationId: string, abort: CallAbort): void {
+    this.#deadlines.delete(abort);
+    if (this.#calls.get(correlationId) === abort) this.#calls.delete(correlationId);
   }
 
   /** The request stream of a client-streaming call, with its first grant of credit sent. */
@@ -330,6 +409,10 @@ function onCallMessage(rpc: ExploredRpc, frames: Buffer[], abort: CallAbort, cre
   } catch (error) {
     abort.abort(new RpcError(RpcStatus.INVALID_ARGUMENT, `a message of the call to ${rpc.method.name} does not decode: ${(error as Error).message}`, [], { cause: error }));
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 }
 
 function encodeResponse(rpc: ExploredRpc, value: unknown): Buffer {

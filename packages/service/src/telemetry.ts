@@ -6,6 +6,7 @@
  */
 import {
   type Attributes,
+  INVALID_SPAN_CONTEXT,
   type Context,
   context as otelContext,
   type Counter,
@@ -55,6 +56,17 @@ export interface SpanStart {
   span: Span;
   /** The active context with the span in it: run the work inside it. */
   context: Context;
+}
+
+/**
+ * The span of one RPC method, named and optioned once and shared by every
+ * call of it (see {@link Telemetry.rpcSpan}).
+ */
+export interface RpcSpanTemplate {
+  /** `service/method`. */
+  readonly name: string;
+  /** Kind and `rpc.*` (and network) attributes. */
+  readonly options: SpanOptions;
 }
 
 /** Instruments of one app or client, created once. */
@@ -123,9 +135,27 @@ export class Telemetry {
    * `network` holds the call's `networkAttributes()`.
    */
   startClientSpan(service: string, method: string, network: Attributes = NO_ATTRIBUTES): SpanStart {
-    const parent = otelContext.active();
-    const span = this.tracer.startSpan(`${service}/${method}`, this.#rpcSpanOptions(SpanKind.CLIENT, service, method, network), parent);
+    return this.startRpcSpan(this.rpcSpan(SpanKind.CLIENT, service, method, network), otelContext.active());
+  }
+
+  /**
+   * Starts a span of `template` (from {@link rpcSpan}) under `parent`.
+   * With tracing off (a no-op tracer and no span in `parent`) the context
+   * is `parent` itself: nothing to propagate, no context to copy.
+   */
+  startRpcSpan(template: RpcSpanTemplate, parent: Context): SpanStart {
+    const span = this.tracer.startSpan(template.name, template.options, parent);
     return { span, context: withSpan(parent, span) };
+  }
+
+  /**
+   * The span name and options of `kind` calls of `service/method` over
+   * `network` (its `networkAttributes()`), made once and shared by every
+   * call (a tracer copies the attributes it keeps): a caller that keeps the
+   * template per method makes no span options, and no key, per call.
+   */
+  rpcSpan(kind: SpanKind, service: string, method: string, network: Attributes = NO_ATTRIBUTES): RpcSpanTemplate {
+    return { name: `${service}/${method}`, options: this.#rpcSpanOptions(kind, service, method, network) };
   }
 
   /**
@@ -154,9 +184,7 @@ export class Telemetry {
    * span in `header`; `network` holds the server's `networkAttributes()`.
    */
   startServerSpan(service: string, method: string, header: TraceHeader, network: Attributes = NO_ATTRIBUTES): SpanStart {
-    const parent = remoteParent(header);
-    const span = this.tracer.startSpan(`${service}/${method}`, this.#rpcSpanOptions(SpanKind.SERVER, service, method, network), parent);
-    return { span, context: withSpan(parent, span) };
+    return this.startRpcSpan(this.rpcSpan(SpanKind.SERVER, service, method, network), remoteParent(header));
   }
 
   /** Starts a PRODUCER span (`publish <topic>` or `send <queue>`) as a child of the active context. */
@@ -218,7 +246,7 @@ export function networkAttributes(endpoints: readonly string[]): Attributes {
 /** The header fields that carry `context`'s span to the receiver. */
 export function traceHeaderOf(context: Context): TraceHeader {
   const spanContext = trace.getSpanContext(context);
-  if (spanContext === undefined) return {};
+  if (spanContext === undefined) return NO_TRACE_HEADER;
   const traceparent = formatTraceparent(spanContext);
   if (traceparent === undefined) return {};
   const tracestate = spanContext.traceState?.serialize();
@@ -236,6 +264,7 @@ export function endSpanWithError(span: Span, error: unknown): void {
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
+const NO_TRACE_HEADER: TraceHeader = Object.freeze({});
 
 /**
  * `parent` with `span` as its active span. A span with no valid context
@@ -244,11 +273,16 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
  * a copy of its context map per call.
  */
 function withSpan(parent: Context, span: Span): Context {
-  return trace.isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : parent;
+  const spanContext = span.spanContext();
+  // The no-op tracer's span under a parent without one: one comparison, no trace-id checks.
+  if (spanContext === INVALID_SPAN_CONTEXT) return parent;
+  return trace.isSpanContextValid(spanContext) ? trace.setSpan(parent, span) : parent;
 }
 
-function remoteParent(header: TraceHeader): Context {
+/** The active context, with the caller's span of `header` as the remote parent when it has one. */
+export function remoteParent(header: TraceHeader): Context {
   const root = otelContext.active();
+  if (header.traceparent === undefined) return root;
   const spanContext = parseTraceparent(header.traceparent, header.tracestate);
   return spanContext === undefined ? root : trace.setSpanContext(root, spanContext);
 }

@@ -2,7 +2,7 @@ import type { Impl } from "../library.js";
 import type { ServiceImpl } from "../service/contract.js";
 
 /** Transports a case can use. */
-export type Transport = "tcp" | "ipc" | "inproc" | "ws";
+export type Transport = "tcp" | "ipc" | "inproc" | "ws" | "epgm";
 
 /** CURVE keys in Z85, as the `zeromq` v6 options take them. */
 export interface CurveKeys {
@@ -85,4 +85,29 @@ export interface ServiceConfig {
   inFlight: number;
   streamItems: number;
   durationMs: number;
+}
+
+/** Configuration of the epgm:// PUB/SUB workers (`epgm-publisher`, `epgm-subscriber`). */
+export interface EpgmConfig {
+  impl: Impl;
+  /** `epgm://127.0.0.1;239.x.y.z:port`, the same for both sides (bind and connect mean the same). */
+  endpoint: string;
+  size: number;
+  durationMs: number;
+  /** The sender's `rate` option, kbit/s (the receiver gets it too, as libzmq's needs). */
+  rate: number;
+}
+
+/** Configuration of the SWAP workers (`swap-sender`, `swap-receiver`). */
+export interface SwapConfig {
+  impl: Impl;
+  /** `tcp://127.0.0.1:port`: the sender connects first, the receiver binds it once the spill is done. */
+  endpoint: string;
+  size: number;
+  /** Messages spilled (the pipe's `sendHighWaterMark` more are sent first). */
+  count: number;
+  sendHighWaterMark: number;
+  /** The sender's `swapDirectory`, removed by the driver afterwards. */
+  directory: string;
+  durable: boolean;
 }

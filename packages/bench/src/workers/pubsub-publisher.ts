@@ -7,7 +7,7 @@
  * Batches of 256 messages, with a turn of the event loop between batches.
  */
 import { loadLibrary } from "../library.js";
-import { command, report, runWorker, sleep, workerConfig } from "../worker-channel.js";
+import { repeatUntil, report, runWorker, workerConfig } from "../worker-channel.js";
 import { SendPlan } from "./send-plan.js";
 import { KIND_DATA, KIND_END, KIND_PROBE, pubsubMessage } from "./pubsub-message.js";
 import type { PubSubConfig } from "./config.js";
@@ -20,13 +20,8 @@ runWorker(async () => {
   await publisher.bind(config.endpoint);
   report({ kind: "ready", endpoint: publisher.lastEndpoint ?? config.endpoint });
 
-  let go = false;
-  void command("go").then(() => (go = true));
   const probe = pubsubMessage("A", KIND_PROBE, config.size);
-  while (!go) {
-    await publisher.send(probe);
-    await sleep(20);
-  }
+  await repeatUntil("go", 20, () => publisher.send(probe));
 
   const matching = pubsubMessage("A", KIND_DATA, config.size);
   const other = pubsubMessage("B", KIND_DATA, config.size);
@@ -46,12 +41,7 @@ runWorker(async () => {
   const seconds = (performance.now() - start) / 1000;
   report({ kind: "sent", sent: plan.sent, matching: plan.sent / 2, seconds });
 
-  let stopped = false;
-  void command("stop").then(() => (stopped = true));
   const end = pubsubMessage("A", KIND_END, config.size);
-  while (!stopped) {
-    await publisher.send(end);
-    await sleep(50);
-  }
+  await repeatUntil("stop", 50, () => publisher.send(end));
   publisher.close();
 });

@@ -20,6 +20,7 @@ import {
   type StreamHost,
   type StreamSession,
 } from "./connecter.js";
+import { acceptWithDirectRead, directReadAvailable, directReadConnectOptions } from "./direct-read-socket.js";
 
 export type { EngineFactory, StreamEngine, StreamHost, StreamSession } from "./connecter.js";
 
@@ -32,6 +33,11 @@ function remoteAddress(stream: net.Socket, transport: StreamTransport, endpoint:
 /** The transports carried over a Node stream. */
 export type StreamTransport = "tcp" | "ipc" | "ws";
 
+/** Whether connections of `transport` read large bodies straight into their buffers (ZMTP engines over tcp and ipc). */
+function readsDirectly(host: StreamHost, transport: StreamTransport, factory: EngineFactory | null): boolean {
+  return directReadAvailable && transport !== "ws" && factory === null && host.createEngine === undefined;
+}
+
 
 /** A bound endpoint: accepts connections, one engine and one pipe each. */
 export class StreamListener implements EngineSession, StreamSession {
@@ -40,6 +46,8 @@ export class StreamListener implements EngineSession, StreamSession {
   endpoint = "";
   readonly transport: StreamTransport;
   readonly #factory: EngineFactory | null;
+  /** Accepted sockets are taken over to read through a DirectRead (transport/direct-read-socket.ts). */
+  readonly #direct: boolean;
   #server: net.Server;
   #engines = new Map<StreamEngine, Pipe | null>();
   #onClose: (() => void) | null = null;
@@ -48,7 +56,8 @@ export class StreamListener implements EngineSession, StreamSession {
     this.host = host;
     this.transport = transport;
     this.#factory = factory;
-    this.#server = net.createServer({ pauseOnConnect: false, noDelay: true }, (stream) => this.#accept(stream));
+    this.#direct = readsDirectly(host, transport, factory);
+    this.#server = net.createServer({ pauseOnConnect: this.#direct, noDelay: true }, (stream) => this.#accept(stream));
   }
 
   /** Starts listening; rejects with a coded error (EADDRINUSE, EACCES, ...). */
@@ -76,6 +85,7 @@ export class StreamListener implements EngineSession, StreamSession {
   }
 
   #accept(stream: net.Socket): void {
+    if (this.#direct) stream = acceptWithDirectRead(stream);
     // Nor does an idle connection: a write in flight still does (libuv's write request).
     stream.unref();
     const peer = remoteAddress(stream, this.transport, this.endpoint);
@@ -132,14 +142,17 @@ export class StreamConnecter extends Connecter {
     routingId: Buffer | null,
     factory: EngineFactory | null = null,
   ) {
-    super(host, endpoint, netDial(host, endpoint, connectOptions, transport), routingId, factory);
+    super(host, endpoint, netDial(host, endpoint, connectOptions, transport, readsDirectly(host, transport, factory)), routingId, factory);
   }
 }
 
 /** Dials with `net.connect`; TCP keepalive as the socket's options say. */
-function netDial(host: StreamHost, endpoint: string, connectOptions: net.NetConnectOpts, transport: StreamTransport): Dial {
+function netDial(host: StreamHost, endpoint: string, connectOptions: net.NetConnectOpts, transport: StreamTransport, direct: boolean): Dial {
   return (connected, failed) => {
-    const stream = net.connect({ ...connectOptions, noDelay: true } as net.NetConnectOpts);
+    const plain = { ...connectOptions, noDelay: true } as net.NetConnectOpts;
+    const { options, reader } = direct ? directReadConnectOptions(plain) : { options: plain, reader: null };
+    const stream = net.connect(options);
+    reader?.register(stream);
     // An idle connection holds no process open; the connect request and writes in flight do.
     stream.unref();
     const detach = (): void => {

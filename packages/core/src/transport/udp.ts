@@ -169,6 +169,8 @@ export class UdpSession implements PipeTransport {
     const family = isIP(ip) === 6 ? "udp6" : "udp4";
     const multicast = isMulticast(ip);
     const socket = createSocket({ type: family, reuseAddr: this.#role.receive && multicast });
+    // An idle endpoint holds no process, as tcp's do (a pending receive or send holds it: docs/compat.md).
+    socket.unref();
     this.#socket = socket;
     socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
     if (this.#role.receive) socket.on("message", (datagram, rinfo) => this.#onDatagram(datagram, rinfo.address, rinfo.port));

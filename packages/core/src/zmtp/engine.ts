@@ -23,6 +23,7 @@ import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
 import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
+import { directReadOf, type DirectReadSink } from "./direct-read.js";
 import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js";
 import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
 import { LegacyPeer, legacySocketTypeNumber } from "./legacy-peer.js";
@@ -82,7 +83,7 @@ const enum Pause {
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
-export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
+export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, DirectReadSink {
   readonly stream: NetSocket;
   readonly socket: EngineSocket;
   readonly session: EngineSession;
@@ -172,7 +173,10 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   start(mechanismName: string, asServer: boolean): void {
     const stream = this.stream;
     stream.setNoDelay(true);
-    stream.on("data", (chunk: Buffer) => this.#onData(chunk));
+    // tcp:// and ipc:// read through a DirectRead (large bodies straight into their buffers); others emit 'data'.
+    const direct = directReadOf(stream);
+    if (direct !== undefined) direct.attach(this);
+    else stream.on("data", (chunk: Buffer) => this.#onData(chunk));
     // A stream under the engine (ws://) reports protocol errors of its own as ZmqErrors: keep them.
     stream.on("error", (error: NodeJS.ErrnoException) =>
       this.#fail(error instanceof ZmqError ? error : toZmqError(error, this.endpoint)),
@@ -351,6 +355,42 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport {
   }
 
   // ---- incoming ------------------------------------------------------------
+
+  /** DirectReadSink: a chunk read into a slab, decoded as a 'data' chunk. */
+  chunkRead(chunk: Buffer): void {
+    this.#onData(chunk);
+  }
+
+  /** DirectReadSink: the missing part of a large body in progress (ZMTP 3 framing only), or null. */
+  readTarget(): Buffer | null {
+    if (this.#state === State.Closed || this.#legacy !== null) return null;
+    return (this.#decoder as FrameDecoder).readTarget();
+  }
+
+  /** DirectReadSink: true between frames. */
+  atFrameBoundary(): boolean {
+    return this.#decoder.idle;
+  }
+
+  /** DirectReadSink: `n` octets were read into the last {@link readTarget}. */
+  bodyRead(n: number): void {
+    if (this.#state === State.Closed) return;
+    this.#lastReceived = performance.now();
+    const decoder = this.#decoder as FrameDecoder;
+    const turn = currentTurn();
+    if (turn !== this.#turn) {
+      this.#turn = turn;
+      decoder.budget = FRAMES_PER_TURN;
+    }
+    try {
+      decoder.bodyRead(n);
+    } catch (error) {
+      this.#fail(error instanceof ZmqError ? error : new ProtocolError("ERR_ZMTP_UNSPECIFIED", String(error)));
+      return;
+    }
+    const pipe = this.#pipe;
+    if (pipe !== null && pipe.inboundFull && this.#state === State.Active) this.#pause(Pause.Inbound);
+  }
 
   #onData(chunk: Buffer): void {
     if (this.#state === State.Closed) return;

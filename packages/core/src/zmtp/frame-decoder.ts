@@ -5,19 +5,21 @@
  *
  * Hot-path notes: a frame that lies whole inside a chunk is handed out as a
  * `subarray` view (no copy); only a body split across chunks is assembled
- * into a buffer of its own, and only a header split across chunks (at most
- * 8 octets) is carried over.
+ * into a buffer of its own (frame-body.ts), and only a header split across
+ * chunks (at most 8 octets) is carried over. While a large body is in
+ * progress the connection may read its octets straight into that buffer
+ * ({@link FrameDecoder.readTarget}, zmtp/direct-read.ts).
  *
- * What a peer can make it hold: a body split across chunks is kept as views
- * of the chunks that carried it and joined once its last octet arrives, so
- * memory follows the octets received, never the size a header announces (a
- * header claiming 2^40 octets costs nothing until they come). A size above
- * {@link maxFrameSize}, or above the largest Buffer Node can make, is refused
- * as soon as the header is read.
+ * What a peer can make it hold: a body split across chunks holds at most
+ * `max(1 MiB, 2 x octets received)` (frame-body.ts), never the size a header
+ * announces (a header claiming 2^40 octets costs 1 MiB until they come). A
+ * size above {@link maxFrameSize}, or above the largest Buffer Node can
+ * make, is refused as soon as the header is read.
  */
 import { BUFFER_MAX_LENGTH, Buffer } from "../util/buffer.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
+import { FrameBody } from "./frame-body.js";
 
 /** Receives decoded frames. */
 export interface FrameSink {
@@ -41,11 +43,8 @@ export class FrameDecoder {
   budget = Number.POSITIVE_INFINITY;
   #sink: FrameSink;
   #head: Buffer | null = null;
-  /** Views of the chunks that carried the body in progress, or null between bodies. */
-  #pieces: Buffer[] | null = null;
-  #bodySize = 0;
-  #bodyFilled = 0;
-  #bodyFlags = 0;
+  /** The body in progress, or null between bodies. */
+  #body: FrameBody | null = null;
   #stopped = false;
 
   constructor(sink: FrameSink, maxFrameSize = -1) {
@@ -56,18 +55,37 @@ export class FrameDecoder {
   /** Stops decoding: frames still in the current chunk are not delivered; a partial body is dropped. */
   stop(): void {
     this.#stopped = true;
-    this.#pieces = null;
+    this.#body = null;
     this.#head = null;
   }
 
   /** True when no partial frame is buffered (a clean frame boundary). */
   get idle(): boolean {
-    return this.#head === null && this.#pieces === null;
+    return this.#head === null && this.#body === null;
   }
 
   /** Octets of the frame in progress received so far (its header excluded). */
   get partialBytes(): number {
-    return this.#pieces === null ? 0 : this.#bodyFilled;
+    return this.#body === null ? 0 : this.#body.filled;
+  }
+
+  /**
+   * Where the next read may put its octets directly: the missing part of a
+   * large body in progress (frame-body.ts), or null to read a chunk for
+   * {@link write}. After such a read, call {@link bodyRead}.
+   */
+  readTarget(): Buffer | null {
+    const body = this.#body;
+    return body === null || this.#stopped ? null : body.readTarget();
+  }
+
+  /** `n` octets were read into the last {@link readTarget}: delivers the frame if that completed it. */
+  bodyRead(n: number): void {
+    const body = this.#body!;
+    body.received(n);
+    if (!body.complete) return;
+    this.budget--;
+    this.#deliverBody(body);
   }
 
   /**
@@ -80,17 +98,17 @@ export class FrameDecoder {
     const end = chunk.length;
     let at = 0;
     if (this.budget <= 0) return 0;
-    if (this.#pieces !== null) {
+    if (this.#body !== null) {
       at = this.#fillBody(chunk, 0);
-      if (this.#pieces !== null || this.#stopped) return end;
+      if (this.#body !== null || this.#stopped) return end;
       if (--this.budget <= 0) return at;
     } else if (this.#head !== null) {
       at = this.#completeHead(chunk);
       if (at < 0 || this.#stopped) return end;
-      if (this.#pieces === null && --this.budget <= 0) return at;
+      if (this.#body === null && --this.budget <= 0) return at;
     }
     const sink = this.#sink;
-    while (at < end && !this.#stopped && this.#pieces === null) {
+    while (at < end && !this.#stopped && this.#body === null) {
       const flags = chunk[at]!;
       let size: number;
       let headerLength: number;
@@ -115,7 +133,7 @@ export class FrameDecoder {
         return this.#fillBody(chunk, at);
       }
     }
-    if (at < end && !this.#stopped && this.#pieces === null) this.#head = Buffer.from(chunk.subarray(at, end));
+    if (at < end && !this.#stopped && this.#body === null) this.#head = Buffer.from(chunk.subarray(at, end));
     return end;
   }
 
@@ -168,25 +186,19 @@ export class FrameDecoder {
   }
 
   #startBody(flags: number, size: number): void {
-    this.#pieces = [];
-    this.#bodySize = size;
-    this.#bodyFilled = 0;
-    this.#bodyFlags = flags;
+    this.#body = new FrameBody(flags, size);
   }
 
-  /** Keeps chunk[at..] as part of the pending body; delivers it when full. Returns the new offset. */
+  /** Copies chunk[at..] into the pending body; delivers it when full. Returns the new offset. */
   #fillBody(chunk: Buffer, at: number): number {
-    const pieces = this.#pieces!;
-    const want = this.#bodySize - this.#bodyFilled;
-    const have = chunk.length - at;
-    const n = have < want ? have : want;
-    if (n > 0) pieces.push(chunk.subarray(at, at + n));
-    this.#bodyFilled += n;
-    if (this.#bodyFilled === this.#bodySize) {
-      this.#pieces = null;
-      const body = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#bodySize);
-      this.#sink.onFrame(this.#bodyFlags, body);
-    }
-    return at + n;
+    const body = this.#body!;
+    at = body.fill(chunk, at);
+    if (body.complete) this.#deliverBody(body);
+    return at;
+  }
+
+  #deliverBody(body: FrameBody): void {
+    this.#body = null;
+    this.#sink.onFrame(body.flags, body.body);
   }
 }

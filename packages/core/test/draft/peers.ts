@@ -96,12 +96,23 @@ export async function freeUdpPort(): Promise<number> {
  * place, and RADIO drops what nobody joined (RFC 48).
  */
 export async function broadcastUntil<T>(radio: DraftSocket, messages: Array<[string, string]>, receiving: Promise<T>): Promise<T> {
+  return resendUntil(async () => {
+    for (const [group, body] of messages) await radio.send(body, { group });
+  }, receiving);
+}
+
+/**
+ * Sends again every turn until `receiving` settles: a datagram sent before the
+ * peer's socket is open (libzmq opens it on its I/O thread after bind()
+ * returns) is lost, as udp:// is meant to.
+ */
+export async function resendUntil<T>(send: () => Promise<unknown>, receiving: Promise<T>): Promise<T> {
   let done = false;
   const result = receiving.finally(() => {
     done = true;
   });
   while (!done) {
-    for (const [group, body] of messages) await radio.send(body, { group });
+    await send();
     await tick();
   }
   return result;

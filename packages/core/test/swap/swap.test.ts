@@ -98,6 +98,29 @@ describe("SWAP", () => {
     expect(got).toEqual([...Array(20).keys()]);
   });
 
+  it("queues a message sent the moment a peer takes one behind the spill, not in the room just made", async () => {
+    // inproc: the peer's receive() makes room in the pipe at once, and the send in the same turn
+    // comes before the socket drains the spill into that room (a microtask later).
+    const dir = tempDir();
+    const address = `inproc://swap-overtake-${process.pid}-${Date.now()}`;
+    const pull = open(new Pull({ receiveHighWaterMark: 1 }));
+    await pull.bind(address);
+    const push = open(new Push({ sendHighWaterMark: 1, swapDirectory: dir }));
+    push.connect(address);
+    let next = 0;
+    for (; next < 12; next++) await push.send(numbered(next, 16));
+    expect(push.swapLength).toBeGreaterThan(6);
+    const got: number[] = [];
+    // Take one each turn, send one every other turn: the spill shrinks through every length down to 0.
+    for (let turn = 0; got.length < next; turn++) {
+      const taking = pull.receive();
+      if (turn % 2 === 0 && next < 24) await push.send(numbered(next++, 16));
+      got.push((await within(taking, 5000, `message ${got.length}`))[0]!.readUInt32BE(0));
+    }
+    expect(got).toEqual([...Array(next).keys()]);
+    expect(push.swapLength).toBe(0);
+  });
+
   it("keeps the HWM behaviour once swapMaxBytes is reached: send() waits (EAGAIN with sendTimeout 0)", async () => {
     const dir = tempDir();
     const address = await freeAddress("tcp");
@@ -130,6 +153,17 @@ describe("SWAP", () => {
     await push.send("x");
     expect(segments(dir)).toEqual([]);
     expect(push.swapStats!.recovered).toBe(0);
+  });
+
+  it("not durable: close() deletes what is still spilled, as a closed socket drops its queues", async () => {
+    const dir = tempDir();
+    const push = new Push({ sendHighWaterMark: 1, swapDirectory: dir, linger: 0 });
+    push.connect(await freeAddress("tcp"));
+    for (let i = 0; i < 20; i++) await push.send(numbered(i, 2000));
+    expect(push.swapLength).toBe(19);
+    expect(segments(dir).length).toBe(1);
+    push.close();
+    expect(segments(dir)).toEqual([]);
   });
 
   describe("durable", () => {

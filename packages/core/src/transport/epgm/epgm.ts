@@ -136,6 +136,8 @@ export class EpgmSession implements PipeTransport {
     const target = this.#target;
     // OpenPGM binds its port with SO_REUSEPORT: Node has it from 22.12 (`reusePort`), older ones ignore it.
     const socket = createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof createSocket>[0]);
+    // An idle endpoint holds no process, as tcp's do; the pacing timer holds it while data waits.
+    socket.unref();
     this.#socket = socket;
     socket.on("error", (error: NodeJS.ErrnoException) => this.#onError(error));
     socket.on("message", (datagram, rinfo) => this.#onDatagram(datagram, rinfo.address));
@@ -251,6 +253,7 @@ export class EpgmSession implements PipeTransport {
         this.#heartbeat = null;
         this.#sendSpm();
       }, HEARTBEAT_SPM_MS);
+      this.#heartbeat.unref();
     }
   }
 
