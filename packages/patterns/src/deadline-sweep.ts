@@ -56,12 +56,12 @@ export class DeadlineSweep<T extends Expiring> {
     entries.add(entry);
     if (entry.deadline < this.#armedFor) this.#arm(entry.deadline);
     // The timer armed while entries waited was let go when the last one left.
-    else if (before === 0) this.#timer?.ref();
+    else if (before === 0) holdTimer(this.#timer, true);
   }
 
   /** Stops watching `entry` (it ended in time). */
   delete(entry: T): void {
-    if (this.#entries.delete(entry) && this.#entries.size === 0) this.#timer?.unref();
+    if (this.#entries.delete(entry) && this.#entries.size === 0) holdTimer(this.#timer, false);
   }
 
   /** Drops every entry and the timer; nothing expires after this. */
@@ -97,4 +97,11 @@ export class DeadlineSweep<T extends Expiring> {
     // After re-arming: an expiry may add or delete entries.
     if (due !== null) for (const entry of due) this.#expire(entry);
   }
+}
+
+/** Lets Node's timer hold the process or not; a browser's timer (a number) has no such switch. */
+function holdTimer(timer: unknown, held: boolean): void {
+  const handle = timer as { ref?: () => void; unref?: () => void } | null;
+  if (held) handle?.ref?.();
+  else handle?.unref?.();
 }
