@@ -16,7 +16,8 @@
 // Run from the repo root after `pnpm build`:
 //   node packages/core/bench/thread-roundtrip.bench.mjs [--repeat 3] [--only skein]
 // It never fails on timing.
-import { BroadcastChannel, MessageChannel, Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { echoPeer, serveEcho, startWorker as startPeerWorker } from "./thread-bench-peers.mjs";
+import { BroadcastChannel, MessageChannel, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadavg } from "node:os";
 
 const dist = new URL("../dist/", import.meta.url);
@@ -69,12 +70,7 @@ async function main() {
 }
 
 function startWorker(data, transferList = []) {
-  const w = new Worker(new URL(import.meta.url), { workerData: data, transferList });
-  w.on("error", (error) => {
-    console.error(error);
-    process.exit(1);
-  });
-  return w;
+  return startPeerWorker(new URL(import.meta.url), data, transferList);
 }
 
 /** Runs `roundTrip` WARM_UP times, then ROUND_TRIPS timed times. */
@@ -205,19 +201,8 @@ async function readOne(reader) {
 
 async function skeinReqRep(acrossThreads) {
   const address = `inproc://rt-${process.pid}-${names++}`;
+  const endPeer = await echoPeer(zmq, "Reply", address, acrossThreads, startWorker, "skein-rep");
   const req = new zmq.Request();
-  let w = null;
-  let rep = null;
-  if (acrossThreads) {
-    w = startWorker({ kind: "skein-rep", address });
-    await new Promise((resolve) => w.once("message", resolve));
-  } else {
-    rep = new zmq.Reply();
-    await rep.bind(address);
-    void (async () => {
-      for await (const msg of rep) await rep.send(msg);
-    })();
-  }
   req.connect(address);
   const body = Buffer.alloc(16, 7);
   const result = await measure(async () => {
@@ -225,15 +210,13 @@ async function skeinReqRep(acrossThreads) {
     await req.receive();
   });
   req.close();
-  rep?.close();
-  if (w !== null) await w.terminate();
+  await endPeer();
   return result;
 }
 
 async function skeinDealerRouter() {
   const address = `inproc://rt-${process.pid}-${names++}`;
-  const w = startWorker({ kind: "skein-router", address });
-  await new Promise((resolve) => w.once("message", resolve));
+  const endPeer = await echoPeer(zmq, "Router", address, true, startWorker, "skein-router");
   const dealer = new zmq.Dealer();
   dealer.connect(address);
   const body = Buffer.alloc(16, 7);
@@ -242,7 +225,7 @@ async function skeinDealerRouter() {
     await dealer.receive();
   });
   dealer.close();
-  await w.terminate();
+  await endPeer();
   return result;
 }
 
@@ -280,20 +263,12 @@ async function worker(data) {
       }
       break;
     }
-    case "skein-rep": {
-      const rep = new zmq.Reply();
-      await rep.bind(data.address);
-      parentPort.postMessage("bound");
-      for await (const msg of rep) await rep.send(msg);
+    case "skein-rep":
+      await serveEcho(zmq, "Reply", data.address);
       break;
-    }
-    case "skein-router": {
-      const router = new zmq.Router();
-      await router.bind(data.address);
-      parentPort.postMessage("bound");
-      for await (const msg of router) await router.send(msg);
+    case "skein-router":
+      await serveEcho(zmq, "Router", data.address);
       break;
-    }
   }
   void hold;
 }

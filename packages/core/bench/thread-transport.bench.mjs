@@ -9,7 +9,8 @@
 // trips (p50/p99 in µs). Run from the repo root after `pnpm build`:
 //   node packages/core/bench/thread-transport.bench.mjs [--repeat 3]
 // It prints medians over the repeats, the repeats interleaved; it never fails on timing.
-import { MessageChannel, Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { echoPeer, serveEcho, startWorker as startPeerWorker } from "./thread-bench-peers.mjs";
+import { MessageChannel, isMainThread, workerData } from "node:worker_threads";
 
 const dist = new URL("../dist/", import.meta.url);
 const ring = await import(new URL("transport/thread-ring.js", dist).href);
@@ -68,12 +69,7 @@ function label(size) {
 }
 
 function startWorker(data, transferList = []) {
-  const w = new Worker(new URL(import.meta.url), { workerData: data, transferList });
-  w.on("error", (error) => {
-    console.error(error);
-    process.exit(1);
-  });
-  return w;
+  return startPeerWorker(new URL(import.meta.url), data, transferList);
 }
 
 function percentiles(samples) {
@@ -222,19 +218,8 @@ async function skeinThroughput(size, count, acrossThreads) {
 
 async function skeinLatency(size, acrossThreads) {
   const address = `inproc://bench-${process.pid}-${names++}`;
+  const endPeer = await echoPeer(zmq, "Reply", address, acrossThreads, startWorker, "skein-rep");
   const req = new zmq.Request();
-  let w = null;
-  let rep = null;
-  if (acrossThreads) {
-    w = startWorker({ kind: "skein-rep", address });
-    await new Promise((resolve) => w.once("message", resolve));
-  } else {
-    rep = new zmq.Reply();
-    await rep.bind(address);
-    void (async () => {
-      for await (const msg of rep) await rep.send(msg);
-    })();
-  }
   req.connect(address);
   const body = Buffer.alloc(size, 7);
   const samples = [];
@@ -245,8 +230,7 @@ async function skeinLatency(size, acrossThreads) {
     samples.push((performance.now() - t0) * 1000);
   }
   req.close();
-  rep?.close();
-  if (w !== null) await w.terminate();
+  await endPeer();
   return percentiles(samples);
 }
 
@@ -286,13 +270,9 @@ async function worker(data) {
       for (let i = 0; i < data.count; i++) await push.send(body);
       break;
     }
-    case "skein-rep": {
-      const rep = new zmq.Reply();
-      await rep.bind(data.address);
-      parentPort.postMessage("bound");
-      for await (const msg of rep) await rep.send(msg);
+    case "skein-rep":
+      await serveEcho(zmq, "Reply", data.address);
       break;
-    }
   }
   void hold;
 }

@@ -1058,19 +1058,17 @@ function takesFrames(socket: Socket): boolean {
   return sender !== Socket.prototype && ownerOf(socket, "xsendFrame") === sender && ownerOf(socket, "outgoingMessage") === Socket.prototype;
 }
 
+/** The object of `target`'s prototype chain (itself first) that has `name` as its own property. */
 function ownerOf(target: object, name: string): object | null {
-  for (let o: object | null = Object.getPrototypeOf(target); o !== null; o = Object.getPrototypeOf(o)) {
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
     if (Object.hasOwn(o, name)) return o;
   }
   return null;
 }
 
 function optionDescriptor(target: object, name: string): PropertyDescriptor | undefined {
-  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
-    const descriptor = Object.getOwnPropertyDescriptor(o, name);
-    if (descriptor !== undefined) return descriptor;
-  }
-  return undefined;
+  const owner = ownerOf(target, name);
+  return owner === null ? undefined : Object.getOwnPropertyDescriptor(owner, name);
 }
 
 // The option properties, declared for the type checker (defined on the prototype above; listed in options.ts).
