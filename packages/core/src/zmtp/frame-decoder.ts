@@ -4,7 +4,7 @@
  * complete frame.
  *
  * Hot-path notes: a frame that lies whole inside a chunk is handed out as a
- * `subarray` view (no copy); only a body split across chunks is assembled
+ * view of it (no copy; util/buffer.ts `viewOf`); only a body split across chunks is assembled
  * into a buffer of its own (frame-body.ts), and only a header split across
  * chunks (at most 8 octets) is carried over. While a large body is in
  * progress the connection may read its octets straight into that buffer
@@ -16,7 +16,7 @@
  * size above {@link maxFrameSize}, or above the largest Buffer Node can
  * make, is refused as soon as the header is read.
  */
-import { BUFFER_MAX_LENGTH, Buffer } from "../util/buffer.js";
+import { BUFFER_MAX_LENGTH, Buffer, viewOf } from "../util/buffer.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
 import { FrameBody } from "./frame-body.js";
@@ -108,6 +108,9 @@ export class FrameDecoder {
       if (this.#body === null && --this.budget <= 0) return at;
     }
     const sink = this.#sink;
+    // Read once for every view cut from this chunk (util/buffer.ts viewOf: subarray reads them per call).
+    const arrayBuffer = chunk.buffer;
+    const base = chunk.byteOffset;
     while (at < end && !this.#stopped && this.#body === null) {
       const flags = chunk[at]!;
       let size: number;
@@ -124,7 +127,7 @@ export class FrameDecoder {
       this.#checkHeader(flags, size);
       at += headerLength;
       if (end - at >= size) {
-        const body = chunk.subarray(at, at + size);
+        const body = viewOf(arrayBuffer, base + at, size);
         at += size;
         sink.onFrame(flags, body);
         if (--this.budget <= 0) return at;
