@@ -113,7 +113,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
   "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
   "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
-  "maxPendingSends", "maxPendingReceives", "messageProperties",
+  "maxPendingSends", "maxPendingReceives", "messageProperties", "repairRate",
 ]);
 
 /**
@@ -268,7 +268,8 @@ export interface SocketOptionProperties {
    * answer to NAKs, on top of sharing `rate` with new data (default -1: a
    * quarter of `rate`; 0: no repairs). NAKs beyond it are counted in
    * `pgmStatistics.naksRateLimited`, so a hostile receiver cannot make the
-   * sender multicast more. skein's option (OpenPGM's `PGM_RDATA_MAX_RTE`; libzmq has none).
+   * sender multicast more. Read on each NAK: setting it takes effect at once. skein's option
+   * (OpenPGM's `PGM_RDATA_MAX_RTE`; libzmq has none).
    */
   repairRate: number;
   /** Multicast TTL of epgm:// and udp:// packets (default 1: this network only). `ZMQ_MULTICAST_HOPS`. */
