@@ -7,7 +7,8 @@
  * ODATA packets of at most `multicastMaxTransportDataUnit` octets, paced to
  * `rate` kbit/s; SPMs at start, after data and every second; the packets of
  * the last `recoveryInterval` ms kept (at most {@link MAX_WINDOW_PACKETS})
- * to answer NAKs with an NCF and the RDATA.
+ * to answer NAKs with an NCF and the RDATA, within the bounds of
+ * {@link RepairPolicy} (NAK elimination, `repairRate`).
  *
  * Receiver: per source (TSI), data delivered in sequence; a gap is NAKed
  * (to the NLA of the source's SPM, else the datagram's sender) and waited
