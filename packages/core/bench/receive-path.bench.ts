@@ -1,14 +1,10 @@
 /**
- * Micro-benchmark of the parts of the 16 B receive path changed in session 5
- * (docs/benchmarks.md, "The 16 B receive path (session 5)"):
- *
- * - cutting a frame's Buffer out of a 64 KiB read: Node's `subarray` (which
- *   reads the chunk's `buffer` and `byteOffset` getters per call) against
- *   `viewOf` (src/util/buffer.ts: Node's FastBuffer over the chunk's
- *   ArrayBuffer, read once);
- * - decoding a read of 3640 one-frame messages: each frame handed to a sink
- *   (the path multipart messages still take) against the frames kept as one
- *   run (src/zmtp/message-run.ts) and taken one by one.
+ * Micro-benchmark of what the 16 B receive path changed in session 5
+ * (docs/benchmarks.md, "The 16 B receive path (session 5)"): cutting each
+ * frame's Buffer out of a 64 KiB read with Node's `subarray` (which reads the
+ * chunk's `buffer` and `byteOffset` getters per call) against `viewOf`
+ * (src/util/buffer.ts: Node's FastBuffer over the chunk's ArrayBuffer, read
+ * once), and the decoder that uses it on the same read.
  *
  * Reports only; never fails on timing. Run: `npx vitest bench --run
  * packages/core/bench/receive-path.bench.ts` (`pnpm bench` runs it too).
@@ -17,7 +13,6 @@ import { bench, describe } from "vitest";
 import { viewOf } from "../src/util/buffer.js";
 import { FrameDecoder } from "../src/zmtp/frame-decoder.js";
 import { FrameEncoder } from "../src/zmtp/frame-encoder.js";
-import { MessageRun } from "../src/zmtp/message-run.js";
 
 const tiny = Buffer.alloc(16, 0x61);
 /** 16 B frames as one 64 KiB read holds them (18 octets each). */
@@ -30,7 +25,7 @@ function read(): Buffer {
 }
 
 const chunk = read();
-let kept: Buffer | Buffer[] | null = null;
+let kept: Buffer | null = null;
 let octets = 0;
 
 describe(`${FRAMES} frame Buffers of 16 B cut from one read`, () => {
@@ -44,24 +39,9 @@ describe(`${FRAMES} frame Buffers of 16 B cut from one read`, () => {
   });
 });
 
-describe(`A read of ${FRAMES} one-frame messages of 16 B decoded, then each taken as a message`, () => {
-  const frames: Buffer[][] = [];
-  const oneByOne = new FrameDecoder({ onFrame: (_flags, body) => void frames.push([body]) });
-  bench("frame by frame (a message array per frame at decode)", () => {
-    frames.length = 0;
-    oneByOne.write(chunk);
-    for (const message of frames) octets += message[0]!.length;
-  });
-
-  let run: MessageRun | null = null;
-  const asRuns = new FrameDecoder({ onFrame: () => undefined });
-  asRuns.runs = { onMessages: (data, start, _end, count) => void (run = new MessageRun(data, start, count)) };
-  bench("as one run (a message array per message when taken)", () => {
-    asRuns.write(chunk);
-    const taken = run!;
-    while (taken.remaining > 0) {
-      kept = taken.take();
-      octets += kept[0]!.length;
-    }
+describe(`A read of ${FRAMES} frames of 16 B decoded, each frame kept as a message`, () => {
+  const decoder = new FrameDecoder({ onFrame: (_flags, body) => void (octets += [body][0]!.length) });
+  bench("FrameDecoder.write", () => {
+    decoder.write(chunk);
   });
 });

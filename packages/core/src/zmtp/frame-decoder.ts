@@ -26,16 +26,6 @@ export interface FrameSink {
   onFrame(flags: number, body: Buffer): void;
 }
 
-/**
- * Receives runs of whole one-frame messages, left in the chunk they came in
- * (the engine's fast path, zmtp/message-run.ts): `count` frames with flags 0
- * or LONG (no MORE, no COMMAND), back to back in `chunk[start..end)`, each
- * already checked against {@link FrameDecoder.maxFrameSize}.
- */
-export interface MessageRunSink {
-  onMessages(chunk: Buffer, start: number, end: number, count: number): void;
-}
-
 /** Bodies above 2^53 cannot be represented; nothing real sends them. */
 const MAX_SAFE_HIGH = 0x1fffff;
 /** The largest Buffer this Node can allocate (4 GiB on Node 20). */
@@ -51,16 +41,7 @@ export class FrameDecoder {
    * engine's per-turn budget); `Infinity` for no budget.
    */
   budget = Number.POSITIVE_INFINITY;
-  /**
-   * Where one-frame messages go as runs instead of one {@link FrameSink.onFrame}
-   * each; null (the default) for frames one by one. Only frames at a message
-   * boundary (the last data frame had no MORE flag) and whole in their chunk
-   * join a run; anything else goes to the sink as before, in order.
-   */
-  runs: MessageRunSink | null = null;
   #sink: FrameSink;
-  /** The last data frame had the MORE flag: the next data frame belongs to the same message. */
-  #more = false;
   #head: Buffer | null = null;
   /** The body in progress, or null between bodies. */
   #body: FrameBody | null = null;
@@ -131,16 +112,6 @@ export class FrameDecoder {
     const arrayBuffer = chunk.buffer;
     const base = chunk.byteOffset;
     while (at < end && !this.#stopped && this.#body === null) {
-      // Read each time: the engine turns runs on when the handshake ends, maybe within this chunk.
-      const runs = this.runs;
-      if (runs !== null && !this.#more) {
-        const after = this.#run(chunk, at, runs);
-        if (after !== at) {
-          at = after;
-          if (this.budget <= 0) return at;
-          continue;
-        }
-      }
       const flags = chunk[at]!;
       let size: number;
       let headerLength: number;
@@ -158,7 +129,6 @@ export class FrameDecoder {
       if (end - at >= size) {
         const body = viewOf(arrayBuffer, base + at, size);
         at += size;
-        if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
         sink.onFrame(flags, body);
         if (--this.budget <= 0) return at;
       } else {
@@ -168,44 +138,6 @@ export class FrameDecoder {
     }
     if (at < end && !this.#stopped && this.#body === null) this.#head = Buffer.from(chunk.subarray(at, end));
     return end;
-  }
-
-  /**
-   * The one-frame messages whole in `chunk` from `at` on, up to the first
-   * frame that is not one (or not whole, or above {@link maxFrameSize}), or
-   * until the budget runs out: handed to `runs` as one run. Returns the
-   * offset after them (`at` when there was none).
-   */
-  #run(chunk: Buffer, at: number, runs: MessageRunSink): number {
-    const end = chunk.length;
-    const limit = this.maxFrameSize >= 0 ? this.maxFrameSize : BUFFER_MAX;
-    const start = at;
-    let count = 0;
-    let budget = this.budget;
-    while (budget > 0 && end - at >= 2) {
-      const flags = chunk[at]!;
-      let size: number;
-      let headerLength: number;
-      if (flags === 0) {
-        size = chunk[at + 1]!;
-        headerLength = 2;
-      } else if (flags === FLAG_LONG && end - at >= 9) {
-        const high = chunk.readUInt32BE(at + 1);
-        if (high !== 0) break;
-        size = chunk.readUInt32BE(at + 5);
-        headerLength = 9;
-      } else {
-        break;
-      }
-      if (size > limit || end - at - headerLength < size) break;
-      at += headerLength + size;
-      count++;
-      budget--;
-    }
-    if (count === 0) return at;
-    this.budget = budget;
-    runs.onMessages(chunk, start, at, count);
-    return at;
   }
 
   /** The 8-octet size of a long frame (RFC 23 §"Framing": network order). */
@@ -248,7 +180,6 @@ export class FrameDecoder {
     const size = needed === 2 ? full[1]! : this.#longSize(full, 1);
     this.#checkHeader(flags, size);
     if (chunk.length - take >= size) {
-      if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
       this.#sink.onFrame(flags, chunk.subarray(take, take + size));
       return take + size;
     }
@@ -271,8 +202,6 @@ export class FrameDecoder {
 
   #deliverBody(body: FrameBody): void {
     this.#body = null;
-    const flags = body.flags;
-    if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
-    this.#sink.onFrame(flags, body.body);
+    this.#sink.onFrame(body.flags, body.body);
   }
 }

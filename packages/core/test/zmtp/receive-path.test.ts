@@ -1,20 +1,17 @@
 /**
- * One-frame messages queued as runs of the read chunk they came in
- * (src/zmtp/message-run.ts, FrameDecoder's `runs`, Pipe.deliverBatch): what a
- * PULL hands out is what was sent, stays so whatever is read after it, keeps
- * multipart messages whole, stops the connection at the high-water mark, and a
- * bad frame after good ones drops only its peer, after the good ones.
+ * The receive path of small messages (frames cut as views of the read chunk,
+ * src/util/buffer.ts `viewOf`): what a PULL hands out is what was sent and
+ * stays so whatever is read after it, multipart messages stay whole, the
+ * connection stops at the high-water mark, and a bad frame after good ones in
+ * the same read drops only its peer, after the good ones are delivered.
  */
 import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Pull } from "../../src/index.js";
-import { FrameDecoder, type MessageRunSink } from "../../src/zmtp/frame-decoder.js";
-import { MessageRun } from "../../src/zmtp/message-run.js";
 import {
   RAW_TRANSPORTS,
   bindFresh,
   nextEvent,
-  rawCommand,
   rawConnect,
   rawFrame,
   rawGreeting,
@@ -55,62 +52,7 @@ function expectSame(received: Buffer[][], sent: Buffer[][]): void {
   received.forEach((msg, m) => msg.forEach((part, p) => expect(part.equals(sent[m]![p]!), `message ${m} part ${p}`).toBe(true)));
 }
 
-/** Runs as the decoder reports them: [start, end, count]. */
-function runRecorder(): MessageRunSink & { runs: [number, number, number][] } {
-  const runs: [number, number, number][] = [];
-  return { runs, onMessages: (_chunk, start, end, count) => void runs.push([start, end, count]) };
-}
-
-describe("FrameDecoder runs", () => {
-  it("hands whole one-frame messages over as runs, and the frames of a multipart message one by one, in order", () => {
-    const frames: string[] = [];
-    const decoder = new FrameDecoder({ onFrame: (flags, body) => void frames.push(`${flags}:${body.toString()}`) });
-    const recorder = runRecorder();
-    decoder.runs = recorder;
-    // a, b: a run; [c1, c2]: multipart, c2 (flags 0) is its last part, not a message of its own; d, e: a run;
-    // a PING command; f: a run; 300 octets: a LONG one-frame message, in f's run.
-    const long = Buffer.alloc(300, 0x6c);
-    const chunk = Buffer.concat([
-      wire([[Buffer.from("a")], [Buffer.from("b")], [Buffer.from("c1"), Buffer.from("c2")], [Buffer.from("d")], [Buffer.from("e")]]),
-      rawCommand("PING", Buffer.from([0, 0])),
-      wire([[Buffer.from("f")], [long]]),
-    ]);
-    expect(decoder.write(chunk)).toBe(chunk.length);
-    expect(frames).toEqual(["1:c1", "0:c2", "4:\x04PING\0\0"]);
-    expect(recorder.runs.map(([, , count]) => count)).toEqual([2, 2, 2]);
-    const taken: string[] = [];
-    for (const [start, , count] of recorder.runs) {
-      const run = new MessageRun(chunk, start, count);
-      while (run.remaining > 0) {
-        const msg = run.take();
-        expect(msg).toHaveLength(1);
-        taken.push(msg[0]!.length > 8 ? `${msg[0]!.length} octets` : msg[0]!.toString());
-      }
-    }
-    expect(taken).toEqual(["a", "b", "d", "e", "f", "300 octets"]);
-  });
-
-  it("leaves a frame above maxFrameSize out of the run before it, which is delivered first", () => {
-    const decoder = new FrameDecoder({ onFrame: () => undefined }, 10);
-    const recorder = runRecorder();
-    decoder.runs = recorder;
-    const chunk = wire([[Buffer.from("ok1")], [Buffer.from("ok2")], [Buffer.alloc(11)]]);
-    expect(() => decoder.write(chunk)).toThrow(expect.objectContaining({ code: "EMSGSIZE" }));
-    expect(recorder.runs).toEqual([[0, 10, 2]]);
-  });
-
-  it("counts run frames against the turn budget", () => {
-    const decoder = new FrameDecoder({ onFrame: () => undefined });
-    const recorder = runRecorder();
-    decoder.runs = recorder;
-    decoder.budget = 3;
-    const chunk = wire([0, 1, 2, 3, 4].map((i) => [numbered(i)]));
-    expect(decoder.write(chunk)).toBe(3 * 18);
-    expect(recorder.runs).toEqual([[0, 54, 3]]);
-  });
-});
-
-describe.each(RAW_TRANSPORTS)("One-frame messages queued as runs over %s", (transport) => {
+describe.each(RAW_TRANSPORTS)("Small messages received over %s", (transport) => {
   it("are byte-identical to what was sent, and stay so after later reads", async () => {
     const pull = open(new Pull());
     const address = await bindFresh(pull, transport);
