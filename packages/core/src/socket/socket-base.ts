@@ -714,7 +714,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Messages received from peers and not yet read. */
   pendingInbound(): number {
     let n = 0;
-    for (const pipe of this.pipes) n += pipe.inbound.length;
+    for (const pipe of this.pipes) n += pipe.inboundLength;
     return n;
   }
 

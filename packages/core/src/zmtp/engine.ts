@@ -22,7 +22,8 @@ import { errorReasonForPeer } from "../mechanism/peer-error.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
-import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
+import { FrameDecoder, type FrameSink, type MessageRunSink } from "./frame-decoder.js";
+import { MessageRun } from "./message-run.js";
 import { directReadOf, type DirectReadSink } from "./direct-read.js";
 import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js";
 import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
@@ -83,7 +84,7 @@ const enum Pause {
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
-export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, DirectReadSink {
+export class ZmtpEngine implements FrameSink, MessageRunSink, MechanismHost, PipeTransport, DirectReadSink {
   readonly stream: NetSocket;
   readonly socket: EngineSocket;
   readonly session: EngineSession;
@@ -299,7 +300,28 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   attach(pipe: Pipe): void {
     this.#pipe = pipe;
     pipe.transport = this;
+    this.#useRuns();
     if (pipe.outbound.length > 0) this.#scheduleFlush();
+  }
+
+  /**
+   * One-frame messages go to the pipe as runs of the read chunk
+   * (zmtp/message-run.ts) when a frame on the wire is the message as it is
+   * read: ACTIVE, ZMTP 3 framing with no box (not CURVE, not a legacy peer),
+   * a pipe that keeps every message (not `conflate`), and one part allowed.
+   */
+  #useRuns(): void {
+    const decoder = this.#decoder;
+    const pipe = this.#pipe;
+    if (!(decoder instanceof FrameDecoder)) return;
+    const plain = this.#state === State.Active && this.#legacy === null && this.#mechanism?.decryptFrame === undefined;
+    decoder.runs = plain && pipe !== null && !pipe.conflate && this.#limits.parts !== 0 ? this : null;
+  }
+
+  /** MessageRunSink: `count` whole one-frame messages in `chunk[start..end)`, checked by the decoder. */
+  onMessages(chunk: Buffer, start: number, end: number, count: number): void {
+    void end;
+    this.#pipe?.deliverBatch(new MessageRun(chunk, start, count));
   }
 
   get pipe(): Pipe | null {
