@@ -207,7 +207,77 @@ class Caller {
   }
 
   unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = NO_CALL_OPTIONS): Promise<unknown> {
+    if (options.signal === undefined && !options.metadata && !method.clientStreaming && this.#telemetry.tracesNothing(otelContext.active())) {
+      return this.#plainUnary(method, methodOptions, request, options);
+    }
     return this.#call(method, methodOptions, request, options, null, decodeReply);
+  }
+
+  /**
+   * A unary call with nothing to carry but its request, id and deadline (no
+   * signal, no metadata) and no span to record or propagate: the frames,
+   * transport options, errors and metrics of {@link #call}, without its
+   * async function (whose context keeps every local across the await) or a
+   * span. Most calls are these.
+   */
+  #plainUnary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions): Promise<unknown> {
+    const known = this.#methodOf(method);
+    const started = performance.now();
+    this.#telemetry.clientRequests.add(1, known.attributes);
+    const correlationId = `${this.#prefix}.${++this.#sequence}`;
+    const now = Date.now();
+    const deadline = options.deadline ?? now + (options.timeout ?? methodOptions.timeout ?? this.#timeout);
+    const idempotent = options.idempotent ?? methodOptions.idempotent ?? false;
+    const retries = idempotent ? (options.retries ?? methodOptions.retries ?? 0) : 0;
+    const open = retries > 0 ? undefined : this.#open;
+    let reply: Promise<Buffer[]>;
+    try {
+      const frames = known.header.encode(correlationId, deadline, method.requestCodec.encode(request as never));
+      if (deadline <= now) throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the deadline passed before the call was sent");
+      const transportOptions: TransportRequestOptions = {
+        timeout: Math.max(1, Math.floor((deadline - now) / (retries + 1))),
+        retries,
+        idempotent,
+        onPartial: known.noPartial,
+      };
+      if (options.waitForReady !== undefined) transportOptions.waitForReady = options.waitForReady;
+      reply = open !== undefined ? open(frames, transportOptions).reply : this.#transport.request(frames, transportOptions);
+    } catch (error) {
+      return Promise.reject(this.#failed(known, method, started, error));
+    }
+    return reply.then(
+      (frames) => this.#plainReply(known, method, frames, started),
+      (error: unknown) => {
+        throw this.#failed(known, method, started, transportError(error, this.#service, method.name));
+      },
+    );
+  }
+
+  /** The reply of a {@link #plainUnary} call, decoded and counted. */
+  #plainReply(known: KnownMethod, method: MethodDescriptor<unknown, unknown>, frames: Buffer[], started: number): unknown {
+    let result: unknown;
+    try {
+      result = decodeReply(method, frames);
+    } catch (error) {
+      throw this.#failed(known, method, started, error instanceof CodecError ? undecodableReply(error, this.#service, method.name) : error);
+    }
+    this.#telemetry.clientDuration.record(performance.now() - started, known.attributes);
+    return result;
+  }
+
+  /** A {@link #plainUnary} call failed: its error as the caller gets it, counted in the client's error and duration metrics. */
+  #failed(known: KnownMethod, method: MethodDescriptor<unknown, unknown>, started: number, error: unknown): RpcError {
+    const rpcError = this.#callError(error, method);
+    this.#telemetry.clientErrors.add(1, { ...known.attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
+    this.#telemetry.clientDuration.record(performance.now() - started, known.attributes);
+    return rpcError;
+  }
+
+  /** Anything a call threw, as the {@link RpcError} its caller gets. */
+  #callError(error: unknown, method: MethodDescriptor<unknown, unknown>): RpcError {
+    if (error instanceof RpcError) return error;
+    if (error instanceof CodecError) return new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error });
+    return transportError(error, this.#service, method.name);
   }
 
   /**
@@ -331,11 +401,7 @@ class Caller {
       span.end();
       return result;
     } catch (error) {
-      const rpcError = error instanceof RpcError
-        ? error
-        : error instanceof CodecError
-          ? new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error })
-          : transportError(error, this.#service, method.name);
+      const rpcError = this.#callError(error, method);
       endSpanWithError(span, rpcError);
       this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
       throw rpcError;

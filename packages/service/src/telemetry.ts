@@ -149,7 +149,7 @@ export class Telemetry {
    * is `parent` itself: nothing to propagate, no context to copy.
    */
   startRpcSpan(template: RpcSpanTemplate, parent: Context): SpanStart {
-    if (this.#tracesNothing(parent)) return { span: NO_SPAN, context: parent };
+    if (this.tracesNothing(parent)) return { span: NO_SPAN, context: parent };
     const span = this.tracer.startSpan(template.name, template.options, parent);
     return { span, context: withSpan(parent, span) };
   }
@@ -159,9 +159,9 @@ export class Telemetry {
    * nothing to propagate: no SDK is registered on the global provider (yet:
    * asked each time, since one may be registered later) and `parent` holds
    * no span (a no-op tracer passes a parent's span context on). The caller
-   * may then skip the tracer and share {@link NO_SPAN}.
+   * may then skip the tracer and share one no-op span.
    */
-  #tracesNothing(parent: Context): boolean {
+  tracesNothing(parent: Context): boolean {
     const provider = this.#tracerProvider;
     return provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_TRACER_PROVIDER && trace.getSpan(parent) === undefined;
   }
