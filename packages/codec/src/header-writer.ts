@@ -78,7 +78,7 @@ export class RequestHeaderWriter {
       size > DEFAULT_LIMITS.maxHeaderSize
     ) {
       // Whatever is wrong, encodeEnvelope says it in its own words (or writes what is right).
-      return encodeEnvelope({ kind: "request", service: this.#service, method: this.#method, correlationId, deadline, payload: [payload] });
+      return encodeEnvelope({ kind: "request", service: this.#service, method: this.#method, correlationId, ...(deadline === undefined ? {} : { deadline }), payload: [payload] });
     }
     const header = allocate(size);
     header.set(this.#prefix, 0);
