@@ -62,14 +62,29 @@ export class Reply extends Socket {
   }
 
   protected override xsend(msg: Msg): boolean {
-    const envelope = this.#envelope;
-    if (envelope === null) throw new ZmqError("EFSM", "A REP socket must receive a request before sending a reply");
+    const envelope = this.#takeEnvelope();
     const pipe = this.#replyPipe;
-    this.#envelope = null;
     this.#replyPipe = null;
     // The requester may be gone or full: the reply is dropped, as libzmq does.
     if (pipe !== null && pipe.canWrite()) pipe.write(envelope.concat(msg));
     return true;
+  }
+
+  /** {@link xsend} of a one-frame reply: encoded behind the request's envelope at once when the connection takes it. */
+  protected override xsendFrame(frame: Buffer): boolean {
+    const envelope = this.#takeEnvelope();
+    const pipe = this.#replyPipe;
+    this.#replyPipe = null;
+    if (pipe !== null && pipe.canWrite()) pipe.writeFrame(frame, envelope);
+    return true;
+  }
+
+  /** The envelope of the request being answered; the socket then waits for the next request. */
+  #takeEnvelope(): Buffer[] {
+    const envelope = this.#envelope;
+    if (envelope === null) throw new ZmqError("EFSM", "A REP socket must receive a request before sending a reply");
+    this.#envelope = null;
+    return envelope;
   }
 
   protected override xhasIn(): boolean {
