@@ -343,11 +343,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
     if (!this.#plainFrames || this.#flushing || this.#waitingDrain || frame.length >= COPY_THRESHOLD) return false;
     const encoder = this.#encoder;
     if (this.stream.writableLength + encoder.pendingBytes >= WRITE_LIMIT) return false;
-    if (envelope !== undefined) {
-      // All or nothing: the message is atomic, so every envelope frame must be copied too.
-      for (let i = 0; i < envelope.length; i++) if (envelope[i]!.length >= COPY_THRESHOLD) return false;
-      for (let i = 0; i < envelope.length; i++) encoder.frame(envelope[i]!, true);
-    }
+    // The envelope is the socket's own (never reused by a user): a large frame of it may go by reference.
+    if (envelope !== undefined) for (let i = 0; i < envelope.length; i++) encoder.frame(envelope[i]!, true);
     encoder.frame(frame, false);
     this.flush();
     return true;
