@@ -55,9 +55,10 @@ export class Reply extends Socket {
         }
       }
       if (delimiter < 0 || delimiter === msg.length - 1) continue;
-      this.#envelope = msg.slice(0, delimiter + 1);
+      // The array is the socket's own (the engine made it): the envelope is cut off it, the body left.
+      this.#envelope = msg.splice(0, delimiter + 1);
       this.#replyPipe = this.#fq.lastPipe;
-      return msg.slice(delimiter + 1);
+      return msg;
     }
   }
 

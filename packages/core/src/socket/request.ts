@@ -85,7 +85,9 @@ export class Request extends Dealer {
       if (msg.length < at + 2 || msg[at]!.length !== 0) continue;
       this.#receivingReply = false;
       this.#replyPipe = null;
-      return msg.slice(at + 1);
+      // The array is the socket's own (the engine made it): drop the envelope in place, no copy.
+      for (let i = 0; i <= at; i++) msg.shift();
+      return msg;
     }
   }
 
