@@ -3,7 +3,8 @@
 # one multicast datagram in ten dropped on purpose (nftables) to show NAK/NCF/RDATA repair; and skein to skein.
 # Two network namespaces joined by a veth pair, each with a multicast route: OpenPGM binds its port with
 # SO_REUSEPORT, which Node 20 cannot share, so libzmq and skein each need a host of their own.
-# Needs root (apt-get, ip netns, nft) and a built workspace; always tears the namespaces down.
+# Needs root (apt-get, ip netns, nft) and a built workspace; always tears the namespaces down. Arguments go to
+# vitest (e.g. -t "NAK flood").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! /usr/bin/python3 -c 'import zmq' >/dev/null 2>&1 || ! command -v nft >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
@@ -32,4 +33,4 @@ ip -n "$A" route add 224.0.0.0/4 dev "ep$$a"
 ip -n "$B" route add 224.0.0.0/4 dev "ep$$b"
 npx -y pnpm@12.21.0 build
 EPGM_NS_SKEIN="$A" EPGM_NS_PEER="$B" EPGM_IP_SKEIN=10.77.0.1 EPGM_IP_PEER=10.77.0.2 \
-  ip netns exec "$A" npx vitest run -c vitest.epgm.config.ts
+  ip netns exec "$A" npx vitest run -c vitest.epgm.config.ts "$@"

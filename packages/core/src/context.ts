@@ -9,12 +9,13 @@ import { ZmqError } from "./errors.js";
 import { DEFAULT_MAX_ZAP_REQUESTS, ZapClient, type ZapHandler } from "./zap.js";
 import { newOnly } from "./util/new-only.js";
 import { sharedOptions } from "./shared-options.js";
+import { watchAtExit, type ExitSocket } from "./exit-linger.js";
 
 /** Set while the default context is made: its options and inproc names span threads. */
 let makingDefault = false;
 
 /** What a context needs of its sockets. */
-export interface ContextSocket {
+export interface ContextSocket extends ExitSocket {
   readonly closed: boolean;
   close(): void;
   /** Closes with `ETERM` for pending calls (context termination). */
@@ -165,6 +166,7 @@ export class Context {
     // As zeromq's context: assigning an unknown property (a misspelt option) throws a TypeError.
     // Not new.target: `new` on the public Context (util/new-only.ts) passes that wrapper as new.target.
     if (this.constructor === Context) Object.preventExtensions(this);
+    watchAtExit(this);
   }
 
   /** @internal */
@@ -198,6 +200,11 @@ export class Context {
       throw new ZmqError("EMFILE", `Context holds ${this.#sockets.size} sockets already (maxSockets)`);
     }
     this.#sockets.add(socket);
+  }
+
+  /** @internal The sockets not closed yet (exit-linger.ts). */
+  openSockets(): Iterable<ContextSocket> {
+    return this.#sockets;
   }
 
   /** @internal */

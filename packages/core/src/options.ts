@@ -81,6 +81,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   affinity: { kind: "int", default: 0, min: 0, max: 2 ** 64, noEffect: true },
   rate: { kind: "int", default: 100, min: 1 },
   recoveryInterval: { kind: "int", default: 10_000, min: 0 },
+  repairRate: { kind: "int", default: -1, min: -1 },
   multicastHops: { kind: "int", default: 1, min: 1, max: 255 },
   multicastLoop: { kind: "bool", default: true },
   multicastMaxSources: { kind: "int", default: 64, min: 1 },
@@ -112,7 +113,7 @@ export const SOCKET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const IMMEDIATE_OPTIONS: ReadonlySet<string> = new Set([
   "linger", "mandatory", "probeRouter", "verbosity", "correlate", "relaxed", "handover",
   "sendHighWaterMark", "receiveHighWaterMark", "sendTimeout", "receiveTimeout",
-  "maxPendingSends", "maxPendingReceives", "messageProperties",
+  "maxPendingSends", "maxPendingReceives", "messageProperties", "repairRate",
 ]);
 
 /**
@@ -262,6 +263,15 @@ export interface SocketOptionProperties {
    * NAKs, a receiver waits this long for a repair before skipping (default 10000). `ZMQ_RECOVERY_IVL`.
    */
   recoveryInterval: number;
+  /**
+   * epgm:// repair rate in kbit/s: the NCFs and RDATA a sender multicasts in
+   * answer to NAKs, on top of sharing `rate` with new data (default -1: a
+   * quarter of `rate`; 0: no repairs). NAKs beyond it are counted in
+   * `pgmStatistics.naksRateLimited`, so a hostile receiver cannot make the
+   * sender multicast more. Read on each NAK: setting it takes effect at once. skein's option
+   * (OpenPGM's `PGM_RDATA_MAX_RTE`; libzmq has none).
+   */
+  repairRate: number;
   /** Multicast TTL of epgm:// and udp:// packets (default 1: this network only). `ZMQ_MULTICAST_HOPS`. */
   multicastHops: number;
   /** Whether epgm:// packets sent loop back to receivers on this host (default true). `ZMQ_MULTICAST_LOOP`. */

@@ -9,6 +9,11 @@
  * libzmq's I/O threads hold no Node handle; a closed socket flushing its
  * queued messages within `linger` does hold the process.
  *
+ * A program that ends without closing its sockets still sends what it
+ * queued, as with `zeromq` (which closes every socket at exit): sockets with
+ * queued messages are closed when the loop runs out of work and flush within
+ * `linger`, with `zeromq`'s warning after 500 ms (src/exit-linger.ts).
+ *
  * Each test runs a real child process. Its probe is an unref'd timer: it
  * fires only if something else keeps the child's event loop alive, so
  * "alive" on the child's stdout proves the wait held the process open, and
@@ -33,6 +38,7 @@ interface Child {
   /** Resolves with the exit code (rejects after `ms`). */
   exited(ms?: number): Promise<number | null>;
   stdout(): string;
+  stderr(): string;
 }
 
 function runChild(program: string): Child {
@@ -69,6 +75,7 @@ function runChild(program: string): Child {
       }
     },
     stdout: () => stdout,
+    stderr: () => stderr,
   };
 }
 
@@ -280,6 +287,68 @@ test("a closed socket whose message waits for a connection keeps the process ali
   await pull.bind(address);
   expect(strings(await within(pull.receive(), 10_000, "the lingering message"))).toEqual(["kept"]);
   expect(await child.exited()).toBe(0);
+});
+
+describe.each(["tcp", "ipc"] as Transport[])("a program that ends without closing its socket, over %s", (transport) => {
+  test("still delivers what it sent", async () => {
+    const pull = open(new Pull());
+    await pull.bind(transport === "tcp" ? "tcp://127.0.0.1:0" : await freeAddress(transport));
+    const child = runChild(`
+      const push = new zmq.Push();
+      push.connect(${JSON.stringify(pull.lastEndpoint)});
+      await push.send("sent, then the program ended");
+      console.log("ended");
+    `);
+    expect(strings(await within(pull.receive(), 10_000, "the message of the ended program"))).toEqual(["sent, then the program ended"]);
+    expect(await child.exited()).toBe(0);
+    expect(child.stdout()).toContain("ended");
+  });
+
+  test("waits for a peer that comes only after the program ended", async () => {
+    const address = await freeAddress(transport);
+    const child = runChild(`
+      const push = new zmq.Push({ reconnectInterval: 20 });
+      push.connect(${JSON.stringify(address)});
+      await push.send("kept for the late peer");
+      console.log("ended");
+    `);
+    await child.printed("ended");
+    const pull = open(new Pull());
+    await pull.bind(address);
+    expect(strings(await within(pull.receive(), 10_000, "the message of the ended program"))).toEqual(["kept for the late peer"]);
+    expect(await child.exited()).toBe(0);
+  });
+});
+
+describe.each([true, false])("messages that wait at exit longer than 500 ms, blocky %s", (blocky) => {
+  // zeromq.js's own tests: its text, with the hint when the context is blocky.
+  const warning = blocky
+    ? /\(node:\d+\) WARNING: Waiting for queued ZeroMQ messages to be delivered\. Set 'context\.blocky = false' to change this behaviour\.\r?\n/
+    : /\(node:\d+\) WARNING: Waiting for queued ZeroMQ messages to be delivered\.\r?\n/;
+
+  test("print zeromq's warning, and the process ends with linger", async () => {
+    const address = await freeAddress("tcp");
+    const child = runChild(`
+      zmq.context.blocky = ${blocky};
+      const dealer = new zmq.Dealer({ linger: 1000 });
+      dealer.connect(${JSON.stringify(address)});
+      await dealer.send("nobody takes this");
+    `);
+    expect(await child.exited()).toBe(0);
+    expect(child.stderr()).toMatch(warning);
+  });
+
+  test("print nothing when linger ends the wait first", async () => {
+    const address = await freeAddress("tcp");
+    const child = runChild(`
+      zmq.context.blocky = ${blocky};
+      const dealer = new zmq.Dealer({ linger: 50 });
+      dealer.connect(${JSON.stringify(address)});
+      await dealer.send("nobody takes this");
+    `);
+    expect(await child.exited()).toBe(0);
+    expect(child.stderr()).not.toContain("Waiting for queued");
+  });
 });
 
 test("a worker thread that returns with open tcp sockets ends", async () => {

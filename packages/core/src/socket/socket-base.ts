@@ -640,7 +640,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     this.#close("ETERM", "Context was terminated");
   }
 
-  #close(code: string, reason: string): void {
+  #close(code: string, reason: string, warn = true): void {
     if (this.#closed) return;
     this.#closed = true;
     const linger = this.option<number>("linger");
@@ -657,7 +657,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
     }
     this.#loopHold.release();
     this.#swap?.close();
-    if (linger !== 0) this.#warnIfLingering(linger);
+    if (linger !== 0 && warn) this.#warnIfLingering(linger);
     for (const listener of new Set(this.#bindings.values())) listener.close(true, linger);
     this.#bindings.clear();
     for (const connection of this.#connections.values()) this.#dropConnection(connection, linger);
@@ -671,22 +671,38 @@ export abstract class Socket implements PipeOwner, StreamHost {
   }
 
   /**
+   * @internal Process exit (exit-linger.ts): if messages wait for peers and
+   * `linger` lets them go out, closes the socket, as `zeromq` closes every
+   * socket at exit, and returns what counts those still queued; else null.
+   */
+  closeAtExit(): (() => number) | null {
+    if (this.#closed || this.option<number>("linger") === 0) return null;
+    const flushing = this.#flushingPipes();
+    if (flushing.length === 0) return null;
+    // zeromq's own warning replaces SKEIN_LINGER here (exit-linger.ts).
+    this.#close("ETERM", "Process is exiting", false);
+    return () => stillQueued(flushing);
+  }
+
+  /** Pipes whose queued messages a close keeps sending: connected ones, and connect-side ones waiting for a connection. */
+  #flushingPipes(): FlushingPipe[] {
+    const flushing: FlushingPipe[] = [];
+    for (const pipe of this.pipes) {
+      if (pipe.outbound.length > 0 && (pipe.transport !== null || pipe.outgoing)) flushing.push([pipe, pipe.transport]);
+    }
+    return flushing;
+  }
+
+  /**
    * Queued messages of connected peers are still flushed after close (within
    * `linger`), which keeps the process alive. If that is still going on after
    * a second, say so, as the `zeromq` package does when exit is delayed.
    */
   #warnIfLingering(linger: number): void {
-    // Connected pipes flush within linger; unconnected connect-side pipes wait for a connection.
-    const flushing: [Pipe, PipeTransport | null][] = [];
-    for (const pipe of this.pipes) {
-      if (pipe.outbound.length > 0 && (pipe.transport !== null || pipe.outgoing)) flushing.push([pipe, pipe.transport]);
-    }
+    const flushing = this.#flushingPipes();
     if (flushing.length === 0) return;
     const timer = setTimeout(() => {
-      let queued = 0;
-      for (const [pipe, transport] of flushing) {
-        if (transport !== null ? !transport.closed : !pipe.terminated) queued += pipe.outbound.length;
-      }
+      const queued = stillQueued(flushing);
       if (queued === 0) return;
       emitWarning(
         `A closed ${this.constructor.name} socket still has ${queued} queued message(s) to send (linger ${linger}), ` +
@@ -1083,3 +1099,15 @@ function optionDescriptor(target: object, name: string): PropertyDescriptor | un
 // The option properties, declared for the type checker (defined on the prototype above; listed in options.ts).
 /** The options every socket has, as properties with the `zeromq` v6 names (see {@link SocketOptionProperties}). */
 export interface Socket extends SocketOptionProperties {}
+
+/** A pipe flushing after close, with the transport it had then (null: waiting for a connection). */
+type FlushingPipe = [Pipe, PipeTransport | null];
+
+/** Messages of `flushing` not sent yet: a pipe counts until its transport closes or, unconnected, it ends. */
+function stillQueued(flushing: readonly FlushingPipe[]): number {
+  let queued = 0;
+  for (const [pipe, transport] of flushing) {
+    if (transport !== null ? !transport.closed : !pipe.terminated) queued += pipe.outbound.length;
+  }
+  return queued;
+}

@@ -12,7 +12,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { Publisher, Subscriber } from "../../src/index.js";
-import { decodePgm, PGM_NCF, PGM_ODATA, PGM_RDATA, type PgmPacket } from "../../src/transport/epgm/pgm-packet.js";
+import { decodePgm, PGM_NCF, PGM_ODATA, PGM_RDATA, type PgmPacket, type PgmSource } from "../../src/transport/epgm/pgm-packet.js";
+import { NAK_ELIMINATION_MS } from "../../src/transport/epgm/repair-policy.js";
 import { socketScope, tick, until, within } from "../helpers.js";
 import { nakWithList } from "./pgm-craft.js";
 
@@ -150,45 +151,154 @@ describe("epgm:// between skein sockets (loopback multicast)", () => {
     expect((await within(sub.receive())).map(String)).toEqual(["t", "small"]);
   });
 
-  it("a skein PUB answers a NAK's OPT_NAK_LIST (as OpenPGM sends): an NCF and the RDATA for every sqn named", async () => {
-    port++;
-    // Bound to the group's address, this socket sees the PUB's multicast and none of the unicast NAKs.
-    const watcher = createSocket({ type: "udp4", reuseAddr: true });
-    const seen: PgmPacket[] = [];
-    watcher.on("message", (datagram) => {
-      const packet = decodePgm(datagram);
-      if (typeof packet !== "string") seen.push(packet);
-    });
-    await new Promise<void>((resolve) => watcher.bind(port, GROUP, resolve));
-    try {
-      watcher.addMembership(GROUP, SKEIN_IP);
-      const pub = track(new Publisher());
-      pub.connect(skeinEndpoint());
-      const data = (): PgmPacket[] => seen.filter((packet) => packet.type === PGM_ODATA);
-      // One packet a send: each waits for its ODATA before the next goes.
-      for (let i = 0; i < 5; i++) {
-        await pub.send(["m", String(i)]);
-        await until(() => data().length === i + 1, `ODATA ${i}`);
-      }
-      const sqns = data().map((packet) => packet.sqn);
-      const first = data()[0]!;
-      const src = { gsi: Buffer.from(first.gsi, "hex"), sourcePort: first.sourcePort, destinationPort: port };
-      const nakker = createSocket("udp4");
-      try {
-        await new Promise<void>((resolve, reject) =>
-          nakker.send(nakWithList(src, sqns[1]!, [sqns[2]!, sqns[4]!], SKEIN_IP, GROUP), port, SKEIN_IP, (error) => (error ? reject(error) : resolve())),
-        );
-      } finally {
-        nakker.close();
-      }
-      const of = (type: number): number[] => seen.filter((packet) => packet.type === type).map((packet) => packet.sqn);
-      await until(() => of(PGM_RDATA).length === 3, "three RDATA");
-      expect(of(PGM_RDATA)).toEqual([sqns[1], sqns[2], sqns[4]]);
-      expect(of(PGM_NCF)).toEqual([sqns[1], sqns[2], sqns[4]]);
-      expect(pub.pgmStatistics.naksReceived).toBe(1);
-      expect(pub.pgmStatistics.repairsSent).toBe(3);
-    } finally {
-      watcher.close();
+  it("a skein PUB answers a NAK's OPT_NAK_LIST (as OpenPGM sends): one NCF naming every sqn, and the RDATA of each", async () => {
+    const group = await groupWatcher();
+    const pub = track(new Publisher());
+    pub.connect(skeinEndpoint());
+    const { sqns, src } = await sendPackets(pub, group, 5);
+    await sendNaks([nakWithList(src, sqns[1]!, [sqns[2]!, sqns[4]!], SKEIN_IP, GROUP)]);
+    await until(() => group.of(PGM_RDATA).length === 3, "three RDATA");
+    expect(group.of(PGM_RDATA).map((p) => p.sqn)).toEqual([sqns[1], sqns[2], sqns[4]]);
+    const ncfs = group.of(PGM_NCF);
+    expect(ncfs.map((p) => [p.sqn, ...p.nakList])).toEqual([[sqns[1], sqns[2], sqns[4]]]);
+    expect(pub.pgmStatistics.naksReceived).toBe(1);
+    expect(pub.pgmStatistics.repairsSent).toBe(3);
+  });
+});
+
+/** What a socket bound to the group's address sees: the PUB's multicast, none of the unicast NAKs. */
+interface GroupWatcher {
+  seen: { packet: PgmPacket; octets: number }[];
+  of(type: number): PgmPacket[];
+  /** Octets of NCF and RDATA seen (with IP and UDP headers), what `repairRate` bounds. */
+  repairOctets(): number;
+}
+
+/** Watches the group on a fresh port, or on the current one (`fresh` false: a peer already took it). */
+async function groupWatcher(fresh = true): Promise<GroupWatcher> {
+  if (fresh) port++;
+  // A large buffer: a flood's answers must not overflow it (the kernel caps it at net.core.rmem_max).
+  const socket = createSocket({ type: "udp4", reuseAddr: true, recvBufferSize: 4 << 20 });
+  const seen: GroupWatcher["seen"] = [];
+  socket.on("message", (datagram) => {
+    const packet = decodePgm(datagram);
+    if (typeof packet !== "string") seen.push({ packet, octets: datagram.length + 28 });
+  });
+  await new Promise<void>((resolve) => socket.bind(port, GROUP, resolve));
+  track.defer(() => socket.close());
+  socket.addMembership(GROUP, SKEIN_IP);
+  return {
+    seen,
+    of: (type) => seen.filter((s) => s.packet.type === type).map((s) => s.packet),
+    repairOctets: () => seen.filter((s) => s.packet.type === PGM_NCF || s.packet.type === PGM_RDATA).reduce((sum, s) => sum + s.octets, 0),
+  };
+}
+
+/** Sends `count` messages one packet each (each waits for its ODATA); returns their sqns and the PUB's session. */
+async function sendPackets(pub: Publisher, group: GroupWatcher, count: number, pad = 0): Promise<{ sqns: number[]; src: PgmSource }> {
+  for (let i = 0; i < count; i++) {
+    await pub.send(["m", String(i).padStart(pad, "0")]);
+    await until(() => group.of(PGM_ODATA).length === i + 1, `ODATA ${i}`);
+  }
+  const data = group.of(PGM_ODATA);
+  const first = data[0]!;
+  return { sqns: data.map((p) => p.sqn), src: { gsi: Buffer.from(first.gsi, "hex"), sourcePort: first.sourcePort, destinationPort: port } };
+}
+
+/** Sends raw datagrams to the PUB's NAK port, as a hostile receiver on this host would. */
+async function sendNaks(naks: readonly Buffer[]): Promise<void> {
+  const nakker = createSocket("udp4");
+  try {
+    for (const nak of naks) {
+      await new Promise<void>((resolve, reject) => nakker.send(nak, port, SKEIN_IP, (error) => (error ? reject(error) : resolve())));
     }
+  } finally {
+    nakker.close();
+  }
+}
+
+describe("epgm:// sender under a hostile receiver's NAK flood", () => {
+  it("repairs a sqn NAKed over and over once per elimination interval, confirming each NAK by one NCF", async () => {
+    const group = await groupWatcher();
+    // A repair rate that never binds: what bounds the RDATA here is NAK elimination alone.
+    const pub = track(new Publisher({ rate: 100_000, repairRate: 100_000 }));
+    pub.connect(skeinEndpoint());
+    const { sqns, src } = await sendPackets(pub, group, 5);
+    const NAKS = 200;
+    const BATCH = 20;
+    const started = Date.now();
+    // In batches, each waiting for its NCFs, so that the watcher's receive buffer never overflows.
+    for (let sent = BATCH; sent <= NAKS; sent += BATCH) {
+      await sendNaks(Array.from({ length: BATCH }, () => nakWithList(src, sqns[0]!, sqns.slice(1), SKEIN_IP, GROUP)));
+      await until(() => group.of(PGM_NCF).length === sent, `an NCF for each of ${sent} NAKs`);
+    }
+    expect(pub.pgmStatistics.naksReceived).toBe(NAKS);
+    const elapsed = Date.now() - started;
+    const perSqn = 1 + Math.ceil(elapsed / NAK_ELIMINATION_MS);
+    for (const sqn of sqns) expect(group.of(PGM_RDATA).filter((p) => p.sqn === sqn).length).toBeLessThanOrEqual(perSqn);
+    const stats = pub.pgmStatistics;
+    expect(stats.repairsSent).toBeLessThanOrEqual(sqns.length * perSqn);
+    expect(stats.naksEliminated).toBe(NAKS * sqns.length - stats.repairsSent);
+    expect(stats.naksRateLimited).toBe(0);
+  });
+
+  it("drops a malformed NAK alone, counted, and still answers the next", async () => {
+    const group = await groupWatcher();
+    const pub = track(new Publisher());
+    pub.connect(skeinEndpoint());
+    const { sqns, src } = await sendPackets(pub, group, 3);
+    const badChecksum = nakWithList(src, sqns[0]!, [sqns[1]!], SKEIN_IP, GROUP);
+    badChecksum[badChecksum.length - 1] ^= 0xff;
+    await sendNaks([nakWithList(src, sqns[0]!, [sqns[1]!, sqns[2]!], SKEIN_IP, GROUP, 10), badChecksum, Buffer.alloc(12), nakWithList(src, sqns[2]!, [], SKEIN_IP, GROUP)]);
+    await until(() => group.of(PGM_RDATA).length === 1, "the good NAK repaired");
+    expect(group.of(PGM_RDATA)[0]!.sqn).toBe(sqns[2]);
+    expect(pub.pgmStatistics).toMatchObject({ malformed: 2, badChecksum: 1, naksReceived: 1, repairsSent: 1 });
+  });
+
+  it("keeps NCF and RDATA within repairRate under a flood of full NAK lists, while a libzmq SUB gets new data in order", async () => {
+    const py = await peer("sub", 20_000);
+    const group = await groupWatcher(false);
+    const RATE = 2000; // kbit/s; repairRate at its default, a quarter of it
+    const born = Date.now();
+    const pub = track(new Publisher({ rate: RATE, sendHighWaterMark: 0 }));
+    pub.connect(skeinEndpoint());
+    await repeatUntil(() => pub.send(["warmup"]), () => py.lines.length > 1, "pyzmq saw the session");
+    const FIRST = 150;
+    const TOTAL = 450;
+    for (let i = 0; i < FIRST; i++) await pub.send(["n", String(i).padStart(PAD, "0")]);
+    await until(() => group.of(PGM_ODATA).length >= 63, "a window of packets to NAK");
+    for (let i = FIRST; i < TOTAL; i++) await pub.send(["n", String(i).padStart(PAD, "0")]);
+    await pub.send(["END", String(TOTAL)]);
+    const first = group.of(PGM_ODATA)[0]!;
+    const src: PgmSource = { gsi: Buffer.from(first.gsi, "hex"), sourcePort: first.sourcePort, destinationPort: port };
+    let done = false;
+    void py.exited.then(() => (done = true));
+    const started = Date.now();
+    let naks = 0;
+    // While the PUB sends the rest: every few ms, ten NAKs of 63 sqns, half the same ones each time, half sweeping the window.
+    while (!done && Date.now() - started < 25_000) {
+      const known = group.of(PGM_ODATA).map((p) => p.sqn);
+      const batch: Buffer[] = [];
+      for (let k = 0; k < 10; k++, naks++) {
+        const from = k % 2 === 0 ? 0 : (naks * 63) % Math.max(1, known.length - 63);
+        const list = known.slice(from, from + 63);
+        batch.push(nakWithList(src, list[0]!, list.slice(1), SKEIN_IP, GROUP));
+      }
+      await sendNaks(batch);
+      await tick(5);
+    }
+    expect(await within(py.exited, 1000, "pyzmq SUB to finish"), py.stderr.join("").slice(-300)).toBe(0);
+    const got = py.lines.filter((line) => line.startsWith("n|")).map((line) => Number(line.slice(2)));
+    expect(got).toEqual(Array.from({ length: TOTAL }, (_, i) => i));
+    const perMs = (RATE / 4) / 8;
+    const burst = Math.max(perMs * 100, 2 * 1500);
+    const stats = pub.pgmStatistics;
+    // The bucket's bound over the PUB's whole life: its burst, then perMs.
+    expect(group.repairOctets(), JSON.stringify(stats)).toBeLessThanOrEqual(burst + (Date.now() - born) * perMs);
+    expect(stats.repairsSent).toBeGreaterThan(0);
+    expect(stats.naksRateLimited).toBeGreaterThan(0);
+    expect(stats.naksReceived).toBeGreaterThanOrEqual(naks);
+    // A NAK asks for 63 sqns: what a flood asked for dwarfs what went out.
+    expect(stats.repairsSent * 20).toBeLessThan(naks * 63);
   });
 });

@@ -29,16 +29,10 @@ export function odata(src: PgmSource, sqn: number, frames: readonly string[], ty
  * when two or more packets are missing (`optionLength` overrides the list
  * option's length octet, to craft a malformed one).
  */
-export function nakWithList(src: PgmSource, sqn: number, list: readonly number[], sourceNla: string, groupNla: string, optionLength = 4 + 4 * list.length): Buffer {
-  const base = encodeNakOrNcf(src, PGM_NAK, sqn, sourceNla, groupNla);
-  const option = Buffer.alloc(4 + 4 + 4 * list.length);
-  option.writeUInt16BE(0x0004, 0); // OPT_LENGTH, length 4
-  option.writeUInt16BE(option.length, 2); // all options' length
-  option[4] = 0x82; // OPT_END | OPT_NAK_LIST
-  option[5] = optionLength;
-  list.forEach((s, i) => option.writeUInt32BE(s, 8 + 4 * i));
-  const packet = Buffer.concat([base, option]);
-  packet[5] = 0x01; // OPT_PRESENT
+export function nakWithList(src: PgmSource, sqn: number, list: readonly number[], sourceNla: string, groupNla: string, optionLength?: number): Buffer {
+  const packet = encodeNakOrNcf(src, PGM_NAK, sqn, sourceNla, groupNla, list);
+  if (optionLength === undefined) return packet;
+  packet[16 + 20 + 5] = optionLength;
   packet.writeUInt16BE(0, 6);
   packet.writeUInt16BE(pgmChecksum(packet), 6);
   return packet;

@@ -1,6 +1,6 @@
 /** PGM packet decoding: the options a NAK may carry, from a peer that may lie about their lengths. */
 import { describe, expect, it } from "vitest";
-import { decodePgm, PGM_NAK } from "../../src/transport/epgm/pgm-packet.js";
+import { decodePgm, encodeNakOrNcf, MAX_NAK_LIST, nakOrNcfLength, PGM_NAK, PGM_NCF } from "../../src/transport/epgm/pgm-packet.js";
 import { nakWithList, source } from "./pgm-craft.js";
 
 describe("decodePgm: a NAK's OPT_NAK_LIST", () => {
@@ -17,5 +17,23 @@ describe("decodePgm: a NAK's OPT_NAK_LIST", () => {
     expect(decodePgm(nakWithList(source(5555), 7, [8, 9], "10.0.0.1", "239.1.2.3", 10))).toBe("options");
     expect(decodePgm(nakWithList(source(5555), 7, [8], "10.0.0.1", "239.1.2.3", 12))).toBe("options");
     expect(decodePgm(nakWithList(source(5555), 7, [8], "10.0.0.1", "239.1.2.3", 4))).toBe("options");
+  });
+});
+
+describe("encodeNakOrNcf: one NCF for a whole NAK list, as OpenPGM answers one", () => {
+  it("names the first sqn and lists the rest, and decodes back", () => {
+    const list = Array.from({ length: MAX_NAK_LIST }, (_, i) => 1000 + i);
+    const ncf = encodeNakOrNcf(source(5555), PGM_NCF, 999, "10.0.0.1", "239.1.2.3", list);
+    expect(ncf.length).toBe(nakOrNcfLength(1 + MAX_NAK_LIST));
+    const packet = decodePgm(ncf);
+    if (typeof packet === "string") throw new Error(packet);
+    expect(packet.type).toBe(PGM_NCF);
+    expect(packet.sqn).toBe(999);
+    expect(packet.nakList).toEqual(list);
+    expect(packet.groupNla).toBe("239.1.2.3");
+  });
+
+  it("refuses a list longer than an option can hold", () => {
+    expect(() => encodeNakOrNcf(source(5555), PGM_NCF, 1, "10.0.0.1", "239.1.2.3", Array<number>(MAX_NAK_LIST + 1).fill(2))).toThrow(RangeError);
   });
 });

@@ -7,7 +7,8 @@
  * ODATA packets of at most `multicastMaxTransportDataUnit` octets, paced to
  * `rate` kbit/s; SPMs at start, after data and every second; the packets of
  * the last `recoveryInterval` ms kept (at most {@link MAX_WINDOW_PACKETS})
- * to answer NAKs with an NCF and the RDATA.
+ * to answer NAKs with an NCF and the RDATA, within the bounds of
+ * {@link RepairPolicy} (NAK elimination, `repairRate`).
  *
  * Receiver: per source (TSI), data delivered in sequence; a gap is NAKed
  * (to the NLA of the source's SPM, else the datagram's sender) and waited
@@ -25,8 +26,10 @@ import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
 import { bindDatagramSocket, datagramConnecter, listenDatagram, type UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
 import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
-import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
+import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, nakOrNcfLength, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
 import { pgmStatistics, type PgmStatistics } from "./pgm-statistics.js";
+import { RepairPolicy, type RepairSizes } from "./repair-policy.js";
+import { burstOf, octetsPerMs, TokenBucket } from "./token-bucket.js";
 import { NO_MESSAGE_START, V1Decoder, v1FrameHeader } from "./zmq-v1-framing.js";
 
 /** Packets a sender keeps for repair, and a receiver holds out of order, per source at most. */
@@ -103,8 +106,17 @@ export class EpgmSession implements PipeTransport {
   #batchBytes = 0;
   #batchStart = NO_MESSAGE_START;
   readonly #maxTsdu: number;
-  #tokens = 0;
-  #refilled = Date.now();
+  /** ODATA and RDATA together, paced to `rate`. */
+  readonly #paced = new TokenBucket(0, Date.now());
+  /** NAK elimination and the `repairRate` bucket. */
+  readonly #repairs = new RepairPolicy(Date.now());
+  readonly #repairSizes: RepairSizes = {
+    rdata: (sqn) => {
+      const sent = this.#windowed(sqn);
+      return sent === undefined ? undefined : PGM_DATA_HEADER + sent.tsdu.length + IP_UDP_HEADERS;
+    },
+    ncf: (count) => (count === 0 ? 0 : nakOrNcfLength(count) + IP_UDP_HEADERS),
+  };
   #flushTimer: NodeJS.Timeout | null = null;
   #flushScheduled = false;
   #ambient: NodeJS.Timeout | null = null;
@@ -205,11 +217,14 @@ export class EpgmSession implements PipeTransport {
 
   /** Refills the `rate` bucket; true if `bytes` may go now (a burst of at most 100 ms is allowed). */
   #tokensFor(bytes: number): boolean {
-    const now = Date.now();
-    const perMs = (this.host.option<number>("rate") * 1000) / 8 / 1000;
-    this.#tokens = Math.min(Math.max(perMs * 100, this.#maxTsdu * 2), this.#tokens + (now - this.#refilled) * perMs);
-    this.#refilled = now;
-    return this.#tokens >= bytes;
+    const perMs = octetsPerMs(this.host.option<number>("rate"));
+    return this.#paced.refill(Date.now(), perMs, burstOf(perMs, this.#maxTsdu)) >= bytes;
+  }
+
+  /** The `repairRate` in octets a ms: -1 (the default) is a quarter of `rate`. */
+  #repairPerMs(): number {
+    const repairRate = this.host.option<number>("repairRate");
+    return octetsPerMs(repairRate < 0 ? this.host.option<number>("rate") / 4 : repairRate);
   }
 
   #frame(msg: Msg): void {
@@ -245,7 +260,7 @@ export class EpgmSession implements PipeTransport {
     this.#sqn = (this.#sqn + 1) >>> 0;
     this.#window.push({ sqn, tsdu, at: Date.now() });
     this.#trimWindow();
-    this.#tokens -= tsdu.length + PGM_DATA_HEADER + IP_UDP_HEADERS;
+    this.#paced.spend(tsdu.length + PGM_DATA_HEADER + IP_UDP_HEADERS);
     this.#send(encodeData(this.#source, PGM_ODATA, sqn, this.#trail(), tsdu), this.#target.group);
     this.#stats.dataSent++;
     if (this.#heartbeat === null) {
@@ -276,25 +291,40 @@ export class EpgmSession implements PipeTransport {
     this.#spmSqn = (this.#spmSqn + 1) >>> 0;
   }
 
-  /** Answers a NAK: an NCF and the RDATA for its sqn and for each sqn of its OPT_NAK_LIST still in the window. */
+  /**
+   * Answers a NAK (RFC 3208 §5.2, §5.3) as {@link RepairPolicy} decides: one
+   * NCF naming every sqn confirmed (OpenPGM's answer to a NAK list), then the
+   * RDATA of each sqn not repaired within the elimination interval, while the
+   * `repairRate` bucket lasts; the rest is counted.
+   */
   #onNak(packet: PgmPacket): void {
     if (packet.gsi !== this.#source.gsi.toString("hex") || packet.destinationPort !== this.#source.sourcePort) return;
     this.#stats.naksReceived++;
     this.#trimWindow();
-    this.#repair(packet.sqn);
-    for (const sqn of packet.nakList) this.#repair(sqn);
+    const sqns = packet.nakList.length === 0 ? [packet.sqn] : [packet.sqn, ...packet.nakList];
+    const perMs = this.#repairPerMs();
+    const answer = this.#repairs.answer(sqns, this.#repairSizes, Date.now(), perMs, burstOf(perMs, this.#maxTsdu + PGM_DATA_HEADER + IP_UDP_HEADERS));
+    this.#stats.naksEliminated += answer.eliminated;
+    this.#stats.naksRateLimited += answer.rateLimited;
+    if (answer.confirm.length === 0) return;
+    const ncf = encodeNakOrNcf(this.#source, PGM_NCF, answer.confirm[0]!, this.#target.iface, this.#target.group, answer.confirm.slice(1));
+    this.#paced.spend(ncf.length + IP_UDP_HEADERS);
+    this.#send(ncf, this.#target.group);
+    for (const sqn of answer.repair) this.#repair(this.#windowed(sqn)!);
   }
 
-  #repair(sqn: number): void {
+  /** The packet of `sqn` still in the send window. */
+  #windowed(sqn: number): Sent | undefined {
     const first = this.#window[0];
-    if (first === undefined) return;
+    if (first === undefined) return undefined;
     const index = sqnDiff(sqn, first.sqn);
-    if (index < 0 || index >= this.#window.length) return;
-    const sent = this.#window[index]!;
-    this.#send(encodeNakOrNcf(this.#source, PGM_NCF, sqn, this.#target.iface, this.#target.group), this.#target.group);
+    return index < 0 || index >= this.#window.length ? undefined : this.#window[index];
+  }
+
+  #repair(sent: Sent): void {
     const rdata = encodeData(this.#source, PGM_RDATA, sent.sqn, this.#trail(), sent.tsdu);
-    // Repairs share the `rate` budget with new data, as OpenPGM's do: a NAK storm slows ODATA, not the link.
-    this.#tokens -= rdata.length + IP_UDP_HEADERS;
+    // Repairs also share the `rate` budget with new data, as OpenPGM's do (TXW_MAX_RTE): a NAK storm slows ODATA, not the link.
+    this.#paced.spend(rdata.length + IP_UDP_HEADERS);
     this.#send(rdata, this.#target.group);
     this.#stats.repairsSent++;
   }

@@ -23,6 +23,7 @@ export const PGM_NAK = 0x08;
 export const PGM_NCF = 0x0a;
 
 const OPT_PRESENT = 0x01;
+const OPT_NETWORK = 0x02;
 const OPT_LENGTH = 0x00;
 const OPT_FRAGMENT = 0x01;
 const OPT_NAK_LIST = 0x02;
@@ -232,15 +233,41 @@ export function encodeSpm(source: PgmSource, sqn: number, trail: number, lead: n
   return sealed(buf);
 }
 
+/** Octets of an OPT_LENGTH and an OPT_NAK_LIST of `listed` sqns (none when the list is empty). */
+function nakListOptionLength(listed: number): number {
+  return listed === 0 ? 0 : 4 + 4 + 4 * listed;
+}
+
+/** The octets of a NAK or NCF naming `count` sqns (its own and `count` - 1 in an OPT_NAK_LIST), IP and UDP headers not counted; 0 for none. */
+export function nakOrNcfLength(count: number): number {
+  return count === 0 ? 0 : PGM_HEADER + 20 + nakListOptionLength(count - 1);
+}
+
+/** The most sqns an OPT_NAK_LIST holds: its length is one octet (OpenPGM refuses a NAK claiming more). */
+export const MAX_NAK_LIST = 62;
+
 /**
  * A NAK (receiver to source: ports swapped, the source's GSI) or an NCF
- * (source to group) for `sqn`.
+ * (source to group) for `sqn`, and for each sqn of `list` in an OPT_NAK_LIST
+ * (at most {@link MAX_NAK_LIST}), as OpenPGM sends both.
  */
-export function encodeNakOrNcf(source: PgmSource, type: number, sqn: number, sourceNla: string, groupNla: string): Buffer {
-  const buf = header(source, type, PGM_HEADER + 20, 0, type === PGM_NAK);
+export function encodeNakOrNcf(source: PgmSource, type: number, sqn: number, sourceNla: string, groupNla: string, list: readonly number[] = NO_SQNS): Buffer {
+  if (list.length > MAX_NAK_LIST) throw new RangeError(`An OPT_NAK_LIST holds at most ${MAX_NAK_LIST} sqns, not ${list.length}`);
+  const buf = header(source, type, nakOrNcfLength(1 + list.length), 0, type === PGM_NAK);
   buf.writeUInt32BE(sqn >>> 0, 16);
   writeNla(buf, 20, sourceNla);
   writeNla(buf, 28, groupNla);
+  if (list.length > 0) {
+    // OPT_PRESENT | OPT_NETWORK: a NAK list is network-significant (RFC 3208 §8), as OpenPGM flags it.
+    buf[5] = OPT_PRESENT | OPT_NETWORK;
+    const at = PGM_HEADER + 20;
+    buf[at] = OPT_LENGTH;
+    buf[at + 1] = 4;
+    buf.writeUInt16BE(nakListOptionLength(list.length), at + 2);
+    buf[at + 4] = OPT_END | OPT_NAK_LIST;
+    buf[at + 5] = 4 + 4 * list.length;
+    list.forEach((s, i) => buf.writeUInt32BE(s >>> 0, at + 8 + 4 * i));
+  }
   return sealed(buf);
 }
 

@@ -18,8 +18,19 @@ export interface PgmStatistics {
   queueFull: number;
   /** NAKs sent, as a receiver, for data packets found missing. */
   naksSent: number;
-  /** NAKs received for this socket's own stream, as a sender (each answered, while the packet is still in the send window, with an NCF and its RDATA). */
+  /** NAKs received for this socket's own stream, as a sender (answered, for the sqns still in the send window, with an NCF and their RDATA, within the bounds counted below). */
   naksReceived: number;
+  /**
+   * Sqns NAKed, as a sender, whose RDATA went out less than 100 ms before
+   * (`NAK_ELIMINATION_MS`): confirmed by the NCF, not repaired again (counted
+   * per sqn: a NAK with an OPT_NAK_LIST asks for several).
+   */
+  naksEliminated: number;
+  /**
+   * Sqns NAKed, as a sender, that the `repairRate` budget could not cover:
+   * neither confirmed nor repaired (the receiver NAKs them again). Counted per sqn.
+   */
+  naksRateLimited: number;
   /** RDATA (repair) packets sent, as a sender, in answer to NAKs. */
   repairsSent: number;
   /** RDATA (repair) packets received and used, as a receiver: within the receive window and not already held. */
@@ -43,6 +54,8 @@ export function pgmStatistics(): PgmStatistics {
     queueFull: 0,
     naksSent: 0,
     naksReceived: 0,
+    naksEliminated: 0,
+    naksRateLimited: 0,
     repairsSent: 0,
     repairsReceived: 0,
     dataSent: 0,
