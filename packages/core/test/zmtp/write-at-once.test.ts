@@ -50,15 +50,25 @@ function rawMessages(peer: RawPeer): Buffer[][] {
   return messages;
 }
 
-/** A raw REP peer that answers the handshake and then reads nothing until `peer.stream.resume()`. */
-async function stalledReplyPeer(transport: "tcp" | "ipc"): Promise<{ address: string; peer: Promise<RawPeer>; close(): Promise<void> }> {
+/**
+ * A REQ with `options`, connected (handshake done) to a raw REP peer that reads nothing until
+ * `peer.stream.resume()`: requests sent from now on are candidates for the engine's shortcut.
+ */
+async function requestToStalledPeer(transport: "tcp" | "ipc", options: ConstructorParameters<typeof Request>[0]): Promise<{ req: Request; peer: RawPeer }> {
   const listener = await rawListen(transport);
-  const peer = listener.accepted().then((accepted) => {
-    accepted.stream.pause();
-    accepted.stream.write(Buffer.concat([rawGreeting(), rawReady("REP")]));
-    return accepted;
+  open.defer(() => listener.close());
+  const accepted = listener.accepted().then((peer) => {
+    peer.stream.pause();
+    peer.stream.write(Buffer.concat([rawGreeting(), rawReady("REP")]));
+    return peer;
   });
-  return { address: listener.address, peer, close: () => listener.close() };
+  const req = open(new Request(options));
+  const handshake = nextEvent(req, "handshake");
+  req.connect(listener.address);
+  const peer = await accepted;
+  // Connected first: requests sent before are queued in the pipe, not encoded at once.
+  await handshake;
+  return { req, peer };
 }
 
 describe.each(STREAM_TRANSPORTS)("Messages written at once and batched over %s", (transport) => {
@@ -112,14 +122,7 @@ describe.each(STREAM_TRANSPORTS)("Messages written at once and batched over %s",
 describe.each(RAW_TRANSPORTS)("REQ's one-frame requests on the wire over %s", (transport) => {
   it("are the delimiter with MORE then the body, with correlate the request id first", async () => {
     for (const correlate of [false, true]) {
-      const stalled = await stalledReplyPeer(transport);
-      open.defer(() => stalled.close());
-      const req = open(new Request({ relaxed: true, correlate }));
-      const handshake = nextEvent(req, "handshake");
-      req.connect(stalled.address);
-      const peer = await stalled.peer;
-      // Connected first: requests sent before are queued in the pipe, not encoded at once.
-      await handshake;
+      const { req, peer } = await requestToStalledPeer(transport, { relaxed: true, correlate });
       peer.stream.resume();
       for (let i = 0; i < 50; i++) await req.send(Buffer.from(`r${i}`));
       await until(() => rawMessages(peer).length === 50, "50 requests");
@@ -135,13 +138,7 @@ describe.each(RAW_TRANSPORTS)("REQ's one-frame requests on the wire over %s", (t
   });
 
   it("wait at the high-water mark while the peer reads nothing, and all arrive in order, whole, once it reads", async () => {
-    const stalled = await stalledReplyPeer(transport);
-    open.defer(() => stalled.close());
-    const req = open(new Request({ relaxed: true, sendHighWaterMark: 50, sendTimeout: 200 }));
-    const handshake = nextEvent(req, "handshake");
-    req.connect(stalled.address);
-    const peer = await stalled.peer;
-    await handshake;
+    const { req, peer } = await requestToStalledPeer(transport, { relaxed: true, sendHighWaterMark: 50, sendTimeout: 200 });
     // Bodies under the engine's copy threshold, so each send is a candidate for the shortcut; over
     // send()'s (128 B), so a queued one is held, not copied: each is a fresh Buffer.
     const size = 4000;
@@ -174,14 +171,8 @@ describe.each(RAW_TRANSPORTS)("REQ's one-frame requests on the wire over %s", (t
   });
 
   it("close() with linger delivers every request, written at once, batched or queued, to a peer that reads only after", async () => {
-    const stalled = await stalledReplyPeer(transport);
-    open.defer(() => stalled.close());
     // Room in the pipe for every request: over ipc the kernel takes far less than the 6 MB sent.
-    const req = open(new Request({ relaxed: true, linger: 10_000, sendHighWaterMark: 5000 }));
-    const handshake = nextEvent(req, "handshake");
-    req.connect(stalled.address);
-    const peer = await stalled.peer;
-    await handshake;
+    const { req, peer } = await requestToStalledPeer(transport, { relaxed: true, linger: 10_000, sendHighWaterMark: 5000 });
     const total = 2000;
     for (let i = 0; i < total; i++) {
       const body = Buffer.alloc(3000, 0x63);
