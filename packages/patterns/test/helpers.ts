@@ -54,7 +54,7 @@ export async function until(fn: () => boolean, what = "condition", timeoutMs = 5
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => helperTimeout(resolve, 5));
+    await new Promise<void>((resolve) => helperTimeout(resolve, 5));
   }
 }
 
