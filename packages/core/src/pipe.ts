@@ -40,11 +40,12 @@ export interface PipeTransport {
   /** Writes queued messages to the connection now, as far as it takes them without waiting. */
   flushNow(): void;
   /**
-   * Encodes a one-frame message for the wire at once, copying its bytes,
-   * when the connection can take it now; false when it must be queued in
-   * the pipe instead. Optional: a transport without it always queues.
+   * Encodes a one-frame message for the wire at once, after the `envelope`
+   * frames if any, copying their bytes, when the connection can take it
+   * now; false when it must be queued in the pipe instead. Optional: a
+   * transport without it always queues.
    */
-  sendNow?(frame: Buffer): boolean;
+  sendNow?(frame: Buffer, envelope?: readonly Buffer[]): boolean;
   /** The inbound queue fell below the high-water mark: read again. */
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
@@ -184,15 +185,18 @@ export class Pipe {
 
   /**
    * Queues a message of one frame, `frame` as the user passed it (not yet
-   * copied; check {@link canWrite} first). With nothing queued before it, a
-   * connection that can take it now encodes it at once: no message array, no
-   * copy of its bytes but the one into the write buffer, no queue entry.
-   * Otherwise it is queued as {@link write} does, a small frame copied first.
+   * copied; check {@link canWrite} first), after the `envelope` frames if
+   * any (REQ's delimiter, REP's routing frames: the socket's own). With
+   * nothing queued before it, a connection that can take it now encodes it
+   * at once: no message array, no copy of its bytes but the one into the
+   * write buffer, no queue entry. Otherwise it is queued as {@link write}
+   * does, a small frame copied first.
    */
-  writeFrame(frame: Buffer): void {
+  writeFrame(frame: Buffer, envelope?: readonly Buffer[]): void {
     const transport = this.transport;
-    if (transport !== null && this.outbound.length === 0 && !this.conflate && transport.sendNow?.(frame) === true) return;
-    this.write([ownedFrame(frame)]);
+    if (transport !== null && this.outbound.length === 0 && !this.conflate && transport.sendNow?.(frame, envelope) === true) return;
+    const owned = ownedFrame(frame);
+    this.write(envelope === undefined ? [owned] : [...envelope, owned]);
   }
 
   /** The engine takes the next outbound message. */
