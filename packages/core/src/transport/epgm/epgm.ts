@@ -20,10 +20,10 @@
  * counted in {@link PgmStatistics}.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import { createSocket, type Socket as DgramSocket } from "node:dgram";
+import type { Socket as DgramSocket } from "node:dgram";
 import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
-import { bindDatagramSocket, datagramConnecter, listenDatagram, type UdpHost } from "../udp.js";
+import { bindDatagramSocket, datagramConnecter, dgram, listenDatagram, type UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
 import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
 import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, nakOrNcfLength, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
@@ -147,7 +147,7 @@ export class EpgmSession implements PipeTransport {
   async open(): Promise<void> {
     const target = this.#target;
     // OpenPGM binds its port with SO_REUSEPORT: Node has it from 22.12 (`reusePort`), older ones ignore it.
-    const socket = createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof createSocket>[0]);
+    const socket = dgram().createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof import("node:dgram").createSocket>[0]);
     // An idle endpoint holds no process, as tcp's do; the pacing timer holds it while data waits.
     socket.unref();
     this.#socket = socket;
