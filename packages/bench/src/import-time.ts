@@ -5,8 +5,10 @@
  * interleaved (run outermost), so a noisy stretch of a shared machine hits
  * every target alike.
  *
- *     node dist/import-time.js [runs=21] [--only skein-import,zeromq,...]
+ *     node dist/import-time.js [runs=21] [--only skein,zeromq,...] [--variant label=path/to/index.js ...]
  *
+ * `--variant` adds a target that imports that file (another build of
+ * packages/core, e.g. main's in a second worktree): an A/B in the same run.
  * Each run spawns one `node -e` per target. Wall is spawn to exit, measured
  * here; CPU is the child's whole `process.cpuUsage()` (user + system, since
  * the process started), printed by the child just before it exits. The
@@ -14,6 +16,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { median } from "./stats.js";
 
 interface Target {
@@ -47,8 +51,16 @@ function main(): void {
   const args = process.argv.slice(2);
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? "").split(",") : null;
-  const runs = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--only") ?? 21);
-  const targets = only === null ? TARGETS : TARGETS.filter((t) => only.some((o) => t.name.includes(o)));
+  const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 21);
+  const variants: Target[] = [];
+  args.forEach((arg, i) => {
+    if (arg !== "--variant") return;
+    const [label, path] = (args[i + 1] ?? "").split("=") as [string, string | undefined];
+    if (path === undefined) throw new Error("--variant takes label=path/to/index.js");
+    variants.push({ name: `${label} (import)`, script: `await import(${JSON.stringify(pathToFileURL(resolve(path)).href)}); ${REPORT}`, type: "module" });
+  });
+  const named = only === null ? TARGETS : TARGETS.filter((t) => only.some((o) => t.name.includes(o)));
+  const targets = [...named, ...variants];
   const samples = new Map(targets.map((t) => [t.name, { wall: [] as number[], cpu: [] as number[] }]));
   const loadBefore = loadavg()[0]!;
   for (const target of targets) runOnce(target); // warm the file cache
@@ -64,11 +76,12 @@ function main(): void {
   const zWall = zeromq === undefined ? NaN : median(zeromq.wall);
   const zCpu = zeromq === undefined ? NaN : median(zeromq.cpu);
   console.log(`import time, median of ${runs} runs each (interleaved), load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)}, node ${process.version}`);
-  console.log(`${"target".padEnd(18)} ${"wall ms".padStart(8)} ${"cpu ms".padStart(8)} ${"wall/zmq".padStart(9)} ${"cpu/zmq".padStart(8)}`);
+  const width = Math.max(18, ...targets.map((t) => t.name.length));
+  console.log(`${"target".padEnd(width)} ${"wall ms".padStart(8)} ${"cpu ms".padStart(8)} ${"wall/zmq".padStart(9)} ${"cpu/zmq".padStart(8)}`);
   for (const [name, { wall, cpu }] of samples) {
     const w = median(wall);
     const c = median(cpu);
-    console.log(`${name.padEnd(18)} ${w.toFixed(0).padStart(8)} ${c.toFixed(0).padStart(8)} ${(w / zWall).toFixed(2).padStart(9)} ${(c / zCpu).toFixed(2).padStart(8)}`);
+    console.log(`${name.padEnd(width)} ${w.toFixed(0).padStart(8)} ${c.toFixed(0).padStart(8)} ${(w / zWall).toFixed(2).padStart(9)} ${(c / zCpu).toFixed(2).padStart(8)}`);
   }
 }
 

@@ -2,10 +2,11 @@
  * What `import "@skein/core"` loads, and what it leaves for first use
  * (docs/benchmarks.md, "Import time (session 5)"): the built package (dist/,
  * what users load) in a fresh Node process. The Node entries are a bundle of
- * a few files (scripts/node-bundle.mjs); TweetNaCl, node:tls, node:dgram,
- * node:dns/promises and node:zlib are required only by the CURVE key pair or
- * handshake, the wss:// connect, the udp:// bind and the SWAP spill that need
- * them, and those still work when they do.
+ * a few files (scripts/node-bundle.mjs); node:crypto, TweetNaCl, node:tls,
+ * node:dgram, node:dns/promises and node:zlib are required only by the
+ * ipc://* bind, the CURVE key pair or handshake, the wss:// connect, the
+ * udp:// bind and the SWAP spill that need them, and those still work when
+ * they do.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -55,7 +56,7 @@ interface Loaded {
   commonjs: string[];
 }
 
-const LAZY_BUILTINS = ["tls", "dgram", "dns/promises", "zlib"];
+const LAZY_BUILTINS = ["tls", "dgram", "dns/promises", "zlib", "crypto"];
 const hasTweetnacl = (loaded: Loaded): boolean => loaded.commonjs.some((path) => /[\\/]tweetnacl[\\/]/.test(path));
 
 describe("loading @skein/core", () => {
@@ -68,10 +69,16 @@ describe("loading @skein/core", () => {
     expect(readFileSync(join(distDir, "index.cjs"), "utf8")).toMatch(/require\("\.\/index\.js"\)/);
   });
 
-  test("leaves TweetNaCl, node:tls, node:dgram, node:dns/promises and node:zlib unloaded until CURVE, wss://, udp:// and SWAP need them, which then work", async () => {
+  test("leaves node:crypto, TweetNaCl, node:tls, node:dgram, node:dns/promises and node:zlib unloaded until ipc://*, CURVE, wss://, udp:// and SWAP need them, which then work", async () => {
     checkBuild();
     const report = await runChild(`
 report.atImport = loaded();
+const dish = new draft.Dish();
+await dish.bind("udp://127.0.0.1:0");
+report.afterUdpBind = loaded();
+const pull = new core.Pull({ linger: 0 });
+await pull.bind("ipc://*");
+report.afterIpcBind = loaded();
 const server = core.curveKeyPair();
 report.afterKeyPair = loaded();
 const rep = new core.Reply({ curveServer: true, curveSecretKey: server.secretKey, linger: 0 });
@@ -86,9 +93,6 @@ report.curveReply = String((await req.receive())[0]);
 const dealer = new core.Dealer({ linger: 0 });
 dealer.connect("wss://127.0.0.1:1/");
 report.afterWssConnect = loaded();
-const dish = new draft.Dish();
-await dish.bind("udp://127.0.0.1:0");
-report.afterUdpBind = loaded();
 const { mkdtempSync, rmSync } = await import("node:fs");
 const { tmpdir } = await import("node:os");
 const { join } = await import("node:path");
@@ -98,11 +102,12 @@ push.connect("tcp://127.0.0.1:1");
 for (let i = 0; i < 4; i++) await push.send("spilled");
 report.spilled = push.swapStats.spilled;
 report.afterSwap = loaded();
-for (const socket of [rep, req, dealer, dish, push]) socket.close();
+for (const socket of [pull, rep, req, dealer, dish, push]) socket.close();
 rmSync(dir, { recursive: true, force: true });
 `);
     const lazyLoaded = (loaded: Loaded): string[] => LAZY_BUILTINS.filter((name) => loaded.builtins.includes(name));
     expect({ builtins: lazyLoaded(report.atImport!), tweetnacl: hasTweetnacl(report.atImport!) }).toEqual({ builtins: [], tweetnacl: false });
+    expect(lazyLoaded(report.afterIpcBind!)).toContain("crypto");
     expect(hasTweetnacl(report.afterKeyPair!)).toBe(true);
     expect(report.curveReply).toBe("over curve");
     expect(lazyLoaded(report.afterWssConnect!)).toContain("tls");

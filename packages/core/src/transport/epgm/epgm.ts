@@ -19,7 +19,7 @@
  * {@link MAX_EPGM_MESSAGE}) per message, checksums verified; each drop is
  * counted in {@link PgmStatistics}.
  */
-import { randomBytes, randomInt } from "node:crypto";
+import { nodeCrypto } from "../../util/lazy-require.js";
 import type { Socket as DgramSocket } from "node:dgram";
 import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
@@ -131,7 +131,7 @@ export class EpgmSession implements PipeTransport {
     this.#target = target;
     this.#role = roleOf(host, target.address);
     this.#stats = host.pgmStatistics ?? pgmStatistics();
-    this.#source = { gsi: randomBytes(6), sourcePort: randomInt(1024, 65536), destinationPort: target.port };
+    this.#source = { gsi: nodeCrypto().randomBytes(6), sourcePort: nodeCrypto().randomInt(1024, 65536), destinationPort: target.port };
     this.#maxTsdu = Math.max(64, host.option<number>("multicastMaxTransportDataUnit") - IP_UDP_HEADERS - PGM_DATA_HEADER);
   }
 
