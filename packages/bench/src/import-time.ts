@@ -8,7 +8,8 @@
  *     node dist/import-time.js [runs=21] [--only skein,zeromq,...] [--variant label=path/to/index.js ...]
  *
  * `--variant` adds a target that imports that file (another build of
- * packages/core, e.g. main's in a second worktree): an A/B in the same run.
+ * packages/core, e.g. main's in a second worktree), or requires it if it
+ * ends in `.cjs`: an A/B in the same run.
  * Each run spawns one `node -e` per target. Wall is spawn to exit, measured
  * here; CPU is the child's whole `process.cpuUsage()` (user + system, since
  * the process started), printed by the child just before it exits. The
@@ -57,7 +58,11 @@ function main(): void {
     if (arg !== "--variant") return;
     const [label, path] = (args[i + 1] ?? "").split("=") as [string, string | undefined];
     if (path === undefined) throw new Error("--variant takes label=path/to/index.js");
-    variants.push({ name: `${label} (import)`, script: `await import(${JSON.stringify(pathToFileURL(resolve(path)).href)}); ${REPORT}`, type: "module" });
+    variants.push(
+      path.endsWith(".cjs")
+        ? { name: `${label} (require)`, script: `require(${JSON.stringify(resolve(path))}); ${REPORT}`, type: "commonjs" }
+        : { name: `${label} (import)`, script: `await import(${JSON.stringify(pathToFileURL(resolve(path)).href)}); ${REPORT}`, type: "module" },
+    );
   });
   const named = only === null ? TARGETS : TARGETS.filter((t) => only.some((o) => t.name.includes(o)));
   const targets = [...named, ...variants];
