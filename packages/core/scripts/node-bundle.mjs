@@ -41,6 +41,8 @@ export async function bundleForNode() {
     // Every module is kept as written: the entries import the transports and SWAP for their effect.
     ignoreAnnotations: true,
     chunkNames: "chunks/[name]-[hash]",
+    // Classes and functions keep their names (a socket's constructor.name is in its warnings and errors).
+    keepNames: true,
     sourcemap: process.env.SKEIN_SOURCEMAP === "1",
     logLevel: "warning",
   });
