@@ -4,7 +4,7 @@
  * Run: `npx vitest bench --run packages/codec/bench` from the repository root.
  */
 import { bench, describe } from "vitest";
-import { decodeEnvelope, encodeEnvelope, type Envelope, TypeRegistry } from "../src/index.js";
+import { decodeEnvelope, encodeEnvelope, encodeReply, type Envelope, RequestHeaderWriter, TypeRegistry } from "../src/index.js";
 
 const registry = new TypeRegistry().registerProto(`
 syntax = "proto3";
@@ -52,5 +52,23 @@ describe("envelope, 1 KiB payload", () => {
   });
   bench("decodeEnvelope + payload decode", () => {
     hello.decode(decodeEnvelope(kibFrames).payload[0]!);
+  });
+});
+
+describe("a plain unary call's headers: written from bytes encoded once, against encodeEnvelope", () => {
+  const payload = hello.encode({ name: "Ada" });
+  const writer = new RequestHeaderWriter("example.Greeter", "SayHello");
+  const deadline = 1_700_000_000_000;
+  bench("RequestHeaderWriter.encode (request)", () => {
+    writer.encode("Zm9vYmFy.12345", deadline, payload);
+  });
+  bench("encodeEnvelope (the same request)", () => {
+    encodeEnvelope({ kind: "request", service: "example.Greeter", method: "SayHello", correlationId: "Zm9vYmFy.12345", deadline, payload: [payload] });
+  });
+  bench("encodeReply", () => {
+    encodeReply("Zm9vYmFy.12345", payload);
+  });
+  bench("encodeEnvelope (the same reply)", () => {
+    encodeEnvelope({ kind: "reply", correlationId: "Zm9vYmFy.12345", payload: [payload] });
   });
 });

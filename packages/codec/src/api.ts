@@ -7,6 +7,7 @@ export { type CodecLimits, DEFAULT_LIMITS } from "./limits.js";
 export { EnvelopeKind } from "./envelope-kind.js";
 export { ENVELOPE_PROTO_URL, PROTOCOL_VERSION } from "./envelope-schema.js";
 export { decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeOptions } from "./envelope.js";
+export { encodeReply, RequestHeaderWriter } from "./header-writer.js";
 export { decodeErrorPayload, encodeErrorPayload, type ErrorDetail, type ErrorPayload } from "./error-payload.js";
 export {
   type FieldInit,

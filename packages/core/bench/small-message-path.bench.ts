@@ -16,35 +16,11 @@
 import { bench, describe } from "vitest";
 import { Pull } from "../src/socket/pull.js";
 import { Push } from "../src/socket/push.js";
-import type { Socket } from "../src/socket/socket-base.js";
-import { encodeCommand } from "../src/zmtp/commands.js";
-import { ZmtpEngine } from "../src/zmtp/engine.js";
 import { FrameEncoder } from "../src/zmtp/frame-encoder.js";
-import { encodeGreeting } from "../src/zmtp/greeting.js";
-import { encodeMetadata } from "../src/zmtp/metadata.js";
-import { MemoryStream } from "../test/fuzz/memory-stream.js";
+import { connected } from "./memory-connection.js";
 
 const MESSAGES = 3600;
 const tiny = Buffer.alloc(16, 0x61);
-
-/** A socket with one peer whose bytes are `stream`: the peer's greeting and READY already read. */
-function connected(socket: Socket, peerType: string): MemoryStream {
-  const stream = new MemoryStream();
-  const engine = new ZmtpEngine(stream.asSocket, socket, {
-    engineReady(ready) {
-      const pipe = socket.createPipe(false, "tcp://bench");
-      socket.attachPipe(pipe);
-      ready.attach(pipe);
-    },
-    engineClosed() {},
-  }, "tcp://bench", "tcp://127.0.0.1:1");
-  engine.start("NULL", false);
-  const ready = encodeCommand("READY", encodeMetadata(new Map([["Socket-Type", Buffer.from(peerType)]])));
-  const handshake = new FrameEncoder();
-  handshake.frame(ready, false, true);
-  stream.push(Buffer.concat([encodeGreeting("NULL", false), ...handshake.take()]));
-  return stream;
-}
 
 /** `count` 16 B message frames in reads of at most 64 KiB, as the kernel hands them out. */
 function reads(count: number): Buffer[] {

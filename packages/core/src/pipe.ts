@@ -21,6 +21,17 @@ import type { Metadata } from "./zmtp/metadata.js";
 /** A message: its frames, in order. */
 export type Msg = Buffer[];
 
+/**
+ * Several messages queued as one inbound entry, made into {@link Msg}s one at
+ * a time as the socket reads them (a ZMTP engine's zmtp/message-run.ts).
+ */
+export interface MessageBatch {
+  /** Messages not taken yet; the pipe drops the entry at 0. */
+  readonly remaining: number;
+  /** The next message, as {@link Pipe.read} returns it. */
+  take(): Msg;
+}
+
 /** The side of a pipe a socket sees: notifications about its pipes. */
 export interface PipeOwner {
   /** The pipe's inbound queue went from empty to non-empty. */
@@ -40,11 +51,12 @@ export interface PipeTransport {
   /** Writes queued messages to the connection now, as far as it takes them without waiting. */
   flushNow(): void;
   /**
-   * Encodes a one-frame message for the wire at once, copying its bytes,
-   * when the connection can take it now; false when it must be queued in
-   * the pipe instead. Optional: a transport without it always queues.
+   * Encodes a one-frame message for the wire at once, after the `envelope`
+   * frames if any, copying their bytes, when the connection can take it
+   * now; false when it must be queued in the pipe instead. Optional: a
+   * transport without it always queues.
    */
-  sendNow?(frame: Buffer): boolean;
+  sendNow?(frame: Buffer, envelope?: readonly Buffer[]): boolean;
   /** The inbound queue fell below the high-water mark: read again. */
   resumeReading(): void;
   /** The socket is done with the connection; flush (within linger) and end it. */
@@ -57,8 +69,10 @@ export interface PipeTransport {
 
 export class Pipe {
   readonly owner: PipeOwner;
-  /** Messages from the peer, not yet read by the socket. */
-  readonly inbound = new Deque<Msg>();
+  /** Messages from the peer, not yet read by the socket: each entry one message, or a batch of them. */
+  readonly #inbound = new Deque<Msg | MessageBatch>();
+  /** Messages in {@link #inbound}, a batch counting what it has left. */
+  #inboundLength = 0;
   /** Messages for the peer, not yet taken by the engine (stream pipes). */
   readonly outbound = new Deque<Msg>();
   /** The peer's routing id, as a ROUTER addresses it. */
@@ -139,7 +153,7 @@ export class Pipe {
   #hasRoom(): boolean {
     if (this.#peerGone || this.#terminated) return false;
     const peer = this.peer;
-    if (peer !== null) return peer.#inboundLimit === 0 || peer.inbound.length < peer.#inboundLimit;
+    if (peer !== null) return peer.#inboundLimit === 0 || peer.#inboundLength < peer.#inboundLimit;
     return this.#sendHwm === 0 || this.outbound.length < this.#sendHwm;
   }
 
@@ -184,15 +198,18 @@ export class Pipe {
 
   /**
    * Queues a message of one frame, `frame` as the user passed it (not yet
-   * copied; check {@link canWrite} first). With nothing queued before it, a
-   * connection that can take it now encodes it at once: no message array, no
-   * copy of its bytes but the one into the write buffer, no queue entry.
-   * Otherwise it is queued as {@link write} does, a small frame copied first.
+   * copied; check {@link canWrite} first), after the `envelope` frames if
+   * any (REQ's delimiter, REP's routing frames: the socket's own). With
+   * nothing queued before it, a connection that can take it now encodes it
+   * at once: no message array, no copy of its bytes but the one into the
+   * write buffer, no queue entry. Otherwise it is queued as {@link write}
+   * does, a small frame copied first.
    */
-  writeFrame(frame: Buffer): void {
+  writeFrame(frame: Buffer, envelope?: readonly Buffer[]): void {
     const transport = this.transport;
-    if (transport !== null && this.outbound.length === 0 && !this.conflate && transport.sendNow?.(frame) === true) return;
-    this.write([ownedFrame(frame)]);
+    if (transport !== null && this.outbound.length === 0 && !this.conflate && transport.sendNow?.(frame, envelope) === true) return;
+    const owned = ownedFrame(frame);
+    this.write(envelope === undefined ? [owned] : [...envelope, owned]);
   }
 
   /** The engine takes the next outbound message. */
@@ -207,21 +224,50 @@ export class Pipe {
   /** A message arrived from the peer. */
   deliver(msg: Msg): void {
     if (this.#terminated) return;
-    if (this.conflate) while (this.inbound.length > 0) this.inbound.shift();
-    this.inbound.push(msg);
-    if (this.inbound.length === 1) this.owner.pipeReadable(this);
+    if (this.conflate) {
+      while (this.#inbound.length > 0) this.#inbound.shift();
+      this.#inboundLength = 0;
+    }
+    this.#inbound.push(msg);
+    if (++this.#inboundLength === 1) this.owner.pipeReadable(this);
+  }
+
+  /**
+   * Messages arrived from the peer as one batch (`batch.remaining` of them,
+   * at least one), read one by one as if each had been {@link deliver}ed. Not
+   * for a `conflate` pipe, which keeps only the newest message.
+   */
+  deliverBatch(batch: MessageBatch): void {
+    if (this.#terminated) return;
+    const before = this.#inboundLength;
+    this.#inbound.push(batch);
+    this.#inboundLength = before + batch.remaining;
+    if (before === 0) this.owner.pipeReadable(this);
+  }
+
+  /** Messages from the peer not yet read by the socket. */
+  get inboundLength(): number {
+    return this.#inboundLength;
   }
 
   /** True when the engine should stop reading (inbound at the high-water mark). */
   get inboundFull(): boolean {
-    return this.#inboundLimit !== 0 && this.inbound.length >= this.#inboundLimit;
+    return this.#inboundLimit !== 0 && this.#inboundLength >= this.#inboundLimit;
   }
 
   /** The socket reads the next inbound message. */
   read(): Msg | undefined {
-    const msg = this.inbound.shift();
-    if (msg === undefined) return undefined;
-    const remaining = this.inbound.length;
+    const head = this.#inbound.peek();
+    if (head === undefined) return undefined;
+    let msg: Msg;
+    if (Array.isArray(head)) {
+      this.#inbound.shift();
+      msg = head;
+    } else {
+      msg = head.take();
+      if (head.remaining === 0) this.#inbound.shift();
+    }
+    const remaining = --this.#inboundLength;
     if (remaining + 1 === this.#inboundLimit) {
       const peer = this.peer;
       if (peer !== null) {
@@ -236,8 +282,10 @@ export class Pipe {
 
   /** Whether an inbound message is waiting. */
   hasIn(): boolean {
-    return this.inbound.length > 0;
+    return this.#inboundLength > 0;
   }
+
+
 
   /**
    * The peer has gone (connection closed, inproc peer closed). Messages it
@@ -248,7 +296,7 @@ export class Pipe {
     this.#peerGone = true;
     this.outbound.clear();
     this.transport = null;
-    if (this.inbound.length === 0) this.#finish();
+    if (this.#inboundLength === 0) this.#finish();
   }
 
   /** The socket drops this pipe (close, disconnect, unbind, ROUTER handover). */
@@ -256,7 +304,8 @@ export class Pipe {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#peerGone = true;
-    this.inbound.clear();
+    this.#inbound.clear();
+    this.#inboundLength = 0;
     const peer = this.peer;
     if (peer !== null) {
       this.peer = null;

@@ -174,7 +174,12 @@ export class RpcServer {
   readonly #host: CallHost = {
     signal: this.#abort.signal,
     send: (socket, message) => this.#send(socket, message),
-    inbox: (key) => this.#calls.get(key),
+    join: (key) => {
+      let inbox = this.#calls.get(key);
+      if (inbox === undefined) this.#calls.set(key, (inbox = { listener: null, early: [] }));
+      return inbox;
+    },
+    leave: (key) => this.#calls.delete(key),
   };
 
   constructor(options: RpcServerOptions) {
@@ -358,19 +363,25 @@ export class RpcServer {
     const peerId = message[0]!;
     const correlationId = message[1]!;
     const frames = message.slice(2);
-    const key = callKey(peerId, correlationId);
     this.#inFlight++;
-    let inbox = this.#calls.get(key);
-    if (inbox === undefined) this.#calls.set(key, (inbox = { listener: null, early: [] }));
+    const ctx = new CallContext(this.#host, socket, peerId, correlationId);
+    // A call that waited in the backlog may have early messages already; any other call gets its
+    // inbox only if it can receive one: its handler listens, or returns before it has answered.
+    if (this.#calls.size > 0) ctx.join();
     try {
-      const ctx = new CallContext(this.#host, socket, key, inbox, peerId, correlationId);
       if (this.#userIds) {
         const userId = messageProperties(message)?.userId;
         if (userId) ctx.userId = userId;
       }
       const result = handler(frames, ctx);
       // A handler that answered at once is not awaited: its reply leaves in this microtask.
-      const reply = Array.isArray(result) ? result : await result;
+      let reply: Buffer[];
+      if (Array.isArray(result)) reply = result;
+      else {
+        // Further messages of the call may come while it runs: they wait in its inbox.
+        ctx.join();
+        reply = await result;
+      }
       if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
       if (!this.#abort.signal.aborted) {
         const out = new Array<Buffer>(reply.length + 2);
@@ -388,7 +399,7 @@ export class RpcServer {
       // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
       this.#report(error, frames);
     } finally {
-      this.#calls.delete(key);
+      ctx.leave();
       this.#inFlight--;
       this.#nextFromBacklog(socket, handler);
       if (this.#inFlight === 0) this.#idle?.();
@@ -433,8 +444,10 @@ interface CallHost {
   readonly signal: AbortSignal;
   /** Sends a message to one client, within `sendTimeout`. */
   send(socket: Router, message: Buffer[]): Promise<void>;
-  /** The inbox of a running call, by {@link callKey}. */
-  inbox(key: string): CallInbox | undefined;
+  /** The inbox of a running call, by {@link callKey}: made (and found by its further messages) from now on. */
+  join(key: string): CallInbox;
+  /** Forgets the inbox of a call that has ended. */
+  leave(key: string): void;
 }
 
 /**
@@ -448,12 +461,14 @@ class CallContext implements RequestContext {
   #sendPartial: ((frames: Buffer[]) => Promise<void>) | null = null;
   #onMessage: ((listener: (frames: Buffer[]) => void) => void) | null = null;
   #partialCorrelation: Buffer | null = null;
+  /** Its {@link callKey} and inbox, once it has one (see {@link join}). */
+  #key: string | null = null;
+  #inbox: CallInbox | null = null;
+  #ended = false;
 
   constructor(
     private readonly host: CallHost,
     private readonly socket: Router,
-    private readonly key: string,
-    private readonly inbox: CallInbox,
     readonly peerId: Buffer,
     readonly correlationId: Buffer,
   ) {
@@ -468,6 +483,26 @@ class CallContext implements RequestContext {
     return (this.#onMessage ??= (listener) => this.#listen(listener));
   }
 
+  /**
+   * Gives the running call its inbox, where its further messages go from
+   * now on (kept until a listener comes). Made only for a call that can
+   * get one: a handler that answers in the turn its request came never
+   * needs a key or an inbox.
+   */
+  join(): CallInbox | null {
+    if (this.#inbox === null && !this.#ended) {
+      this.#key = callKey(this.peerId, this.correlationId);
+      this.#inbox = this.host.join(this.#key);
+    }
+    return this.#inbox;
+  }
+
+  /** The call has ended: its further messages are unmatched from now on, a late listener gets none. */
+  leave(): void {
+    this.#ended = true;
+    if (this.#key !== null) this.host.leave(this.#key);
+  }
+
   async #sendPartialNow(partial: Buffer[]): Promise<void> {
     if (this.signal.aborted || this.socket.closed) return;
     this.#partialCorrelation ??= Bytes.concat([this.correlationId, Bytes.from([PARTIAL_FLAG])]);
@@ -475,8 +510,9 @@ class CallContext implements RequestContext {
   }
 
   #listen(listener: (frames: Buffer[]) => void): void {
-    const inbox = this.inbox;
-    if (this.host.inbox(this.key) !== inbox) return;
+    if (this.#ended) return;
+    const inbox = this.join();
+    if (inbox === null) return;
     inbox.listener = listener;
     for (const early of inbox.early.splice(0)) listener(early);
   }

@@ -1,4 +1,5 @@
 /** Test helpers: loopback endpoints, promise gates, waiting on a condition driven by events. */
+import { createHook } from "node:async_hooks";
 
 /** A tcp endpoint on loopback with a port the OS picks at bind time. */
 export const ANY_PORT = "tcp://127.0.0.1:0";
@@ -53,7 +54,7 @@ export async function until(fn: () => boolean, what = "condition", timeoutMs = 5
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise<void>((resolve) => helperTimeout(resolve, 5));
   }
 }
 
@@ -61,7 +62,7 @@ export async function until(fn: () => boolean, what = "condition", timeoutMs = 5
 export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = helperTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -74,6 +75,40 @@ export function within<T>(promise: Promise<T>, ms = 5000, what = "operation"): P
  */
 export async function eventLoopTurns(n = 200): Promise<void> {
   for (let turn = 0; turn < n; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Set while a helper here makes its own timer, which {@link trackTimers} does not count. */
+let helperTimer = false;
+
+function helperTimeout(callback: () => void, ms: number): NodeJS.Timeout {
+  helperTimer = true;
+  try {
+    return setTimeout(callback, ms);
+  } finally {
+    helperTimer = false;
+  }
+}
+
+/**
+ * Counts the timers made from now on that hold the event loop (neither fired
+ * nor cleared, and not unref'd), through async_hooks, but those of `until` and
+ * `within`. Unlike {@link timersHeld}, a timer of an earlier test that fires
+ * meanwhile does not move the count.
+ */
+export function trackTimers(): { held(): number; stop(): void } {
+  const live = new Map<number, { hasRef(): boolean }>();
+  const hook = createHook({
+    init(asyncId, type, _trigger, resource) {
+      if (type === "Timeout" && !helperTimer) live.set(asyncId, resource as { hasRef(): boolean });
+    },
+    destroy(asyncId) {
+      live.delete(asyncId);
+    },
+  }).enable();
+  return {
+    held: () => [...live.values()].filter((timer) => timer.hasRef()).length,
+    stop: () => void hook.disable(),
+  };
 }
 
 /** Timers holding the event loop now (`process.getActiveResourcesInfo()`): a deadline that is still watched shows here. */

@@ -63,3 +63,31 @@ it("an open call fails with ECONNRESET when the connection to its server is lost
   await server.close(0);
   await expect(within(call.reply, 10_000, "the reset")).rejects.toMatchObject({ code: "ECONNRESET" });
 });
+
+it("a handler that listens only after an await still gets the messages its call sent before (kept for it)", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const server = new RpcServer({ bind: [ANY_PORT] });
+  await server.serve(async ([first], ctx) => {
+    // A request on the same connection that is answered at once: its reply says every earlier message was read.
+    if (first!.toString() === "ping") return [Buffer.from("pong")];
+    await gate;
+    return new Promise<Buffer[]>((resolve) => {
+      let sum = 0;
+      ctx.onMessage(([frame]) => {
+        if (frame!.toString() === "end") resolve([Buffer.from(String(sum))]);
+        else sum += Number(frame!.toString());
+      });
+    });
+  });
+  closers.push(() => server.close());
+  const client = new RpcClient({ endpoints: server.endpoints, timeout: 10_000 });
+  closers.push(() => client.close());
+  const call = client.open([Buffer.from("sum")]);
+  await call.send([Buffer.from("5")]);
+  await call.send([Buffer.from("end")]);
+  expect((await client.request([Buffer.from("ping")]))[0]!.toString()).toBe("pong");
+  release();
+  expect((await within(call.reply, 5_000, "the sum"))[0]!.toString()).toBe("5");
+  expect(server.unmatchedMessages).toBe(0);
+});

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer, Router } from "@skein/core";
 import { PatternError, RpcClient, RpcServer } from "../src/index.js";
-import { ANY_PORT, eventLoopTurns, gate, timersHeld, until, within } from "./helpers.js";
+import { ANY_PORT, eventLoopTurns, gate, trackTimers, until, within } from "./helpers.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -304,15 +304,20 @@ describe("RpcClient's reply timeouts", () => {
     closers.push(() => server.close());
     const c = client({ endpoints: server.endpoints, timeout: 30_000 });
     await until(() => c.connected, "the connection");
-    const before = timersHeld();
-    const replies = Array.from({ length: 50 }, (_, i) => c.request([Buffer.from(`r${i}`)]));
-    await within(started.promise, 5000, "the first handler");
-    // 50 requests waiting for replies: their timeouts share one timer.
-    expect(c.inFlight).toBe(50);
-    expect(timersHeld()).toBe(before + 1);
-    release.open();
-    await within(Promise.all(replies), 5000, "the replies");
-    expect(c.inFlight).toBe(0);
-    expect(timersHeld()).toBe(before);
+    // Only timers made from here count: one of an earlier test firing meanwhile does not.
+    const timers = trackTimers();
+    try {
+      const replies = Array.from({ length: 50 }, (_, i) => c.request([Buffer.from(`r${i}`)]));
+      await within(started.promise, 5000, "the first handler");
+      // 50 requests waiting for replies: their timeouts share one timer.
+      expect(c.inFlight).toBe(50);
+      expect(timers.held()).toBe(1);
+      release.open();
+      await within(Promise.all(replies), 5000, "the replies");
+      expect(c.inFlight).toBe(0);
+      expect(timers.held()).toBe(0);
+    } finally {
+      timers.stop();
+    }
   });
 });

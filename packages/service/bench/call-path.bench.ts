@@ -131,3 +131,17 @@ describe(`service call path without sockets (${BATCH} calls per iteration: calls
     await Promise.all(pending);
   }, OPTIONS);
 });
+
+describe(`session 5: a plain unary call against the full path (${BATCH} calls per iteration)`, () => {
+  const signal = new AbortController().signal;
+  bench("typed client + dispatcher, plain call (no signal, metadata or span)", async () => {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < BATCH; i++) pending.push(client.sayHello({ name: "Ada" }));
+    await Promise.all(pending);
+  }, OPTIONS);
+  bench("typed client + dispatcher, the same call with a signal (the full path)", async () => {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < BATCH; i++) pending.push(client.sayHello({ name: "Ada" }, { signal }));
+    await Promise.all(pending);
+  }, OPTIONS);
+});

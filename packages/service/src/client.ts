@@ -5,7 +5,7 @@
  * rejecting with the typed error the server sent.
  */
 import { Bytes } from "@skein/core";
-import { type Attributes, context as otelContext, SpanKind } from "@opentelemetry/api";
+import { type Attributes, type Context, context as otelContext, SpanKind } from "@opentelemetry/api";
 import {
   CodecError,
   decodeEnvelope,
@@ -16,6 +16,7 @@ import {
   type MessageCodec,
   type MessageInit,
   type MethodDescriptor,
+  RequestHeaderWriter,
   type ServiceDescriptor,
 } from "@skein/codec";
 import { RpcError, RpcStatus } from "./errors.js";
@@ -206,7 +207,77 @@ class Caller {
   }
 
   unary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions = NO_CALL_OPTIONS): Promise<unknown> {
+    if (options.signal === undefined && !options.metadata && !method.clientStreaming && this.#telemetry.tracesNothing(otelContext.active())) {
+      return this.#plainUnary(method, methodOptions, request, options);
+    }
     return this.#call(method, methodOptions, request, options, null, decodeReply);
+  }
+
+  /**
+   * A unary call with nothing to carry but its request, id and deadline (no
+   * signal, no metadata) and no span to record or propagate: the frames,
+   * transport options, errors and metrics of {@link #call}, without its
+   * async function (whose context keeps every local across the await) or a
+   * span. Most calls are these.
+   */
+  #plainUnary(method: MethodDescriptor<unknown, unknown>, methodOptions: ClientMethodOptions, request: unknown, options: ClientCallOptions): Promise<unknown> {
+    const known = this.#methodOf(method);
+    const started = performance.now();
+    this.#telemetry.clientRequests.add(1, known.attributes);
+    const correlationId = `${this.#prefix}.${++this.#sequence}`;
+    const now = Date.now();
+    const deadline = options.deadline ?? now + (options.timeout ?? methodOptions.timeout ?? this.#timeout);
+    const idempotent = options.idempotent ?? methodOptions.idempotent ?? false;
+    const retries = idempotent ? (options.retries ?? methodOptions.retries ?? 0) : 0;
+    const open = retries > 0 ? undefined : this.#open;
+    let reply: Promise<Buffer[]>;
+    try {
+      const frames = known.header.encode(correlationId, deadline, method.requestCodec.encode(request as never));
+      if (deadline <= now) throw new RpcError(RpcStatus.DEADLINE_EXCEEDED, "the deadline passed before the call was sent");
+      const transportOptions: TransportRequestOptions = {
+        timeout: Math.max(1, Math.floor((deadline - now) / (retries + 1))),
+        retries,
+        idempotent,
+        onPartial: known.noPartial,
+      };
+      if (options.waitForReady !== undefined) transportOptions.waitForReady = options.waitForReady;
+      reply = open !== undefined ? open(frames, transportOptions).reply : this.#transport.request(frames, transportOptions);
+    } catch (error) {
+      return Promise.reject(this.#failed(known, method, started, error));
+    }
+    return reply.then(
+      (frames) => this.#plainReply(known, method, frames, started),
+      (error: unknown) => {
+        throw this.#failed(known, method, started, transportError(error, this.#service, method.name));
+      },
+    );
+  }
+
+  /** The reply of a {@link #plainUnary} call, decoded and counted. */
+  #plainReply(known: KnownMethod, method: MethodDescriptor<unknown, unknown>, frames: Buffer[], started: number): unknown {
+    let result: unknown;
+    try {
+      result = decodeReply(method, frames);
+    } catch (error) {
+      throw this.#failed(known, method, started, error instanceof CodecError ? undecodableReply(error, this.#service, method.name) : error);
+    }
+    this.#telemetry.clientDuration.record(performance.now() - started, known.attributes);
+    return result;
+  }
+
+  /** A {@link #plainUnary} call failed: its error as the caller gets it, counted in the client's error and duration metrics. */
+  #failed(known: KnownMethod, method: MethodDescriptor<unknown, unknown>, started: number, error: unknown): RpcError {
+    const rpcError = this.#callError(error, method);
+    this.#telemetry.clientErrors.add(1, { ...known.attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
+    this.#telemetry.clientDuration.record(performance.now() - started, known.attributes);
+    return rpcError;
+  }
+
+  /** Anything a call threw, as the {@link RpcError} its caller gets. */
+  #callError(error: unknown, method: MethodDescriptor<unknown, unknown>): RpcError {
+    if (error instanceof RpcError) return error;
+    if (error instanceof CodecError) return new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error });
+    return transportError(error, this.#service, method.name);
   }
 
   /**
@@ -284,22 +355,10 @@ class Caller {
       if (method.clientStreaming && open === undefined) {
         throw new RpcError(RpcStatus.UNIMPLEMENTED, `${this.#service}/${method.name} is client-streaming, which needs a transport with open() (RpcClient)`);
       }
-      const envelope: Envelope = {
-        kind: "request",
-        service: this.#service,
-        method: method.name,
-        correlationId,
-        deadline,
-        payload: method.clientStreaming ? [] : [method.requestCodec.encode(request as never)],
-      };
-      if (context !== parent) {
-        const { traceparent, tracestate } = traceHeaderOf(context);
-        if (traceparent !== undefined) envelope.traceparent = traceparent;
-        if (tracestate !== undefined) envelope.tracestate = tracestate;
-      }
-      if (options.metadata) envelope.metadata = options.metadata;
-      if (reader !== null && open !== undefined) envelope.credit = this.#window;
-      const frames = encodeEnvelope(envelope);
+      const frames = context === parent && !options.metadata && reader === null && !method.clientStreaming
+        // Nothing but the method, id and deadline: the method's header writer (the same bytes, less work).
+        ? known.header.encode(correlationId, deadline, method.requestCodec.encode(request as never))
+        : this.#requestFrames(method, request, correlationId, deadline, context, parent, options, reader !== null && open !== undefined);
       if (method.clientStreaming && !isIterable(request)) {
         throw new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name} is client-streaming: pass an (async) iterable of requests`);
       }
@@ -342,11 +401,7 @@ class Caller {
       span.end();
       return result;
     } catch (error) {
-      const rpcError = error instanceof RpcError
-        ? error
-        : error instanceof CodecError
-          ? new RpcError(RpcStatus.INVALID_ARGUMENT, `${this.#service}/${method.name}: ${error.message}`, [], { cause: error })
-          : transportError(error, this.#service, method.name);
+      const rpcError = this.#callError(error, method);
       endSpanWithError(span, rpcError);
       this.#telemetry.clientErrors.add(1, { ...attributes, "rpc.skein.status_code": rpcError.code, "error.type": rpcError.code });
       throw rpcError;
@@ -355,6 +410,35 @@ class Caller {
       if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
       this.#telemetry.clientDuration.record(performance.now() - started, attributes);
     }
+  }
+
+  /** The request frames of a call with metadata, a trace to carry, a request stream or credit to grant. */
+  #requestFrames(
+    method: MethodDescriptor<unknown, unknown>,
+    request: unknown,
+    correlationId: string,
+    deadline: number,
+    context: Context,
+    parent: Context,
+    options: ClientCallOptions,
+    grantsCredit: boolean,
+  ): Buffer[] {
+    const envelope: Envelope = {
+      kind: "request",
+      service: this.#service,
+      method: method.name,
+      correlationId,
+      deadline,
+      payload: method.clientStreaming ? [] : [method.requestCodec.encode(request as never)],
+    };
+    if (context !== parent) {
+      const { traceparent, tracestate } = traceHeaderOf(context);
+      if (traceparent !== undefined) envelope.traceparent = traceparent;
+      if (tracestate !== undefined) envelope.tracestate = tracestate;
+    }
+    if (options.metadata) envelope.metadata = options.metadata;
+    if (grantsCredit) envelope.credit = this.#window;
+    return encodeEnvelope(envelope);
   }
 
   /** A partial reply of a streaming call: credit for its request stream, or an item of its reply stream. */
@@ -423,6 +507,7 @@ class Caller {
       known = {
         attributes: Object.freeze({ "rpc.service": this.#service, "rpc.method": method.name }),
         span: this.#telemetry.rpcSpan(SpanKind.CLIENT, this.#service, method.name, this.#network),
+        header: new RequestHeaderWriter(this.#service, method.name),
         noPartial: (partial) => {
           throw misplaced(method, decodeEnvelope(partial));
         },
@@ -445,6 +530,8 @@ class Caller {
 interface KnownMethod {
   readonly attributes: Attributes;
   readonly span: RpcSpanTemplate;
+  /** Writes the request header of a call with nothing but its id and deadline. */
+  readonly header: RequestHeaderWriter;
   /** The partial-reply listener of a unary call: any partial reply fails it. */
   readonly noPartial: (partial: Buffer[]) => void;
 }

@@ -12,6 +12,7 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   encodeErrorPayload,
+  encodeReply,
   type Envelope,
 } from "@skein/codec";
 import { CallAbort } from "./call-abort.js";
@@ -213,7 +214,7 @@ export class RpcDispatcher {
     if (!route.unary) return this.#runStream(rpc, envelope, correlationId, transport, span, abort, deadline);
     const context = new RpcCallContext(envelope, correlationId, deadline, abort, transport.userId);
     const result = rpc.handle(decodeRequest(rpc, envelope.payload[0]), context);
-    if (!isPromiseLike(result)) return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
+    if (!isPromiseLike(result)) return encodeReply(correlationId, encodeResponse(rpc, result));
     return this.#awaitUnary(rpc, correlationId, transport, abort, result);
   }
 
@@ -223,7 +224,7 @@ export class RpcDispatcher {
     try {
       transport.onMessage?.((frames) => onCallMessage(rpc, frames, abort, undefined, undefined));
       const value = await Promise.race([result, abort.aborted]);
-      return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, value)] });
+      return encodeReply(correlationId, encodeResponse(rpc, value));
     } finally {
       this.#end(correlationId, abort);
     }
@@ -248,7 +249,7 @@ export class RpcDispatcher {
       if (credit !== undefined) {
         return await Promise.race([encodeStream(rpc, correlationId, result, abort, credit, span, transport.sendPartial), abort.aborted]);
       }
-      return encodeEnvelope({ kind: "reply", correlationId, payload: [encodeResponse(rpc, result)] });
+      return encodeReply(correlationId, encodeResponse(rpc, result));
     } finally {
       this.#end(correlationId, abort);
       // The call is over: a request stream still being read ends, a writer waiting for credit stops.

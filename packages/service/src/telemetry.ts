@@ -14,6 +14,7 @@ import {
   type Meter,
   type MeterProvider,
   metrics,
+  ProxyTracerProvider,
   type Span,
   type SpanOptions,
   SpanKind,
@@ -96,8 +97,12 @@ export class Telemetry {
   /** `skein.messaging.errors`: event and work handlers that threw. */
   readonly messageErrors: Counter;
 
+  /** The provider the tracer came from: the global proxy records nothing while no SDK is registered on it. */
+  readonly #tracerProvider: TracerProvider;
+
   constructor(options: TelemetryOptions = {}) {
-    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, VERSION);
+    this.#tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+    this.tracer = this.#tracerProvider.getTracer(INSTRUMENTATION_SCOPE, VERSION);
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE, VERSION);
     const ms = { unit: "ms" };
     this.clientDuration = this.meter.createHistogram("rpc.client.duration", { ...ms, description: "Duration of outbound calls" });
@@ -144,8 +149,21 @@ export class Telemetry {
    * is `parent` itself: nothing to propagate, no context to copy.
    */
   startRpcSpan(template: RpcSpanTemplate, parent: Context): SpanStart {
+    if (this.tracesNothing(parent)) return { span: NO_SPAN, context: parent };
     const span = this.tracer.startSpan(template.name, template.options, parent);
     return { span, context: withSpan(parent, span) };
+  }
+
+  /**
+   * A span started now under `parent` would be the API's no-op span with
+   * nothing to propagate: no SDK is registered on the global provider (yet:
+   * asked each time, since one may be registered later) and `parent` holds
+   * no span (a no-op tracer passes a parent's span context on). The caller
+   * may then skip the tracer and share one no-op span.
+   */
+  tracesNothing(parent: Context): boolean {
+    const provider = this.#tracerProvider;
+    return provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_TRACER_PROVIDER && trace.getSpan(parent) === undefined;
   }
 
   /**
@@ -264,6 +282,10 @@ export function endSpanWithError(span: Span, error: unknown): void {
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
+/** What a proxy provider hands out while no SDK is registered on it. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The span of a call that traces nothing (see `#tracesNothing`): the API's no-op span, stateless, shared by every such call. */
+const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 const NO_TRACE_HEADER: TraceHeader = Object.freeze({});
 
 /**

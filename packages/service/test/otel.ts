@@ -13,6 +13,8 @@ export interface OtelSdk {
   spans(name: string, kind: SpanKind): ReadableSpan[];
   /** The sum of counter `name` over data points whose attributes include `attributes`. */
   sum(name: string, attributes: Record<string, unknown>): Promise<number>;
+  /** The number of values histogram `name` recorded, over data points whose attributes include `attributes`. */
+  count(name: string, attributes: Record<string, unknown>): Promise<number>;
   shutdown(): Promise<void>;
 }
 
@@ -21,18 +23,23 @@ export function otelSdk(): OtelSdk {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 60_000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
+  /** The data points of metric `name` whose attributes include `attributes`. */
+  const points = async (name: string, attributes: Record<string, unknown>): Promise<{ attributes: Record<string, unknown>; value: unknown }[]> => {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .filter((metric) => metric.descriptor.name === name)
+      .flatMap((metric) => metric.dataPoints as { attributes: Record<string, unknown>; value: unknown }[])
+      .filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value));
+  };
   return {
     telemetry: { tracerProvider, meterProvider },
     spans: (name, kind) => exporter.getFinishedSpans().filter((span) => span.name === name && span.kind === kind),
     async sum(name, attributes) {
-      const { resourceMetrics } = await reader.collect();
-      const points: { attributes: Record<string, unknown>; value: unknown }[] = resourceMetrics.scopeMetrics
-        .flatMap((scope) => scope.metrics)
-        .filter((metric) => metric.descriptor.name === name)
-        .flatMap((metric) => metric.dataPoints as { attributes: Record<string, unknown>; value: unknown }[]);
-      return points
-        .filter((point) => Object.entries(attributes).every(([key, value]) => point.attributes[key] === value))
-        .reduce((total, point) => total + (point.value as number), 0);
+      return (await points(name, attributes)).reduce((total, point) => total + (point.value as number), 0);
+    },
+    async count(name, attributes) {
+      return (await points(name, attributes)).reduce((total, point) => total + (point.value as { count: number }).count, 0);
     },
     async shutdown() {
       await meterProvider.shutdown();

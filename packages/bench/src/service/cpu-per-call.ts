@@ -9,12 +9,23 @@
  * Not part of the runner's table (it reports rates and latencies); run it
  * after `pnpm build`, from the repository root:
  * `node packages/bench/dist/service/cpu-per-call.js [impl] [inFlight] [calls] [rounds]`
- * (defaults: skein 64 20000 3). Prints one line per round.
+ * (defaults: skein 64 20000 3). Prints one line per round. `impl` may also be
+ * one of the layers under the service (`core-req-rep`, `core-dealer-router`,
+ * `rpc-client-server`, see layer-greeters.ts), to see what each layer adds.
+ * Node flags (`node --cpu-prof --cpu-prof-dir=<dir> ...`) go to the server
+ * process too: one profile per side.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ServiceImpl } from "./contract.js";
 import { connectGreeter, serveGreeter } from "./greeters.js";
+import { connectLayer, LAYERS, serveLayer, type LayerImpl } from "./layer-greeters.js";
+
+type Impl = ServiceImpl | LayerImpl;
+
+function isLayer(impl: Impl): impl is LayerImpl {
+  return (LAYERS as readonly string[]).includes(impl);
+}
 
 interface CpuReply {
   readonly user: number;
@@ -23,8 +34,8 @@ interface CpuReply {
 
 const WARMUP_CALLS = Number(process.env.WARMUP_CALLS ?? 2_000);
 
-async function serverSide(impl: ServiceImpl): Promise<void> {
-  const server = await serveGreeter(impl);
+async function serverSide(impl: Impl): Promise<void> {
+  const server = isLayer(impl) ? await serveLayer(impl) : await serveGreeter(impl);
   process.send!({ kind: "ready", endpoint: server.endpoint });
   process.on("message", (message: { kind: string }) => {
     if (message.kind === "cpu") {
@@ -57,11 +68,11 @@ async function serverCpu(child: ChildProcess): Promise<number> {
   return user + system;
 }
 
-async function clientSide(impl: ServiceImpl, inFlight: number, calls: number, rounds: number): Promise<void> {
+async function clientSide(impl: Impl, inFlight: number, calls: number, rounds: number): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ["--server", impl], { stdio: "inherit", execArgv: process.execArgv });
   try {
     const { endpoint } = await nextMessage<{ endpoint: string }>(child, "ready");
-    const client = await connectGreeter(impl, endpoint);
+    const client = isLayer(impl) ? await connectLayer(impl, endpoint) : await connectGreeter(impl, endpoint);
     const run = async (count: number, samples: number[] | null): Promise<void> => {
       let next = 0;
       const loop = async (): Promise<void> => {
@@ -101,7 +112,7 @@ async function clientSide(impl: ServiceImpl, inFlight: number, calls: number, ro
 
 const args = process.argv.slice(2);
 if (args[0] === "--server") {
-  await serverSide(args[1] as ServiceImpl);
+  await serverSide(args[1] as Impl);
 } else {
-  await clientSide((args[0] ?? "skein") as ServiceImpl, Number(args[1] ?? 64), Number(args[2] ?? 20_000), Number(args[3] ?? 3));
+  await clientSide((args[0] ?? "skein") as Impl, Number(args[1] ?? 64), Number(args[2] ?? 20_000), Number(args[3] ?? 3));
 }

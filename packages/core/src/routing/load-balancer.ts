@@ -14,10 +14,10 @@ export class LoadBalancer extends ActivePipes {
     return pipe;
   }
 
-  /** {@link send} for a message of one frame, as the user passed it (see Pipe.writeFrame). */
-  sendFrame(frame: Buffer): Pipe | null {
+  /** {@link send} for a message of one frame, as the user passed it, after `envelope` if any (see Pipe.writeFrame). */
+  sendFrame(frame: Buffer, envelope?: readonly Buffer[]): Pipe | null {
     const pipe = this.#next();
-    pipe?.writeFrame(frame);
+    pipe?.writeFrame(frame, envelope);
     return pipe;
   }
 

@@ -55,21 +55,37 @@ export class Reply extends Socket {
         }
       }
       if (delimiter < 0 || delimiter === msg.length - 1) continue;
-      this.#envelope = msg.slice(0, delimiter + 1);
+      // The array is the socket's own (the engine made it): the envelope is cut off it, the body left.
+      this.#envelope = msg.splice(0, delimiter + 1);
       this.#replyPipe = this.#fq.lastPipe;
-      return msg.slice(delimiter + 1);
+      return msg;
     }
   }
 
   protected override xsend(msg: Msg): boolean {
-    const envelope = this.#envelope;
-    if (envelope === null) throw new ZmqError("EFSM", "A REP socket must receive a request before sending a reply");
+    const envelope = this.#takeEnvelope();
     const pipe = this.#replyPipe;
-    this.#envelope = null;
     this.#replyPipe = null;
     // The requester may be gone or full: the reply is dropped, as libzmq does.
     if (pipe !== null && pipe.canWrite()) pipe.write(envelope.concat(msg));
     return true;
+  }
+
+  /** {@link xsend} of a one-frame reply: encoded behind the request's envelope at once when the connection takes it. */
+  protected override xsendFrame(frame: Buffer): boolean {
+    const envelope = this.#takeEnvelope();
+    const pipe = this.#replyPipe;
+    this.#replyPipe = null;
+    if (pipe !== null && pipe.canWrite()) pipe.writeFrame(frame, envelope);
+    return true;
+  }
+
+  /** The envelope of the request being answered; the socket then waits for the next request. */
+  #takeEnvelope(): Buffer[] {
+    const envelope = this.#envelope;
+    if (envelope === null) throw new ZmqError("EFSM", "A REP socket must receive a request before sending a reply");
+    this.#envelope = null;
+    return envelope;
   }
 
   protected override xhasIn(): boolean {

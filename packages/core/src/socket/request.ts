@@ -7,6 +7,8 @@ import type { SocketOptions } from "./socket-base.js";
 import { SocketType } from "./socket-type.js";
 
 const EMPTY = Buffer.alloc(0);
+/** The envelope of a request without `correlate`; shared, never changed (concat and the pipe copy it). */
+const DELIMITER: Buffer[] = [EMPTY];
 
 /**
  * REQ (RFC 28): strict request-reply alternation. Each request goes to the
@@ -32,6 +34,16 @@ export class Request extends Dealer {
   }
 
   protected override xsend(msg: Msg): boolean {
+    return this.#sent(this.lb.send(this.#envelope().concat(msg)));
+  }
+
+  /** {@link xsend} of a one-frame request: encoded behind its envelope at once when the connection takes it. */
+  protected override xsendFrame(frame: Buffer): boolean {
+    return this.#sent(this.lb.sendFrame(frame, this.#envelope()));
+  }
+
+  /** The frames before the next request's body (RFC 28 §REQ): its id with `correlate`, and the delimiter. */
+  #envelope(): Buffer[] {
     if (this.#receivingReply) {
       if (this.options.relaxed !== true) {
         throw new ZmqError("EFSM", "A REQ socket must receive the reply before sending another request (or set relaxed)");
@@ -39,16 +51,15 @@ export class Request extends Dealer {
       this.#receivingReply = false;
       this.#replyPipe = null;
     }
-    let envelope: Buffer[];
-    if (this.options.correlate === true) {
-      this.#requestId = (this.#requestId + 1) >>> 0;
-      const id = Buffer.allocUnsafe(4);
-      id.writeUInt32BE(this.#requestId, 0);
-      envelope = [id, EMPTY];
-    } else {
-      envelope = [EMPTY];
-    }
-    const pipe = this.lb.send(envelope.concat(msg));
+    if (this.options.correlate !== true) return DELIMITER;
+    this.#requestId = (this.#requestId + 1) >>> 0;
+    const id = Buffer.allocUnsafe(4);
+    id.writeUInt32BE(this.#requestId, 0);
+    return [id, EMPTY];
+  }
+
+  /** The request went to `pipe` (null: no peer had room): its reply is awaited from there. */
+  #sent(pipe: Pipe | null): boolean {
     if (pipe === null) return false;
     this.#replyPipe = pipe;
     this.#receivingReply = true;
@@ -74,7 +85,9 @@ export class Request extends Dealer {
       if (msg.length < at + 2 || msg[at]!.length !== 0) continue;
       this.#receivingReply = false;
       this.#replyPipe = null;
-      return msg.slice(at + 1);
+      // The array is the socket's own (the engine made it): drop the envelope in place, no copy.
+      for (let i = 0; i <= at; i++) msg.shift();
+      return msg;
     }
   }
 

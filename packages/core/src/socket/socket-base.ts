@@ -345,10 +345,12 @@ export abstract class Socket implements PipeOwner, StreamHost {
     if (this.#sendWaiters.length > 0 && this.#atPendingLimit(this.#sendWaiters.length, "maxPendingSends")) {
       throw new ZmqError("EBUSY", "A send() is already waiting: await it first, or raise maxPendingSends", undefined, { message: ZEROMQ_MESSAGE.busyWriting });
     }
-    if (this.#sendsFrames && this.#sendWaiters.length === 0 && this.#swap === null && !this.#swapPending && options === undefined && Buffer.isBuffer(message)) {
-      // One frame, nothing waiting before it: no message array, and no copy of its bytes when the connection encodes it at once.
+    if (this.#sendsFrames && this.#sendWaiters.length === 0 && this.#swap === null && !this.#swapPending && options === undefined) {
+      // One frame, nothing waiting before it: no message array, and no copy of its bytes when the connection
+      // encodes it at once. A message of one Buffer in an array (a received message sent back) is one frame too.
+      const frame = Buffer.isBuffer(message) ? message : oneBuffer(message);
       try {
-        if (this.xsendFrame(message)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
+        if (frame !== null && this.xsendFrame(frame)) return this.#turn === null && spendTurn() ? RESOLVED : this.#afterTurn();
       } catch (error) {
         return Promise.reject(error);
       }
@@ -714,7 +716,7 @@ export abstract class Socket implements PipeOwner, StreamHost {
   /** @internal Messages received from peers and not yet read. */
   pendingInbound(): number {
     let n = 0;
-    for (const pipe of this.pipes) n += pipe.inbound.length;
+    for (const pipe of this.pipes) n += pipe.inboundLength;
     return n;
   }
 
@@ -1072,6 +1074,13 @@ defineOptions(Socket.prototype, SOCKET_OPTIONS);
 function takesFrames(socket: Socket): boolean {
   const sender = ownerOf(socket, "xsend");
   return sender !== Socket.prototype && ownerOf(socket, "xsendFrame") === sender && ownerOf(socket, "outgoingMessage") === Socket.prototype;
+}
+
+/** The Buffer of a message given as an array of one Buffer, else null. */
+function oneBuffer(message: MessageLike | MessageLike[]): Buffer | null {
+  if (!Array.isArray(message) || message.length !== 1) return null;
+  const frame = message[0];
+  return Buffer.isBuffer(frame) ? frame : null;
 }
 
 /** The object of `target`'s prototype chain (itself first) that has `name` as its own property. */

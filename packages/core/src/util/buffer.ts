@@ -217,3 +217,27 @@ function maxLength(): number {
 }
 
 export const BUFFER_MAX_LENGTH = maxLength();
+
+/**
+ * A Buffer over `length` octets of `arrayBuffer` from `byteOffset`, no copy: what
+ * `chunk.subarray(start, end)` makes, for a caller that read `chunk.buffer` and
+ * `chunk.byteOffset` once for many views (the frame decoder cuts one per frame).
+ *
+ * On Node it is `new FastBuffer(...)`, the class Node's own `subarray` and
+ * `Buffer.from(arrayBuffer)` construct (exposed as `Buffer[Symbol.species]`),
+ * so the view is a Buffer like any other (its prototype is `Buffer.prototype`).
+ * `subarray` itself reads the `buffer` and `byteOffset` getters of its
+ * receiver each time, which on Node 20 costs 2 to 3 times the view
+ * (packages/core/bench/frame-view.bench.ts). Elsewhere (Bun, Deno, a browser)
+ * it is `Buffer.from(arrayBuffer, byteOffset, length)`.
+ */
+export const viewOf: (arrayBuffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer = viewMaker();
+
+function viewMaker(): (arrayBuffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer {
+  const species = (Buffer as unknown as { [Symbol.species]?: unknown })[Symbol.species];
+  if (typeof species === "function" && species !== Buffer && species.prototype === Buffer.prototype) {
+    const FastBuffer = species as new (arrayBuffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
+    return (arrayBuffer, byteOffset, length) => new FastBuffer(arrayBuffer, byteOffset, length);
+  }
+  return (arrayBuffer, byteOffset, length) => Buffer.from(arrayBuffer as ArrayBuffer, byteOffset, length);
+}

@@ -22,7 +22,8 @@ import { errorReasonForPeer } from "../mechanism/peer-error.js";
 import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { encodeCommand, decodeErrorReason, decodePing, encodeErrorReason, encodePing, parseCommand } from "./commands.js";
 import { FLAG_COMMAND, FLAG_MORE } from "./frame.js";
-import { FrameDecoder, type FrameSink } from "./frame-decoder.js";
+import { FrameDecoder, type FrameSink, type MessageRunSink } from "./frame-decoder.js";
+import { MessageRun } from "./message-run.js";
 import { directReadOf, type DirectReadSink } from "./direct-read.js";
 import { COPY_THRESHOLD, FrameEncoder } from "./frame-encoder.js";
 import { GreetingExchange, type Greeting, type GreetingOutcome } from "./greeting.js";
@@ -83,7 +84,7 @@ const enum Pause {
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
-export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, DirectReadSink {
+export class ZmtpEngine implements FrameSink, MessageRunSink, MechanismHost, PipeTransport, DirectReadSink {
   readonly stream: NetSocket;
   readonly socket: EngineSocket;
   readonly session: EngineSession;
@@ -114,6 +115,8 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   #partsBytes = 0;
   readonly #limits: MessageLimits;
   #flushScheduled = false;
+  /** The event-loop turn ({@link currentTurn}) in which {@link flush} last wrote at once. */
+  #writeTurn = -1;
   /** ACTIVE, and a one-frame message is its bytes on the wire (no encryption, no command): {@link sendNow} may encode. */
   #plainFrames = false;
   /** Set while {@link #flush} runs. */
@@ -299,7 +302,28 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   attach(pipe: Pipe): void {
     this.#pipe = pipe;
     pipe.transport = this;
+    this.#useRuns();
     if (pipe.outbound.length > 0) this.#scheduleFlush();
+  }
+
+  /**
+   * One-frame messages go to the pipe as runs of the read chunk
+   * (zmtp/message-run.ts) when a frame on the wire is the message as it is
+   * read: ACTIVE, ZMTP 3 framing with no box (not CURVE, not a legacy peer),
+   * a pipe that keeps every message (not `conflate`), and one part allowed.
+   */
+  #useRuns(): void {
+    const decoder = this.#decoder;
+    const pipe = this.#pipe;
+    if (!(decoder instanceof FrameDecoder)) return;
+    const plain = this.#state === State.Active && this.#legacy === null && this.#mechanism?.decryptFrame === undefined;
+    decoder.runs = plain && pipe !== null && !pipe.conflate && this.#limits.parts !== 0 ? this : null;
+  }
+
+  /** MessageRunSink: `count` whole one-frame messages in `chunk[start..end)`, checked by the decoder. */
+  onMessages(chunk: Buffer, start: number, end: number, count: number): void {
+    void end;
+    this.#pipe?.deliverBatch(new MessageRun(chunk, start, count));
   }
 
   get pipe(): Pipe | null {
@@ -307,10 +331,19 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   }
 
   flush(): void {
-    // The first message since the last turn of the event loop is written at once (a
-    // request or reply waits for nothing); the ones that follow in the same turn are
-    // batched into one write by the scheduled flush.
-    if (!this.#flushScheduled && !this.#waitingDrain && this.#state === State.Active) this.#flush();
+    // The first message of a turn of the event loop is written at once (a request or
+    // reply waits for nothing); the ones that follow in the same turn are batched into
+    // one write by a flush scheduled for the next turn. The turn is util/turn.ts's count,
+    // shared with the decoder and every engine: a lone message schedules nothing.
+    if (this.#flushScheduled) return;
+    if (!this.#waitingDrain && this.#state === State.Active) {
+      const turn = currentTurn();
+      if (turn !== this.#writeTurn) {
+        this.#writeTurn = turn;
+        this.#flush();
+        return;
+      }
+    }
     this.#scheduleFlush();
   }
 
@@ -319,18 +352,21 @@ export class ZmtpEngine implements FrameSink, MechanismHost, PipeTransport, Dire
   }
 
   /**
-   * Encodes a one-frame message at once (the pipe has nothing queued before
-   * it), as {@link #flushPipe} would: copied into the write buffer while the
-   * connection takes more (under {@link WRITE_LIMIT}), then written as
-   * {@link flush} says. Not while a flush runs (a message it is taking would
-   * go out after this one), nor for frames that need more than a plain copy
-   * (encryption, subscriptions and groups as commands, bodies written by
-   * reference).
+   * Encodes a message of one frame at once (the pipe has nothing queued
+   * before it), after the `envelope` frames if any (REQ's delimiter, REP's
+   * routing frames), as {@link #flushPipe} would: copied into the write
+   * buffer while the connection takes more (under {@link WRITE_LIMIT}), then
+   * written as {@link flush} says. Not while a flush runs (a message it is
+   * taking would go out after this one), nor for frames that need more than
+   * a plain copy (encryption, subscriptions and groups as commands, bodies
+   * written by reference).
    */
-  sendNow(frame: Buffer): boolean {
+  sendNow(frame: Buffer, envelope?: readonly Buffer[]): boolean {
     if (!this.#plainFrames || this.#flushing || this.#waitingDrain || frame.length >= COPY_THRESHOLD) return false;
     const encoder = this.#encoder;
     if (this.stream.writableLength + encoder.pendingBytes >= WRITE_LIMIT) return false;
+    // The envelope is the socket's own (never reused by a user): a large frame of it may go by reference.
+    if (envelope !== undefined) for (let i = 0; i < envelope.length; i++) encoder.frame(envelope[i]!, true);
     encoder.frame(frame, false);
     this.flush();
     return true;

@@ -4,7 +4,7 @@
  * complete frame.
  *
  * Hot-path notes: a frame that lies whole inside a chunk is handed out as a
- * `subarray` view (no copy); only a body split across chunks is assembled
+ * view of it (no copy; util/buffer.ts `viewOf`); only a body split across chunks is assembled
  * into a buffer of its own (frame-body.ts), and only a header split across
  * chunks (at most 8 octets) is carried over. While a large body is in
  * progress the connection may read its octets straight into that buffer
@@ -16,7 +16,7 @@
  * size above {@link maxFrameSize}, or above the largest Buffer Node can
  * make, is refused as soon as the header is read.
  */
-import { BUFFER_MAX_LENGTH, Buffer } from "../util/buffer.js";
+import { BUFFER_MAX_LENGTH, Buffer, viewOf } from "../util/buffer.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FLAGS_RESERVED } from "./frame.js";
 import { FrameBody } from "./frame-body.js";
@@ -24,6 +24,16 @@ import { FrameBody } from "./frame-body.js";
 /** Receives decoded frames. */
 export interface FrameSink {
   onFrame(flags: number, body: Buffer): void;
+}
+
+/**
+ * Receives runs of whole one-frame messages, left in the chunk they came in
+ * (the engine's fast path, zmtp/message-run.ts): `count` frames with flags 0
+ * or LONG (no MORE, no COMMAND), back to back in `chunk[start..end)`, each
+ * already checked against {@link FrameDecoder.maxFrameSize}.
+ */
+export interface MessageRunSink {
+  onMessages(chunk: Buffer, start: number, end: number, count: number): void;
 }
 
 /** Bodies above 2^53 cannot be represented; nothing real sends them. */
@@ -41,7 +51,16 @@ export class FrameDecoder {
    * engine's per-turn budget); `Infinity` for no budget.
    */
   budget = Number.POSITIVE_INFINITY;
+  /**
+   * Where one-frame messages go as runs instead of one {@link FrameSink.onFrame}
+   * each; null (the default) for frames one by one. Only frames at a message
+   * boundary (the last data frame had no MORE flag) and whole in their chunk
+   * join a run; anything else goes to the sink as before, in order.
+   */
+  runs: MessageRunSink | null = null;
   #sink: FrameSink;
+  /** The last data frame had the MORE flag: the next data frame belongs to the same message. */
+  #more = false;
   #head: Buffer | null = null;
   /** The body in progress, or null between bodies. */
   #body: FrameBody | null = null;
@@ -108,7 +127,20 @@ export class FrameDecoder {
       if (this.#body === null && --this.budget <= 0) return at;
     }
     const sink = this.#sink;
+    // Read once for every view cut from this chunk (util/buffer.ts viewOf: subarray reads them per call).
+    const arrayBuffer = chunk.buffer;
+    const base = chunk.byteOffset;
     while (at < end && !this.#stopped && this.#body === null) {
+      // Read each time: the engine turns runs on when the handshake ends, maybe within this chunk.
+      const runs = this.runs;
+      if (runs !== null && !this.#more) {
+        const after = this.#run(chunk, at, runs);
+        if (after !== at) {
+          at = after;
+          if (this.budget <= 0) return at;
+          continue;
+        }
+      }
       const flags = chunk[at]!;
       let size: number;
       let headerLength: number;
@@ -124,8 +156,9 @@ export class FrameDecoder {
       this.#checkHeader(flags, size);
       at += headerLength;
       if (end - at >= size) {
-        const body = chunk.subarray(at, at + size);
+        const body = viewOf(arrayBuffer, base + at, size);
         at += size;
+        if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
         sink.onFrame(flags, body);
         if (--this.budget <= 0) return at;
       } else {
@@ -135,6 +168,44 @@ export class FrameDecoder {
     }
     if (at < end && !this.#stopped && this.#body === null) this.#head = Buffer.from(chunk.subarray(at, end));
     return end;
+  }
+
+  /**
+   * The one-frame messages whole in `chunk` from `at` on, up to the first
+   * frame that is not one (or not whole, or above {@link maxFrameSize}), or
+   * until the budget runs out: handed to `runs` as one run. Returns the
+   * offset after them (`at` when there was none).
+   */
+  #run(chunk: Buffer, at: number, runs: MessageRunSink): number {
+    const end = chunk.length;
+    const limit = this.maxFrameSize >= 0 ? this.maxFrameSize : BUFFER_MAX;
+    const start = at;
+    let count = 0;
+    let budget = this.budget;
+    while (budget > 0 && end - at >= 2) {
+      const flags = chunk[at]!;
+      let size: number;
+      let headerLength: number;
+      if (flags === 0) {
+        size = chunk[at + 1]!;
+        headerLength = 2;
+      } else if (flags === FLAG_LONG && end - at >= 9) {
+        const high = chunk.readUInt32BE(at + 1);
+        if (high !== 0) break;
+        size = chunk.readUInt32BE(at + 5);
+        headerLength = 9;
+      } else {
+        break;
+      }
+      if (size > limit || end - at - headerLength < size) break;
+      at += headerLength + size;
+      count++;
+      budget--;
+    }
+    if (count === 0) return at;
+    this.budget = budget;
+    runs.onMessages(chunk, start, at, count);
+    return at;
   }
 
   /** The 8-octet size of a long frame (RFC 23 §"Framing": network order). */
@@ -177,6 +248,7 @@ export class FrameDecoder {
     const size = needed === 2 ? full[1]! : this.#longSize(full, 1);
     this.#checkHeader(flags, size);
     if (chunk.length - take >= size) {
+      if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
       this.#sink.onFrame(flags, chunk.subarray(take, take + size));
       return take + size;
     }
@@ -199,6 +271,8 @@ export class FrameDecoder {
 
   #deliverBody(body: FrameBody): void {
     this.#body = null;
-    this.#sink.onFrame(body.flags, body.body);
+    const flags = body.flags;
+    if ((flags & FLAG_COMMAND) === 0) this.#more = (flags & FLAG_MORE) !== 0;
+    this.#sink.onFrame(flags, body.body);
   }
 }

@@ -58,8 +58,8 @@ describe.each(TRANSPORTS)("PUSH/PULL over %s", (transport) => {
     // Both queue 20 messages before PULL reads anything.
     for (let i = 0; i < 20; i++) for (const [n, push] of pushers.entries()) await push.send(`${n}:${i}`);
     // Fairness is among messages already queued: wait until each peer's pipe holds its 20.
-    const pipes = (pull as unknown as { pipes: Set<{ inbound: { length: number } }> }).pipes;
-    await until(() => pipes.size === 2 && [...pipes].every((pipe) => pipe.inbound.length === 20), "both pipes filled");
+    const pipes = (pull as unknown as { pipes: Set<{ inboundLength: number }> }).pipes;
+    await until(() => pipes.size === 2 && [...pipes].every((pipe) => pipe.inboundLength === 20), "both pipes filled");
     const order: string[] = [];
     for (let i = 0; i < 40; i++) order.push(strings(await within(pull.receive()))[0]!);
     for (const n of [0, 1]) {
