@@ -14,8 +14,19 @@
  */
 import { closeSync, openSync, readSync, readdirSync, ftruncateSync, fstatSync } from "node:fs";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
+import { lazyRequire } from "./util/lazy-require.js";
 import type { Msg } from "./pipe.js";
+
+const zlib = lazyRequire<typeof import("node:zlib")>("node:zlib");
+
+/**
+ * CRC-32 of `data` (node:zlib's, the checksum of a record). node:zlib is required on
+ * the first record, not when the package loads: a program that never spills pays
+ * nothing for it.
+ */
+export function crc32(data: Uint8Array): number {
+  return zlib().crc32(data);
+}
 
 /** First bytes of every segment file. */
 export const SEGMENT_MAGIC = Buffer.from("SKSWAP01", "latin1");

@@ -15,8 +15,7 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { ZmqError } from "./errors.js";
 import type { Msg } from "./pipe.js";
-import { RECORD_HEADER_BYTES, SEGMENT_MAGIC, decodeBody, encodeRecord, listSegments, recordBytes, recoverSegment, segmentPath } from "./swap-file.js";
-import { crc32 } from "node:zlib";
+import { RECORD_HEADER_BYTES, crc32, SEGMENT_MAGIC, decodeBody, encodeRecord, listSegments, recordBytes, recoverSegment, segmentPath } from "./swap-file.js";
 import { registerSwap } from "./socket/socket-base.js";
 
 /** What a swap is made with (the socket's `swap*` options). */

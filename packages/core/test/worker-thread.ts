@@ -27,7 +27,8 @@ function newest(dir: string, suffix: string): number {
 }
 
 let checked = false;
-function checkBuild(): void {
+/** Throws when dist/ is older than src/ (tests that load the built package call it first). */
+export function checkBuild(): void {
   if (checked) return;
   // tsc -b rewrites only the outputs whose source changed: compare newest with newest.
   if (newest(distDir, ".js") < newest(srcDir, ".ts")) {

@@ -20,7 +20,7 @@
  */
 import { Buffer } from "../util/buffer.js";
 import { randomFill } from "../util/platform.js";
-import nacl from "tweetnacl";
+import { tweetnacl } from "./tweetnacl.js";
 import { ProtocolError } from "../errors.js";
 
 /** The part of libsodium CURVE uses. Its functions throw where NaCl's return -1. */
@@ -83,7 +83,8 @@ interface NaclLowLevel {
   /** Inverse: `m` (length d) = 32 zero bytes, plaintext; -1 when the tag does not verify. */
   crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
 }
-const lowlevel = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel;
+/** TweetNaCl's low-level functions, required on first use (mechanism/tweetnacl.ts). */
+const lowlevel = (): NaclLowLevel => (tweetnacl() as unknown as { lowlevel: NaclLowLevel }).lowlevel;
 
 // NaCl's crypto_secretbox works on buffers padded with zero bytes in front.
 const ZERO_BYTES = 32;
@@ -110,7 +111,7 @@ export function generateKeyPair(): { publicKey: Buffer; secretKey: Buffer } {
 
 /** The public key of a secret key (X25519 scalar multiplication by the base point). */
 export function derivePublicKey(secretKey: Uint8Array): Buffer {
-  return asBuffer(sodium !== null ? sodium.crypto_scalarmult_base(secretKey) : nacl.scalarMult.base(secretKey));
+  return asBuffer(sodium !== null ? sodium.crypto_scalarmult_base(secretKey) : tweetnacl().scalarMult.base(secretKey));
 }
 
 // NaCl's crypto_box_beforenm: HSalsa20 of the X25519 secret, zero input, this constant.
@@ -134,10 +135,10 @@ export function precompute(theirPublicKey: Uint8Array, ourSecretKey: Uint8Array)
     }
   }
   const shared = new Uint8Array(KEY_BYTES);
-  lowlevel.crypto_scalarmult(shared, ourSecretKey, theirPublicKey);
+  lowlevel().crypto_scalarmult(shared, ourSecretKey, theirPublicKey);
   if (shared.every((octet) => octet === 0)) throw weakKey();
   const key = new Uint8Array(KEY_BYTES);
-  lowlevel.crypto_core_hsalsa20(key, HSALSA20_INPUT, shared, SIGMA);
+  lowlevel().crypto_core_hsalsa20(key, HSALSA20_INPUT, shared, SIGMA);
   return key;
 }
 
@@ -150,7 +151,7 @@ function weakKey(): ProtocolError {
 
 /** `crypto_box_afternm` (= `crypto_secretbox`): tag + ciphertext of `plaintext`. */
 export function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Buffer {
-  return asBuffer(sodium !== null ? sodium.crypto_secretbox_easy(plaintext, nonce, key) : nacl.secretbox(plaintext, nonce, key));
+  return asBuffer(sodium !== null ? sodium.crypto_secretbox_easy(plaintext, nonce, key) : tweetnacl().secretbox(plaintext, nonce, key));
 }
 
 /** Opens a box sealed by {@link seal}; null when it does not authenticate. */
@@ -163,7 +164,7 @@ export function open(key: Uint8Array, nonce: Uint8Array, box: Uint8Array): Buffe
       return null; // libsodium throws when the tag does not verify
     }
   }
-  const plaintext = nacl.secretbox.open(box, nonce, key);
+  const plaintext = tweetnacl().secretbox.open(box, nonce, key);
   return plaintext === null ? null : asBuffer(plaintext);
 }
 
@@ -191,7 +192,7 @@ export function sealWithHeader(key: Uint8Array, nonce: Uint8Array, flags: number
   // crypto_secretbox output is exactly as long as its padded input; its first
   // BOX_ZERO_BYTES (16) bytes are zero and become the caller's header.
   const out = Buffer.allocUnsafe(length);
-  lowlevel.crypto_secretbox(out, plaintext, length, nonce, key);
+  lowlevel().crypto_secretbox(out, plaintext, length, nonce, key);
   return out;
 }
 
@@ -217,7 +218,7 @@ export function openMessage(key: Uint8Array, nonce: Uint8Array, box: Uint8Array)
   const padded = new Uint8Array(length);
   padded.set(box, BOX_ZERO_BYTES);
   const plaintext = new Uint8Array(length);
-  if (lowlevel.crypto_secretbox_open(plaintext, padded, length, nonce, key) !== 0) return null;
+  if (lowlevel().crypto_secretbox_open(plaintext, padded, length, nonce, key) !== 0) return null;
   return {
     flags: plaintext[ZERO_BYTES]!,
     data: Buffer.from(plaintext.buffer, plaintext.byteOffset + ZERO_BYTES + 1, length - ZERO_BYTES - 1),

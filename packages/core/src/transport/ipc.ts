@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../util/lazy-require.js";
 import { ZmqError } from "../errors.js";
 import { parseIpc, type IpcEndpoint } from "./endpoint.js";
 import { StreamConnecter, StreamListener, type StreamHost } from "./stream.js";
@@ -47,7 +47,7 @@ function isStale(socketPath: string): Promise<boolean> {
 }
 
 export async function bindIpc(host: StreamHost, address: string, name: string): Promise<{ listener: StreamListener; file: string | null }> {
-  if (name === "*") name = path.join(os.tmpdir(), `skein-${process.pid}-${randomBytes(6).toString("hex")}.ipc`);
+  if (name === "*") name = path.join(os.tmpdir(), `skein-${process.pid}-${nodeCrypto().randomBytes(6).toString("hex")}.ipc`);
   const socketPath = ipcPath(name, address);
   const file = name.startsWith("@") ? null : socketPath;
   const endpoint = `ipc://${name}`;

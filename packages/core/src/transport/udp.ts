@@ -22,8 +22,7 @@
  * (sender-gate.ts), and one arriving while the receive queue is at
  * `receiveHighWaterMark` are all dropped, and counted.
  */
-import { createSocket, type BindOptions, type Socket as DgramSocket } from "node:dgram";
-import { lookup } from "node:dns/promises";
+import type { BindOptions, Socket as DgramSocket } from "node:dgram";
 import { isIP } from "node:net";
 import { ZmqError, toZmqError } from "../errors.js";
 import type { EventType } from "../events.js";
@@ -31,6 +30,11 @@ import type { Msg, Pipe, PipeTransport } from "../pipe.js";
 import { parseUdp, type UdpEndpoint } from "./endpoint.js";
 import { SenderGate } from "./sender-gate.js";
 import type { Connecter, Listener, Transport } from "./transport.js";
+import { lazyRequire } from "../util/lazy-require.js";
+
+/** node:dgram and node:dns/promises, required by the first udp:// or epgm:// bind or connect (util/lazy-require.ts). */
+export const dgram = lazyRequire<typeof import("node:dgram")>("node:dgram");
+const dnsPromises = lazyRequire<typeof import("node:dns/promises")>("node:dns/promises");
 
 /** Datagrams a udp:// socket dropped, by cause (never silently: read them here). */
 export interface DatagramDrops {
@@ -160,7 +164,7 @@ export class UdpSession implements PipeTransport {
     let ip = target.host;
     if (isIP(ip) === 0) {
       try {
-        ip = (await lookup(ip, { family: this.host.option<boolean>("ipv6") ? 0 : 4 })).address;
+        ip = (await dnsPromises().lookup(ip, { family: this.host.option<boolean>("ipv6") ? 0 : 4 })).address;
       } catch (error) {
         throw new ZmqError("EINVAL", `Cannot resolve ${target.host}: ${(error as Error).message}`, this.address);
       }
@@ -168,7 +172,7 @@ export class UdpSession implements PipeTransport {
     this.#targetIp = ip;
     const family = isIP(ip) === 6 ? "udp6" : "udp4";
     const multicast = isMulticast(ip);
-    const socket = createSocket({ type: family, reuseAddr: this.#role.receive && multicast });
+    const socket = dgram().createSocket({ type: family, reuseAddr: this.#role.receive && multicast });
     // An idle endpoint holds no process, as tcp's do (a pending receive or send holds it: docs/compat.md).
     socket.unref();
     this.#socket = socket;

@@ -19,11 +19,11 @@
  * {@link MAX_EPGM_MESSAGE}) per message, checksums verified; each drop is
  * counted in {@link PgmStatistics}.
  */
-import { randomBytes, randomInt } from "node:crypto";
-import { createSocket, type Socket as DgramSocket } from "node:dgram";
+import { nodeCrypto } from "../../util/lazy-require.js";
+import type { Socket as DgramSocket } from "node:dgram";
 import { ZmqError, toZmqError } from "../../errors.js";
 import type { Msg, Pipe, PipeTransport } from "../../pipe.js";
-import { bindDatagramSocket, datagramConnecter, listenDatagram, type UdpHost } from "../udp.js";
+import { bindDatagramSocket, datagramConnecter, dgram, listenDatagram, type UdpHost } from "../udp.js";
 import type { Connecter, Listener, Transport } from "../transport.js";
 import { parseEpgm, type EpgmEndpoint } from "./epgm-endpoint.js";
 import { decodePgm, encodeData, encodeNakOrNcf, encodeSpm, nakOrNcfLength, PGM_DATA_HEADER, PGM_NAK, PGM_NCF, PGM_ODATA, PGM_RDATA, PGM_SPM, sqnDiff, type PgmPacket, type PgmSource } from "./pgm-packet.js";
@@ -131,7 +131,7 @@ export class EpgmSession implements PipeTransport {
     this.#target = target;
     this.#role = roleOf(host, target.address);
     this.#stats = host.pgmStatistics ?? pgmStatistics();
-    this.#source = { gsi: randomBytes(6), sourcePort: randomInt(1024, 65536), destinationPort: target.port };
+    this.#source = { gsi: nodeCrypto().randomBytes(6), sourcePort: nodeCrypto().randomInt(1024, 65536), destinationPort: target.port };
     this.#maxTsdu = Math.max(64, host.option<number>("multicastMaxTransportDataUnit") - IP_UDP_HEADERS - PGM_DATA_HEADER);
   }
 
@@ -147,7 +147,7 @@ export class EpgmSession implements PipeTransport {
   async open(): Promise<void> {
     const target = this.#target;
     // OpenPGM binds its port with SO_REUSEPORT: Node has it from 22.12 (`reusePort`), older ones ignore it.
-    const socket = createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof createSocket>[0]);
+    const socket = dgram().createSocket({ type: "udp4", reuseAddr: true, reusePort: true } as Parameters<typeof import("node:dgram").createSocket>[0]);
     // An idle endpoint holds no process, as tcp's do; the pacing timer holds it while data waits.
     socket.unref();
     this.#socket = socket;

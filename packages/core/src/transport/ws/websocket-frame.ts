@@ -4,7 +4,7 @@
  * each ZMTP frame travels as one binary WebSocket message (RFC 45).
  */
 import { constants } from "node:buffer";
-import { randomFillSync } from "node:crypto";
+import { nodeCrypto } from "../../util/lazy-require.js";
 import { ProtocolError } from "../../errors.js";
 
 /** RFC 6455 §5.2 opcodes. */
@@ -64,7 +64,7 @@ let maskOffset = MASK_POOL.length;
 
 function nextMask(): Buffer {
   if (maskOffset + 4 > MASK_POOL.length) {
-    randomFillSync(MASK_POOL);
+    nodeCrypto().randomFillSync(MASK_POOL);
     maskOffset = 0;
   }
   const mask = MASK_POOL.subarray(maskOffset, maskOffset + 4);

@@ -4,7 +4,7 @@
  * `Sec-WebSocket-Protocol` names the security mechanism (`ZWS2.0/NULL`,
  * `ZWS2.0/PLAIN`, `ZWS2.0/CURVE`), answered by `101 Switching Protocols`.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../util/lazy-require.js";
 import { ProtocolError } from "../../errors.js";
 
 /** RFC 6455 §1.3: the GUID appended to the key before hashing. */
@@ -22,12 +22,12 @@ export { zwsProtocol } from "./zws-message.js";
 
 /** RFC 6455 §4.2.2: base64 of the SHA-1 of key + GUID. */
 export function acceptKey(key: string): string {
-  return createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
+  return nodeCrypto().createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
 }
 
 /** A fresh `Sec-WebSocket-Key`: 16 random octets, base64 (RFC 6455 §4.1). */
 export function newKey(): string {
-  return randomBytes(16).toString("base64");
+  return nodeCrypto().randomBytes(16).toString("base64");
 }
 
 /**

@@ -17,10 +17,14 @@
  * drops that connection alone, reported as a {@link TlsError}.
  */
 import { isIP, type Socket as NetSocket } from "node:net";
-import * as tls from "node:tls";
+import type { SecureContext, SecureContextOptions } from "node:tls";
 import { TlsError, ZmqError, toZmqError } from "../../errors.js";
 import type { StreamConnecter, StreamHost, StreamListener } from "../stream.js";
 import { bindWs, connectWs, zwsTransport, type WsSecurity } from "./ws.js";
+import { lazyRequire } from "../../util/lazy-require.js";
+
+/** node:tls, required by the first wss:// bind or connect (util/lazy-require.ts). */
+const tls = lazyRequire<typeof import("node:tls")>("node:tls");
 
 /** OpenSSL's and Node's codes for a certificate that does not name the host. */
 const HOSTNAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH", "IP_ADDRESS_MISMATCH"]);
@@ -58,9 +62,9 @@ function pemOption(host: StreamHost, name: string): string | null {
   return value === null || value === undefined ? null : value.toString();
 }
 
-function secureContext(options: tls.SecureContextOptions, address: string, what: string): tls.SecureContext {
+function secureContext(options: SecureContextOptions, address: string, what: string): SecureContext {
   try {
-    return tls.createSecureContext(options);
+    return tls().createSecureContext(options);
   } catch (error) {
     throw new ZmqError("EINVAL", `wss:// ${what} is not usable: ${(error as Error).message}`, address);
   }
@@ -76,7 +80,7 @@ function serverSecurity(host: StreamHost, address: string): WsSecurity {
   const context = secureContext({ cert, key }, address, "wssCertPem/wssKeyPem");
   return {
     scheme: "wss",
-    secure: (stream: NetSocket) => new tls.TLSSocket(stream, { isServer: true, secureContext: context }),
+    secure: (stream: NetSocket) => new (tls().TLSSocket)(stream, { isServer: true, secureContext: context }),
     describeError: describeTlsError,
   };
 }
@@ -85,7 +89,7 @@ function serverSecurity(host: StreamHost, address: string): WsSecurity {
 function clientSecurity(host: StreamHost, address: string, hostName: string): WsSecurity {
   const trustPem = pemOption(host, "wssTrustPem");
   const trustSystem = host.option<boolean>("wssTrustSystem");
-  const ca: string[] = trustSystem ? [...tls.rootCertificates] : [];
+  const ca: string[] = trustSystem ? [...tls().rootCertificates] : [];
   if (trustPem !== null) ca.push(trustPem);
   // An empty list trusts nothing: every certificate fails with ERR_TLS_CERT_UNTRUSTED, as libzmq.
   const context = secureContext({ ca }, address, "wssTrustPem");
@@ -95,12 +99,12 @@ function clientSecurity(host: StreamHost, address: string, hostName: string): Ws
   return {
     scheme: "wss",
     secure: (stream: NetSocket) =>
-      tls.connect({
+      tls().connect({
         socket: stream,
         secureContext: context,
         servername,
         rejectUnauthorized: true,
-        checkServerIdentity: (_name, certificate) => tls.checkServerIdentity(expected, certificate),
+        checkServerIdentity: (_name, certificate) => tls().checkServerIdentity(expected, certificate),
       }),
     describeError: describeTlsError,
   };
