@@ -14,6 +14,7 @@ import { Bytes, Context, Router } from "@skein/core";
 import { PatternError, checkNumber } from "./errors.js";
 import { DISCONNECT, FAIL, FRAME, MMI_SERVICE, READY, REPLY } from "./broker-protocol.js";
 import { decodeU32 } from "./util/codec.js";
+import { pickByCredit } from "./util/credit-pick.js";
 import { PeerFaults } from "./util/peer-faults.js";
 
 /** Options of {@link Broker}. */
@@ -76,6 +77,8 @@ interface BrokerWorkerState {
   /** The credit its READY announced: replies never raise `credit` above it. */
   capacity: number;
   expiry: number;
+  /** {@link pickByCredit}: the broker's send count when it was last sent a request. */
+  lastSent: number;
   /** Requests sent and unanswered, by client id + correlation id. */
   readonly requests: Map<string, Request>;
 }
@@ -110,6 +113,8 @@ export class Broker {
   #heartbeat: NodeJS.Timeout | null = null;
   #loops: Promise<void>[] = [];
   #closed = false;
+  /** Requests sent to workers so far: {@link BrokerWorkerState.lastSent}'s clock. */
+  #sends = 0;
   readonly #stats = { replied: 0, dropped: 0, deadWorkers: 0 };
   readonly #faults: PeerFaults;
 
@@ -235,11 +240,11 @@ export class Broker {
 
   #dispatch(service: Service): void {
     while (service.queue.length > 0) {
-      let best: BrokerWorkerState | null = null;
-      for (const w of service.workers) if (w.credit > 0 && (best === null || w.credit > best.credit)) best = w;
+      const best = pickByCredit(service.workers);
       if (best === null) return;
       const request = service.queue.shift()!;
       best.credit--;
+      best.lastSent = ++this.#sends;
       best.requests.set(request.client.toString("latin1") + request.correlation.toString("latin1"), request);
       this.#back!.send([best.id, FRAME.REQUEST, request.client, request.correlation, ...request.frames]).catch((error: unknown) => {
         // EHOSTUNREACH: the worker is gone; its requests go to another once.
@@ -308,7 +313,7 @@ export class Broker {
           worker = undefined;
         }
         if (worker === undefined) {
-          worker = { key, id, service, credit: 0, capacity: 0, expiry: 0, requests: new Map() };
+          worker = { key, id, service, credit: 0, capacity: 0, expiry: 0, lastSent: 0, requests: new Map() };
           this.#workers.set(key, worker);
           this.#service(service)!.workers.add(worker);
         }

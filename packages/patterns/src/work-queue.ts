@@ -16,6 +16,7 @@ import { Context, Router } from "@skein/core";
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import { ACK, CLOSING, DISCONNECT, FRAME, HEARTBEAT, NACK, READY } from "./pipeline-protocol.js";
 import { decodeU32, decodeU64, encodeU32, encodeU64 } from "./util/codec.js";
+import { pickByCredit } from "./util/credit-pick.js";
 import { attachEndpoints } from "./util/endpoints.js";
 import { PeerFaults } from "./util/peer-faults.js";
 
@@ -79,8 +80,12 @@ interface WorkerState {
   capacity: number;
   closing: boolean;
   lastSeen: number;
+  /** {@link pickByCredit}: the queue's send count when it was last sent an item. */
+  lastSent: number;
   readonly items: Set<Item>;
 }
+
+const isClosing = (worker: WorkerState): boolean => worker.closing;
 
 interface Item {
   readonly id: number;
@@ -129,6 +134,8 @@ export class WorkQueue {
   #loop: Promise<void> | null = null;
   #nextId = 1;
   #closed = false;
+  /** Items sent so far: {@link WorkerState.lastSent}'s clock. */
+  #sends = 0;
   readonly #stats = { acked: 0, redelivered: 0, deadLettered: 0, deadWorkers: 0, unmatched: 0 };
   readonly #faults: PeerFaults;
 
@@ -259,13 +266,12 @@ export class WorkQueue {
     return state;
   }
 
-  /** Sends pending items of `queue` to its workers with the most credit. */
+  /** Sends pending items of `queue` to its workers with the most credit, taking turns among equals ({@link pickByCredit}). */
   #dispatch(queue: string): void {
     const state = this.#queues.get(queue);
     if (state === undefined) return;
     while (state.pending.length > 0) {
-      let best: WorkerState | null = null;
-      for (const w of state.workers) if (!w.closing && w.credit > 0 && (best === null || w.credit > best.credit)) best = w;
+      const best = pickByCredit(state.workers, isClosing);
       if (best === null) return;
       this.#send(best, state.pending.shift()!);
     }
@@ -277,6 +283,7 @@ export class WorkQueue {
     item.worker = worker;
     if (!item.sentTo.includes(worker.key)) item.sentTo.push(worker.key);
     worker.credit--;
+    worker.lastSent = ++this.#sends;
     worker.items.add(item);
     this.#socket!.send([worker.id, FRAME.WORK, item.idFrame, encodeU32(item.attempt), ...item.frames]).catch((error: unknown) => {
       // EHOSTUNREACH: the worker is gone; its items go to the others.
@@ -377,7 +384,7 @@ export class WorkQueue {
         worker = undefined;
       }
       if (worker === undefined) {
-        worker = { key, id, queue, credit: 0, capacity: 0, closing: false, lastSeen: 0, items: new Set() };
+        worker = { key, id, queue, credit: 0, capacity: 0, closing: false, lastSeen: 0, lastSent: 0, items: new Set() };
         this.#workers.set(key, worker);
         this.#queueState(queue).workers.add(worker);
       }

@@ -101,6 +101,21 @@ describe("Broker and BrokerWorker", () => {
     await first;
   });
 
+  it("spreads requests sent one at a time over idle workers in turn, not all to the first registered", async () => {
+    const b = await broker();
+    const seen = new Map<string, number>();
+    for (const name of ["w1", "w2", "w3"]) {
+      await serviceWorker(b, "svc", (f) => {
+        seen.set(name, (seen.get(name) ?? 0) + 1);
+        return f;
+      });
+    }
+    await until(() => b.stats.workers === 3, "three workers to register");
+    const c = client(b, "svc");
+    for (let i = 0; i < 30; i++) await c.request(text(String(i)));
+    expect(Object.fromEntries(seen)).toEqual({ w1: 10, w2: 10, w3: 10 });
+  });
+
   it("answers mmi.service with 200 for a served service and 404 otherwise", async () => {
     const b = await broker();
     await serviceWorker(b, "echo", (f) => f);

@@ -88,6 +88,21 @@ describe("WorkQueue and Worker", () => {
     await first;
   });
 
+  it("spreads items sent one at a time over idle workers in turn, not all to the first registered", async () => {
+    const q = await queue();
+    const seen = new Map<string, number>();
+    for (const name of ["w1", "w2", "w3"]) {
+      const w = worker(q.endpoints[0]!, { concurrency: 4 });
+      await w.process(async () => {
+        seen.set(name, (seen.get(name) ?? 0) + 1);
+      });
+    }
+    await until(() => q.stats.workers === 3, "three workers to register");
+    // Each item is acknowledged before the next is submitted: every worker has its full credit each time.
+    for (let i = 0; i < 30; i++) await q.submit("jobs", text(String(i)));
+    expect(Object.fromEntries(seen)).toEqual({ w1: 10, w2: 10, w3: 10 });
+  });
+
   it("redelivers an item its worker failed, and dead-letters it after maxAttempts", async () => {
     const dead = new Collector<string>();
     const q = await queue({ maxAttempts: 3, onDeadLetter: (_q, [f], reason) => dead.push(`${f!.toString()}: ${reason}`) });
