@@ -14,6 +14,7 @@ import type { ServiceImpl } from "./service/contract.js";
 import type { ActorBenchConfig } from "./actors/actor-config.js";
 import { epgm } from "./epgm-scenario.js";
 import { swap } from "./swap-scenario.js";
+import { describeWarmUp, type WarmUpSummary } from "./warm-up.js";
 
 /** One measured run of one case for one implementation. */
 export interface Sample {
@@ -181,6 +182,7 @@ function reqrep(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): P
     server.send("stop");
     const sample = sampleFrom(result.count as number, result.bytes as number, result.seconds as number, result.peakRssMb as number);
     sample.latency = result.latency as LatencySummary;
+    sample.note = describeWarmUp(result.warmUp as WarmUpSummary);
     return sample;
   });
 }
@@ -247,7 +249,7 @@ function service(c: BenchCase, run: CaseRun, s: RunSettings, deadline: number): 
     sample.mbPerSec = Number.NaN;
     sample.latency = result.latency as LatencySummary;
     const perCall = streaming ? `${Math.round(calls / seconds).toLocaleString("en-US")} calls/s of ${shape.streamItems} items; ` : "";
-    sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB`;
+    sample.note = `${perCall}server RSS ${(stopped.peakRssMb as number).toFixed(0)} MB; ${describeWarmUp(result.warmUp as WarmUpSummary)}`;
     return sample;
   });
 }

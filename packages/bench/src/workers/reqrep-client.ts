@@ -30,7 +30,7 @@ runWorker(async () => {
     };
     close = () => request.close();
   }
-  await warmUp(roundTrip);
+  const warm = await warmUp(roundTrip, 1, `req-rep ${config.size} B ${config.impl}`);
   const samples: number[] = [];
   const deadline = performance.now() + config.durationMs;
   const started = process.hrtime.bigint();
@@ -47,6 +47,7 @@ runWorker(async () => {
     bytes: samples.length * config.size,
     seconds,
     latency: summarizeLatencies(samples),
+    warmUp: warm,
     ...memoryFigures(),
   });
 });

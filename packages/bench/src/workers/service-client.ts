@@ -24,7 +24,7 @@ runWorker(async () => {
   } else {
     call = async () => ((await client.sayHello(NAME)).length > 0 ? 1 : 0);
   }
-  await warmUp(() => Promise.all(Array.from({ length: config.inFlight }, call)), config.inFlight);
+  const warm = await warmUp(call, config.inFlight, `service ${config.shape} x${config.inFlight} ${config.impl}`);
 
   const samples: number[] = [];
   let items = 0;
@@ -41,5 +41,5 @@ runWorker(async () => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const figures = memoryFigures();
   await client.close();
-  report({ kind: "result", count: samples.length, items, seconds, latency: summarizeLatencies(samples), ...figures });
+  report({ kind: "result", count: samples.length, items, seconds, latency: summarizeLatencies(samples), warmUp: warm, ...figures });
 });
