@@ -168,6 +168,8 @@ export class RpcServer {
   #unmatchedMessages = 0;
   #idle: (() => void) | null = null;
   #loop: Promise<void> | null = null;
+  /** The handler {@link serve} was given. */
+  #handler: RequestHandler | null = null;
   /** The socket records message properties: handlers get the ZAP user id. */
   #userIds = false;
   /** What a call's {@link RequestContext} needs of this server, made once. */
@@ -243,6 +245,7 @@ export class RpcServer {
       ...(o.context === undefined ? {} : { context: o.context }),
     });
     this.#socket = socket;
+    this.#handler = handler;
     try {
       this.#endpoints.push(...(await attachEndpoints(socket, o.bind, o.connect)));
     } catch (error) {
@@ -301,7 +304,7 @@ export class RpcServer {
         continue;
       }
       if (this.#stopping) await this.#refuse(socket, message);
-      else if (this.#inFlight < this.#concurrency) void this.#handle(socket, handler, message);
+      else if (this.#inFlight < this.#concurrency) this.#handle(socket, handler, message);
       else {
         this.#backlog.push(message);
         this.#calls.set(callKey(message[0]!, head!), { listener: null, early: [] });
@@ -323,7 +326,7 @@ export class RpcServer {
       for (const message of this.#backlog.splice(0)) this.#refuseWaiting(socket, message);
     } else if (this.#inFlight < this.#concurrency) {
       const message = this.#backlog.shift();
-      if (message !== undefined) void this.#handle(socket, handler, message);
+      if (message !== undefined) this.#handle(socket, handler, message);
     }
     if (this.#backlog.length < this.#backlogLimit || this.#inFlight < this.#concurrency) {
       const slot = this.#slot;
@@ -359,51 +362,83 @@ export class RpcServer {
       });
   }
 
-  async #handle(socket: Router, handler: RequestHandler, message: Buffer[]): Promise<void> {
-    const peerId = message[0]!;
-    const correlationId = message[1]!;
+  /**
+   * Runs the handler of one request and sends its reply. No async function
+   * per call: a handler that answers at once has its reply sent in this
+   * microtask, and the slot is freed when core has taken it (`#sent`).
+   */
+  #handle(socket: Router, handler: RequestHandler, message: Buffer[]): void {
     const frames = message.slice(2);
     this.#inFlight++;
-    const ctx = new CallContext(this.#host, socket, peerId, correlationId);
+    const call = new CallContext(this.#host, socket, message[0]!, message[1]!, frames);
     // A call that waited in the backlog may have early messages already; any other call gets its
     // inbox only if it can receive one: its handler listens, or returns before it has answered.
-    if (this.#calls.size > 0) ctx.join();
+    if (this.#calls.size > 0) call.join();
+    let result: Promise<Buffer[]> | Buffer[];
     try {
       if (this.#userIds) {
         const userId = messageProperties(message)?.userId;
-        if (userId) ctx.userId = userId;
+        if (userId) call.userId = userId;
       }
-      const result = handler(frames, ctx);
-      // A handler that answered at once is not awaited: its reply leaves in this microtask.
-      let reply: Buffer[];
-      if (Array.isArray(result)) reply = result;
-      else {
-        // Further messages of the call may come while it runs: they wait in its inbox.
-        ctx.join();
-        reply = await result;
-      }
-      if (!isFrames(reply)) throw new PatternError("EINVAL", "A request handler must return an array of Buffers");
-      if (!this.#abort.signal.aborted) {
-        const out = new Array<Buffer>(reply.length + 2);
-        out[0] = peerId;
-        out[1] = correlationId;
-        for (let i = 0; i < reply.length; i++) out[i + 2] = reply[i]!;
-        // Awaited as core returns it (no handler made per reply); only a refusal takes the slow path.
-        try {
-          await socket.send(out);
-        } catch (error) {
-          await this.#sendWhenRoom(socket, out, error);
-        }
-      }
+      result = handler(frames, call);
     } catch (error) {
-      // EHOSTUNREACH: the client went away; a handler error: no reply (see serve()).
-      this.#report(error, frames);
-    } finally {
-      ctx.leave();
-      this.#inFlight--;
-      this.#nextFromBacklog(socket, handler);
-      if (this.#inFlight === 0) this.#idle?.();
+      this.#ended(call, error);
+      return;
     }
+    // A handler that answered at once is not awaited: its reply leaves in this microtask.
+    if (Array.isArray(result)) {
+      this.#reply(call, result);
+      return;
+    }
+    // Further messages of the call may come while it runs: they wait in its inbox.
+    call.join();
+    Promise.resolve(result).then(
+      (reply) => this.#reply(call, reply),
+      (error: unknown) => this.#ended(call, error),
+    );
+  }
+
+  /** Sends the reply a handler returned (unless the server's close deadline has passed). */
+  #reply(call: CallContext, reply: unknown): void {
+    if (!isFrames(reply)) {
+      this.#ended(call, new PatternError("EINVAL", "A request handler must return an array of Buffers"));
+      return;
+    }
+    if (this.#abort.signal.aborted) {
+      this.#ended(call, undefined);
+      return;
+    }
+    const out = new Array<Buffer>(reply.length + 2);
+    out[0] = call.peerId;
+    out[1] = call.correlationId;
+    for (let i = 0; i < reply.length; i++) out[i + 2] = reply[i]!;
+    let sending: Promise<void>;
+    try {
+      sending = call.socket.send(out);
+    } catch (error) {
+      sending = Promise.reject(error);
+    }
+    // Only a refusal takes the slow path: wait for room in that client's queue (#sendWhenRoom).
+    sending.then(
+      () => this.#ended(call, undefined),
+      (error: unknown) => this.#sendWhenRoom(call.socket, out, error).then(
+        () => this.#ended(call, undefined),
+        (failed: unknown) => this.#ended(call, failed),
+      ),
+    );
+  }
+
+  /**
+   * A call has ended: its reply was taken by core, or it failed (`error`:
+   * a handler error or `EHOSTUNREACH`, the client went away), reported with
+   * its request frames; no reply then (see serve()). Frees its slot.
+   */
+  #ended(call: CallContext, error: unknown): void {
+    if (error !== undefined) this.#report(error, call.frames);
+    call.leave();
+    this.#inFlight--;
+    this.#nextFromBacklog(call.socket, this.#handler!);
+    if (this.#inFlight === 0) this.#idle?.();
   }
 
   /**
@@ -468,9 +503,12 @@ class CallContext implements RequestContext {
 
   constructor(
     private readonly host: CallHost,
-    private readonly socket: Router,
+    /** The server's socket, where the reply goes. */
+    readonly socket: Router,
     readonly peerId: Buffer,
     readonly correlationId: Buffer,
+    /** The request's frames (after the envelope and id): what an error of the call is reported with. */
+    readonly frames: Buffer[],
   ) {
     this.signal = host.signal;
   }

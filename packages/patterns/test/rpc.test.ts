@@ -219,6 +219,50 @@ describe("RpcClient and RpcServer", () => {
     expect((await c.request([Buffer.from("good")]))[0]!.toString()).toBe("good");
   });
 
+  it("sends no reply for a handler that returns something other than frames, at once or from a promise, reports EINVAL and frees the slot", async () => {
+    const errors: unknown[] = [];
+    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 1, onError: (e, frames) => errors.push([e, frames[0]!.toString()]) });
+    await server.serve(([f]) => {
+      const text = f!.toString();
+      if (text === "now") return "not frames" as unknown as Buffer[];
+      if (text === "later") return Promise.resolve([Buffer.from("ok"), 7] as unknown as Buffer[]);
+      if (text === "rejects") return Promise.reject(new Error("async boom"));
+      return [f!];
+    });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints, timeout: 100 });
+    for (const text of ["now", "later", "rejects"]) await expect(c.request([Buffer.from(text)])).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    expect(errors).toEqual([
+      [expect.objectContaining({ code: "EINVAL" }), "now"],
+      [expect.objectContaining({ code: "EINVAL" }), "later"],
+      [expect.objectContaining({ message: "async boom" }), "rejects"],
+    ]);
+    // concurrency 1: a slot kept by any of them would hold this request back until its timeout.
+    expect((await c.request([Buffer.from("good")]))[0]!.toString()).toBe("good");
+    await until(() => server.inFlight === 0, "every slot freed");
+    expect(server.errors).toBe(3);
+  });
+
+  it("gives every slot back, for handlers answering at once and after an await, across many more calls than slots", async () => {
+    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
+    await server.serve(async ([f]) => (f!.toString() === "async" ? [Buffer.from("a")] : [f!]));
+    closers.push(() => server.close());
+    const syncServer = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
+    await syncServer.serve(([f]) => [f!]);
+    closers.push(() => syncServer.close());
+    const c = client({ endpoints: [...server.endpoints], timeout: 5_000 });
+    const s = client({ endpoints: [...syncServer.endpoints], timeout: 5_000 });
+    // Many more calls than slots: each slot must come back for the next call.
+    const replies = await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => c.request([Buffer.from(i % 2 === 0 ? "async" : "sync")])),
+      ...Array.from({ length: 50 }, (_, i) => s.request([Buffer.from(`s${i}`)])),
+    ]);
+    expect(replies).toHaveLength(100);
+    expect(replies[50]![0]!.toString()).toBe("s0");
+    await until(() => server.inFlight === 0 && syncServer.inFlight === 0, "every slot freed");
+    expect(server.errors + syncServer.errors).toBe(0);
+  });
+
   it("drops and reports a request without a correlation id", async () => {
     const reported = gate<unknown>();
     const server = new RpcServer({ bind: [ANY_PORT], onError: (e) => reported.open(e) });
