@@ -4,6 +4,7 @@
  */
 import protobuf from "protobufjs";
 import { asFrame, isFrame } from "./bytes.js";
+import { protobufReader } from "./flat-string-reader.js";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import { type EnvelopeKind, KIND_TO_WIRE, kindFromWire } from "./envelope-kind.js";
 import { HeaderType, type HeaderMessage, PROTOCOL_VERSION } from "./envelope-schema.js";
@@ -140,7 +141,7 @@ export function decodeEnvelope(frames: readonly Buffer[], options?: EnvelopeOpti
 }
 
 function readHeader(frame: Buffer): HeaderMessage {
-  const reader = protobuf.Reader.create(frame);
+  const reader = protobufReader(frame);
   // Keep fields a newer writer added, so a best-effort reader can report them.
   reader.discardUnknown = false;
   try {

@@ -4,6 +4,7 @@
  */
 import protobuf from "protobufjs";
 import { asFrame } from "./bytes.js";
+import { protobufReader } from "./flat-string-reader.js";
 import { CodecError, CodecErrorCode, describeError } from "./errors.js";
 import type { CodecLimits } from "./limits.js";
 import { LongConverter } from "./long-representation.js";
@@ -149,7 +150,7 @@ export function decodeMessage(type: protobuf.Type, bytes: Uint8Array, limits: Co
   // A Buffer view of the same memory, so protobufjs's BufferReader slices
   // `bytes` fields as views instead of copying them.
   const buffer = asFrame(bytes);
-  const reader = protobuf.Reader.create(buffer);
+  const reader = protobufReader(buffer);
   reader.discardUnknown = false;
   let message: protobuf.Message;
   try {
