@@ -3,7 +3,10 @@
  * with a small and a 1 KiB payload. Reports only; never fails on timing.
  * Run: `npx vitest bench --run packages/codec/bench` from the repository root.
  */
+import protobuf from "protobufjs";
 import { bench, describe } from "vitest";
+import { HeaderType } from "../src/envelope-schema.js";
+import { protobufReader } from "../src/flat-string-reader.js";
 import { decodeEnvelope, encodeEnvelope, encodeReply, type Envelope, RequestHeaderWriter, TypeRegistry } from "../src/index.js";
 
 const registry = new TypeRegistry().registerProto(`
@@ -70,5 +73,24 @@ describe("a plain unary call's headers: written from bytes encoded once, against
   });
   bench("encodeEnvelope (the same reply)", () => {
     encodeEnvelope({ kind: "reply", correlationId: "Zm9vYmFy.12345", payload: [payload] });
+  });
+});
+
+describe("session 6: a request header's strings read from its bytes, then looked up as the dispatcher does", () => {
+  // What a typed client sends: a 15-character service name, an 8-character method, a ~20-character id.
+  const frames = encodeEnvelope({ kind: "request", service: "example.Greeter", method: "SayHello", correlationId: "3f9a1c7e20b4.123456", deadline: 1_700_000_000_000, payload: [] });
+  const routes = new Map([["example.Greeter", new Map([["SayHello", 1]])]]);
+  const header = frames[0]!;
+  bench("protobufjs's own reader (strings appended 8 characters at a time)", () => {
+    const message = HeaderType.decode(protobuf.Reader.create(header)) as unknown as { service: string; method: string; correlationId: string };
+    if (routes.get(message.service)?.get(message.method) !== 1 || message.correlationId.charCodeAt(18) !== 54) throw new Error("no route");
+  });
+  bench("FlatStringReader (ASCII strings made flat by Node), as decodeEnvelope reads now", () => {
+    const message = HeaderType.decode(protobufReader(header)) as unknown as { service: string; method: string; correlationId: string };
+    if (routes.get(message.service)?.get(message.method) !== 1 || message.correlationId.charCodeAt(18) !== 54) throw new Error("no route");
+  });
+  bench("decodeEnvelope (FlatStringReader, checks, envelope object) and the look-up", () => {
+    const envelope = decodeEnvelope(frames);
+    if (routes.get(envelope.service!)?.get(envelope.method!) !== 1) throw new Error("no route");
   });
 });
