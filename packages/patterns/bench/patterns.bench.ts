@@ -95,3 +95,21 @@ describe(`pipeline, ${BATCH} items to the last one processed (64 B)`, () => {
     await queue.drain();
   });
 });
+
+// ---- session 6: RpcClient / RpcServer over inproc (no kernel: the patterns' and core's own JS) ----
+const inprocServer = new RpcServer({ bind: ["inproc://patterns-bench-rpc"], concurrency: 256 });
+await inprocServer.serve((frames) => frames);
+const inprocClient = new RpcClient({ endpoints: ["inproc://patterns-bench-rpc"] });
+afterAll(async () => {
+  await inprocClient.close();
+  await inprocServer.close(0);
+});
+
+describe("session 6: RpcClient/RpcServer over inproc, a handler answering at once (64 B)", () => {
+  bench("1 in flight, 64 calls one after another", async () => {
+    for (let i = 0; i < 64; i++) await inprocClient.request([payload]);
+  });
+  bench(`${BATCH} in flight`, async () => {
+    await Promise.all(Array.from({ length: BATCH }, () => inprocClient.request([payload])));
+  });
+});
