@@ -9,6 +9,7 @@
  * are): a wall-clock step neither fires nor holds them. The timer keeps
  * the process alive only while an entry waits, as a timer per call did.
  */
+import { SteadySet } from "./util/steady-collections.js";
 
 /** What a sweep holds: anything with a deadline. */
 export interface Expiring {
@@ -27,7 +28,8 @@ export interface Expiring {
  * ```
  */
 export class DeadlineSweep<T extends Expiring> {
-  readonly #entries = new Set<T>();
+  /** Steady: with one call at a time it fills and empties on every call. */
+  readonly #entries = new SteadySet<T>();
   readonly #expire: (entry: T) => void;
   readonly #sweepBound = (): void => this.#sweep();
   #timer: NodeJS.Timeout | null = null;

@@ -28,6 +28,7 @@ import { EndpointSet, type EndpointChange, type ResolveOptions } from "./discove
 import { PatternError, checkFrames, checkNumber } from "./errors.js";
 import type { SecurityOptions } from "./rpc-server.js";
 import { decodeU64, encodeU64 } from "./util/codec.js";
+import { SteadyMap } from "./util/steady-collections.js";
 import { CALL_FLAG, PARTIAL_CORRELATION_SIZE, PARTIAL_FLAG, REFUSED_FLAG } from "./rpc-server.js";
 
 /**
@@ -194,7 +195,8 @@ interface EndpointState {
  */
 export class RpcClient {
   #endpoints: EndpointState[] = [];
-  readonly #pending = new Map<number, Pending>();
+  /** Requests in flight by id; steady: a client with one call at a time fills and empties it on every call. */
+  readonly #pending = new SteadyMap<number, Pending>();
   /** The reply timeouts of every attempt in flight: one timer for all, not one per request. */
   readonly #deadlines = new DeadlineSweep<Pending>((pending) => this.#timedOut(pending));
   /** Requests waiting for an endpoint to exist (the names are not resolved yet, or resolved to none). */
