@@ -8,13 +8,23 @@
  * Deadlines are on the `performance.now()` clock (monotonic, as timers
  * are): a wall-clock step neither fires nor holds them. The timer keeps
  * the process alive only while an entry waits, as a timer per call did.
+ *
+ * The entries are an array, each entry knowing its index (`sweepSlot`):
+ * adding and deleting are a push and a swap with the last, with no hash of
+ * the entry. (A `Set` of entries made per call hashed each new entry, a
+ * runtime call to make its identity hash, and reallocated its table as it
+ * emptied and filled with one call at a time.)
  */
-import { SteadySet } from "./util/steady-collections.js";
-
 /** What a sweep holds: anything with a deadline. */
 export interface Expiring {
   /** When it expires, in `performance.now()` milliseconds. */
   deadline: number;
+  /**
+   * Where a sweep holds it; written by the sweep only. Declare it (as
+   * `-1`) in an entry's constructor or literal so that its shape never
+   * changes; an entry is held by one sweep at a time.
+   */
+  sweepSlot?: number;
 }
 
 /**
@@ -28,8 +38,8 @@ export interface Expiring {
  * ```
  */
 export class DeadlineSweep<T extends Expiring> {
-  /** Steady: with one call at a time it fills and empties on every call. */
-  readonly #entries = new SteadySet<T>();
+  /** The entries held, in no order; each one's `sweepSlot` is its index here. */
+  readonly #entries: T[] = [];
   readonly #expire: (entry: T) => void;
   readonly #sweepBound = (): void => this.#sweep();
   #timer: NodeJS.Timeout | null = null;
@@ -44,7 +54,7 @@ export class DeadlineSweep<T extends Expiring> {
 
   /** Entries waiting. */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.length;
   }
 
   /**
@@ -54,8 +64,11 @@ export class DeadlineSweep<T extends Expiring> {
   add(entry: T): void {
     if (this.#closed) return;
     const entries = this.#entries;
-    const before = entries.size;
-    entries.add(entry);
+    const before = entries.length;
+    if (this.#indexOf(entry) < 0) {
+      entry.sweepSlot = entries.length;
+      entries.push(entry);
+    }
     if (entry.deadline < this.#armedFor) this.#arm(entry.deadline);
     // The timer armed while entries waited was let go when the last one left.
     else if (before === 0) holdTimer(this.#timer, true);
@@ -63,13 +76,17 @@ export class DeadlineSweep<T extends Expiring> {
 
   /** Stops watching `entry` (it ended in time). */
   delete(entry: T): void {
-    if (this.#entries.delete(entry) && this.#entries.size === 0) holdTimer(this.#timer, false);
+    const index = this.#indexOf(entry);
+    if (index < 0) return;
+    this.#removeAt(index);
+    if (this.#entries.length === 0) holdTimer(this.#timer, false);
   }
 
   /** Drops every entry and the timer; nothing expires after this. */
   close(): void {
     this.#closed = true;
-    this.#entries.clear();
+    for (const entry of this.#entries) entry.sweepSlot = -1;
+    this.#entries.length = 0;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#armedFor = Infinity;
@@ -87,17 +104,43 @@ export class DeadlineSweep<T extends Expiring> {
     const now = performance.now();
     let due: T[] | null = null;
     let next = Infinity;
-    for (const entry of this.#entries) {
+    const entries = this.#entries;
+    // Backwards: the entry swapped into a removed one's place has been looked at already.
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const entry = entries[index]!;
       if (entry.deadline <= now) {
-        this.#entries.delete(entry);
+        this.#removeAt(index);
         (due ??= []).push(entry);
       } else if (entry.deadline < next) {
         next = entry.deadline;
       }
     }
     if (next !== Infinity) this.#arm(next);
-    // After re-arming: an expiry may add or delete entries.
-    if (due !== null) for (const entry of due) this.#expire(entry);
+    // After re-arming: an expiry may add or delete entries. Earliest deadline first.
+    if (due !== null) {
+      if (due.length > 1) due.sort((a, b) => a.deadline - b.deadline);
+      for (const entry of due) this.#expire(entry);
+    }
+  }
+
+  /** Where `entry` is held here, or -1. Its slot is checked; a slot that does not match is not trusted (the entry is then looked for). */
+  #indexOf(entry: T): number {
+    const slot = entry.sweepSlot;
+    if (slot === undefined || slot < 0) return -1;
+    if (this.#entries[slot] === entry) return slot;
+    return this.#entries.indexOf(entry);
+  }
+
+  /** Removes the entry at `index`: the last one takes its place. */
+  #removeAt(index: number): void {
+    const entries = this.#entries;
+    const removed = entries[index]!;
+    const last = entries.pop()!;
+    if (last !== removed) {
+      entries[index] = last;
+      last.sweepSlot = index;
+    }
+    removed.sweepSlot = -1;
   }
 }
 

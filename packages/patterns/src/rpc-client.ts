@@ -138,6 +138,8 @@ interface Pending {
   timer: NodeJS.Timeout | null;
   /** When the attempt in flight times out (`performance.now()` ms): its entry in the sweep. */
   deadline: number;
+  /** Its place in the sweep (the sweep's; -1 when not in it). */
+  sweepSlot: number;
 }
 
 const CALL_FLAG_OCTET = Bytes.from([CALL_FLAG]);
@@ -432,6 +434,7 @@ export class RpcClient {
         sentOn: 0,
         timer: null,
         deadline: 0,
+        sweepSlot: -1,
       };
       this.#pending.set(id, pending);
       if (onAbort !== undefined) signal!.addEventListener("abort", onAbort, { once: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineSweep } from "../src/index.js";
-import { timersHeld, within } from "./helpers.js";
+import { timersHeld, until, within } from "./helpers.js";
 
 interface Call {
   readonly name: string;
@@ -110,6 +110,27 @@ describe("DeadlineSweep", () => {
     sweep.add(cancelled);
     await within(finished, 2000, "the entry added by an expiry");
     expect(expired).toEqual(["first", "added by an expiry"]);
+    sweep.close();
+  });
+
+  it("holds many entries added and deleted in any order: only those left expire, each once, earliest deadline first", async () => {
+    const { sweep, expired, next } = sweepUnderTest();
+    const now = performance.now();
+    // 40 entries, every deadline passed already (so one sweep finds them all due), in shuffled order.
+    const calls = Array.from({ length: 40 }, (_, i) => ({ name: `c${i}`, deadline: now - 100 + ((i * 17) % 40) }));
+    for (const call of calls) sweep.add(call);
+    // Delete every third, from the middle outwards, and one twice; re-add one deleted.
+    const deleted = calls.filter((_, i) => i % 3 === 0);
+    for (const call of [...deleted].reverse()) sweep.delete(call);
+    sweep.delete(deleted[1]!);
+    sweep.add(deleted[2]!);
+    const left = calls.filter((call) => !deleted.includes(call) || call === deleted[2]);
+    expect(sweep.size).toBe(left.length);
+    await within(next(), 2000, "the first expiry");
+    await until(() => expired.length === left.length, "every entry left to expire");
+    const byDeadline = [...left].sort((a, b) => a.deadline - b.deadline);
+    expect(expired.map(({ call }) => call.name)).toEqual(byDeadline.map((call) => call.name));
+    expect(sweep.size).toBe(0);
     sweep.close();
   });
 });

@@ -8,6 +8,8 @@
 export class CallAbort {
   /** When the call's deadline passes, on the `performance.now()` clock (`Infinity`: none): what the dispatcher's deadline sweep reads. */
   deadline = Infinity;
+  /** Its place in the dispatcher's deadline sweep (the sweep's; -1 when not in it). */
+  sweepSlot = -1;
   #controller: AbortController | undefined;
   #reason: unknown = undefined;
   #isAborted = false;
