@@ -15,6 +15,11 @@ export default defineConfig({
     maxWorkers: 2,
     // hostile/ tests measure heap after a peer is gone: they call global.gc().
     execArgv: ["--expose-gc"],
+    // Our packages' built output (what a test's child process or another package loads) runs as
+    // Node loads it, as users get it: not through Vite's transform, whose source map of the
+    // 380 kB core bundle, decoded when a stack trace is first formatted, kept 15 MB in the test
+    // process at a random moment (faults/ heap-flatness tests failed on it).
+    server: { deps: { external: [/\/packages\/[^/]+\/dist\//] } },
     // `vitest bench`: frame and envelope micro-benchmarks (run by `pnpm bench`).
     benchmark: { include: ["packages/*/bench/**/*.bench.ts"] },
   },

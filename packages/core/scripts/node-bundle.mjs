@@ -16,7 +16,7 @@
  *
  *     node packages/core/scripts/node-bundle.mjs
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -46,6 +46,40 @@ export async function bundleForNode() {
     sourcemap: process.env.SKEIN_SOURCEMAP === "1",
     logLevel: "warning",
   });
+  const files = [...NODE_ENTRIES.map((name) => `${packageDir}/dist/${name}.js`), ...readdirSync(`${packageDir}/dist/chunks`).filter((name) => name.endsWith(".js")).map((name) => `${packageDir}/dist/chunks/${name}`)];
+  for (const file of files) writeFileSync(file, restoreClassNames(readFileSync(file, "utf8")));
+}
+
+/**
+ * V8 names a class by the name in its class expression, or else by the
+ * variable it is assigned to, in its own messages ("Class constructor Dealer
+ * cannot be invoked without 'new'", "Cannot set property p of #<Socket> which
+ * has only a getter") and in stack traces. esbuild writes each top-level
+ * `class X` as `var X = class _X` when the class refers to itself (its body
+ * then says `_X`), and as `var X2 = class` when it renamed the binding (export
+ * `X2 as X`); both would name the class differently from tsc's per-file output
+ * and from `zeromq`. Each gets its own name back: `_X` becomes `X` (the inner
+ * binding and the outer `var` are the same class), and `var X2 = class X`
+ * when nothing else in the file says `X`. Left as esbuild wrote it otherwise.
+ */
+export function restoreClassNames(code) {
+  const declaredOnce = (name) => (code.match(new RegExp(`\\b(?:var|let|const|function|class) ${name}\\b`, "g")) ?? []).length === 1;
+  const inner = [...code.matchAll(/\bvar (\w+) = class _\1\b/g)].map((match) => match[1]).filter((name) => declaredOnce(`_${name}`));
+  let out = inner.length === 0 ? code : code.replace(new RegExp(`(?<![.\\w$])_(${inner.join("|")})(?![\\w$])`, "g"), "$1");
+  // A renamed binding: keepNames' `__name(this, "X")` heads the body with the class's own name.
+  const renamed = /^var (\w+) = class ((?:extends [\w$.]+ )?\{\n\s*static \{\n\s*__name\(this, "(\w+)"\);)/gm;
+  out = out.replace(renamed, (match, binding, rest, name, offset) => {
+    if (binding === name) return match;
+    const end = out.indexOf("\n};", offset);
+    const body = withoutStringsAndComments(out.slice(offset + match.length, end));
+    return new RegExp(`(?<![.\\w$])${name}(?![\\w$])`).test(body) ? match : `var ${binding} = class ${name} ${rest}`;
+  });
+  return out;
+}
+
+/** `code` with its string and template literals and comments emptied (approximately: enough to look for an identifier). */
+function withoutStringsAndComments(code) {
+  return code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, "");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleForNode();
