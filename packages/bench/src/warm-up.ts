@@ -39,7 +39,7 @@ export const WARM_UP_RULE: WarmUpRule = Object.freeze({
   windowCalls: 1_000,
   windowMs: 250,
   tolerance: 0.05,
-  maxMs: 2_500,
+  maxMs: 2_000,
 });
 
 /**
