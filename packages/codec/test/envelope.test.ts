@@ -1,7 +1,6 @@
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import {
-  CodecError,
   decodeEnvelope,
   decodeErrorPayload,
   encodeEnvelope,
@@ -9,18 +8,9 @@ import {
   type Envelope,
   PROTOCOL_VERSION,
 } from "../src/index.js";
+import { codeOf } from "./helpers.js";
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CodecError);
-    return (err as CodecError).code;
-  }
-  throw new Error("expected a CodecError");
-}
 
 const examples: Record<string, Envelope> = {
   request: {

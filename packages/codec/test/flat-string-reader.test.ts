@@ -1,21 +1,12 @@
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import { CodecError, decodeEnvelope, encodeEnvelope } from "../src/index.js";
+import { decodeEnvelope, encodeEnvelope } from "../src/index.js";
 import { DEFAULT_LIMITS } from "../src/limits.js";
 import { decodeMessage, encodeMessage } from "../src/message-codec.js";
+import { codeOf } from "./helpers.js";
 
 const { root } = protobuf.parse('syntax = "proto3"; package t; message Named { string name = 1; }');
 const Named = root.lookupType("t.Named");
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CodecError);
-    return (err as CodecError).code;
-  }
-  throw new Error("expected a CodecError");
-}
 
 /** A request header whose correlation id is `marker`, as frames, and where the marker's bytes start in the header. */
 function requestWith(marker: string): { frames: Buffer[]; at: number } {

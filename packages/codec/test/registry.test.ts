@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CodecError, TypeRegistry } from "../src/index.js";
+import { TypeRegistry } from "../src/index.js";
+import { codeOf } from "./helpers.js";
 
 const PROTO_V2 = `
 syntax = "proto3";
@@ -25,16 +26,6 @@ syntax = "proto3";
 package inventory;
 message Item { string sku = 1; bytes image = 2; }
 `;
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CodecError);
-    return (err as CodecError).code;
-  }
-  throw new Error("expected a CodecError");
-}
 
 describe("TypeRegistry", () => {
   let dir: string;
