@@ -15,6 +15,7 @@
  * window is 3-5x slower.
  */
 import { appendFileSync } from "node:fs";
+import { percentile } from "./stats.js";
 
 /** When a warm-up ends. */
 export interface WarmUpRule {
@@ -113,7 +114,7 @@ export class WarmUpWindows {
 
   #closeWindow(nowMs: number): void {
     const sorted = this.#window.sort((a, b) => a - b);
-    const p50 = sorted[(sorted.length - 1) >> 1]!;
+    const p50 = percentile(sorted, 50);
     this.#window = [];
     this.#windowStartedMs = nowMs;
     const previous = this.#p50s.at(-1);

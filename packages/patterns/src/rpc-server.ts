@@ -382,7 +382,7 @@ export class RpcServer {
       }
       result = handler(frames, call);
     } catch (error) {
-      this.#ended(call, error);
+      this.#failed(call, error);
       return;
     }
     // A handler that answered at once is not awaited: its reply leaves in this microtask.
@@ -394,18 +394,18 @@ export class RpcServer {
     call.join();
     Promise.resolve(result).then(
       (reply) => this.#reply(call, reply),
-      (error: unknown) => this.#ended(call, error),
+      (error: unknown) => this.#failed(call, error),
     );
   }
 
   /** Sends the reply a handler returned (unless the server's close deadline has passed). */
   #reply(call: CallContext, reply: unknown): void {
     if (!isFrames(reply)) {
-      this.#ended(call, new PatternError("EINVAL", "A request handler must return an array of Buffers"));
+      this.#failed(call, new PatternError("EINVAL", "A request handler must return an array of Buffers"));
       return;
     }
     if (this.#abort.signal.aborted) {
-      this.#ended(call, undefined);
+      this.#ended(call);
       return;
     }
     const out = new Array<Buffer>(reply.length + 2);
@@ -420,21 +420,26 @@ export class RpcServer {
     }
     // Only a refusal takes the slow path: wait for room in that client's queue (#sendWhenRoom).
     sending.then(
-      () => this.#ended(call, undefined),
+      () => this.#ended(call),
       (error: unknown) => this.#sendWhenRoom(call.socket, out, error).then(
-        () => this.#ended(call, undefined),
-        (failed: unknown) => this.#ended(call, failed),
+        () => this.#ended(call),
+        (failed: unknown) => this.#failed(call, failed),
       ),
     );
   }
 
   /**
-   * A call has ended: its reply was taken by core, or it failed (`error`:
-   * a handler error or `EHOSTUNREACH`, the client went away), reported with
-   * its request frames; no reply then (see serve()). Frees its slot.
+   * A call failed (a handler error, whatever it threw, or `EHOSTUNREACH`:
+   * the client went away): reported with its request frames, no reply (see
+   * serve()), and ended.
    */
-  #ended(call: CallContext, error: unknown): void {
-    if (error !== undefined) this.#report(error, call.frames);
+  #failed(call: CallContext, error: unknown): void {
+    this.#report(error, call.frames);
+    this.#ended(call);
+  }
+
+  /** A call has ended (its reply taken by core, or failed): frees its slot. */
+  #ended(call: CallContext): void {
     call.leave();
     this.#inFlight--;
     this.#nextFromBacklog(call.socket, this.#handler!);

@@ -243,6 +243,23 @@ describe("RpcClient and RpcServer", () => {
     expect(server.errors).toBe(3);
   });
 
+  it("reports a handler that throws or rejects with undefined, as any other failure, and frees its slot", async () => {
+    const errors: unknown[] = [];
+    const server = new RpcServer({ bind: [ANY_PORT], concurrency: 1, onError: (e, frames) => errors.push([e, frames[0]!.toString()]) });
+    await server.serve(([f]) => {
+      const text = f!.toString();
+      if (text === "throws") throw undefined;
+      if (text === "rejects") return Promise.reject(undefined);
+      return [f!];
+    });
+    closers.push(() => server.close());
+    const c = client({ endpoints: server.endpoints, timeout: 100 });
+    for (const text of ["throws", "rejects"]) await expect(c.request([Buffer.from(text)])).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    expect(errors).toEqual([[undefined, "throws"], [undefined, "rejects"]]);
+    expect((await c.request([Buffer.from("good")]))[0]!.toString()).toBe("good");
+    expect(server.errors).toBe(2);
+  });
+
   it("gives every slot back, for handlers answering at once and after an await, across many more calls than slots", async () => {
     const server = new RpcServer({ bind: [ANY_PORT], concurrency: 2 });
     await server.serve(async ([f]) => (f!.toString() === "async" ? [Buffer.from("a")] : [f!]));
