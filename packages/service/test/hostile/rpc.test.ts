@@ -1,7 +1,8 @@
 /**
  * A service app against a hostile client on its RPC endpoint: frames that
  * are no envelope, envelopes cut short, a megabyte of garbage, requests
- * without a correlation frame, and a flood of garbage it never reads the
+ * without a correlation frame, header and payload strings of invalid UTF-8,
+ * cut inside or filling the header limit, and a flood of garbage it never reads the
  * answers to. The app keeps running, answers garbage with an error (counted
  * in `skein.rpc.server.errors`) or drops it (reported to `onError`), a good
  * client's calls all succeed, and memory comes back.
@@ -11,6 +12,7 @@ import { GreeterService } from "../generated/index.js";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { Container } from "inversify";
 import { afterEach, describe, expect, test } from "vitest";
+import { encodeEnvelope } from "@skein/codec";
 import { connect, createApp } from "../../src/index.js";
 import { describeFootprint, footprint } from "../../../core/test/hostile/measure.js";
 import { uniqueIpcPath } from "../../../core/test/helpers.js";
@@ -54,6 +56,21 @@ describe.each([["tcp", () => LOOPBACK], ["ipc", () => `ipc://${uniqueIpcPath()}`
       garbage.push([Buffer.alloc(3), Buffer.from("short correlation")]);
     }
     garbage.push([u64(1), Buffer.alloc(1024 * 1024, 0xab)]);
+    // Strings the header and payload readers must refuse or bound (codec's FlatStringReader): the
+    // service name's bytes made invalid UTF-8, a header cut inside a string, a method name filling
+    // the header limit, a payload string of invalid UTF-8 and one whose length runs past its frame.
+    const [header, payload] = encodeEnvelope({ kind: "request", service: "example.Greeter", method: "SayHello", correlationId: "c", payload: [Buffer.from([0x0a, 1, 0x41])] });
+    const at = header!.indexOf("example.Greeter");
+    const badName = Buffer.from(header!);
+    badName.fill(0xff, at, at + "example.Greeter".length);
+    const [longHeader] = encodeEnvelope({ kind: "request", service: "example.Greeter", method: "M".repeat(16_000), correlationId: "c", payload: [] });
+    for (let i = 0; i < 300; i++) {
+      garbage.push([u64(10_000 + i), badName, payload!]);
+      garbage.push([u64(20_000 + i), header!.subarray(0, at + 4), payload!]);
+      garbage.push([u64(30_000 + i), longHeader!, payload!]);
+      garbage.push([u64(40_000 + i), header!, Buffer.from([0x0a, 3, 0xff, 0xfe, 0x80])]);
+      garbage.push([u64(50_000 + i), header!, Buffer.from([0x0a, 0x7f, 0x41, 0x42])]);
+    }
     peer.sendMany(garbage);
     await until(() => reported.length >= 2_000, "the requests without a correlation frame to be reported", 15_000);
     const replies = await within(Promise.all(Array.from({ length: 50 }, (_, i) => good.client.sayHello({ name: `n${i}` }))), 15_000, "the good calls");
